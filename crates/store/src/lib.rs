@@ -1,1 +1,47 @@
-//! fazhi-store
+//! The only crate that speaks SQL.
+//!
+//! One code path over embedded SQLite and PostgreSQL through sqlx's `Any` driver. The schema is
+//! portable (see `migrations/`): dates are `TEXT 'YYYY-MM-DD'`, timestamps `BIGINT` epoch-ms, JSON
+//! `TEXT`, money integer fen, booleans 0/1. Every write goes through a [`Tx`], which takes the
+//! audit-chain head first: that serialises writers and keeps the hash chain linear.
+
+/// SQL assembled only from constants, `$n` placeholders and integers, never from user text.
+macro_rules! dynsql {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+pub mod audit;
+mod db;
+mod rows;
+
+pub mod cases;
+pub mod org;
+pub mod sessions;
+
+pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
+pub use db::{Backend, ConnectOptions, Db, Tx};
+pub use rows::*;
+
+/// Errors of the storage layer. `NotFound` and `Conflict` are expected outcomes the app maps to
+/// user messages; the rest are operational failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "SQLite database file does not exist: {0} (create it with `fazhi migrate --create` or `fazhi demo`)"
+    )]
+    MissingDatabase(String),
+    #[error("unsupported database URL: {0} (expected sqlite://PATH or postgres://...)")]
+    BadUrl(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,609 @@
+//! Cases, their event timeline, clocks, officers, evidence and publications.
+
+use fazhi_domain::{CaseId, DepartmentId, EvidenceId, OfficerId, UnitId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::org::subtree_upper;
+use crate::{CaseRow, ClockRow, Db, EventRow, EvidenceRow, PublicationRow, Result, StoreError, Tx};
+
+const CASE_COLS: &str = "id, case_type, number, unit_id, unit_path, department_id, owner_id, state, title, \
+     category, created_on, closed_on, due_on, due_level, published, fields, version, created_at, updated_at";
+
+fn json_map(s: &str, what: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(s) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        _ => Err(StoreError::Corrupt(format!("{what} is not a JSON object"))),
+    }
+}
+
+fn case_row(r: &AnyRow) -> Result<CaseRow> {
+    let fields: String = r.try_get(15)?;
+    Ok(CaseRow {
+        id: CaseId(r.try_get(0)?),
+        case_type: r.try_get(1)?,
+        number: r.try_get(2)?,
+        unit_id: UnitId(r.try_get(3)?),
+        unit_path: r.try_get(4)?,
+        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
+        owner_id: r.try_get::<Option<i64>, _>(6)?.map(UserId),
+        state: r.try_get(7)?,
+        title: r.try_get(8)?,
+        category: r.try_get(9)?,
+        created_on: r.try_get(10)?,
+        closed_on: r.try_get(11)?,
+        due_on: r.try_get(12)?,
+        due_level: r.try_get(13)?,
+        published: r.try_get::<i64, _>(14)? != 0,
+        fields: json_map(&fields, "case fields")?,
+        version: r.try_get(16)?,
+        created_at: r.try_get(17)?,
+        updated_at: r.try_get(18)?,
+    })
+}
+
+/// Next number in a per-prefix sequence, e.g. prefix `12345-2026` → `12345-2026-000001`.
+pub async fn next_number(tx: &mut Tx, prefix: &str) -> Result<String> {
+    let r = sqlx::query(
+        "INSERT INTO case_numbers (prefix, next) VALUES ($1, 1) \
+         ON CONFLICT (prefix) DO UPDATE SET next = case_numbers.next + 1 RETURNING next",
+    )
+    .bind(prefix)
+    .fetch_one(tx.conn())
+    .await?;
+    let n: i64 = r.try_get(0)?;
+    Ok(format!("{prefix}-{n:06}"))
+}
+
+/// The writable part of a case; `insert_case` and `update_case` take the same shape.
+#[derive(Debug, Clone)]
+pub struct CaseWrite<'a> {
+    pub case_type: &'a str,
+    pub number: &'a str,
+    pub unit_id: UnitId,
+    pub unit_path: &'a str,
+    pub department_id: Option<DepartmentId>,
+    pub owner_id: Option<UserId>,
+    pub state: &'a str,
+    pub title: &'a str,
+    pub category: Option<&'a str>,
+    pub created_on: &'a str,
+    pub closed_on: Option<&'a str>,
+    pub due_on: Option<&'a str>,
+    pub due_level: i64,
+    pub published: bool,
+    pub fields: &'a serde_json::Map<String, serde_json::Value>,
+    pub search_text: &'a str,
+    pub at: i64,
+}
+
+pub async fn insert_case(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
+    let r = sqlx::query(
+        "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, \
+         created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id",
+    )
+    .bind(c.case_type)
+    .bind(c.number)
+    .bind(c.unit_id.0)
+    .bind(c.unit_path)
+    .bind(c.department_id.map(|d| d.0))
+    .bind(c.owner_id.map(|u| u.0))
+    .bind(c.state)
+    .bind(c.title)
+    .bind(c.category)
+    .bind(c.created_on)
+    .bind(c.closed_on)
+    .bind(c.due_on)
+    .bind(c.due_level)
+    .bind(c.published as i64)
+    .bind(serde_json::Value::Object(c.fields.clone()).to_string())
+    .bind(c.search_text)
+    .bind(c.at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(CaseId(r.try_get(0)?))
+}
+
+/// Updates a case if it is still at `expected_version` (optimistic concurrency); returns the new
+/// version or `Conflict` when someone else changed it first.
+pub async fn update_case(
+    tx: &mut Tx,
+    id: CaseId,
+    expected_version: i64,
+    c: &CaseWrite<'_>,
+) -> Result<i64> {
+    let n = sqlx::query(
+        "UPDATE cases SET department_id = $1, owner_id = $2, state = $3, title = $4, category = $5, closed_on = $6, \
+         due_on = $7, due_level = $8, published = $9, fields = $10, search_text = $11, updated_at = $12, \
+         version = version + 1 WHERE id = $13 AND version = $14",
+    )
+    .bind(c.department_id.map(|d| d.0))
+    .bind(c.owner_id.map(|u| u.0))
+    .bind(c.state)
+    .bind(c.title)
+    .bind(c.category)
+    .bind(c.closed_on)
+    .bind(c.due_on)
+    .bind(c.due_level)
+    .bind(c.published as i64)
+    .bind(serde_json::Value::Object(c.fields.clone()).to_string())
+    .bind(c.search_text)
+    .bind(c.at)
+    .bind(id.0)
+    .bind(expected_version)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "case {id} was changed by someone else"
+        )));
+    }
+    Ok(expected_version + 1)
+}
+
+pub async fn case(db: &Db, id: CaseId) -> Result<CaseRow> {
+    let r = sqlx::query(dynsql!("SELECT {CASE_COLS} FROM cases WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+    case_row(&r)
+}
+
+pub async fn case_by_number(db: &Db, number: &str) -> Result<Option<CaseRow>> {
+    sqlx::query(dynsql!("SELECT {CASE_COLS} FROM cases WHERE number = $1"))
+        .bind(number)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(case_row)
+        .transpose()
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub case_id: CaseId,
+    pub seq: i64,
+    pub transition: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: &'a str,
+    pub on_date: &'a str,
+    pub at: i64,
+    pub actor_id: Option<UserId>,
+    pub input: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
+    let r = sqlx::query(
+        "INSERT INTO case_events (case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.case_id.0)
+    .bind(e.seq)
+    .bind(e.transition)
+    .bind(e.from_state)
+    .bind(e.to_state)
+    .bind(e.on_date)
+    .bind(e.at)
+    .bind(e.actor_id.map(|u| u.0))
+    .bind(serde_json::Value::Object(e.input.clone()).to_string())
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
+    sqlx::query(
+        "SELECT id, case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input \
+         FROM case_events WHERE case_id = $1 ORDER BY seq",
+    )
+    .bind(id.0)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let input: String = r.try_get(9)?;
+        Ok(EventRow {
+            id: r.try_get(0)?,
+            case_id: CaseId(r.try_get(1)?),
+            seq: r.try_get(2)?,
+            transition: r.try_get(3)?,
+            from_state: r.try_get(4)?,
+            to_state: r.try_get(5)?,
+            on_date: r.try_get(6)?,
+            at: r.try_get(7)?,
+            actor_id: r.try_get::<Option<i64>, _>(8)?.map(UserId),
+            input: json_map(&input, "event input")?,
+        })
+    })
+    .collect()
+}
+
+/// Replaces the stored clocks of a case with the freshly computed ones.
+pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
+    sqlx::query("DELETE FROM case_clocks WHERE case_id = $1")
+        .bind(id.0)
+        .execute(tx.conn())
+        .await?;
+    for c in clocks {
+        sqlx::query(
+            "INSERT INTO case_clocks (case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id.0)
+        .bind(&c.code)
+        .bind(&c.label)
+        .bind(&c.basis)
+        .bind(&c.started_on)
+        .bind(&c.due_on)
+        .bind(&c.status)
+        .bind(&c.level)
+        .bind(&c.calendar_version)
+        .bind(c.detail.to_string())
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn clocks(db: &Db, id: CaseId) -> Result<Vec<ClockRow>> {
+    sqlx::query(
+        "SELECT case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail \
+         FROM case_clocks WHERE case_id = $1 ORDER BY started_on, code",
+    )
+    .bind(id.0)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        let detail: String = r.try_get(9)?;
+        Ok(ClockRow {
+            case_id: CaseId(r.try_get(0)?),
+            code: r.try_get(1)?,
+            label: r.try_get(2)?,
+            basis: r.try_get(3)?,
+            started_on: r.try_get(4)?,
+            due_on: r.try_get(5)?,
+            status: r.try_get(6)?,
+            level: r.try_get(7)?,
+            calendar_version: r.try_get(8)?,
+            detail: serde_json::from_str(&detail).map_err(|_| StoreError::Corrupt("clock detail".into()))?,
+        })
+    })
+    .collect()
+}
+
+pub async fn set_case_officers(tx: &mut Tx, id: CaseId, officers: &[OfficerId]) -> Result<()> {
+    sqlx::query("DELETE FROM case_officers WHERE case_id = $1")
+        .bind(id.0)
+        .execute(tx.conn())
+        .await?;
+    for o in officers {
+        sqlx::query("INSERT INTO case_officers (case_id, officer_id) VALUES ($1, $2)")
+            .bind(id.0)
+            .bind(o.0)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn case_officers(db: &Db, id: CaseId) -> Result<Vec<OfficerId>> {
+    sqlx::query("SELECT officer_id FROM case_officers WHERE case_id = $1 ORDER BY officer_id")
+        .bind(id.0)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(OfficerId(r.try_get(0)?)))
+        .collect()
+}
+
+/// Stores content under its SHA-256 (content-addressed; storing the same bytes twice is a no-op).
+pub async fn put_blob(tx: &mut Tx, sha256: &str, data: &[u8]) -> Result<()> {
+    let exists = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
+        .bind(sha256)
+        .fetch_optional(tx.conn())
+        .await?;
+    if exists.is_none() {
+        sqlx::query("INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)")
+            .bind(sha256)
+            .bind(data.len() as i64)
+            .bind(data)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn blob(db: &Db, sha256: &str) -> Result<Vec<u8>> {
+    let r = sqlx::query("SELECT data FROM blobs WHERE sha256 = $1")
+        .bind(sha256)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("blob {sha256}")))?;
+    Ok(r.try_get(0)?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvidence<'a> {
+    pub case_id: CaseId,
+    pub sha256: &'a str,
+    pub filename: &'a str,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub description: &'a str,
+    pub uploaded_by: Option<UserId>,
+    pub at: i64,
+}
+
+pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidence<'_>) -> Result<EvidenceId> {
+    let r = sqlx::query(
+        "INSERT INTO evidence (case_id, sha256, filename, media_type, size, description, uploaded_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(e.case_id.0)
+    .bind(e.sha256)
+    .bind(e.filename)
+    .bind(e.media_type)
+    .bind(e.size)
+    .bind(e.description)
+    .bind(e.uploaded_by.map(|u| u.0))
+    .bind(e.at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(EvidenceId(r.try_get(0)?))
+}
+
+const EVIDENCE_COLS: &str =
+    "id, case_id, sha256, filename, media_type, size, description, uploaded_by, at";
+
+fn evidence_row(r: &AnyRow) -> Result<EvidenceRow> {
+    Ok(EvidenceRow {
+        id: EvidenceId(r.try_get(0)?),
+        case_id: CaseId(r.try_get(1)?),
+        sha256: r.try_get(2)?,
+        filename: r.try_get(3)?,
+        media_type: r.try_get(4)?,
+        size: r.try_get(5)?,
+        description: r.try_get(6)?,
+        uploaded_by: r.try_get::<Option<i64>, _>(7)?.map(UserId),
+        at: r.try_get(8)?,
+    })
+}
+
+pub async fn evidence_of(db: &Db, id: CaseId) -> Result<Vec<EvidenceRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {EVIDENCE_COLS} FROM evidence WHERE case_id = $1 ORDER BY id"
+    ))
+    .bind(id.0)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(evidence_row)
+    .collect()
+}
+
+pub async fn evidence(db: &Db, id: EvidenceId) -> Result<EvidenceRow> {
+    let r = sqlx::query(dynsql!(
+        "SELECT {EVIDENCE_COLS} FROM evidence WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("evidence {id}")))?;
+    evidence_row(&r)
+}
+
+pub async fn insert_publication(
+    tx: &mut Tx,
+    case_id: CaseId,
+    published_on: &str,
+    title: &str,
+    body: &serde_json::Value,
+) -> Result<i64> {
+    let r = sqlx::query(
+        "INSERT INTO publications (case_id, published_on, title, body) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(case_id.0)
+    .bind(published_on)
+    .bind(title)
+    .bind(body.to_string())
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+pub async fn withdraw_publications(
+    tx: &mut Tx,
+    case_id: CaseId,
+    on: &str,
+    reason: &str,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE publications SET withdrawn_on = $1, withdraw_reason = $2 WHERE case_id = $3 AND withdrawn_on IS NULL",
+    )
+    .bind(on)
+    .bind(reason)
+    .bind(case_id.0)
+    .execute(tx.conn())
+    .await?
+    .rows_affected())
+}
+
+const PUB_COLS: &str = "id, case_id, published_on, withdrawn_on, withdraw_reason, title, body";
+
+fn publication_row(r: &AnyRow) -> Result<PublicationRow> {
+    let body: String = r.try_get(6)?;
+    Ok(PublicationRow {
+        id: r.try_get(0)?,
+        case_id: CaseId(r.try_get(1)?),
+        published_on: r.try_get(2)?,
+        withdrawn_on: r.try_get(3)?,
+        withdraw_reason: r.try_get(4)?,
+        title: r.try_get(5)?,
+        body: serde_json::from_str(&body)
+            .map_err(|_| StoreError::Corrupt("publication body".into()))?,
+    })
+}
+
+/// Publications still in force, newest first.
+pub async fn public_publications(db: &Db, offset: i64, limit: i64) -> Result<Vec<PublicationRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {PUB_COLS} FROM publications WHERE withdrawn_on IS NULL ORDER BY published_on DESC, id DESC \
+         LIMIT {} OFFSET {}",
+        limit.clamp(1, 200),
+        offset.max(0)
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(publication_row)
+    .collect()
+}
+
+pub async fn publication(db: &Db, id: i64) -> Result<PublicationRow> {
+    let r = sqlx::query(dynsql!("SELECT {PUB_COLS} FROM publications WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("publication {id}")))?;
+    publication_row(&r)
+}
+
+pub async fn publications_of(db: &Db, case_id: CaseId) -> Result<Vec<PublicationRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {PUB_COLS} FROM publications WHERE case_id = $1 ORDER BY id"
+    ))
+    .bind(case_id.0)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(publication_row)
+    .collect()
+}
+
+/// Sort orders a list page offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    CreatedDesc,
+    CreatedAsc,
+    DueAsc,
+}
+
+/// A scoped, filtered list query. The scope fields come from the app's access rules; the others
+/// from the user.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub case_type: Option<String>,
+    /// Materialised path of the unit whose subtree is visible.
+    pub unit_path: Option<String>,
+    pub department_id: Option<DepartmentId>,
+    pub owner_id: Option<UserId>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    /// Cases with an open deadline at or before this date.
+    pub due_by: Option<String>,
+    pub min_due_level: Option<i64>,
+    pub open_only: bool,
+    pub query: Option<String>,
+    pub sort: Sort,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// How many rows a list counts before it says "more than".
+pub const COUNT_CAP: i64 = 10_000;
+
+/// One page of cases plus the total, counted up to [`COUNT_CAP`].
+pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
+    let mut wh = String::from(" WHERE 1=1");
+    let mut binds: Vec<String> = Vec::new();
+    let bind = |v: String, binds: &mut Vec<String>| -> String {
+        binds.push(v);
+        format!("${}", binds.len())
+    };
+    if let Some(t) = &f.case_type {
+        wh += &format!(" AND case_type = {}", bind(t.clone(), &mut binds));
+    }
+    if let Some(p) = &f.unit_path {
+        let lo = bind(p.clone(), &mut binds);
+        let hi = bind(subtree_upper(p), &mut binds);
+        wh += &format!(" AND unit_path >= {lo} AND unit_path < {hi}");
+    }
+    if let Some(d) = f.department_id {
+        wh += &format!(" AND department_id = {}", d.0);
+    }
+    if let Some(o) = f.owner_id {
+        wh += &format!(" AND owner_id = {}", o.0);
+    }
+    if let Some(s) = &f.state {
+        wh += &format!(" AND state = {}", bind(s.clone(), &mut binds));
+    }
+    if let Some(c) = &f.category {
+        wh += &format!(" AND category = {}", bind(c.clone(), &mut binds));
+    }
+    if let Some(d) = &f.created_from {
+        wh += &format!(" AND created_on >= {}", bind(d.clone(), &mut binds));
+    }
+    if let Some(d) = &f.created_to {
+        wh += &format!(" AND created_on <= {}", bind(d.clone(), &mut binds));
+    }
+    if let Some(d) = &f.due_by {
+        wh += &format!(
+            " AND due_on IS NOT NULL AND due_on <= {}",
+            bind(d.clone(), &mut binds)
+        );
+    }
+    if let Some(l) = f.min_due_level {
+        wh += &format!(" AND due_level >= {l}");
+    }
+    if f.open_only {
+        wh += " AND closed_on IS NULL";
+    }
+    if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = bind(format!("%{escaped}%"), &mut binds);
+        wh += &format!(
+            " AND (search_text LIKE {p} ESCAPE '\\' OR number = {})",
+            bind(q.to_string(), &mut binds)
+        );
+    }
+    let order = match f.sort {
+        Sort::CreatedDesc => " ORDER BY created_on DESC, id DESC",
+        Sort::CreatedAsc => " ORDER BY created_on ASC, id ASC",
+        Sort::DueAsc => " ORDER BY due_on IS NULL, due_on ASC, id ASC",
+    };
+    let sql = format!(
+        "SELECT {CASE_COLS} FROM cases{wh}{order} LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 500),
+        f.offset.max(0)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(case_row)
+        .collect::<Result<Vec<_>>>()?;
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cases{wh} LIMIT {}) t",
+        COUNT_CAP + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql.as_str()));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let total: i64 = q.fetch_one(db.pool()).await?.try_get(0)?;
+    Ok((rows, total))
+}

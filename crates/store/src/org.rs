@@ -1,0 +1,391 @@
+//! Units, departments, users, enforcement officers and their certificates.
+
+use fazhi_domain::{CertificateId, DepartmentId, OfficerId, UnitId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{
+    CertificateRow, Db, DepartmentRow, OfficerRow, Result, StoreError, Tx, UnitRow, UserRow,
+};
+
+const UNIT_COLS: &str = "id, parent_id, code, name, kind, path";
+
+fn unit_row(r: &AnyRow) -> Result<UnitRow> {
+    Ok(UnitRow {
+        id: UnitId(r.try_get(0)?),
+        parent_id: r.try_get::<Option<i64>, _>(1)?.map(UnitId),
+        code: r.try_get(2)?,
+        name: r.try_get(3)?,
+        kind: r.try_get(4)?,
+        path: r.try_get(5)?,
+    })
+}
+
+/// Inserts a unit under `parent` and fills in its materialised path.
+pub async fn insert_unit(
+    tx: &mut Tx,
+    parent: Option<&UnitRow>,
+    code: &str,
+    name: &str,
+    kind: &str,
+) -> Result<UnitRow> {
+    let row = sqlx::query(
+        "INSERT INTO units (parent_id, code, name, kind, path) VALUES ($1, $2, $3, $4, '') RETURNING id",
+    )
+    .bind(parent.map(|p| p.id.0))
+    .bind(code)
+    .bind(name)
+    .bind(kind)
+    .fetch_one(tx.conn())
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
+    sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
+        .bind(&path)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(UnitRow {
+        id: UnitId(id),
+        parent_id: parent.map(|p| p.id),
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        path,
+    })
+}
+
+pub async fn units(db: &Db) -> Result<Vec<UnitRow>> {
+    sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units ORDER BY path"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(unit_row)
+        .collect()
+}
+
+pub async fn unit(db: &Db, id: UnitId) -> Result<UnitRow> {
+    let r = sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
+    unit_row(&r)
+}
+
+pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<UnitRow>> {
+    sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(unit_row)
+        .transpose()
+}
+
+/// The exclusive upper bound of a materialised-path prefix range: `/1/2/` → `/1/20`
+/// ('0' is the character after '/'), so `path >= p AND path < upper` selects the subtree.
+pub fn subtree_upper(path: &str) -> String {
+    let mut s = path.trim_end_matches('/').to_string();
+    s.push('0');
+    s
+}
+
+const DEPT_COLS: &str = "id, unit_id, code, name";
+
+fn dept_row(r: &AnyRow) -> Result<DepartmentRow> {
+    Ok(DepartmentRow {
+        id: DepartmentId(r.try_get(0)?),
+        unit_id: UnitId(r.try_get(1)?),
+        code: r.try_get(2)?,
+        name: r.try_get(3)?,
+    })
+}
+
+pub async fn insert_department(
+    tx: &mut Tx,
+    unit: UnitId,
+    code: &str,
+    name: &str,
+) -> Result<DepartmentRow> {
+    let r = sqlx::query(
+        "INSERT INTO departments (unit_id, code, name) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(unit.0)
+    .bind(code)
+    .bind(name)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(DepartmentRow {
+        id: DepartmentId(r.try_get(0)?),
+        unit_id: unit,
+        code: code.into(),
+        name: name.into(),
+    })
+}
+
+pub async fn departments(db: &Db) -> Result<Vec<DepartmentRow>> {
+    sqlx::query(dynsql!("SELECT {DEPT_COLS} FROM departments ORDER BY id"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(dept_row)
+        .collect()
+}
+
+const USER_COLS: &str = "id, login, display_name, password_hash, unit_id, department_id, scope, roles, active, created_at";
+
+fn user_row(r: &AnyRow) -> Result<UserRow> {
+    let roles: String = r.try_get(7)?;
+    Ok(UserRow {
+        id: UserId(r.try_get(0)?),
+        login: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        password_hash: r.try_get(3)?,
+        unit_id: UnitId(r.try_get(4)?),
+        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
+        scope: r.try_get(6)?,
+        roles: roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        active: r.try_get::<i64, _>(8)? != 0,
+        created_at: r.try_get(9)?,
+    })
+}
+
+/// New user as stored; the password is already hashed by the caller.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub unit_id: UnitId,
+    pub department_id: Option<DepartmentId>,
+    pub scope: &'a str,
+    pub roles: &'a [String],
+    pub created_at: i64,
+}
+
+pub async fn insert_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
+    let exists = sqlx::query("SELECT id FROM users WHERE login = $1")
+        .bind(u.login)
+        .fetch_optional(tx.conn())
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!("login {} exists", u.login)));
+    }
+    let r = sqlx::query(
+        "INSERT INTO users (login, display_name, password_hash, unit_id, department_id, scope, roles, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+    )
+    .bind(u.login)
+    .bind(u.display_name)
+    .bind(u.password_hash)
+    .bind(u.unit_id.0)
+    .bind(u.department_id.map(|d| d.0))
+    .bind(u.scope)
+    .bind(u.roles.join(","))
+    .bind(u.created_at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(UserId(r.try_get(0)?))
+}
+
+pub async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<()> {
+    let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.0)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("user {id}")));
+    }
+    Ok(())
+}
+
+pub async fn user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>> {
+    sqlx::query(dynsql!("SELECT {USER_COLS} FROM users WHERE login = $1"))
+        .bind(login)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(user_row)
+        .transpose()
+}
+
+pub async fn user(db: &Db, id: UserId) -> Result<UserRow> {
+    let r = sqlx::query(dynsql!("SELECT {USER_COLS} FROM users WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+    user_row(&r)
+}
+
+pub async fn users(db: &Db) -> Result<Vec<UserRow>> {
+    sqlx::query(dynsql!("SELECT {USER_COLS} FROM users ORDER BY id"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(user_row)
+        .collect()
+}
+
+const OFFICER_COLS: &str =
+    "id, code, name, user_id, unit_id, department_id, legal_reviewer, active";
+
+fn officer_row(r: &AnyRow) -> Result<OfficerRow> {
+    Ok(OfficerRow {
+        id: OfficerId(r.try_get(0)?),
+        code: r.try_get(1)?,
+        name: r.try_get(2)?,
+        user_id: r.try_get::<Option<i64>, _>(3)?.map(UserId),
+        unit_id: UnitId(r.try_get(4)?),
+        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
+        legal_reviewer: r.try_get::<i64, _>(6)? != 0,
+        active: r.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOfficer<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub user_id: Option<UserId>,
+    pub unit_id: UnitId,
+    pub department_id: Option<DepartmentId>,
+    pub legal_reviewer: bool,
+}
+
+pub async fn insert_officer(tx: &mut Tx, o: &NewOfficer<'_>) -> Result<OfficerId> {
+    let r = sqlx::query(
+        "INSERT INTO officers (code, name, user_id, unit_id, department_id, legal_reviewer, active) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1) RETURNING id",
+    )
+    .bind(o.code)
+    .bind(o.name)
+    .bind(o.user_id.map(|u| u.0))
+    .bind(o.unit_id.0)
+    .bind(o.department_id.map(|d| d.0))
+    .bind(o.legal_reviewer as i64)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(OfficerId(r.try_get(0)?))
+}
+
+pub async fn officers(db: &Db) -> Result<Vec<OfficerRow>> {
+    sqlx::query(dynsql!("SELECT {OFFICER_COLS} FROM officers ORDER BY id"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(officer_row)
+        .collect()
+}
+
+pub async fn officer(db: &Db, id: OfficerId) -> Result<OfficerRow> {
+    let r = sqlx::query(dynsql!("SELECT {OFFICER_COLS} FROM officers WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("officer {id}")))?;
+    officer_row(&r)
+}
+
+pub async fn officer_by_code(db: &Db, code: &str) -> Result<Option<OfficerRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {OFFICER_COLS} FROM officers WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?
+    .as_ref()
+    .map(officer_row)
+    .transpose()
+}
+
+const CERT_COLS: &str =
+    "id, officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked";
+
+fn cert_row(r: &AnyRow) -> Result<CertificateRow> {
+    Ok(CertificateRow {
+        id: CertificateId(r.try_get(0)?),
+        officer_id: OfficerId(r.try_get(1)?),
+        number: r.try_get(2)?,
+        domain: r.try_get(3)?,
+        valid_from: r.try_get(4)?,
+        valid_to: r.try_get(5)?,
+        annual_check_year: r.try_get(6)?,
+        revoked: r.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCertificate<'a> {
+    pub officer_id: OfficerId,
+    pub number: &'a str,
+    pub domain: &'a str,
+    pub valid_from: &'a str,
+    pub valid_to: &'a str,
+    pub annual_check_year: Option<i64>,
+}
+
+pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<CertificateId> {
+    let exists = sqlx::query("SELECT id FROM certificates WHERE number = $1")
+        .bind(c.number)
+        .fetch_optional(tx.conn())
+        .await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "certificate {} exists",
+            c.number
+        )));
+    }
+    let r = sqlx::query(
+        "INSERT INTO certificates (officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
+    )
+    .bind(c.officer_id.0)
+    .bind(c.number)
+    .bind(c.domain)
+    .bind(c.valid_from)
+    .bind(c.valid_to)
+    .bind(c.annual_check_year)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(CertificateId(r.try_get(0)?))
+}
+
+pub async fn set_certificate_revoked(tx: &mut Tx, id: CertificateId, revoked: bool) -> Result<()> {
+    sqlx::query("UPDATE certificates SET revoked = $1 WHERE id = $2")
+        .bind(revoked as i64)
+        .bind(id.0)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn certificates(db: &Db) -> Result<Vec<CertificateRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {CERT_COLS} FROM certificates ORDER BY officer_id, id"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(cert_row)
+    .collect()
+}
+
+pub async fn certificates_of(db: &Db, officer: OfficerId) -> Result<Vec<CertificateRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {CERT_COLS} FROM certificates WHERE officer_id = $1 ORDER BY id"
+    ))
+    .bind(officer.0)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(cert_row)
+    .collect()
+}

@@ -1,0 +1,380 @@
+//! Store tests: every test runs on SQLite (a temp file) and on PostgreSQL (a fresh database on
+//! 127.0.0.1:5432, dropped afterwards). PostgreSQL being unreachable fails the test loudly,
+//! unless FAZHI_TEST_POSTGRES=skip is set, which is reported on stderr.
+
+use fazhi_domain::UnitId;
+use fazhi_store::cases::{self, CaseFilter, CaseWrite};
+use fazhi_store::org::{self, NewUser};
+use fazhi_store::{AuditEntry, ConnectOptions, Db, StoreError, verify_chain};
+use sqlx::Row;
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+struct TestDb {
+    db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    async fn cleanup(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_name {
+            let admin = Db::connect(PG_ADMIN, ConnectOptions::default())
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = Db::connect(
+        &url,
+        ConnectOptions {
+            create_if_missing: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    TestDb {
+        db,
+        _dir: Some(dir),
+        pg_name: None,
+    }
+}
+
+async fn postgres() -> Option<TestDb> {
+    let admin = match Db::connect(PG_ADMIN, ConnectOptions::default()).await {
+        Ok(a) => a,
+        Err(e) => {
+            if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") {
+                eprintln!(
+                    "!!! PostgreSQL NOT REACHABLE ({e}); PostgreSQL store tests SKIPPED by FAZHI_TEST_POSTGRES=skip"
+                );
+                return None;
+            }
+            panic!(
+                "PostgreSQL is not reachable on 127.0.0.1:5432 ({e}); set FAZHI_TEST_POSTGRES=skip to run without it"
+            );
+        }
+    };
+    let name = format!("fazhi_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    admin.close().await;
+    let db = Db::connect(
+        &format!("postgres://postgres@127.0.0.1:5432/{name}"),
+        ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    Some(TestDb {
+        db,
+        _dir: None,
+        pg_name: Some(name),
+    })
+}
+
+/// Runs `f` against both backends.
+macro_rules! on_both {
+    ($f:ident) => {{
+        let t = sqlite().await;
+        $f(&t.db).await;
+        t.cleanup().await;
+        if let Some(t) = postgres().await {
+            $f(&t.db).await;
+            t.cleanup().await;
+        }
+    }};
+}
+
+async fn seed_units(
+    db: &Db,
+) -> (
+    fazhi_store::UnitRow,
+    fazhi_store::UnitRow,
+    fazhi_store::UnitRow,
+) {
+    let mut tx = db.begin().await.unwrap();
+    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
+        .await
+        .unwrap();
+    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
+        .await
+        .unwrap();
+    let c = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (d, s, c)
+}
+
+fn case_write<'a>(
+    unit: &'a fazhi_store::UnitRow,
+    number: &'a str,
+    fields: &'a serde_json::Map<String, serde_json::Value>,
+    on: &'a str,
+) -> CaseWrite<'a> {
+    CaseWrite {
+        case_type: "hotline_ticket",
+        number,
+        unit_id: unit.id,
+        unit_path: &unit.path,
+        department_id: None,
+        owner_id: None,
+        state: "received",
+        title: "噪音扰民",
+        category: Some("投诉"),
+        created_on: on,
+        closed_on: None,
+        due_on: None,
+        due_level: 0,
+        published: false,
+        fields,
+        search_text: "噪音扰民 望江路128号",
+        at: 1,
+    }
+}
+
+async fn units_form_a_tree_and_subtrees_are_prefix_ranges(db: &Db) {
+    let (d, s, c) = seed_units(db).await;
+    assert_eq!(d.path, format!("/{}/", d.id));
+    assert_eq!(c.path, format!("/{}/{}/{}/", d.id, s.id, c.id));
+    let mut tx = db.begin().await.unwrap();
+    let f = serde_json::Map::new();
+    let n1 = cases::next_number(&mut tx, "12345-2026").await.unwrap();
+    let n2 = cases::next_number(&mut tx, "12345-2026").await.unwrap();
+    assert_eq!(
+        (n1.as_str(), n2.as_str()),
+        ("12345-2026-000001", "12345-2026-000002")
+    );
+    cases::insert_case(&mut tx, &case_write(&c, &n1, &f, "2026-03-02"))
+        .await
+        .unwrap();
+    cases::insert_case(&mut tx, &case_write(&s, &n2, &f, "2026-03-03"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let list = |p: &str| CaseFilter {
+        unit_path: Some(p.to_string()),
+        limit: 50,
+        ..Default::default()
+    };
+    let (rows, total) = cases::list_cases(db, &list(&s.path)).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(rows[0].number, n2, "newest first");
+    let (rows, total) = cases::list_cases(db, &list(&c.path)).await.unwrap();
+    assert_eq!((total, rows[0].number.as_str()), (1, n1.as_str()));
+    let q = CaseFilter {
+        query: Some("128号".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(cases::list_cases(db, &q).await.unwrap().1, 2);
+    let q = CaseFilter {
+        query: Some("100%".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        cases::list_cases(db, &q).await.unwrap().1,
+        0,
+        "% is escaped, not a wildcard"
+    );
+}
+
+async fn stale_versions_are_conflicts(db: &Db) {
+    let (_, _, c) = seed_units(db).await;
+    let f = serde_json::Map::new();
+    let mut tx = db.begin().await.unwrap();
+    let id = cases::insert_case(&mut tx, &case_write(&c, "N-1", &f, "2026-03-02"))
+        .await
+        .unwrap();
+    let v = cases::update_case(&mut tx, id, 1, &case_write(&c, "N-1", &f, "2026-03-02"))
+        .await
+        .unwrap();
+    assert_eq!(v, 2);
+    let err = cases::update_case(&mut tx, id, 1, &case_write(&c, "N-1", &f, "2026-03-02"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    tx.commit().await.unwrap();
+}
+
+async fn audit_chain_verifies_and_names_the_first_altered_entry(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..5 {
+        let after = serde_json::json!({"n": i});
+        tx.audit(AuditEntry {
+            at: i,
+            actor: "admin",
+            action: "test",
+            entity: "thing",
+            entity_id: "1",
+            before: None,
+            after: Some(&after),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    // A rolled-back transaction leaves no entries and does not move the head.
+    let mut tx = db.begin().await.unwrap();
+    tx.audit(AuditEntry {
+        at: 9,
+        actor: "x",
+        action: "y",
+        entity: "z",
+        entity_id: "1",
+        before: None,
+        after: None,
+    })
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(verify_chain(db).await.unwrap(), Ok(5));
+    // The database refuses updates and deletes.
+    assert!(
+        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")
+            .execute(db.pool())
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log WHERE id = 5")
+            .execute(db.pool())
+            .await
+            .is_err()
+    );
+    // Someone with raw file access drops the triggers and edits entry 3.
+    match db.backend() {
+        fazhi_store::Backend::Sqlite => {
+            sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(db.pool())
+                .await
+                .unwrap();
+        }
+        fazhi_store::Backend::Postgres => {
+            sqlx::query("DROP TRIGGER audit_log_no_update ON audit_log")
+                .execute(db.pool())
+                .await
+                .unwrap();
+        }
+    }
+    sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let problem = verify_chain(db).await.unwrap().unwrap_err();
+    assert_eq!(problem.id, 3);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(n, 5);
+}
+
+async fn users_are_unique_by_login(db: &Db) {
+    let (_, s, _) = seed_units(db).await;
+    let roles = vec!["handler".to_string()];
+    let u = NewUser {
+        login: "wang",
+        display_name: "王某",
+        password_hash: "h",
+        unit_id: s.id,
+        department_id: None,
+        scope: "unit_subtree",
+        roles: &roles,
+        created_at: 0,
+    };
+    let mut tx = db.begin().await.unwrap();
+    org::insert_user(&mut tx, &u).await.unwrap();
+    assert!(matches!(
+        org::insert_user(&mut tx, &u).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.commit().await.unwrap();
+    let got = org::user_by_login(db, "wang").await.unwrap().unwrap();
+    assert_eq!(got.roles, roles);
+    assert_eq!(got.unit_id, UnitId(s.id.0));
+}
+
+#[tokio::test]
+async fn units_form_a_tree_and_subtree_lists_use_prefix_ranges() {
+    on_both!(units_form_a_tree_and_subtrees_are_prefix_ranges);
+}
+
+#[tokio::test]
+async fn updates_with_a_stale_version_are_refused_as_conflicts() {
+    on_both!(stale_versions_are_conflicts);
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_names_the_first_altered_entry() {
+    on_both!(audit_chain_verifies_and_names_the_first_altered_entry);
+}
+
+#[tokio::test]
+async fn logins_are_unique() {
+    on_both!(users_are_unique_by_login);
+}
+
+#[tokio::test]
+async fn a_mistyped_sqlite_path_is_an_error_not_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such.db");
+    let err = Db::connect(
+        &format!("sqlite://{}", path.display()),
+        ConnectOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::MissingDatabase(_)), "{err}");
+    assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn both_migration_sets_define_the_same_tables_and_columns() {
+    fn columns(sql: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut table = String::new();
+        for line in sql.lines() {
+            let l = line.trim();
+            if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+                table = rest.split_whitespace().next().unwrap().to_string();
+                out.push(table.clone());
+            } else if !table.is_empty()
+                && !l.is_empty()
+                && !l.starts_with("--")
+                && !l.starts_with(')')
+                && !l.starts_with("PRIMARY")
+                && !l.starts_with("UNIQUE")
+            {
+                out.push(format!("{table}.{}", l.split_whitespace().next().unwrap()));
+            }
+            if l.starts_with(')') {
+                table.clear();
+            }
+        }
+        out
+    }
+    let s = include_str!("../migrations/sqlite/0001_init.sql");
+    let p = include_str!("../migrations/postgres/0001_init.sql");
+    assert_eq!(columns(s), columns(p));
+}
