@@ -1,1 +1,38 @@
-//! fazhi-workflow
+//! fazhi-workflow: case types as data (TOML), transitions with guards that cite the statute, and
+//! statutory clocks on the official working-day calendar.
+//!
+//! - [`Registry`] holds the case types: the embedded definitions in `case_types/*.toml`, optionally
+//!   overridden or extended by a directory ([`Registry::load_dir`], [`check_dir`]).
+//! - [`plan`] checks a transition against a case snapshot (state, role, input by field kind,
+//!   guards) and returns either the [`Plan`] or every [`Refusal`].
+//! - [`clocks()`] computes the clocks of a case from its history, on a [`fazhi_calendar::Calendar`].
+//!
+//! No I/O except the explicit load functions; no wall clock: dates are passed in.
+//! The TOML format is described in `crates/workflow/README.md`.
+
+mod clocks;
+mod config;
+mod diag;
+pub mod guards;
+mod input;
+mod load;
+mod model;
+mod plan;
+mod refusal;
+
+pub use clocks::{ClockState, ClockStatus, WarningLevel, clocks};
+pub use config::{CONFIG_FILES, LIMIT_TABLES, PeriodLimit, WarningThresholds, WorkflowConfig};
+pub use diag::{Diagnostic, Severity};
+pub use input::{BasicValidators, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen};
+pub use load::{Registry, check_definition, check_dir};
+pub use model::{
+    CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
+    GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef, role_label_zh,
+};
+pub use plan::{
+    CaseSnapshot, CertificateInfo, GuardContext, HistoryEvent, OVERRIDE_WARNINGS, OfficerInfo,
+    Plan, apply, plan,
+};
+pub use refusal::{Refusal, Refusals};
+
+pub use fazhi_calendar::{Calendar, PeriodUnit};

@@ -1,0 +1,976 @@
+//! Loading and validating case-type definitions (TOML) and the registry of case types.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use fazhi_calendar::PeriodUnit;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use toml::Spanned;
+
+use crate::config::{CONFIG_FILES, LIMIT_TABLES, WorkflowConfig};
+use crate::diag::{Diagnostic, Severity, SourceFile};
+use crate::guards::check_params;
+use crate::model::{
+    CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
+    GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
+};
+
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "hotline_ticket.toml",
+        include_str!("../case_types/hotline_ticket.toml"),
+    ),
+    (
+        "enforcement_case.toml",
+        include_str!("../case_types/enforcement_case.toml"),
+    ),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCaseType {
+    code: Spanned<String>,
+    name_zh: String,
+    #[serde(default)]
+    statute: Option<String>,
+    #[serde(default)]
+    dictionaries: BTreeMap<String, Spanned<Vec<Spanned<RawDictEntry>>>>,
+    #[serde(default)]
+    fields: Vec<Spanned<RawField>>,
+    #[serde(default)]
+    states: Vec<Spanned<RawState>>,
+    #[serde(default)]
+    transitions: Vec<Spanned<RawTransition>>,
+    #[serde(default)]
+    clocks: Vec<Spanned<RawClock>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDictEntry {
+    Plain(String),
+    Labelled { value: String, label_zh: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    code: Spanned<String>,
+    label_zh: String,
+    kind: Spanned<String>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    personal: bool,
+    #[serde(default)]
+    dictionary: Option<Spanned<String>>,
+    #[serde(default)]
+    input_only: bool,
+    #[serde(default)]
+    min: Option<f64>,
+    #[serde(default)]
+    max: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    code: Spanned<String>,
+    label_zh: String,
+    #[serde(default)]
+    terminal: bool,
+    #[serde(default)]
+    documents: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInput {
+    field: Spanned<String>,
+    #[serde(default)]
+    required: bool,
+}
+
+#[derive(Deserialize)]
+struct RawGuard {
+    name: Spanned<String>,
+    #[serde(flatten)]
+    params: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    code: Spanned<String>,
+    label_zh: String,
+    #[serde(default)]
+    from: Vec<Spanned<String>>,
+    to: Spanned<String>,
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    inputs: Vec<Spanned<RawInput>>,
+    #[serde(default)]
+    guards: Vec<Spanned<RawGuard>>,
+    #[serde(default)]
+    documents: Vec<String>,
+    #[serde(default)]
+    sets: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    published: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPause {
+    from: Spanned<String>,
+    to: Spanned<String>,
+    reason_zh: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtension {
+    on: Spanned<String>,
+    #[serde(default)]
+    days: Option<u32>,
+    #[serde(default)]
+    days_field: Option<Spanned<String>>,
+    #[serde(default)]
+    request: Option<Spanned<String>>,
+    #[serde(default)]
+    max_total: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClock {
+    code: Spanned<String>,
+    label_zh: String,
+    basis: String,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    start: Vec<Spanned<String>>,
+    #[serde(default)]
+    stop: Vec<Spanned<String>>,
+    #[serde(default)]
+    restart: Vec<Spanned<String>>,
+    #[serde(default)]
+    n: Option<u32>,
+    #[serde(default)]
+    unit: Option<Spanned<String>>,
+    #[serde(default)]
+    table: Option<Spanned<String>>,
+    #[serde(default)]
+    key_field: Option<Spanned<String>>,
+    #[serde(default)]
+    pauses: Vec<Spanned<RawPause>>,
+    #[serde(default)]
+    extension: Option<Spanned<RawExtension>>,
+    #[serde(default)]
+    requires_prior: Option<Spanned<String>>,
+    #[serde(default)]
+    undone_by: Option<Spanned<String>>,
+    #[serde(default)]
+    only_if_field: Option<Spanned<String>>,
+}
+
+struct Checker<'a> {
+    file: &'a SourceFile<'a>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: Range<usize>, en: String, zh: String) {
+        self.diags
+            .push(Diagnostic::error(self.file, Some(span), en, zh));
+    }
+    fn warn(&mut self, span: Range<usize>, en: String, zh: String) {
+        self.diags
+            .push(Diagnostic::warning(self.file, Some(span), en, zh));
+    }
+}
+
+fn toml_to_json(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => Value::from(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Parses and validates one definition. Returns the case type (when it has no errors) and all
+/// diagnostics.
+pub(crate) fn parse_case_type(path: &Path, text: &str) -> (Option<CaseType>, Vec<Diagnostic>) {
+    let file = SourceFile {
+        path: path.to_path_buf(),
+        text,
+    };
+    let raw: RawCaseType = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = Diagnostic::error(
+                &file,
+                e.span(),
+                format!("invalid definition: {}", e.message().trim()),
+                format!("定义文件格式错误：{}", e.message().trim()),
+            );
+            return (None, vec![d]);
+        }
+    };
+    let mut ck = Checker {
+        file: &file,
+        diags: Vec::new(),
+    };
+    let ct = build(&raw, &mut ck, path);
+    let has_errors = ck.diags.iter().any(Diagnostic::is_error);
+    (if has_errors { None } else { Some(ct) }, ck.diags)
+}
+
+fn check_code(ck: &mut Checker<'_>, code: &Spanned<String>, what: &str, what_zh: &str) {
+    let c = code.get_ref();
+    let ok = !c.is_empty()
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && c.as_bytes()[0].is_ascii_lowercase();
+    if !ok {
+        ck.err(
+            code.span(),
+            format!("{what} code `{c}` must be snake_case ASCII (a-z, 0-9, _)"),
+            format!("{what_zh}代码“{c}”只能使用小写字母、数字和下划线"),
+        );
+    }
+}
+
+fn dup_check(
+    ck: &mut Checker<'_>,
+    seen: &mut BTreeSet<String>,
+    code: &Spanned<String>,
+    what: &str,
+    what_zh: &str,
+) {
+    if !seen.insert(code.get_ref().clone()) {
+        ck.err(
+            code.span(),
+            format!("duplicate {what} code `{}`", code.get_ref()),
+            format!("{what_zh}代码“{}”重复", code.get_ref()),
+        );
+    }
+}
+
+fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
+    check_code(ck, &raw.code, "case type", "案件类型");
+
+    // Dictionaries.
+    let mut dictionaries: BTreeMap<String, Vec<DictEntry>> = BTreeMap::new();
+    for (name, entries) in &raw.dictionaries {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        if entries.get_ref().is_empty() {
+            ck.err(
+                entries.span(),
+                format!("dictionary `{name}` is empty"),
+                format!("字典“{name}”没有任何选项"),
+            );
+        }
+        for e in entries.get_ref() {
+            let entry = match e.get_ref() {
+                RawDictEntry::Plain(s) => DictEntry {
+                    value: s.clone(),
+                    label_zh: s.clone(),
+                },
+                RawDictEntry::Labelled { value, label_zh } => DictEntry {
+                    value: value.clone(),
+                    label_zh: label_zh.clone(),
+                },
+            };
+            if entry.value.trim().is_empty() {
+                ck.err(
+                    e.span(),
+                    format!("dictionary `{name}` has an empty value"),
+                    format!("字典“{name}”有空选项"),
+                );
+            }
+            if !seen.insert(entry.value.clone()) {
+                ck.err(
+                    e.span(),
+                    format!("dictionary `{name}` repeats value `{}`", entry.value),
+                    format!("字典“{name}”的选项“{}”重复", entry.value),
+                );
+            }
+            out.push(entry);
+        }
+        dictionaries.insert(name.clone(), out);
+    }
+
+    // Fields.
+    let mut fields = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in &raw.fields {
+        let f = f.get_ref();
+        check_code(ck, &f.code, "field", "字段");
+        dup_check(ck, &mut seen, &f.code, "field", "字段");
+        let kind = match FieldKind::from_code(f.kind.get_ref()) {
+            Some(k) => k,
+            None => {
+                let all: Vec<&str> = FieldKind::ALL.iter().map(|(c, _)| *c).collect();
+                ck.err(
+                    f.kind.span(),
+                    format!(
+                        "field `{}` has unknown kind `{}` (expected one of {})",
+                        f.code.get_ref(),
+                        f.kind.get_ref(),
+                        all.join(", ")
+                    ),
+                    format!("字段“{}”的类型“{}”无效", f.code.get_ref(), f.kind.get_ref()),
+                );
+                FieldKind::Text
+            }
+        };
+        match (&f.dictionary, kind.needs_dictionary()) {
+            (Some(d), _) if !dictionaries.contains_key(d.get_ref()) => ck.err(
+                d.span(),
+                format!(
+                    "field `{}` uses unknown dictionary `{}`",
+                    f.code.get_ref(),
+                    d.get_ref()
+                ),
+                format!(
+                    "字段“{}”引用的字典“{}”不存在",
+                    f.code.get_ref(),
+                    d.get_ref()
+                ),
+            ),
+            (Some(d), false) => ck.warn(
+                d.span(),
+                format!(
+                    "field `{}` of kind `{}` ignores its dictionary",
+                    f.code.get_ref(),
+                    kind.code()
+                ),
+                format!("字段“{}”的类型不使用字典", f.code.get_ref()),
+            ),
+            (None, true) => ck.err(
+                f.kind.span(),
+                format!(
+                    "field `{}` of kind `{}` needs a dictionary",
+                    f.code.get_ref(),
+                    kind.code()
+                ),
+                format!("字段“{}”须指定字典", f.code.get_ref()),
+            ),
+            _ => {}
+        }
+        if (f.min.is_some() || f.max.is_some())
+            && !matches!(kind, FieldKind::Number | FieldKind::Money)
+        {
+            ck.warn(
+                f.code.span(),
+                format!(
+                    "field `{}`: min/max only apply to number and money",
+                    f.code.get_ref()
+                ),
+                format!("字段“{}”：min/max 仅适用于数字和金额", f.code.get_ref()),
+            );
+        }
+        fields.push(FieldDef {
+            code: f.code.get_ref().clone(),
+            label_zh: f.label_zh.clone(),
+            kind,
+            required: f.required,
+            personal: f.personal,
+            dictionary: f.dictionary.as_ref().map(|d| d.get_ref().clone()),
+            input_only: f.input_only,
+            min: f.min,
+            max: f.max,
+        });
+    }
+    let field_codes: BTreeSet<String> = fields.iter().map(|f| f.code.clone()).collect();
+
+    // States.
+    let mut states = Vec::new();
+    let mut seen = BTreeSet::new();
+    for s in &raw.states {
+        let s = s.get_ref();
+        check_code(ck, &s.code, "state", "状态");
+        dup_check(ck, &mut seen, &s.code, "state", "状态");
+        states.push(StateDef {
+            code: s.code.get_ref().clone(),
+            label_zh: s.label_zh.clone(),
+            terminal: s.terminal,
+            documents: s.documents.clone(),
+        });
+    }
+    let state_codes: BTreeSet<String> = states.iter().map(|s| s.code.clone()).collect();
+    let transition_codes: BTreeSet<String> = raw
+        .transitions
+        .iter()
+        .map(|t| t.get_ref().code.get_ref().clone())
+        .collect();
+
+    // Transitions.
+    let mut transitions = Vec::new();
+    let mut seen = BTreeSet::new();
+    for ts in &raw.transitions {
+        let t = ts.get_ref();
+        let tc = t.code.get_ref();
+        check_code(ck, &t.code, "transition", "流转");
+        dup_check(ck, &mut seen, &t.code, "transition", "流转");
+        for f in &t.from {
+            if !state_codes.contains(f.get_ref()) {
+                ck.err(
+                    f.span(),
+                    format!(
+                        "transition `{tc}`: unknown state `{}` in `from`",
+                        f.get_ref()
+                    ),
+                    format!("流转“{tc}”的起始状态“{}”不存在", f.get_ref()),
+                );
+            }
+        }
+        if t.to.get_ref() != STAY && !state_codes.contains(t.to.get_ref()) {
+            ck.err(
+                t.to.span(),
+                format!(
+                    "transition `{tc}`: unknown state `{}` in `to`",
+                    t.to.get_ref()
+                ),
+                format!("流转“{tc}”的目标状态“{}”不存在", t.to.get_ref()),
+            );
+        }
+        if t.to.get_ref() == STAY && t.from.is_empty() {
+            ck.err(
+                t.to.span(),
+                format!("transition `{tc}` creates a case and cannot stay (`*`)"),
+                format!("创建案件的流转“{tc}”必须指定目标状态"),
+            );
+        }
+        if t.roles.is_empty() {
+            ck.err(
+                t.code.span(),
+                format!("transition `{tc}` names no role"),
+                format!("流转“{tc}”未指定可执行的角色"),
+            );
+        }
+        for r in &t.roles {
+            if !ROLES.iter().any(|(c, _)| c == r.get_ref()) {
+                ck.err(
+                    r.span(),
+                    format!("transition `{tc}`: unknown role `{}`", r.get_ref()),
+                    format!("流转“{tc}”的角色“{}”不存在", r.get_ref()),
+                );
+            }
+        }
+        let mut inputs = Vec::new();
+        let mut seen_inputs = BTreeSet::new();
+        for i in &t.inputs {
+            let i = i.get_ref();
+            if !field_codes.contains(i.field.get_ref()) {
+                ck.err(
+                    i.field.span(),
+                    format!(
+                        "transition `{tc}`: unknown field `{}` in inputs",
+                        i.field.get_ref()
+                    ),
+                    format!("流转“{tc}”的输入字段“{}”不存在", i.field.get_ref()),
+                );
+            }
+            if !seen_inputs.insert(i.field.get_ref().clone()) {
+                ck.err(
+                    i.field.span(),
+                    format!(
+                        "transition `{tc}`: input `{}` listed twice",
+                        i.field.get_ref()
+                    ),
+                    format!("流转“{tc}”的输入字段“{}”重复", i.field.get_ref()),
+                );
+            }
+            inputs.push(InputDef {
+                field: i.field.get_ref().clone(),
+                required: i.required,
+            });
+        }
+        let mut guards = Vec::new();
+        for g in &t.guards {
+            let spec = GuardSpec {
+                name: g.get_ref().name.get_ref().clone(),
+                params: g
+                    .get_ref()
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                    .collect(),
+            };
+            let problems = check_params(&spec, &|f| field_codes.contains(f), &|t| {
+                transition_codes.contains(t)
+            });
+            for (en, zh) in problems {
+                ck.err(
+                    g.span(),
+                    format!("transition `{tc}`: {en}"),
+                    format!("流转“{tc}”：{zh}"),
+                );
+            }
+            guards.push(spec);
+        }
+        let mut sets = Map::new();
+        if let Some(s) = &t.sets {
+            for (k, v) in s.get_ref() {
+                let json = toml_to_json(v);
+                match fields.iter().find(|f| &f.code == k) {
+                    None => ck.err(
+                        s.span(),
+                        format!("transition `{tc}`: `sets` names unknown field `{k}`"),
+                        format!("流转“{tc}”的 sets 引用了不存在的字段“{k}”"),
+                    ),
+                    Some(f) if f.kind.needs_dictionary() => {
+                        let entries = f
+                            .dictionary
+                            .as_deref()
+                            .and_then(|d| dictionaries.get(d))
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[]);
+                        let values: Vec<&Value> = match &json {
+                            Value::Array(a) => a.iter().collect(),
+                            other => vec![other],
+                        };
+                        let kind_ok = if f.kind == FieldKind::Flags {
+                            json.is_array()
+                        } else {
+                            json.is_string()
+                        };
+                        let all_known = values.iter().all(|v| {
+                            v.as_str()
+                                .is_some_and(|s| entries.iter().any(|e| e.value == s))
+                        });
+                        if !kind_ok || !all_known {
+                            ck.err(
+                                s.span(),
+                                format!(
+                                    "transition `{tc}`: `sets.{k}` must be {} of dictionary `{}`",
+                                    if f.kind == FieldKind::Flags {
+                                        "a list of values"
+                                    } else {
+                                        "a value"
+                                    },
+                                    f.dictionary.as_deref().unwrap_or_default()
+                                ),
+                                format!("流转“{tc}”的 sets.{k} 的取值不在字典中"),
+                            );
+                        }
+                    }
+                    Some(_) => {}
+                }
+                sets.insert(k.clone(), json);
+            }
+        }
+        transitions.push(TransitionDef {
+            code: tc.clone(),
+            label_zh: t.label_zh.clone(),
+            from: t.from.iter().map(|f| f.get_ref().clone()).collect(),
+            to: t.to.get_ref().clone(),
+            roles: t.roles.iter().map(|r| r.get_ref().clone()).collect(),
+            inputs,
+            guards,
+            documents: t.documents.clone(),
+            sets,
+            published: t.published,
+        });
+    }
+
+    // Create transition and reachability.
+    if !transitions.iter().any(|t| t.from.is_empty()) {
+        ck.err(
+            raw.code.span(),
+            format!(
+                "case type `{}` has no create transition (one with `from = []`)",
+                raw.code.get_ref()
+            ),
+            format!(
+                "案件类型“{}”缺少创建案件的流转（from = []）",
+                raw.code.get_ref()
+            ),
+        );
+    } else {
+        let mut reached: BTreeSet<&str> = BTreeSet::new();
+        let mut queue: VecDeque<&str> = transitions
+            .iter()
+            .filter(|t| t.from.is_empty())
+            .map(|t| t.to.as_str())
+            .collect();
+        while let Some(s) = queue.pop_front() {
+            if s == STAY || !reached.insert(s) {
+                continue;
+            }
+            for t in transitions.iter().filter(|t| t.from.iter().any(|f| f == s)) {
+                queue.push_back(t.to.as_str());
+            }
+        }
+        for s in &raw.states {
+            let code = s.get_ref().code.get_ref();
+            if !reached.contains(code.as_str()) {
+                ck.err(
+                    s.get_ref().code.span(),
+                    format!("state `{code}` is unreachable from the create transition"),
+                    format!("状态“{code}”无法从创建案件的流转到达"),
+                );
+            }
+        }
+    }
+
+    // Clocks.
+    let mut clocks = Vec::new();
+    let mut seen = BTreeSet::new();
+    for cs in &raw.clocks {
+        let c = cs.get_ref();
+        let cc = c.code.get_ref();
+        check_code(ck, &c.code, "clock", "期限");
+        dup_check(ck, &mut seen, &c.code, "clock", "期限");
+        let check_t = |ck: &mut Checker<'_>, t: &Spanned<String>, role: &str| {
+            if !transition_codes.contains(t.get_ref()) {
+                ck.err(
+                    t.span(),
+                    format!(
+                        "clock `{cc}`: `{role}` names unknown transition `{}`",
+                        t.get_ref()
+                    ),
+                    format!("期限“{cc}”引用了不存在的流转“{}”", t.get_ref()),
+                );
+            }
+        };
+        if c.start.is_empty() {
+            ck.err(
+                c.code.span(),
+                format!("clock `{cc}` has no start transition"),
+                format!("期限“{cc}”没有起算流转"),
+            );
+        }
+        for t in &c.start {
+            check_t(ck, t, "start");
+        }
+        for t in &c.stop {
+            check_t(ck, t, "stop");
+        }
+        for t in &c.restart {
+            check_t(ck, t, "restart");
+        }
+        for t in c.requires_prior.iter().chain(c.undone_by.iter()) {
+            check_t(ck, t, "requires_prior/undone_by");
+        }
+        let mut pauses = Vec::new();
+        for p in &c.pauses {
+            let p = p.get_ref();
+            check_t(ck, &p.from, "pauses.from");
+            check_t(ck, &p.to, "pauses.to");
+            pauses.push(PauseDef {
+                from: p.from.get_ref().clone(),
+                to: p.to.get_ref().clone(),
+                reason_zh: p.reason_zh.clone(),
+            });
+        }
+        let extension = c.extension.as_ref().map(|e| {
+            let ev = e.get_ref();
+            check_t(ck, &ev.on, "extension.on");
+            if let Some(r) = &ev.request {
+                check_t(ck, r, "extension.request");
+            }
+            if let Some(f) = &ev.days_field
+                && !field_codes.contains(f.get_ref())
+            {
+                ck.err(
+                    f.span(),
+                    format!(
+                        "clock `{cc}`: extension.days_field names unknown field `{}`",
+                        f.get_ref()
+                    ),
+                    format!("期限“{cc}”的延期天数字段“{}”不存在", f.get_ref()),
+                );
+            }
+            if ev.days.is_some() == ev.days_field.is_some() {
+                ck.err(
+                    e.span(),
+                    format!("clock `{cc}`: extension needs exactly one of `days` or `days_field`"),
+                    format!("期限“{cc}”的延期须且只能指定 days 或 days_field 之一"),
+                );
+            }
+            ExtensionDef {
+                on: ev.on.get_ref().clone(),
+                days: ev.days,
+                days_field: ev.days_field.as_ref().map(|f| f.get_ref().clone()),
+                request: ev.request.as_ref().map(|r| r.get_ref().clone()),
+                max_total: ev.max_total,
+            }
+        });
+        let kind = match c.kind.as_ref().map(|k| k.get_ref().as_str()) {
+            None | Some("deadline") => ClockKind::Deadline,
+            Some("window") => ClockKind::Window,
+            Some(other) => {
+                let k = c.kind.as_ref().map(Spanned::span).unwrap_or(c.code.span());
+                ck.err(
+                    k,
+                    format!("clock `{cc}`: unknown kind `{other}` (deadline or window)"),
+                    format!("期限“{cc}”的类型“{other}”无效，应为 deadline 或 window"),
+                );
+                ClockKind::Deadline
+            }
+        };
+        let length = match (&c.n, &c.unit, &c.table) {
+            (Some(n), Some(u), None) => {
+                let unit = match PeriodUnit::from_code(u.get_ref()) {
+                    Some(unit) => unit,
+                    None => {
+                        ck.diags.push(crate::config::bad_unit(ck.file, u));
+                        PeriodUnit::WorkingDays
+                    }
+                };
+                ClockLength::Fixed { n: *n, unit }
+            }
+            (None, None, Some(table)) => {
+                if !LIMIT_TABLES.contains(&table.get_ref().as_str()) {
+                    ck.err(
+                        table.span(),
+                        format!(
+                            "clock `{cc}`: unknown limit table `{}` (expected one of {})",
+                            table.get_ref(),
+                            LIMIT_TABLES.join(", ")
+                        ),
+                        format!("期限“{cc}”引用的配置表“{}”不存在", table.get_ref()),
+                    );
+                }
+                if table.get_ref() == "hotline_limits" && c.key_field.is_none() {
+                    ck.err(
+                        table.span(),
+                        format!("clock `{cc}`: table `hotline_limits` needs `key_field`"),
+                        format!("期限“{cc}”使用 hotline_limits 配置表时须指定 key_field"),
+                    );
+                }
+                if let Some(k) = &c.key_field
+                    && !field_codes.contains(k.get_ref())
+                {
+                    ck.err(
+                        k.span(),
+                        format!(
+                            "clock `{cc}`: key_field names unknown field `{}`",
+                            k.get_ref()
+                        ),
+                        format!("期限“{cc}”的 key_field 字段“{}”不存在", k.get_ref()),
+                    );
+                }
+                ClockLength::Table {
+                    table: table.get_ref().clone(),
+                    key_field: c.key_field.as_ref().map(|k| k.get_ref().clone()),
+                }
+            }
+            _ => {
+                ck.err(
+                    c.code.span(),
+                    format!("clock `{cc}` needs either `n` and `unit`, or `table`"),
+                    format!("期限“{cc}”须指定 n 和 unit，或指定配置表 table"),
+                );
+                ClockLength::Fixed {
+                    n: 0,
+                    unit: PeriodUnit::WorkingDays,
+                }
+            }
+        };
+        if let Some(f) = &c.only_if_field
+            && !field_codes.contains(f.get_ref())
+        {
+            ck.err(
+                f.span(),
+                format!(
+                    "clock `{cc}`: only_if_field names unknown field `{}`",
+                    f.get_ref()
+                ),
+                format!("期限“{cc}”的 only_if_field 字段“{}”不存在", f.get_ref()),
+            );
+        }
+        if c.basis.trim().is_empty() {
+            ck.err(
+                c.code.span(),
+                format!("clock `{cc}` has an empty basis (statute and article)"),
+                format!("期限“{cc}”须写明法律依据（法律名称和条款）"),
+            );
+        }
+        clocks.push(ClockDef {
+            code: cc.clone(),
+            label_zh: c.label_zh.clone(),
+            basis: c.basis.clone(),
+            kind,
+            start: c.start.iter().map(|s| s.get_ref().clone()).collect(),
+            stop: c.stop.iter().map(|s| s.get_ref().clone()).collect(),
+            restart: c.restart.iter().map(|s| s.get_ref().clone()).collect(),
+            length,
+            pauses,
+            extension,
+            requires_prior: c.requires_prior.as_ref().map(|s| s.get_ref().clone()),
+            undone_by: c.undone_by.as_ref().map(|s| s.get_ref().clone()),
+            only_if_field: c.only_if_field.as_ref().map(|s| s.get_ref().clone()),
+        });
+    }
+
+    CaseType {
+        code: raw.code.get_ref().clone(),
+        name_zh: raw.name_zh.clone(),
+        statute: raw.statute.clone(),
+        fields,
+        states,
+        transitions,
+        clocks,
+        dictionaries,
+        source: path.display().to_string(),
+    }
+}
+
+/// The case types in use, by code.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    types: BTreeMap<String, CaseType>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Registry {
+    /// The built-in definitions (crates/workflow/case_types/*.toml).
+    ///
+    /// # Panics
+    /// Only if the embedded files are invalid, which the crate's tests rule out.
+    pub fn embedded() -> Registry {
+        let mut types = BTreeMap::new();
+        for (name, text) in EMBEDDED {
+            let path = PathBuf::from(format!("embedded:case_types/{name}"));
+            let (ct, diags) = parse_case_type(&path, text);
+            let ct =
+                ct.unwrap_or_else(|| panic!("embedded case type {name} is invalid: {diags:#?}"));
+            types.insert(ct.code.clone(), ct);
+        }
+        Registry {
+            types,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Embedded defaults, overridden (same code) or extended (new code) by every `*.toml`
+    /// definition in `dir` (configuration files named in [`crate::config::CONFIG_FILES`] are
+    /// skipped). Any error fails the whole load; warnings are kept in [`Registry::warnings`].
+    pub fn load_dir(dir: &Path) -> Result<Registry, Vec<Diagnostic>> {
+        let mut registry = Registry::embedded();
+        let (loaded, diags) = load_definitions(dir);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(diags);
+        }
+        for ct in loaded {
+            registry.types.insert(ct.code.clone(), ct);
+        }
+        registry.warnings = diags;
+        Ok(registry)
+    }
+
+    pub fn get(&self, code: &str) -> Option<&CaseType> {
+        self.types.get(code)
+    }
+
+    pub fn types(&self) -> impl Iterator<Item = &CaseType> {
+        self.types.values()
+    }
+
+    /// Warnings found while loading (errors fail the load).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+}
+
+fn read_dir_toml(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Diagnostic {
+        file: dir.to_path_buf(),
+        line: None,
+        column: None,
+        severity: Severity::Error,
+        message: format!("cannot read directory: {e}"),
+        message_zh: format!("无法读取目录：{e}"),
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+fn is_config_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CONFIG_FILES.contains(&n))
+}
+
+fn load_definitions(dir: &Path) -> (Vec<CaseType>, Vec<Diagnostic>) {
+    let paths = match read_dir_toml(dir) {
+        Ok(p) => p,
+        Err(d) => return (Vec::new(), vec![d]),
+    };
+    let mut out = Vec::new();
+    let mut diags = Vec::new();
+    let mut codes: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in paths.iter().filter(|p| !is_config_file(p)) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic {
+                    file: path.clone(),
+                    line: None,
+                    column: None,
+                    severity: Severity::Error,
+                    message: format!("cannot read: {e}"),
+                    message_zh: format!("无法读取文件：{e}"),
+                });
+                continue;
+            }
+        };
+        let (ct, d) = parse_case_type(path, &text);
+        diags.extend(d);
+        if let Some(ct) = ct {
+            if let Some(other) = codes.insert(ct.code.clone(), path.clone()) {
+                diags.push(Diagnostic {
+                    file: path.clone(),
+                    line: None,
+                    column: None,
+                    severity: Severity::Error,
+                    message: format!(
+                        "case type `{}` is also defined in {}",
+                        ct.code,
+                        other.display()
+                    ),
+                    message_zh: format!("案件类型“{}”在{}中重复定义", ct.code, other.display()),
+                });
+            }
+            out.push(ct);
+        }
+    }
+    (out, diags)
+}
+
+/// Checks every definition (and configuration file) in `dir`, for `fazhi workflow check DIR`.
+/// Returns all diagnostics, errors and warnings; an empty list means the directory is clean.
+pub fn check_dir(dir: &Path) -> Vec<Diagnostic> {
+    let (_, mut diags) = load_definitions(dir);
+    if let Ok(paths) = read_dir_toml(dir)
+        && paths.iter().any(|p| is_config_file(p))
+        && let Err(d) = WorkflowConfig::load_dir(dir)
+    {
+        diags.extend(d);
+    }
+    diags
+}
+
+/// Validates definition text (e.g. uploaded by an administrator) without touching the disk.
+pub fn check_definition(path: &Path, text: &str) -> (Option<CaseType>, Vec<Diagnostic>) {
+    parse_case_type(path, text)
+}
