@@ -371,7 +371,10 @@ fn clock_state(
             ClockStatus::Met | ClockStatus::Elapsed => WarningLevel::Normal,
             ClockStatus::Running | ClockStatus::Paused => match remaining {
                 Some(r) if r <= config.warnings.due_soon_days as i32 => WarningLevel::DueSoon,
-                Some(r) if f64::from(r) <= f64::from(total) * config.warnings.warning_fraction => {
+                Some(r)
+                    if f64::from(r)
+                        <= f64::from(total) * config.warnings.warning_fraction + 1e-6 =>
+                {
                     WarningLevel::Warning
                 }
                 _ => WarningLevel::Normal,
