@@ -1,6 +1,7 @@
 //! Administrative enforcement case scripts (`enforcement_case` in `docs/case-types.md`,
 //! 《中华人民共和国行政处罚法》).
 
+use fazhi_domain::Money;
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
@@ -285,6 +286,35 @@ const REJECT_REASONS: &[&str] = &[
     "拟处罚金额与裁量基准不符，需重新核定。",
 ];
 
+const HEARING_PLACES: &[&str] = &[
+    "望江街道办事处三楼听证室",
+    "望江街道综合行政执法队一楼会议室",
+];
+
+const WAIVERS: &[&str] = &[
+    "本人对拟作出的行政处罚认定的事实、理由和依据无异议，自愿放弃陈述、申辩和要求听证的权利。",
+    "当事人书面声明：已知悉享有陈述、申辩和要求听证的权利，现明确表示放弃上述权利。",
+];
+
+fn waiver(rng: &mut DemoRng) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("waiver_statement".into(), json!(rng.pick_str(WAIVERS)));
+    m
+}
+
+/// A money input in 元 with two decimals (`"200.00"`), as the workflow expects.
+fn yuan_text(fen: i64) -> String {
+    Money::from_fen(fen)
+        .expect("generated amounts are within range")
+        .yuan_string()
+}
+
+fn paid(fen: i64) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("paid_amount".into(), json!(yuan_text(fen)));
+    m
+}
+
 const REVOKE_REASON: &str = "经复查，原处罚决定认定的当事人主体有误，依法撤销原处罚决定。";
 const WITHDRAW_REASON: &str =
     "原处罚决定已撤销，依据《中华人民共和国行政处罚法》第四十八条撤回公示信息。";
@@ -453,8 +483,11 @@ impl CaseFactory<'_> {
         create.insert("address".into(), json!(address));
         create.insert("facts".into(), json!(facts));
         create.insert("discovered_on".into(), json!(discovered.to_string()));
+        // 《中华人民共和国行政处罚法》第三十六条 counts the limitation from the act (or its end).
+        let act_on = plus_days(discovered, -rng.range(0, 10));
+        create.insert("act_on".into(), json!(act_on.to_string()));
 
-        let mut steps = vec![step(created, "create", a, create)];
+        let mut steps = vec![step(created, "create", a, create.clone())];
         let legal_basis = format!("{}的有关规定", violation.law);
         let is_org = matches!(violation.party, Party::Organisation(_));
 
@@ -467,6 +500,7 @@ impl CaseFactory<'_> {
                 created,
                 is_org,
                 &legal_basis,
+                &create,
             );
         } else if path == Path::NotFiled {
             let mut m = Map::new();
@@ -514,6 +548,7 @@ impl CaseFactory<'_> {
         day: Date,
         is_org: bool,
         legal_basis: &str,
+        create: &Map<String, Value>,
     ) {
         // 《中华人民共和国行政处罚法》第五十一条: ≤200 yuan (citizen) / ≤3,000 yuan (organisation)
         // or a warning.
@@ -521,7 +556,18 @@ impl CaseFactory<'_> {
         let warning = rng.chance(0.15);
         let mut m = Map::new();
         m.insert("officers".into(), json!(officers));
-        m.insert("outcome".into(), json!("处罚"));
+        // The on-the-spot decision form repeats the party and the facts (arts. 52, 59).
+        for key in [
+            "party_kind",
+            "party_name",
+            "party_id_number",
+            "party_uscc",
+            "facts",
+        ] {
+            if let Some(v) = create.get(key) {
+                m.insert(key.into(), v.clone());
+            }
+        }
         m.insert("legal_basis".into(), json!(legal_basis));
         let fine_yuan = if warning {
             m.insert("penalty".into(), json!("警告"));
@@ -531,7 +577,7 @@ impl CaseFactory<'_> {
             // Round to 10 yuan.
             let yuan = rng.range(lo / 10, hi / 10) * 10;
             m.insert("penalty".into(), json!("罚款"));
-            m.insert("fine_amount".into(), json!(yuan * 100));
+            m.insert("fine_amount".into(), json!(yuan_text(yuan * 100)));
             yuan
         };
         m.insert("decision_number".into(), json!(DECISION_NUMBER_PENDING));
@@ -546,7 +592,7 @@ impl CaseFactory<'_> {
             } else {
                 on_or_after(plus_days(day, rng.range(1, 12)))
             };
-            steps.push(step(last, "record_payment", a, Map::new()));
+            steps.push(step(last, "record_payment", a, paid(fine_yuan * 100)));
         }
         steps.push(step(
             add_workdays(last, rng.range_u32(1, 8)),
@@ -649,7 +695,7 @@ impl CaseFactory<'_> {
             let mut m = Map::new();
             m.insert("intended_penalty".into(), json!(penalty));
             if fine_yuan > 0 {
-                m.insert("intended_amount".into(), json!(fine_yuan * 100));
+                m.insert("intended_amount".into(), json!(yuan_text(fine_yuan * 100)));
             }
             m.insert("legal_basis".into(), json!(o.legal_basis));
             if o.path == Path::Major {
@@ -661,6 +707,31 @@ impl CaseFactory<'_> {
                 m.insert("major_case".into(), json!(criteria));
             }
             m
+        };
+
+        // Legal review after `submit_review` on `day`; sometimes sent back for more evidence, a
+        // fresh notice (the party then waives) and a second submission. Returns the pass date.
+        let review = |rng: &mut DemoRng, steps: &mut Vec<DemoStep>, mut day: Date, reject: f64| {
+            let reviewer = if rng.chance(0.5) { "legal" } else { "legal2" };
+            if rng.chance(reject) {
+                day = add_workdays(day, rng.range_u32(1, 3));
+                let mut m = Map::new();
+                m.insert("reason".into(), json!(rng.pick_str(REJECT_REASONS)));
+                steps.push(step(day, "reject_review", reviewer, m));
+                day = add_workdays(day, rng.range_u32(2, 6));
+                let mut s = step(day, "add_evidence", officer, Map::new());
+                s.evidence = Some(self.evidence(rng, "询问笔录", day, &o));
+                steps.push(s);
+                day = add_workdays(day, rng.range_u32(1, 3));
+                steps.push(step(day, "notify", officer, notify_input(rng)));
+                day = add_workdays(day, rng.range_u32(0, 2));
+                steps.push(step(day, "waive_rights", officer, waiver(rng)));
+                day = add_workdays(day, rng.range_u32(0, 1));
+                steps.push(step(day, "submit_review", officer, Map::new()));
+            }
+            day = add_workdays(day, rng.range_u32(1, 4));
+            steps.push(step(day, "pass_review", reviewer, Map::new()));
+            day
         };
 
         day = add_workdays(day, rng.range_u32(2, 10));
@@ -676,45 +747,25 @@ impl CaseFactory<'_> {
             let hearing = add_workdays(day, rng.range_u32(8, 12));
             let mut m = Map::new();
             m.insert("hearing_date".into(), json!(hearing.to_string()));
+            m.insert("hearing_place".into(), json!(rng.pick_str(HEARING_PLACES)));
             steps.push(step(day, "schedule_hearing", officer, m));
             steps.push(step(hearing, "hold_hearing", officer, Map::new()));
             day = add_workdays(hearing, rng.range_u32(1, 3));
             steps.push(step(day, "submit_review", officer, Map::new()));
-            let reviewer = if rng.chance(0.5) { "legal" } else { "legal2" };
-            if rng.chance(0.25) {
-                // Review sends the case back; more evidence, a fresh notice, the party waives.
-                day = add_workdays(day, rng.range_u32(1, 3));
-                let mut m = Map::new();
-                m.insert("reason".into(), json!(rng.pick(REJECT_REASONS)));
-                steps.push(step(day, "reject_review", reviewer, m));
-                day = add_workdays(day, rng.range_u32(2, 6));
-                let mut s = step(day, "add_evidence", officer, Map::new());
-                s.evidence = Some(self.evidence(rng, "询问笔录", day, &o));
-                steps.push(s);
-                day = add_workdays(day, rng.range_u32(1, 3));
-                steps.push(step(day, "notify", officer, notify_input(rng)));
-                day = add_workdays(day, rng.range_u32(0, 2));
-                steps.push(step(day, "waive_rights", officer, Map::new()));
-                day = add_workdays(day, rng.range_u32(0, 1));
-                steps.push(step(day, "submit_review", officer, Map::new()));
-            }
-            day = add_workdays(day, rng.range_u32(1, 4));
-            steps.push(step(day, "pass_review", reviewer, Map::new()));
+            day = review(rng, steps, day, 0.25);
             decide_day = add_workdays(day, rng.range_u32(1, 3));
         } else {
             // Arts. 44, 45, 62: the party states its case within 5 working days or waives.
             let waived = rng.chance(0.35);
             if waived {
                 day = add_workdays(day, rng.range_u32(0, 1));
-                steps.push(step(day, "waive_rights", officer, Map::new()));
+                steps.push(step(day, "waive_rights", officer, waiver(rng)));
             } else {
                 day = add_workdays(day, rng.range_u32(6, 9));
             }
             if rng.chance(0.3) {
                 steps.push(step(day, "submit_review", officer, Map::new()));
-                day = add_workdays(day, rng.range_u32(1, 4));
-                let reviewer = if rng.chance(0.5) { "legal" } else { "legal2" };
-                steps.push(step(day, "pass_review", reviewer, Map::new()));
+                day = review(rng, steps, day, 0.08);
             }
             decide_day = add_workdays(day, rng.range_u32(0, 3));
         }
@@ -732,7 +783,7 @@ impl CaseFactory<'_> {
         if outcome == "处罚" {
             m.insert("penalty".into(), json!(penalty));
             if fined {
-                m.insert("fine_amount".into(), json!(fine_yuan * 100));
+                m.insert("fine_amount".into(), json!(yuan_text(fine_yuan * 100)));
             }
         }
         if let Path::NoPenalty(outcome) = o.path {
@@ -755,7 +806,7 @@ impl CaseFactory<'_> {
                 rng.range(2, 14)
             };
             last = on_or_after(plus_days(serve_day, days));
-            steps.push(step(last, "record_payment", officer, Map::new()));
+            steps.push(step(last, "record_payment", officer, paid(fine_yuan * 100)));
         }
         let close_day = add_workdays(last, rng.range_u32(1, 10));
         steps.push(step(close_day, "close", "leader", Map::new()));

@@ -25,19 +25,23 @@
 //! | enum | string: the Chinese dictionary value (`投诉`, `城市管理`, `不予处罚（首违）`) |
 //! | phone | string, normalised (`13812345678`, `0571-87654321`) |
 //! | id_number / uscc | string, 18 characters |
-//! | money (`intended_amount`, `fine_amount`) | integer **fen** (`20000` = 200元) |
-//! | date (`discovered_on`, `hearing_date`) | string `YYYY-MM-DD` |
+//! | money (`intended_amount`, `fine_amount`, `paid_amount`) | string in **元** with two decimals (`"200.00"`); the workflow stores fen |
+//! | date (`discovered_on`, `act_on`, `hearing_date`) | string `YYYY-MM-DD` |
 //! | department (`assignee_department`) | string: the department `code` (`enforcement`) |
-//! | officer list (`officers`) | array of officer **logins** (`["officer3", "officer7"]`) |
+//! | officer list (`officers`) | array of officer **logins** (`["officer3", "officer7"]`); the seeder maps them to `OfficerId`s, which the workflow expects |
 //! | bool set (`major_case`) | array of criterion codes (`["complex"]`) |
 //! | `extension_days` | integer |
 //!
-//! Inputs beyond the contract's field list: `request_extension` carries `extension_days` and
-//! `reason`; `reopen`, `not_file`, `reject_review`, `revoke_decision` and
-//! `withdraw_publication` carry `reason`; `schedule_hearing` carries `hearing_date` (the
-//! contract names the guard but no field); `notify` carries `legal_basis` and, for major cases,
-//! `major_case`. `add_evidence` has an empty input; its [`DemoStep::evidence`] is the item to
-//! attach through the evidence service. `decision_number` is unique per case.
+//! Inputs follow the workflow's definitions (`crates/workflow/case_types/*.toml`), which add a
+//! few fields to the contract: `request_extension` carries `extension_days` and `reason`;
+//! `reopen`, `not_file`, `reject_review`, `revoke_decision` and `withdraw_publication` carry
+//! `reason`; `schedule_hearing` carries `hearing_date` and `hearing_place`; `waive_rights`
+//! carries `waiver_statement`; `record_payment` carries `paid_amount`; `notify` carries
+//! `intended_penalty`, `intended_amount` (fines), `legal_basis` and, for major cases,
+//! `major_case`; `decide_on_spot` repeats the party fields and `facts` of the create step
+//! (its `procedure` and `outcome` are set by the definition). `add_evidence` has an empty
+//! input; its [`DemoStep::evidence`] is the item to attach through the evidence service.
+//! `decision_number` is unique across the street.
 //!
 //! # Accounts
 //!
