@@ -222,3 +222,53 @@ fn the_expired_officer_is_refused_by_the_two_officer_guard() {
     // The untouched script passes.
     assert!(replay_all(&street, std::slice::from_ref(case)).is_empty());
 }
+
+#[test]
+fn deadlines_are_mostly_met_with_a_realistic_few_missed() {
+    use fazhi_workflow::{ClockStatus, clocks};
+    use std::collections::BTreeMap;
+
+    let end = date(2026, 11, 20);
+    let street = generate(2026, end);
+    let registry = Registry::embedded();
+    let config = WorkflowConfig::embedded();
+    let officers = officer_infos(&street);
+    let mut tally: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for case in &street.cases {
+        let snapshot = replay(&street, &registry, &config, &officers, case).unwrap();
+        let ct = registry.get(&case.case_type).unwrap();
+        for c in clocks(
+            ct,
+            &snapshot.history,
+            &snapshot.fields,
+            end,
+            fazhi_calendar::national(),
+            &config,
+        ) {
+            *tally
+                .entry((c.code.clone(), format!("{:?}", c.status)))
+                .or_default() += 1;
+        }
+    }
+    let n = |code: &str, status: ClockStatus| {
+        tally
+            .get(&(code.to_owned(), format!("{status:?}")))
+            .copied()
+            .unwrap_or(0)
+    };
+    let tickets = street.hotline_tickets().count();
+    let missed = n("handling_limit", ClockStatus::Missed);
+    assert!(
+        missed * 50 > tickets && missed * 8 < tickets,
+        "{missed} of {tickets} tickets replied late; all clocks: {tally:#?}"
+    );
+    assert!(n("handling_limit", ClockStatus::Overdue) * 50 < tickets);
+    let published_late = n("publicity_limit", ClockStatus::Missed);
+    let published = published_late + n("publicity_limit", ClockStatus::Met);
+    assert!(published_late >= 1 && published_late * 6 < published);
+    assert_eq!(n("filing_limit", ClockStatus::Missed), 0);
+    assert_eq!(n("decision_limit", ClockStatus::Missed), 0);
+    assert_eq!(n("service_limit", ClockStatus::Missed), 0);
+    assert!(n("payment_limit", ClockStatus::Missed) >= 1);
+    assert_eq!(n("withdrawal_limit", ClockStatus::Met), 1);
+}
