@@ -1,1 +1,78 @@
-//! fazhi-web
+//! HTTP: server-rendered pages in Simplified Chinese, the JSON API under `/api/v1`, the OpenAPI
+//! document, and the public pages of published enforcement decisions. The one place where
+//! application errors become HTTP statuses.
+
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod forms;
+mod pages;
+mod views;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use fazhi_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_json;
+
+/// Web-layer settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (set when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: WebConfig,
+}
+
+/// The whole application as one router.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState { app, config };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(api::openapi_handler),
+        )
+        .merge(assets::routes())
+        .layer(RequestBodyLimitLayer::new(25 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until the process is stopped. Returns the bound address through `on_bound` first.
+pub async fn serve(
+    app: App,
+    config: WebConfig,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(
+        listener,
+        router(app, config).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

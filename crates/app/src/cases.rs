@@ -1,0 +1,1016 @@
+//! Cases: create, transition, evidence, publication, reads — each write one audited transaction
+//! that runs the workflow (guards with their statute and article) and recomputes the clocks.
+
+use fazhi_domain::{CaseId, EvidenceId, OfficerId, Role, mask_id_number, mask_name, mask_phone};
+use fazhi_store::cases::{self as store, CaseFilter, CaseWrite, NewEvent, NewEvidence};
+use fazhi_store::{AuditEntry, CaseRow, ClockRow, EventRow, EvidenceRow, PublicationRow, org};
+use fazhi_workflow::{
+    CaseSnapshot, CaseType, CertificateInfo, ClockState, ClockStatus, FieldKind, GuardContext,
+    HistoryEvent, OfficerInfo, Refusal, WarningLevel,
+};
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, App, AppError};
+
+type Fields = Map<String, Value>;
+
+/// A request to create a case.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
+pub struct CreateCase {
+    pub case_type: String,
+    /// Owning unit; defaults to the actor's unit.
+    pub unit_code: Option<String>,
+    /// The date the matter was received, if not today (补录); never in the future.
+    pub on: Option<String>,
+    #[serde(default)]
+    pub input: Fields,
+}
+
+/// A request to take a transition.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
+pub struct TakeTransition {
+    pub transition: String,
+    /// The date the step happened, if not today; not before the previous step, not in the future.
+    pub on: Option<String>,
+    /// Optimistic concurrency: the version the user saw.
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub input: Fields,
+}
+
+/// What the case page and the API show about one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub type_name: String,
+    pub state_label: String,
+    pub unit_name: String,
+    pub department_name: Option<String>,
+    /// Field values for display, personal data masked unless revealed.
+    pub display_fields: Vec<DisplayField>,
+    pub events: Vec<EventView>,
+    pub clocks: Vec<ClockRow>,
+    pub evidence: Vec<EvidenceRow>,
+    pub publications: Vec<PublicationRow>,
+    pub officers: Vec<String>,
+    /// Transitions this actor may try now (guards are checked when taken).
+    pub actions: Vec<ActionView>,
+    /// What the law requires next, one line each, from the running clocks.
+    pub next_steps: Vec<String>,
+    pub revealed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DisplayField {
+    pub code: String,
+    pub label: String,
+    pub value: String,
+    pub personal: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub event: EventRow,
+    pub label: String,
+    pub actor_name: String,
+    pub summary: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub code: String,
+    pub label: String,
+    pub inputs: Vec<InputView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputView {
+    pub field: String,
+    pub label: String,
+    pub kind: String,
+    pub required: bool,
+    pub options: Vec<(String, String)>,
+}
+
+/// The outcome of a successful step.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub case_id: CaseId,
+    pub number: String,
+    pub state: String,
+    pub version: i64,
+    pub warnings: Vec<Refusal>,
+}
+
+/// Refusals that are only overridable warnings still stop the step until the user confirms;
+/// both kinds travel together so the form can show them.
+fn refused(r: fazhi_workflow::Refusals) -> AppError {
+    AppError::Refused(r.0)
+}
+
+fn parse_on(field: &str, v: Option<&str>, today: Date) -> Result<Date, AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(today),
+        Some(s) => {
+            let d: Date = s.parse().map_err(|_| {
+                AppError::invalid(
+                    field,
+                    "date",
+                    "办理日期：日期格式应为YYYY-MM-DD，且为真实日期",
+                )
+            })?;
+            if d > today {
+                return Err(AppError::invalid(field, "future", "办理日期：不能晚于今天"));
+            }
+            Ok(d)
+        }
+    }
+}
+
+/// Masks one personal value by its field kind.
+pub fn mask_value(kind: FieldKind, v: &str) -> String {
+    match kind {
+        FieldKind::IdNumber => mask_id_number(v),
+        FieldKind::Phone => mask_phone(v),
+        FieldKind::PersonName => mask_name(v),
+        _ => {
+            let n = v.chars().count();
+            if n <= 1 {
+                "*".into()
+            } else {
+                format!("{}{}", v.chars().next().unwrap_or('*'), "*".repeat(n - 1))
+            }
+        }
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join("、"),
+        Value::Bool(b) => {
+            if *b {
+                "是".into()
+            } else {
+                "否".into()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Formats a field for display (money in 元, enums by label), masking personal data unless `reveal`.
+pub fn display_value(t: &CaseType, code: &str, v: &Value, reveal: bool) -> String {
+    let Some(f) = t.field(code) else {
+        return value_text(v);
+    };
+    let text = match (f.kind, v) {
+        (FieldKind::Money, Value::Number(n)) => {
+            let fen = n.as_i64().unwrap_or(0);
+            format!("{}.{:02}元", fen / 100, (fen % 100).abs())
+        }
+        _ => {
+            let s = value_text(v);
+            match f.dictionary.as_deref().and_then(|d| t.dictionary(d)) {
+                Some(entries) => entries
+                    .iter()
+                    .find(|e| e.value == s)
+                    .map(|e| e.label_zh.clone())
+                    .unwrap_or(s),
+                None => s,
+            }
+        }
+    };
+    if f.personal && !reveal && !text.is_empty() {
+        mask_value(f.kind, &text)
+    } else {
+        text
+    }
+}
+
+fn title_of(t: &CaseType, fields: &Fields) -> String {
+    let pick = ["content", "facts", "title", "address"]
+        .iter()
+        .find_map(|k| {
+            fields
+                .get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        });
+    let mut s: String = pick.unwrap_or(&t.name_zh).chars().take(40).collect();
+    if pick.map(|p| p.chars().count() > 40).unwrap_or(false) {
+        s.push('…');
+    }
+    s
+}
+
+/// Non-personal text that list search looks through.
+fn search_text_of(t: &CaseType, number: &str, fields: &Fields) -> String {
+    let mut s = String::from(number);
+    for f in &t.fields {
+        if f.personal {
+            continue;
+        }
+        if matches!(
+            f.kind,
+            FieldKind::Text | FieldKind::LongText | FieldKind::Enum
+        ) {
+            if let Some(v) = fields.get(&f.code).and_then(Value::as_str) {
+                s.push(' ');
+                s.push_str(v);
+            }
+        }
+    }
+    s
+}
+
+fn number_prefix(case_type: &str, on: Date) -> String {
+    let tag = match case_type {
+        "hotline_ticket" => "RX",
+        "enforcement_case" => "ZF",
+        other => other,
+    };
+    format!("{tag}{}", on.year())
+}
+
+fn history_of(events: &[EventRow]) -> Vec<HistoryEvent> {
+    events
+        .iter()
+        .map(|e| HistoryEvent {
+            transition: e.transition.clone(),
+            on: e.on_date.parse().unwrap_or(jiff::civil::date(2020, 1, 1)),
+            input: e.input.clone(),
+        })
+        .collect()
+}
+
+fn clock_rows(case_id: CaseId, clocks: &[ClockState]) -> Vec<ClockRow> {
+    clocks
+        .iter()
+        .map(|c| ClockRow {
+            case_id,
+            code: c.code.clone(),
+            label: c.label_zh.clone(),
+            basis: c.basis.clone(),
+            started_on: c.started_on.to_string(),
+            due_on: c.due.map(|d| d.to_string()),
+            status: status_code(c.status).to_string(),
+            level: level_code(c.level).to_string(),
+            calendar_version: c.calendar_version.clone(),
+            detail: serde_json::to_value(c).unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+pub fn status_code(s: ClockStatus) -> &'static str {
+    match s {
+        ClockStatus::Running => "running",
+        ClockStatus::Paused => "paused",
+        ClockStatus::Met => "met",
+        ClockStatus::Missed => "missed",
+        ClockStatus::Overdue => "overdue",
+        ClockStatus::Elapsed => "elapsed",
+    }
+}
+
+pub fn level_code(l: WarningLevel) -> &'static str {
+    match l {
+        WarningLevel::Normal => "normal",
+        WarningLevel::Warning => "warning",
+        WarningLevel::DueSoon => "due_soon",
+        WarningLevel::Overdue => "overdue",
+    }
+}
+
+/// The earliest due date among agency deadlines still open, and the worst warning level.
+/// Party windows (e.g. 陈述申辩期) do not make a case "due".
+fn due_summary(t: &CaseType, clocks: &[ClockState]) -> (Option<String>, i64) {
+    let open: Vec<&ClockState> = clocks
+        .iter()
+        .filter(|c| matches!(c.status, ClockStatus::Running | ClockStatus::Overdue))
+        .filter(|c| {
+            t.clock(&c.code)
+                .map(|d| d.kind == fazhi_workflow::ClockKind::Deadline)
+                .unwrap_or(true)
+        })
+        .collect();
+    let due = open
+        .iter()
+        .filter_map(|c| c.due)
+        .min()
+        .map(|d| d.to_string());
+    let level = open.iter().map(|c| c.level as i64).max().unwrap_or(0);
+    (due, level)
+}
+
+impl App {
+    fn case_type(&self, code: &str) -> Result<&CaseType, AppError> {
+        self.registry.get(code).ok_or_else(|| {
+            AppError::invalid(
+                "case_type",
+                "unknown_case_type",
+                format!("案件类型：未知的类型“{code}”"),
+            )
+        })
+    }
+
+    /// Officers named in the input (by officer code) plus those already on the case, with their
+    /// certificates, for the guards of 《行政处罚法》第四十二条.
+    async fn officer_infos(
+        &self,
+        case: Option<CaseId>,
+        input: &mut Fields,
+    ) -> Result<(Vec<OfficerInfo>, Vec<OfficerId>), AppError> {
+        let mut ids: Vec<OfficerId> = match case {
+            Some(c) => store::case_officers(&self.db, c).await?,
+            None => Vec::new(),
+        };
+        let mut named = Vec::new();
+        // Officers are chosen by their code (e.g. ZF001); the workflow works with ids.
+        if let Some(list) = input.get("officers").and_then(Value::as_array).cloned() {
+            ids.clear();
+            let mut converted = Vec::new();
+            for v in &list {
+                let code = value_text(v);
+                let o = match v.as_i64() {
+                    Some(id) => org::officer(&self.db, OfficerId(id)).await.ok(),
+                    None => org::officer_by_code(&self.db, &code).await?,
+                };
+                let o = o.ok_or_else(|| {
+                    AppError::invalid(
+                        "officers",
+                        "unknown_officer",
+                        format!("承办执法人员：不存在编号为“{code}”的执法人员"),
+                    )
+                })?;
+                converted.push(Value::from(o.id.0));
+                if !named.contains(&o.id) {
+                    named.push(o.id);
+                    ids.push(o.id);
+                }
+            }
+            input.insert("officers".into(), Value::Array(converted));
+        }
+        let mut infos = Vec::new();
+        for id in &ids {
+            let o = org::officer(&self.db, *id).await?;
+            let certs = org::certificates_of(&self.db, *id).await?;
+            infos.push(OfficerInfo {
+                id: o.id.0,
+                name: o.name.clone(),
+                certificates: certs
+                    .iter()
+                    .map(|c| CertificateInfo {
+                        number: c.number.clone(),
+                        domain: c.domain.clone(),
+                        valid_from: c
+                            .valid_from
+                            .parse()
+                            .unwrap_or(jiff::civil::date(1970, 1, 1)),
+                        valid_to: c.valid_to.parse().unwrap_or(jiff::civil::date(1970, 1, 1)),
+                        annual_check_year: c.annual_check_year.map(|y| y as i16),
+                        revoked: c.revoked,
+                    })
+                    .collect(),
+            });
+        }
+        Ok((infos, named))
+    }
+
+    /// Creates a case through its type's `create` transition.
+    pub async fn create_case(&self, actor: &Actor, req: &CreateCase) -> Result<Outcome, AppError> {
+        let t = self.case_type(&req.case_type)?.clone();
+        let today = self.clock.today();
+        let on = parse_on("on", req.on.as_deref(), today)?;
+        let unit = match req.unit_code.as_deref().filter(|s| !s.is_empty()) {
+            Some(code) => org::unit_by_code(&self.db, code).await?.ok_or_else(|| {
+                AppError::invalid(
+                    "unit_code",
+                    "unknown_unit",
+                    format!("所属单位：不存在代码为“{code}”的单位"),
+                )
+            })?,
+            None => org::unit(&self.db, actor.unit_id).await?,
+        };
+        if !unit.path.starts_with(&actor.unit_path) {
+            return Err(AppError::Forbidden("只能在本单位及下级单位登记案件".into()));
+        }
+        let create = t
+            .create_transitions()
+            .next()
+            .map(|tr| tr.code.clone())
+            .ok_or_else(|| {
+                AppError::Internal(format!("case type {} has no create transition", t.code))
+            })?;
+        let snapshot = CaseSnapshot {
+            case_type: t.code.clone(),
+            state: None,
+            fields: Fields::new(),
+            history: Vec::new(),
+            evidence_count: 0,
+            published: false,
+        };
+        let mut input = req.input.clone();
+        let (officers, named) = self.officer_infos(None, &mut input).await?;
+        let roles = actor.role_codes();
+        let validators = crate::validators::DomainValidators { today };
+        let ctx = GuardContext {
+            on,
+            actor_roles: &roles,
+            officers: &officers,
+            calendar: &self.calendar,
+            config: &self.config,
+            validators: &validators,
+        };
+        let plan = fazhi_workflow::plan(&t, &snapshot, &create, &input, &ctx).map_err(refused)?;
+        let fields = plan.field_updates.clone();
+        let history = vec![HistoryEvent {
+            transition: create.clone(),
+            on,
+            input: plan.input.clone(),
+        }];
+        let clocks =
+            fazhi_workflow::clocks(&t, &history, &fields, today, &self.calendar, &self.config);
+        let (due_on, due_level) = due_summary(&t, &clocks);
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let number = store::next_number(&mut tx, &number_prefix(&t.code, on)).await?;
+        let title = title_of(&t, &fields);
+        let search = search_text_of(&t, &number, &fields);
+        let category = fields
+            .get("category")
+            .and_then(Value::as_str)
+            .map(String::from);
+        let on_s = on.to_string();
+        let terminal = t.state(&plan.to).map(|s| s.terminal).unwrap_or(false);
+        let write = CaseWrite {
+            case_type: &t.code,
+            number: &number,
+            unit_id: unit.id,
+            unit_path: &unit.path,
+            department_id: actor.department_id,
+            owner_id: Some(actor.id).filter(|id| id.0 != 0),
+            state: &plan.to,
+            title: &title,
+            category: category.as_deref(),
+            created_on: &on_s,
+            closed_on: terminal.then_some(on_s.as_str()),
+            due_on: due_on.as_deref(),
+            due_level,
+            published: false,
+            fields: &fields,
+            search_text: &search,
+            at: now,
+        };
+        let id = store::insert_case(&mut tx, &write).await?;
+        store::insert_event(
+            &mut tx,
+            &NewEvent {
+                case_id: id,
+                seq: 1,
+                transition: &create,
+                from_state: None,
+                to_state: &plan.to,
+                on_date: &on_s,
+                at: now,
+                actor_id: Some(actor.id).filter(|id| id.0 != 0),
+                input: &plan.input,
+            },
+        )
+        .await?;
+        store::replace_clocks(&mut tx, id, &clock_rows(id, &clocks)).await?;
+        if !named.is_empty() {
+            store::set_case_officers(&mut tx, id, &named).await?;
+        }
+        let after = serde_json::json!({ "number": number, "state": plan.to, "fields": fields, "unit": unit.code });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: &create,
+            entity: "case",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Outcome {
+            case_id: id,
+            number,
+            state: plan.to,
+            version: 1,
+            warnings: plan.warnings,
+        })
+    }
+
+    /// Loads a case the actor may see.
+    pub async fn case_row(&self, actor: &Actor, id: CaseId) -> Result<CaseRow, AppError> {
+        let c = store::case(&self.db, id).await?;
+        if !actor.can_see(&c) {
+            // Not "forbidden": whether a case exists outside one's scope is not disclosed.
+            return Err(AppError::NotFound(format!("案件{id}")));
+        }
+        Ok(c)
+    }
+
+    /// Takes one transition on a case.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        req: &TakeTransition,
+    ) -> Result<Outcome, AppError> {
+        let case = self.case_row(actor, id).await?;
+        if let Some(v) = req.version {
+            if v != case.version {
+                return Err(AppError::Conflict(
+                    "案件已被他人更新，请刷新页面后重试".into(),
+                ));
+            }
+        }
+        let t = self.case_type(&case.case_type)?.clone();
+        let today = self.clock.today();
+        let on = parse_on("on", req.on.as_deref(), today)?;
+        let events = store::events(&self.db, id).await?;
+        if let Some(last) = events.last() {
+            if on.to_string() < last.on_date {
+                return Err(AppError::invalid(
+                    "on",
+                    "before_previous",
+                    format!("办理日期：不能早于上一步骤的日期{}", last.on_date),
+                ));
+            }
+        }
+        let evidence = store::evidence_of(&self.db, id).await?;
+        let mut history = history_of(&events);
+        let snapshot = CaseSnapshot {
+            case_type: t.code.clone(),
+            state: Some(case.state.clone()),
+            fields: case.fields.clone(),
+            history: history.clone(),
+            evidence_count: evidence.len() as u32,
+            published: case.published,
+        };
+        let mut input = req.input.clone();
+        let (officers, named) = self.officer_infos(Some(id), &mut input).await?;
+        let roles = actor.role_codes();
+        let validators = crate::validators::DomainValidators { today };
+        let ctx = GuardContext {
+            on,
+            actor_roles: &roles,
+            officers: &officers,
+            calendar: &self.calendar,
+            config: &self.config,
+            validators: &validators,
+        };
+        let plan =
+            fazhi_workflow::plan(&t, &snapshot, &req.transition, &input, &ctx).map_err(refused)?;
+        let mut fields = case.fields.clone();
+        for (k, v) in &plan.field_updates {
+            fields.insert(k.clone(), v.clone());
+        }
+        history.push(HistoryEvent {
+            transition: req.transition.clone(),
+            on,
+            input: plan.input.clone(),
+        });
+        let clocks =
+            fazhi_workflow::clocks(&t, &history, &fields, today, &self.calendar, &self.config);
+        let (due_on, due_level) = due_summary(&t, &clocks);
+        let now = self.clock.now_ms();
+        let on_s = on.to_string();
+        let terminal = t.state(&plan.to).map(|s| s.terminal).unwrap_or(false);
+        let closed_on = if terminal {
+            case.closed_on.clone().or_else(|| Some(on_s.clone()))
+        } else {
+            None
+        };
+        let published = plan.published.unwrap_or(case.published);
+        let department_id = match fields.get("assignee_department").and_then(Value::as_str) {
+            Some(code) if req.transition == "dispatch" => Some(
+                org::departments(&self.db)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.code == code)
+                    .map(|d| d.id)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "assignee_department",
+                            "unknown_department",
+                            format!("承办部门：不存在代码为“{code}”的部门"),
+                        )
+                    })?,
+            ),
+            _ => case.department_id,
+        };
+        let title = title_of(&t, &fields);
+        let search = search_text_of(&t, &case.number, &fields);
+        let category = fields
+            .get("category")
+            .and_then(Value::as_str)
+            .map(String::from);
+        let write = CaseWrite {
+            case_type: &t.code,
+            number: &case.number,
+            unit_id: case.unit_id,
+            unit_path: &case.unit_path,
+            department_id,
+            owner_id: case.owner_id,
+            state: &plan.to,
+            title: &title,
+            category: category.as_deref(),
+            created_on: &case.created_on,
+            closed_on: closed_on.as_deref(),
+            due_on: due_on.as_deref(),
+            due_level,
+            published,
+            fields: &fields,
+            search_text: &search,
+            at: now,
+        };
+        let mut tx = self.db.begin().await?;
+        let version = store::update_case(&mut tx, id, case.version, &write).await?;
+        let seq = events.last().map(|e| e.seq).unwrap_or(0) + 1;
+        store::insert_event(
+            &mut tx,
+            &NewEvent {
+                case_id: id,
+                seq,
+                transition: &req.transition,
+                from_state: Some(&case.state),
+                to_state: &plan.to,
+                on_date: &on_s,
+                at: now,
+                actor_id: Some(actor.id).filter(|id| id.0 != 0),
+                input: &plan.input,
+            },
+        )
+        .await?;
+        store::replace_clocks(&mut tx, id, &clock_rows(id, &clocks)).await?;
+        if input.contains_key("officers") {
+            store::set_case_officers(&mut tx, id, &named).await?;
+        }
+        match req.transition.as_str() {
+            "publish" => {
+                let body = self.publication_body(&t, &case, &fields, &on_s).await?;
+                let title = format!(
+                    "行政处罚决定信息公示（{}）",
+                    fields
+                        .get("decision_number")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&case.number)
+                );
+                store::insert_publication(&mut tx, id, &on_s, &title, &body).await?;
+            }
+            "withdraw_publication" => {
+                let reason = req.input.get("reason").map(value_text).unwrap_or_default();
+                store::withdraw_publications(&mut tx, id, &on_s, &reason).await?;
+            }
+            _ => {}
+        }
+        let changed: Fields = plan
+            .field_updates
+            .iter()
+            .map(|(k, _)| {
+                (
+                    k.clone(),
+                    case.fields.get(k).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        let before = serde_json::json!({ "state": case.state, "fields": changed });
+        let after = serde_json::json!({ "state": plan.to, "fields": plan.field_updates, "on": on_s, "input": plan.input });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: &req.transition,
+            entity: "case",
+            entity_id: &id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Outcome {
+            case_id: id,
+            number: case.number,
+            state: plan.to,
+            version,
+            warnings: plan.warnings,
+        })
+    }
+
+    /// The public, redacted content of a published decision: natural persons' names masked,
+    /// identity numbers and phones left out (《行政处罚法》第四十八条; personal data protection).
+    async fn publication_body(
+        &self,
+        t: &CaseType,
+        case: &CaseRow,
+        fields: &Fields,
+        on: &str,
+    ) -> Result<Value, AppError> {
+        let unit = org::unit(&self.db, case.unit_id).await?;
+        let natural = fields.get("party_kind").and_then(Value::as_str) == Some("自然人");
+        let party = fields.get("party_name").map(value_text).unwrap_or_default();
+        let party = if natural { mask_name(&party) } else { party };
+        let get = |k: &str| {
+            fields
+                .get(k)
+                .map(|v| display_value(t, k, v, true))
+                .unwrap_or_default()
+        };
+        Ok(serde_json::json!({
+            "number": case.number,
+            "decision_number": get("decision_number"),
+            "party": party,
+            "uscc": if natural { String::new() } else { get("party_uscc") },
+            "domain": get("domain"),
+            "facts": get("facts"),
+            "legal_basis": get("legal_basis"),
+            "outcome": get("outcome"),
+            "penalty": get("penalty"),
+            "fine_amount": get("fine_amount"),
+            "decided_on": get("decided_on"),
+            "published_on": on,
+            "agency": unit.name,
+        }))
+    }
+
+    /// Attaches a file to a case: stored under its SHA-256, the hash recorded in the audit log
+    /// (全过程记录, 《行政处罚法》第四十七条).
+    pub async fn add_evidence(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        filename: &str,
+        media_type: &str,
+        data: &[u8],
+        description: &str,
+    ) -> Result<EvidenceRow, AppError> {
+        let case = self.case_row(actor, id).await?;
+        if actor.has(Role::Viewer) && actor.roles.len() == 1 {
+            return Err(AppError::Forbidden("查看人员不能上传证据".into()));
+        }
+        if case.closed_on.is_some() {
+            return Err(AppError::invalid(
+                "file",
+                "closed",
+                "证据：案件已办结，不能再添加证据",
+            ));
+        }
+        let mut problems = Vec::new();
+        if data.is_empty() {
+            problems.push(crate::FieldProblem::new(
+                "file",
+                "empty",
+                "证据文件：文件为空",
+            ));
+        }
+        if data.len() > self.evidence_limits.max_bytes {
+            problems.push(crate::FieldProblem::new(
+                "file",
+                "too_large",
+                format!(
+                    "证据文件：不能超过{}MB（当前{:.1}MB）",
+                    self.evidence_limits.max_bytes / 1024 / 1024,
+                    data.len() as f64 / 1024.0 / 1024.0
+                ),
+            ));
+        }
+        if !self
+            .evidence_limits
+            .allowed_types
+            .iter()
+            .any(|t| t == media_type)
+        {
+            problems.push(crate::FieldProblem::new("file", "type", format!("证据文件：不支持的文件类型“{media_type}”，仅支持图片（JPEG/PNG）、PDF、MP4视频、MP3音频、文本和Word文档")));
+        }
+        let name = filename.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(crate::FieldProblem::new(
+                "filename",
+                "length",
+                "文件名：必填，最多200个字符",
+            ));
+        }
+        if description.chars().count() > 500 {
+            problems.push(crate::FieldProblem::new(
+                "description",
+                "too_long",
+                "证据说明：最多500个字符",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let sha = hex::encode(Sha256::digest(data));
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        store::put_blob(&mut tx, &sha, data).await?;
+        let eid: EvidenceId = store::insert_evidence(
+            &mut tx,
+            &NewEvidence {
+                case_id: id,
+                sha256: &sha,
+                filename: name,
+                media_type,
+                size: data.len() as i64,
+                description,
+                uploaded_by: Some(actor.id).filter(|i| i.0 != 0),
+                at: now,
+            },
+        )
+        .await?;
+        let after = serde_json::json!({ "evidence_id": eid, "sha256": sha, "filename": name, "media_type": media_type, "size": data.len() });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "add_evidence",
+            entity: "case",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(store::evidence(&self.db, eid).await?)
+    }
+
+    /// The bytes of an evidence file, for an actor who may see its case.
+    pub async fn evidence_file(
+        &self,
+        actor: &Actor,
+        eid: EvidenceId,
+    ) -> Result<(EvidenceRow, Vec<u8>), AppError> {
+        let e = store::evidence(&self.db, eid).await?;
+        self.case_row(actor, e.case_id).await?;
+        let data = store::blob(&self.db, &e.sha256).await?;
+        Ok((e, data))
+    }
+
+    /// Scoped, filtered list.
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        mut filter: CaseFilter,
+    ) -> Result<(Vec<CaseRow>, i64), AppError> {
+        actor.scope_filter(&mut filter);
+        Ok(store::list_cases(&self.db, &filter).await?)
+    }
+
+    /// The full case page. With `reveal`, personal data is shown unmasked and the access audited.
+    pub async fn case_view(
+        &self,
+        actor: &Actor,
+        id: CaseId,
+        reveal: bool,
+    ) -> Result<CaseView, AppError> {
+        let case = self.case_row(actor, id).await?;
+        let t = self.case_type(&case.case_type)?.clone();
+        let revealed = reveal && actor.may_reveal_personal();
+        if revealed {
+            let mut tx = self.db.begin().await?;
+            let after = serde_json::json!({ "fields": t.fields.iter().filter(|f| f.personal).map(|f| f.code.clone()).collect::<Vec<_>>() });
+            tx.audit(AuditEntry {
+                at: self.clock.now_ms(),
+                actor: &actor.login,
+                action: "reveal_personal",
+                entity: "case",
+                entity_id: &id.to_string(),
+                before: None,
+                after: Some(&after),
+            })
+            .await?;
+            tx.commit().await?;
+        }
+        let units = org::units(&self.db).await?;
+        let depts = org::departments(&self.db).await?;
+        let users = org::users(&self.db).await?;
+        let events = store::events(&self.db, id).await?;
+        let display_fields = t
+            .fields
+            .iter()
+            .filter_map(|f| {
+                case.fields
+                    .get(&f.code)
+                    .filter(|v| !v.is_null() && value_text(v) != "")
+                    .map(|v| DisplayField {
+                        code: f.code.clone(),
+                        label: f.label_zh.clone(),
+                        value: display_value(&t, &f.code, v, revealed),
+                        personal: f.personal,
+                    })
+            })
+            .collect();
+        let events_view = events
+            .iter()
+            .map(|e| EventView {
+                label: t.transition_label(&e.transition),
+                actor_name: e
+                    .actor_id
+                    .and_then(|a| users.iter().find(|u| u.id == a))
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_else(|| "系统".into()),
+                summary: e
+                    .input
+                    .iter()
+                    .filter(|(k, _)| *k != "override_warnings")
+                    .map(|(k, v)| (t.field_label(k), display_value(&t, k, v, revealed)))
+                    .collect(),
+                event: e.clone(),
+            })
+            .collect();
+        let clocks = store::clocks(&self.db, id).await?;
+        let roles = actor.role_codes();
+        let actions = t
+            .transitions_from(Some(&case.state))
+            .filter(|tr| tr.roles.iter().any(|r| roles.contains(r)))
+            .map(|tr| ActionView {
+                code: tr.code.clone(),
+                label: tr.label_zh.clone(),
+                inputs: tr
+                    .inputs
+                    .iter()
+                    .map(|i| {
+                        let f = t.field(&i.field);
+                        InputView {
+                            field: i.field.clone(),
+                            label: t.field_label(&i.field),
+                            kind: f
+                                .map(|f| f.kind.code().to_string())
+                                .unwrap_or_else(|| "text".into()),
+                            required: i.required,
+                            options: f
+                                .and_then(|f| f.dictionary.as_deref())
+                                .and_then(|d| t.dictionary(d))
+                                .map(|d| {
+                                    d.iter()
+                                        .map(|e| (e.value.clone(), e.label_zh.clone()))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let next_steps = clocks
+            .iter()
+            .filter(|c| c.status == "running" || c.status == "overdue")
+            .map(|c| {
+                format!(
+                    "{}：应于{}前完成（{}）",
+                    c.label,
+                    c.due_on.clone().unwrap_or_else(|| "—".into()),
+                    c.basis
+                )
+            })
+            .collect();
+        let officer_ids = store::case_officers(&self.db, id).await?;
+        let mut officers = Vec::new();
+        for o in officer_ids {
+            let o = org::officer(&self.db, o).await?;
+            officers.push(format!("{}（{}）", o.name, o.code));
+        }
+        Ok(CaseView {
+            type_name: t.name_zh.clone(),
+            state_label: t.state_label(&case.state),
+            unit_name: units
+                .iter()
+                .find(|u| u.id == case.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            department_name: case
+                .department_id
+                .and_then(|d| depts.iter().find(|x| x.id == d))
+                .map(|d| d.name.clone()),
+            display_fields,
+            events: events_view,
+            clocks,
+            evidence: store::evidence_of(&self.db, id).await?,
+            publications: store::publications_of(&self.db, id).await?,
+            officers,
+            actions,
+            next_steps,
+            revealed,
+            case,
+        })
+    }
+
+    /// Published decisions in force (public, no login).
+    pub async fn public_decisions(&self, page: i64) -> Result<Vec<PublicationRow>, AppError> {
+        Ok(store::public_publications(&self.db, (page.max(1) - 1) * 20, 20).await?)
+    }
+
+    pub async fn public_decision(&self, id: i64) -> Result<PublicationRow, AppError> {
+        let p = store::publication(&self.db, id).await?;
+        if p.withdrawn_on.is_some() {
+            return Err(AppError::NotFound("该公示信息已撤回".into()));
+        }
+        Ok(p)
+    }
+}

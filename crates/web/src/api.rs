@@ -1,0 +1,560 @@
+//! JSON API under `/api/v1`: the same use cases as the pages. The OpenAPI document is generated
+//! from these handlers (utoipa) and committed as `docs/openapi.json`; a test keeps them equal.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use fazhi_app::AppError;
+use fazhi_app::cases::{CreateCase, TakeTransition};
+use fazhi_app::org::{NewCertificateInput, NewOfficerInput, NewUnitInput, NewUserInput};
+use fazhi_domain::CaseId;
+use fazhi_store::cases::{CaseFilter, Sort};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiErrorBody};
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+fn to_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/case-types", get(case_types))
+        .route("/cases", get(list_cases).post(create_case))
+        .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}/transitions", post(take_transition))
+        .route("/cases/{id}/evidence", post(upload_evidence))
+        .route("/officers", get(list_officers).post(create_officer))
+        .route("/officers/{code}/certificates", post(add_certificate))
+        .route("/units", get(list_units).post(create_unit))
+        .route("/users", get(list_users).post(create_user))
+        .route("/audit", get(audit_list))
+        .route("/audit/verify", get(audit_verify))
+        .route("/calendar/due", get(calendar_due))
+        .route("/public/decisions", get(public_decisions))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "法治政府建设工作平台 API",
+        version = "1",
+        description = "JSON API of Fazhi. Authenticate with HTTP Basic, or with the session cookie plus the X-CSRF-Token header on unsafe methods. Errors: {error, message, problems}; `refused` problems carry the statute and article that forbid the step."
+    ),
+    paths(
+        me,
+        case_types,
+        list_cases,
+        create_case,
+        get_case,
+        take_transition,
+        upload_evidence,
+        list_officers,
+        create_officer,
+        add_certificate,
+        list_units,
+        create_unit,
+        list_users,
+        create_user,
+        audit_list,
+        audit_verify,
+        calendar_due,
+        public_decisions
+    ),
+    components(schemas(
+        ApiErrorBody,
+        CreateCaseBody,
+        TransitionBody,
+        UnitBody,
+        UserBody,
+        OfficerBody,
+        CertificateBody
+    ))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as pretty JSON (what `docs/openapi.json` holds).
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+pub async fn openapi_handler() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_json(),
+    )
+        .into_response()
+}
+
+/// Body of `POST /cases`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateCaseBody {
+    /// hotline_ticket | enforcement_case | …
+    case_type: String,
+    unit_code: Option<String>,
+    /// YYYY-MM-DD, defaults to today.
+    on: Option<String>,
+    /// Field values by field code (see GET /case-types).
+    #[schema(value_type = Object)]
+    input: serde_json::Map<String, Value>,
+}
+
+/// Body of `POST /cases/{id}/transitions`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionBody {
+    transition: String,
+    on: Option<String>,
+    /// The case version the caller saw (optimistic concurrency).
+    version: Option<i64>,
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    input: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitBody {
+    parent_code: Option<String>,
+    code: String,
+    name: String,
+    /// district | street | township | community | village | grid
+    kind: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UserBody {
+    login: String,
+    display_name: String,
+    password: String,
+    unit_code: String,
+    department_code: Option<String>,
+    roles: Vec<String>,
+    /// unit_subtree | department | own_only
+    scope: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OfficerBody {
+    code: String,
+    name: String,
+    login: Option<String>,
+    unit_code: String,
+    department_code: Option<String>,
+    #[serde(default)]
+    legal_reviewer: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CertificateBody {
+    number: String,
+    domain: String,
+    valid_from: String,
+    valid_to: String,
+    annual_check_year: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The authenticated user"), (status = 401, body = ApiErrorBody)))]
+async fn me(ApiUser(a): ApiUser) -> ApiResult {
+    Ok(Json(to_json(&a)))
+}
+
+#[utoipa::path(get, path = "/api/v1/case-types", responses((status = 200, description = "Case-type definitions: fields, states, transitions, clocks with their legal basis")))]
+async fn case_types(State(s): State<AppState>, ApiUser(_caller): ApiUser) -> ApiResult {
+    Ok(Json(Value::Array(
+        s.app.registry.types().map(to_json).collect(),
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ListParams {
+    /// Case type code.
+    #[serde(rename = "type")]
+    case_type: Option<String>,
+    state: Option<String>,
+    category: Option<String>,
+    /// Search in number, content and address.
+    q: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    /// overdue | soon | open
+    due: Option<String>,
+    /// new | old | due
+    sort: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, description = "{items, total, page}; total is counted up to 10000 (total_capped says so); personal data masked")))]
+async fn list_cases(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Query(p): Query<ListParams>,
+) -> ApiResult {
+    let today = s.app.clock.today();
+    let per_page = p.per_page.unwrap_or(30).clamp(1, 200);
+    let page = p.page.unwrap_or(1).clamp(1, 100_000);
+    let mut f = CaseFilter {
+        case_type: p.case_type.filter(|v| !v.is_empty()),
+        state: p.state.filter(|v| !v.is_empty()),
+        category: p.category.filter(|v| !v.is_empty()),
+        query: p.q.filter(|v| !v.is_empty()),
+        created_from: p.from.filter(|v| !v.is_empty()),
+        created_to: p.to.filter(|v| !v.is_empty()),
+        sort: match p.sort.as_deref() {
+            Some("old") => Sort::CreatedAsc,
+            Some("due") => Sort::DueAsc,
+            _ => Sort::CreatedDesc,
+        },
+        offset: (page - 1) * per_page,
+        limit: per_page,
+        ..Default::default()
+    };
+    match p.due.as_deref() {
+        Some("overdue") => {
+            f.open_only = true;
+            f.due_by = today.yesterday().ok().map(|d| d.to_string());
+        }
+        Some("soon") => {
+            f.open_only = true;
+            f.due_by = s
+                .app
+                .calendar
+                .add_working_days(today, 3)
+                .ok()
+                .map(|d| d.to_string());
+        }
+        Some("open") => f.open_only = true,
+        Some("") | None => {}
+        Some(other) => {
+            return Err(AppError::invalid(
+                "due",
+                "unknown",
+                format!("期限筛选：未知的取值“{other}”，应为overdue、soon或open"),
+            )
+            .into());
+        }
+    }
+    let (rows, total) = s.app.list_cases(&a, f).await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|c| {
+            let t = s.app.registry.get(&c.case_type);
+            let fields: serde_json::Map<String, Value> = c
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(t.map(|t| fazhi_app::cases::display_value(t, k, v, false)).unwrap_or_default())))
+                .collect();
+            json!({"id": c.id, "number": c.number, "case_type": c.case_type, "state": c.state, "title": c.title, "category": c.category, "created_on": c.created_on, "closed_on": c.closed_on, "due_on": c.due_on, "published": c.published, "version": c.version, "fields": fields})
+        })
+        .collect();
+    Ok(Json(
+        json!({"items": items, "total": total.min(fazhi_store::cases::COUNT_CAP), "total_capped": total > fazhi_store::cases::COUNT_CAP, "page": page, "per_page": per_page}),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CreateCaseBody, responses((status = 201, description = "Created: {case_id, number, state, version, warnings}"), (status = 422, body = ApiErrorBody, description = "invalid (field problems) or refused (legal guard with statute and article)")))]
+async fn create_case(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<CreateCaseBody>,
+) -> Result<Response, ApiError> {
+    let o = s
+        .app
+        .create_case(
+            &a,
+            &CreateCase {
+                case_type: b.case_type,
+                unit_code: b.unit_code,
+                on: b.on,
+                input: b.input,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(to_json(&o))).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct CaseParams {
+    /// Show personal data unmasked (the access is audited; not for viewers).
+    reveal: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path), CaseParams), responses((status = 200, description = "The case with timeline, clocks (with how each due date was computed), evidence, allowed actions"), (status = 404, body = ApiErrorBody)))]
+async fn get_case(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    Query(p): Query<CaseParams>,
+) -> ApiResult {
+    let v = s
+        .app
+        .case_view(&a, CaseId(id), p.reveal.unwrap_or(false))
+        .await?;
+    let mut out = to_json(&v);
+    if let Some(o) = out.as_object_mut() {
+        // The raw field map would bypass masking; the API shows display_fields instead.
+        if let Some(c) = o.get_mut("case").and_then(Value::as_object_mut) {
+            c.remove("fields");
+        }
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn take_transition(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<TransitionBody>,
+) -> ApiResult {
+    let o = s
+        .app
+        .transition(
+            &a,
+            CaseId(id),
+            &TakeTransition {
+                transition: b.transition,
+                on: b.on,
+                version: b.version,
+                input: b.input,
+            },
+        )
+        .await?;
+    Ok(Json(to_json(&o)))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", description = "fields: file, description"), responses((status = 201, description = "Stored evidence with its SHA-256"), (status = 422, body = ApiErrorBody)))]
+async fn upload_evidence(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, ApiError> {
+    let mut description = String::new();
+    let mut file = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("file", "multipart", "证据文件：上传内容格式错误"))?
+    {
+        match field.name().unwrap_or("") {
+            "description" => description = field.text().await.unwrap_or_default(),
+            "file" => {
+                let name = field.file_name().unwrap_or("未命名").to_string();
+                let ct = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                let data = field.bytes().await.map_err(|_| {
+                    AppError::invalid("file", "too_large", "证据文件：文件过大或上传中断")
+                })?;
+                file = Some((name, ct, data));
+            }
+            _ => {}
+        }
+    }
+    let (name, ct, data) =
+        file.ok_or_else(|| AppError::invalid("file", "required", "证据文件：缺少file字段"))?;
+    let e = s
+        .app
+        .add_evidence(&a, CaseId(id), &name, &ct, &data, description.trim())
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(to_json(&e))).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct OnParams {
+    /// Date on which certificate validity is judged (YYYY-MM-DD); defaults to today.
+    on: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/officers", params(OnParams), responses((status = 200, description = "Officers with certificates and validity on the date")))]
+async fn list_officers(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Query(p): Query<OnParams>,
+) -> ApiResult {
+    let on = match p.on.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse()
+            .map_err(|_| AppError::invalid("on", "date", "日期：格式应为YYYY-MM-DD"))?,
+        None => s.app.clock.today(),
+    };
+    Ok(Json(to_json(&s.app.list_officers(&a, on).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/officers", request_body = OfficerBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+async fn create_officer(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<OfficerBody>,
+) -> Result<Response, ApiError> {
+    let id = s
+        .app
+        .create_officer(
+            &a,
+            &NewOfficerInput {
+                code: b.code,
+                name: b.name,
+                login: b.login,
+                unit_code: b.unit_code,
+                department_code: b.department_code,
+                legal_reviewer: b.legal_reviewer,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/officers/{code}/certificates", params(("code" = String, Path)), request_body = CertificateBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+async fn add_certificate(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(code): Path<String>,
+    Json(b): Json<CertificateBody>,
+) -> Result<Response, ApiError> {
+    s.app
+        .add_certificate(
+            &a,
+            &code,
+            &NewCertificateInput {
+                number: b.number,
+                domain: b.domain,
+                valid_from: b.valid_from,
+                valid_to: b.valid_to,
+                annual_check_year: b.annual_check_year,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({"ok": true}))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller")))]
+async fn list_units(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    Ok(Json(
+        json!({"units": s.app.list_units(&a).await?, "departments": s.app.list_departments(&a).await?}),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/units", request_body = UnitBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+async fn create_unit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<UnitBody>,
+) -> Result<Response, ApiError> {
+    let u = s
+        .app
+        .create_unit(
+            &a,
+            &NewUnitInput {
+                parent_code: b.parent_code,
+                code: b.code,
+                name: b.name,
+                kind: b.kind,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(to_json(&u))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "Users (admin, leader)"), (status = 403, body = ApiErrorBody)))]
+async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    Ok(Json(to_json(&s.app.list_users(&a).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+async fn create_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<UserBody>,
+) -> Result<Response, ApiError> {
+    let id = s
+        .app
+        .create_user(
+            &a,
+            &NewUserInput {
+                login: b.login,
+                display_name: b.display_name,
+                password: b.password,
+                unit_code: b.unit_code,
+                department_code: b.department_code,
+                roles: b.roles,
+                scope: b.scope,
+            },
+        )
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct AuditParams {
+    entity: Option<String>,
+    entity_id: Option<String>,
+    actor: Option<String>,
+    /// Entries with id below this (paging backwards).
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, description = "Audit entries, newest first"), (status = 403, body = ApiErrorBody)))]
+async fn audit_list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Query(p): Query<AuditParams>,
+) -> ApiResult {
+    let f = fazhi_store::AuditFilter {
+        entity: p.entity,
+        entity_id: p.entity_id,
+        actor: p.actor,
+        before_id: p.before,
+        limit: p.limit.unwrap_or(100),
+    };
+    Ok(Json(to_json(&s.app.audit_list(&a, &f).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "{ok, entries} or {ok: false, first_broken, reason}")))]
+async fn audit_verify(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    Ok(Json(match s.app.audit_verify(&a).await? {
+        Ok(n) => json!({"ok": true, "entries": n}),
+        Err(p) => json!({"ok": false, "first_broken": p.id, "reason": p.reason}),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct DueParams {
+    /// Start date YYYY-MM-DD (not counted).
+    from: String,
+    days: String,
+    /// working | natural
+    unit: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueParams), responses((status = 200, description = "{due, explanation, calendar_version, …}"), (status = 422, body = ApiErrorBody)))]
+async fn calendar_due(
+    State(s): State<AppState>,
+    ApiUser(_caller): ApiUser,
+    Query(p): Query<DueParams>,
+) -> ApiResult {
+    let d = fazhi_app::deadline(&s.app, &p.from, &p.days, &p.unit)?;
+    let mut v = d.to_json();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("explanation".into(), to_json(&d.explain_zh()));
+    }
+    Ok(Json(v))
+}
+
+#[utoipa::path(get, path = "/api/v1/public/decisions", params(("page" = Option<i64>, Query)), responses((status = 200, description = "Published enforcement decisions in force, personal data redacted (no login)")))]
+async fn public_decisions(
+    State(s): State<AppState>,
+    Query(p): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let page = p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+    Ok(Json(to_json(&s.app.public_decisions(page).await?)))
+}

@@ -1,0 +1,196 @@
+//! Who is calling: a session cookie (pages and API) or HTTP Basic credentials (API clients).
+//! Unsafe methods from a cookie session must carry the session's CSRF token and, when the
+//! browser sends one, an Origin matching the Host.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use fazhi_app::{Actor, AppError};
+use fazhi_store::SessionRow;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const COOKIE: &str = "fazhi_session";
+
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn client_addr(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn session_cookie(id: &str, secure: bool, max_age: i64) -> String {
+    format!(
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Origin must match Host when present (a cross-site form post carries a foreign Origin).
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return !matches!(
+            parts
+                .headers
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok()),
+            Some("cross-site")
+        );
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .map(|(_, h)| h == host)
+        .unwrap_or(false)
+}
+
+async fn from_cookie(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(SessionRow, Actor)>, AppError> {
+    match cookie_value(parts, COOKIE) {
+        Some(id) if !id.is_empty() => state.app.session_actor(id).await,
+        _ => Ok(None),
+    }
+}
+
+/// A page visitor who may or may not be logged in.
+pub struct MaybeUser(pub Option<(SessionRow, Actor)>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        from_cookie(parts, state)
+            .await
+            .map(MaybeUser)
+            .map_err(|e| ApiError(e).into_response())
+    }
+}
+
+/// A logged-in page user; others are sent to the login page. For unsafe methods the Origin is
+/// checked here and the CSRF token by the form extractor.
+pub struct PageUser {
+    pub actor: Actor,
+    pub session: SessionRow,
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match from_cookie(parts, state).await {
+            Ok(Some((session, actor))) => {
+                if parts.method != Method::GET
+                    && parts.method != Method::HEAD
+                    && !same_origin(parts)
+                {
+                    return Err((StatusCode::FORBIDDEN, "跨站请求被拒绝").into_response());
+                }
+                Ok(PageUser { actor, session })
+            }
+            Ok(None) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next = if parts.method == Method::GET {
+                    next
+                } else {
+                    "/"
+                };
+                Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+            }
+            Err(e) => Err(ApiError(e).into_response()),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An API caller: HTTP Basic credentials, or a session cookie plus `X-CSRF-Token` on unsafe methods.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(basic) = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+        {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(basic.trim())
+                .map_err(|_| AppError::Unauthenticated)?;
+            let text = String::from_utf8(decoded).map_err(|_| AppError::Unauthenticated)?;
+            let (login, password) = text.split_once(':').ok_or(AppError::Unauthenticated)?;
+            let actor = state
+                .app
+                .basic_auth(login, password, &client_addr(parts))
+                .await?;
+            return Ok(ApiUser(actor));
+        }
+        let (session, actor) = from_cookie(parts, state)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let token = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if token != session.csrf || !same_origin(parts) {
+                return Err(
+                    AppError::Forbidden("缺少或错误的CSRF令牌（X-CSRF-Token）".into()).into(),
+                );
+            }
+        }
+        Ok(ApiUser(actor))
+    }
+}
