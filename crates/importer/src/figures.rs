@@ -237,7 +237,16 @@ fn protected_ranges(line: &str) -> Vec<(usize, usize)> {
             _ => {}
         }
     }
-    out
+    out.sort_unstable();
+    // Keep only outermost ranges so that ends are increasing too.
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.0 < last.1 => last.1 = last.1.max(r.1),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 fn prev_char(s: &str, at: usize) -> Option<char> {
@@ -320,8 +329,22 @@ struct Num {
 }
 
 fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
+    let first = out.len();
     let protected = protected_ranges(line);
-    let in_protected = |p: usize| protected.iter().any(|&(s, e)| s <= p && p < e);
+    // Candidates come in increasing order, so a moving cursor over the (sorted) protected
+    // ranges keeps the check linear.
+    let cursor = std::cell::Cell::new(0usize);
+    let in_protected = |p: usize| {
+        let mut k = cursor.get();
+        while k < protected.len() && protected[k].1 <= p {
+            k += 1;
+        }
+        cursor.set(k);
+        protected[k..]
+            .iter()
+            .take_while(|r| r.0 <= p)
+            .any(|&(s, e)| s <= p && p < e)
+    };
     let bytes = line.as_bytes();
     let mut i = 0;
     // End of the previous figure: a metric phrase starts after it.
@@ -369,8 +392,19 @@ fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
             };
             let num_end = num.parsed.end;
             match figure_at(line, &num, last_end, &in_protected) {
-                Some(f) => {
+                Some(mut f) => {
                     i = f.end.max(num_end);
+                    // "233宗57.91万平方米", "4期60栏", "192宗、320人次": a figure right after
+                    // another one measures the same thing.
+                    if out.len() > first
+                        && let Some(prev) = out.last()
+                        && f.metric.is_empty()
+                        && line[last_end..f.start]
+                            .chars()
+                            .all(|c| is_delim(c) || is_blank(c) || c == '共')
+                    {
+                        f.metric = prev.metric.clone();
+                    }
                     last_end = f.end;
                     out.push(f);
                 }
@@ -698,12 +732,7 @@ fn figure_at(
         }
     }
     // Clause prefix: from the last delimiter (or the previous figure) to the figure.
-    let clause_start = line[..span_start]
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| is_delim(c))
-        .map_or(0, |(i, c)| i + c.len_utf8())
-        .max(clause_floor.min(span_start));
+    let clause_start = clause_start(line, span_start).max(clause_floor.min(span_start));
     let prefix = &line[clause_start..span_start];
     // Distributive and normative quantities.
     if let Some(k) = prefix.rfind('每') {
@@ -763,6 +792,42 @@ fn figure_at(
         indicator: None,
         confidence: 0.0,
     })
+}
+
+/// Start of the clause that ends at `at`: after the last delimiter, where an enumeration comma
+/// (`决策、合同、文书469份`) and a short parenthesis inside a word (`建(构)筑物`) do not count.
+fn clause_start(line: &str, at: usize) -> usize {
+    // Never look further back than a metric phrase can be long (keeps the scan linear).
+    let floor = at.saturating_sub(120);
+    let mut it = line[..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(i, _)| i >= floor)
+        .peekable();
+    let mut inner_paren: Option<usize> = None;
+    while let Some((i, c)) = it.next() {
+        match c {
+            ')' | '）' => {
+                // Look for the opening parenthesis within a few characters.
+                let window: String = line[..i].chars().rev().take(5).collect();
+                if window.contains(['(', '（']) && !window.contains(['，', ',', '。']) {
+                    inner_paren = Some(i);
+                    continue;
+                }
+                return i + c.len_utf8();
+            }
+            '(' | '（' if inner_paren.is_some() => inner_paren = None,
+            '、' => {}
+            c if is_delim(c) => return i + c.len_utf8(),
+            _ => {}
+        }
+    }
+    if floor == 0 {
+        0
+    } else {
+        // Cut in the middle of a very long clause: start at a character boundary.
+        (floor..at).find(|&i| line.is_char_boundary(i)).unwrap_or(at)
+    }
 }
 
 fn metric_phrase(prefix: &str, after: &str) -> String {
@@ -847,7 +912,7 @@ mod tests {
             "落实三项制度，",
             "在20个工作日内办结",
             "办结12345平台",
-            "布点8个5G站点",
+            "建设5G站点",
             "践行1分钟接报、3分钟流转",
             "实现3万元以上街道合同应审尽审",
             "全线贯通海口涌及支涌6米范围内楼房",

@@ -35,12 +35,18 @@ pub fn html_to_text(src: &str) -> (String, Option<String>) {
                 match node.value() {
                     Node::Element(e) => {
                         let name = e.name();
-                        if name == "title" {
-                            let t: String = node
+                        if name == "head" || name == "title" {
+                            let t: Option<String> = node
                                 .descendants()
-                                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
-                                .collect();
-                            title = Some(t.trim().to_string());
+                                .find(|n| n.value().as_element().is_some_and(|e| e.name() == "title"))
+                                .map(|n| {
+                                    n.descendants()
+                                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                                        .collect()
+                                });
+                            if let Some(t) = t {
+                                title = Some(t.trim().to_string());
+                            }
                         }
                         let chrome = e.attrs().any(|(k, v)| {
                             (k == "class" || k == "id")

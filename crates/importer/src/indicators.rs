@@ -7,7 +7,6 @@
 //! headings. The confidence grows with how close the context was found.
 
 use crate::figures::RawFigure;
-use crate::sections::RawSection;
 use crate::text::Document;
 use regex::Regex;
 use serde::Deserialize;
@@ -72,32 +71,49 @@ pub fn catalogue() -> &'static [Indicator] {
 /// The sentence around byte range `[s, e)` of the text: up to the enclosing full stops.
 fn sentence(text: &str, s: usize, e: usize) -> &str {
     let is_stop = |c: char| matches!(c, '。' | '！' | '？' | '；' | ';' | '\n');
-    let a = text[..s]
+    // Bounded on both sides so that a text without full stops stays linear.
+    const WINDOW: usize = 300;
+    let lo = floor_boundary(text, s.saturating_sub(WINDOW));
+    let hi = floor_boundary(text, (e + WINDOW).min(text.len()));
+    let a = text[lo..s]
         .char_indices()
         .rev()
         .find(|&(_, c)| is_stop(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let b = text[e..].find(is_stop).map_or(text.len(), |i| e + i);
+        .map_or(lo, |(i, c)| lo + i + c.len_utf8());
+    let b = text[e..hi].find(is_stop).map_or(hi, |i| e + i);
     &text[a..b]
 }
 
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Maps every figure in place.
-pub fn map_all(doc: &Document, figures: &mut [RawFigure], sections: &[RawSection], heads: &[String]) {
+/// `innermost[i]` is the innermost section containing figure `i` (see
+/// [`crate::sections::innermost`]).
+pub fn map_all(
+    doc: &Document,
+    figures: &mut [RawFigure],
+    innermost: &[Option<usize>],
+    heads: &[String],
+) {
     let cat = catalogue();
-    for f in figures.iter_mut() {
+    for (k, f) in figures.iter_mut().enumerate() {
         let sent = sentence(doc.text, f.start, f.end);
-        let head = sections
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.start <= f.start && f.start < s.end)
-            .max_by_key(|(_, s)| s.level)
-            .map_or("", |(i, _)| heads[i].as_str());
+        let head = innermost
+            .get(k)
+            .copied()
+            .flatten()
+            .map_or("", |i| heads[i].as_str());
         let mut best: Option<(f32, usize, &Indicator)> = None;
         for ind in cat {
             if !ind.units.is_empty() && !ind.units.iter().any(|u| *u == f.unit) {
                 continue;
             }
-            let Some(m) = ind.measure.find(&f.metric) else {
+            let Some(m) = ind.measure.find_iter(&f.metric).last() else {
                 continue;
             };
             if ind.exclude.as_ref().is_some_and(|x| x.is_match(&f.metric)) {
@@ -110,8 +126,8 @@ pub fn map_all(doc: &Document, figures: &mut [RawFigure], sections: &[RawSection
                 Some(c) if c.is_match(head) => 0.6,
                 Some(_) => continue,
             };
-            // Matches closer to the number are more specific.
-            let specificity = m.len() * 4 + m.end();
+            // Matches closer to the number are more specific, then longer ones.
+            let specificity = m.end() * 4 + m.len();
             let better = best.is_none_or(|(bc, bs, _)| conf > bc || (conf == bc && specificity > bs));
             if better {
                 best = Some((conf, specificity, ind));

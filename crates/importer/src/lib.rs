@@ -215,7 +215,8 @@ pub fn extract_text(text: &str) -> Extraction {
     let meta = meta::detect(&doc, &sections);
     let mut figures = figures::extract(&doc);
     let heads = sections::heading_texts(&doc, &sections);
-    indicators::map_all(&doc, &mut figures, &sections, &heads);
+    let inner = sections::innermost(&sections, figures.iter().map(|f| f.start));
+    indicators::map_all(&doc, &mut figures, &inner, &heads);
     let conv = doc.char_offsets(
         sections
             .iter()
@@ -236,13 +237,8 @@ pub fn extract_text(text: &str) -> Extraction {
         .collect();
     let public_figures: Vec<Figure> = figures
         .into_iter()
-        .map(|f| {
-            let section = sections
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.start <= f.start && f.start < s.end)
-                .max_by_key(|(_, s)| s.level)
-                .map(|(i, _)| i);
+        .zip(inner)
+        .map(|(f, section)| {
             Figure {
                 text: text[f.start..f.end].to_string(),
                 value: f.value,

@@ -94,7 +94,9 @@ fn unit_in_line(line: &str) -> Option<(String, Option<String>)> {
 }
 
 fn region_before(prefix: &str) -> Option<String> {
-    let p = prefix
+    // A region name is short: look at the last few characters only.
+    let from = prefix.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
+    let p = prefix[from..]
         .trim_end_matches("人民政府")
         .trim_end_matches("政府")
         .trim_end_matches(is_blank);

@@ -211,9 +211,13 @@ fn marker_at(s: &str) -> Option<(Kind, u32, usize)> {
 /// The heading text of a heading starting at byte `start` of `line`: up to the first full stop
 /// (or semicolon), at most 80 characters.
 fn heading_text(line: &str) -> String {
-    let end = line
+    let cap = line
+        .char_indices()
+        .nth(120)
+        .map_or(line.len(), |(i, _)| i);
+    let end = line[..cap]
         .find(['。', '！', '？', '；', ';', '!', '?'])
-        .unwrap_or(line.len());
+        .unwrap_or(cap);
     let t = line[..end].trim_end_matches(is_blank);
     t.chars().take(80).collect()
 }
@@ -357,7 +361,10 @@ fn scan_inline(b: &mut Builder, body: &str, base: usize, from: usize) {
 /// True when an inline `一是` after a comma is followed by `二是` in the same paragraph.
 fn list_follows(rest: &str, kind: Kind) -> bool {
     match kind {
-        Kind::Shi => rest.contains("二是"),
+        Kind::Shi => {
+            let cap = rest.char_indices().nth(400).map_or(rest.len(), |(i, _)| i);
+            rest[..cap].contains("二是")
+        }
         _ => false,
     }
 }
@@ -365,13 +372,21 @@ fn list_follows(rest: &str, kind: Kind) -> bool {
 /// Sets ends and parts.
 fn finish(doc: &Document, out: &mut [RawSection]) {
     let n = out.len();
+    // Ends with a stack of open sections: linear in the number of sections.
+    let mut open: Vec<usize> = Vec::new();
     for i in 0..n {
-        let level = out[i].level;
-        let end = out[i + 1..]
-            .iter()
-            .find(|s| s.level <= level)
-            .map_or(doc.body_end, |s| s.start);
-        out[i].end = end.max(out[i].start);
+        while let Some(&j) = open.last() {
+            if out[j].level >= out[i].level {
+                out[j].end = out[i].start.max(out[j].start);
+                open.pop();
+            } else {
+                break;
+            }
+        }
+        open.push(i);
+    }
+    for j in open {
+        out[j].end = doc.body_end.max(out[j].start);
     }
     let mut seen_late = false;
     for i in 0..n {
@@ -408,6 +423,27 @@ fn finish(doc: &Document, out: &mut [RawSection]) {
             }
         }
     }
+}
+
+/// For each position (byte offset, in increasing order), the innermost section containing it.
+pub fn innermost(sections: &[RawSection], positions: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut next = 0;
+    let mut open: Vec<usize> = Vec::new();
+    for p in positions {
+        while next < sections.len() && sections[next].start <= p {
+            while open.last().is_some_and(|&j| sections[j].level >= sections[next].level) {
+                open.pop();
+            }
+            open.push(next);
+            next += 1;
+        }
+        while open.last().is_some_and(|&j| sections[j].end <= p) {
+            open.pop();
+        }
+        out.push(open.last().copied());
+    }
+    out
 }
 
 /// Heading texts of a section and its ancestors, innermost first, by section index.
