@@ -924,7 +924,18 @@ impl App {
                 event: e.clone(),
             })
             .collect();
-        let clocks = store::clocks(&self.db, id).await?;
+        // Clocks are recomputed for today: a stored "running" clock may have become overdue.
+        let clocks = clock_rows(
+            id,
+            &fazhi_workflow::clocks(
+                &t,
+                &history_of(&events),
+                &case.fields,
+                self.clock.today(),
+                &self.calendar,
+                &self.config,
+            ),
+        );
         let roles = actor.role_codes();
         let actions = t
             .transitions_from(Some(&case.state))

@@ -1,1 +1,555 @@
-fn main() {}
+//! `fazhi`: one binary — web app, demo, migrations, backup, users, checks.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use fazhi_app::{Actor, App, AppError, SystemClock};
+use fazhi_store::{ConnectOptions, Db};
+use fazhi_workflow::{Registry, Severity, WorkflowConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "fazhi",
+    version,
+    about = "法治政府建设工作平台 — 案件办理、法定期限、执法公示与年度报告"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// sqlite://PATH or postgres://USER@HOST/DB
+    #[arg(long, env = "FAZHI_DATABASE_URL")]
+    database_url: String,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: String,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Folder with case-type overrides (*.toml) and configuration (hotline_limits.toml, …).
+    #[arg(long, env = "FAZHI_CONFIG_DIR")]
+    config: Option<PathBuf>,
+    /// Mark session cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "FAZHI_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app on an embedded SQLite database with a demo street (created on first run).
+    Demo {
+        /// Data folder (created if missing; reused on later runs).
+        #[arg(long, default_value = "fazhi-data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Load the demo and exit without serving (for scripts and tests).
+        #[arg(long)]
+        no_serve: bool,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Run the web app.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Apply the embedded migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Create the SQLite file if it does not exist.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Write a consistent online copy of an SQLite database.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Destination file (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check that a running server answers (exit code 0 when healthy).
+    Healthcheck {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Case-type definitions.
+    Workflow {
+        #[command(subcommand)]
+        command: WorkflowCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The official working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password is read from FAZHI_PASSWORD or the first line of stdin.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Unit code (e.g. the street's code).
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        department: Option<String>,
+        /// Role codes: admin, leader, handler, legal_reviewer, officer, viewer (repeatable).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// unit_subtree, department or own_only.
+        #[arg(long, default_value = "unit_subtree")]
+        scope: String,
+    },
+    /// Set a user's password (FAZHI_PASSWORD or first line of stdin).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkflowCommand {
+    /// Validate case-type definitions and configuration in DIR; diagnostics name file, line and problem.
+    Check { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the whole chain; names the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Compute a due date: the start day is not counted; working days follow the official calendar.
+    Due {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        days: u32,
+        /// natural or working
+        #[arg(long)]
+        unit: String,
+        /// Two-digit province code for a provincial overlay (e.g. 42).
+        #[arg(long)]
+        province: Option<String>,
+        /// Natural-day periods ending on a weekend do not roll forward (only holidays do).
+        #[arg(long)]
+        no_weekend_roll: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FAZHI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_definitions(config: Option<&Path>) -> Result<(Registry, WorkflowConfig)> {
+    let Some(dir) = config else {
+        return Ok((Registry::embedded(), WorkflowConfig::embedded()));
+    };
+    let fmt = |d: Vec<fazhi_workflow::Diagnostic>| {
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let registry =
+        Registry::load_dir(dir).map_err(|d| anyhow::anyhow!("案件类型定义有误：\n{}", fmt(d)))?;
+    let config =
+        WorkflowConfig::load_dir(dir).map_err(|d| anyhow::anyhow!("配置有误：\n{}", fmt(d)))?;
+    Ok((registry, config))
+}
+
+async fn open(url: &str, create: bool) -> Result<Db> {
+    let db = Db::connect(
+        url,
+        ConnectOptions {
+            create_if_missing: create,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("数据库迁移失败：{e}"))?;
+    Ok(db)
+}
+
+fn app_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(p) => anyhow::anyhow!(
+            "{}",
+            p.iter()
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+        AppError::Refused(r) => anyhow::anyhow!(
+            "{}",
+            r.iter()
+                .map(|r| r.message_zh.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("FAZHI_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("读取密码失败")?;
+    let p = line.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        bail!("未提供密码：请设置环境变量FAZHI_PASSWORD，或在标准输入的第一行给出密码");
+    }
+    Ok(p)
+}
+
+async fn serve(app: App, args: &ServeArgs, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+    let ip: std::net::IpAddr = args
+        .bind
+        .parse()
+        .with_context(|| format!("--bind：无效的地址“{}”", args.bind))?;
+    let addr = SocketAddr::new(ip, args.port);
+    fazhi_web::serve(
+        app,
+        fazhi_web::WebConfig {
+            secure_cookies: args.secure_cookies,
+        },
+        addr,
+        banner,
+    )
+    .await
+    .with_context(|| format!("无法在{addr}上监听"))
+}
+
+/// The system actor for command-line administration: the root unit's subtree.
+async fn system_actor(db: &Db) -> Result<Actor> {
+    let units = fazhi_store::org::units(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let root = units
+        .iter()
+        .find(|u| u.parent_id.is_none())
+        .context("数据库中还没有任何单位")?;
+    Ok(Actor::system(root.id, &root.path))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo {
+            data,
+            seed,
+            no_serve,
+            serve: args,
+        } => {
+            std::fs::create_dir_all(&data)
+                .with_context(|| format!("无法创建数据目录{}", data.display()))?;
+            let path = data.join("fazhi.db");
+            let fresh = !path.exists();
+            let url = format!("sqlite://{}", path.display());
+            let (registry, config) = load_definitions(args.config.as_deref())?;
+            let db = open(&url, true).await?;
+            let app = App::new(db, registry, config, Arc::new(SystemClock));
+            if fresh {
+                // The official calendar covers 2020–2026: the demo year ends on today, or on the
+                // last day with calendar data.
+                let today = app.clock.today();
+                let end = today.min(app.calendar.last_date());
+                eprintln!("正在生成演示数据（种子{seed}，截至{end}）……");
+                let street = fazhi_demo::generate(seed, end);
+                match fazhi_app::demo::load_demo(&app, &street).await {
+                    Ok(s) => eprintln!(
+                        "已载入：{}个单位、{}个用户、{}名执法人员、{}件案件（{}个办理步骤，{}份证据）。",
+                        s.units, s.users, s.officers, s.cases, s.steps, s.evidence
+                    ),
+                    Err(e) => {
+                        app.db.close().await;
+                        let _ = std::fs::remove_file(&path);
+                        let _ = std::fs::remove_file(path.with_extension("db-wal"));
+                        let _ = std::fs::remove_file(path.with_extension("db-shm"));
+                        return Err(app_error(e).context("载入演示数据失败，已删除未完成的数据库"));
+                    }
+                }
+            } else {
+                eprintln!("沿用已有的演示数据：{}", path.display());
+            }
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            serve(app, &args, |addr| {
+                println!("法治政府建设工作平台（演示）已启动：http://{addr}/");
+                println!("演示账号（密码均为 {}）：", fazhi_demo::DEMO_PASSWORD);
+                println!("  admin    系统管理员      leader   分管领导");
+                println!("  handler  12345热线承办人  officer3 执法人员");
+                println!("  legal    法制审核人员    viewer   查看人员");
+                println!("公开页面（无需登录）：http://{addr}/public/decisions");
+                println!("数据目录：{}（再次运行将沿用）", data.display());
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { db, serve: args } => {
+            let (registry, config) = load_definitions(args.config.as_deref())?;
+            let db = open(&db.database_url, false).await?;
+            let app = App::new(db, registry, config, Arc::new(SystemClock));
+            serve(app, &args, |addr| {
+                println!("法治政府建设工作平台已启动：http://{addr}/")
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db, create } => {
+            open(&db.database_url, create).await?;
+            println!("数据库结构已是最新。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { db, out } => {
+            let db = open(&db.database_url, false).await?;
+            db.backup_sqlite(&out)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("已备份到 {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => {
+            match command {
+                UserCommand::Add {
+                    db,
+                    login,
+                    name,
+                    unit,
+                    department,
+                    roles,
+                    scope,
+                } => {
+                    let password = read_password()?;
+                    let db = open(&db.database_url, false).await?;
+                    let app = App::new(
+                        db.clone(),
+                        Registry::embedded(),
+                        WorkflowConfig::embedded(),
+                        Arc::new(SystemClock),
+                    );
+                    let actor = system_actor(&db).await?;
+                    let input = fazhi_app::org::NewUserInput {
+                        login: login.clone(),
+                        display_name: name,
+                        password,
+                        unit_code: unit,
+                        department_code: department,
+                        roles,
+                        scope,
+                    };
+                    app.create_user(&actor, &input).await.map_err(app_error)?;
+                    println!("已创建用户 {login}");
+                }
+                UserCommand::Passwd { db, login } => {
+                    let password = read_password()?;
+                    let db = open(&db.database_url, false).await?;
+                    let app = App::new(
+                        db.clone(),
+                        Registry::embedded(),
+                        WorkflowConfig::embedded(),
+                        Arc::new(SystemClock),
+                    );
+                    let actor = system_actor(&db).await?;
+                    app.set_password(&actor, &login, &password)
+                        .await
+                        .map_err(app_error)?;
+                    println!("已修改用户 {login} 的密码，其现有会话已失效");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Healthcheck { addr } => healthcheck(&addr).await,
+        Command::Workflow {
+            command: WorkflowCommand::Check { dir },
+        } => {
+            if !dir.is_dir() {
+                bail!("{}不是目录", dir.display());
+            }
+            let diags = fazhi_workflow::check_dir(&dir);
+            for d in &diags {
+                println!("{d}");
+            }
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            if errors > 0 {
+                eprintln!("发现{errors}处错误，{}处警告", diags.len() - errors);
+                Ok(ExitCode::FAILURE)
+            } else {
+                eprintln!("检查通过（{}处警告）", diags.len());
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let db = open(&db.database_url, false).await?;
+            match fazhi_store::verify_chain(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Ok(n) => {
+                    println!("审计日志哈希链完整：共{n}条记录，逐条校验通过。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(p) => {
+                    println!("审计日志哈希链在第{}条记录处断裂：{}", p.id, p.reason);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Calendar {
+            command:
+                CalendarCommand::Due {
+                    from,
+                    days,
+                    unit,
+                    province,
+                    no_weekend_roll,
+                    json,
+                },
+        } => {
+            let start: jiff::civil::Date = from.parse().map_err(|_| {
+                anyhow::anyhow!("--from：日期格式应为YYYY-MM-DD，且为真实日期（收到“{from}”）")
+            })?;
+            let unit = match unit.as_str() {
+                "natural" => fazhi_calendar::PeriodUnit::NaturalDays,
+                "working" => fazhi_calendar::PeriodUnit::WorkingDays,
+                other => bail!("--unit：应为natural（自然日）或working（工作日），收到“{other}”"),
+            };
+            let cal = match &province {
+                Some(p) => fazhi_calendar::Calendar::for_province(p)
+                    .map_err(|e| anyhow::anyhow!("--province：{e}"))?,
+                None => fazhi_calendar::Calendar::national(),
+            };
+            let d = cal
+                .due(
+                    start,
+                    days,
+                    unit,
+                    fazhi_calendar::RollRule {
+                        roll_weekends: !no_weekend_roll,
+                    },
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                let mut v = d.to_json();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("due".into(), d.due.to_string().into());
+                    o.insert("explanation".into(), serde_json::to_value(d.explain_zh())?);
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("期满日：{}", d.due);
+                for l in d.explain_zh() {
+                    println!("  {l}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// GET /healthz over a plain TCP connection (no HTTP client needed for one request).
+async fn healthcheck(addr: &str) -> Result<ExitCode> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fut = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await?;
+        s.write_all(
+            format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await?;
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await?;
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&buf).to_string())
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(5), fut).await {
+        Ok(Ok(resp)) if resp.starts_with("HTTP/1.1 200") => {
+            println!("正常");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Ok(resp)) => {
+            println!("异常：{}", resp.lines().next().unwrap_or(""));
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(Err(e)) => {
+            println!("无法连接{addr}：{e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(_) => {
+            println!("连接{addr}超时");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
