@@ -774,8 +774,9 @@ fn figure_at(
     }
 
     let metric = metric_phrase(prefix, &line[end..]);
-    let unit_out = if unit_str.is_empty() && money_mult {
-        String::new()
+    // The full-width percent sign is the same unit as `%`.
+    let unit_out = if unit_str == "％" {
+        "%".to_string()
     } else {
         unit_str
     };

@@ -17,7 +17,8 @@ const BLOCK: &[&str] = &[
 
 /// Class or id fragments of page chrome.
 const CHROME: &[&str] = &[
-    "nav", "footer", "breadcrumb", "crumb", "share", "menu", "copyright", "toolbar",
+    "nav", "footer", "breadcrumb", "crumb", "share", "menu", "copyright", "toolbar", "position",
+    "location",
 ];
 
 /// Renders the text of an HTML page; returns it with the `<title>`.

@@ -39,6 +39,10 @@ static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\p{Han}{2,4}?(?:省|自治区))?\p{Han}{2,4}?市\p{Han}{1,4}?(?:新区|区|县)")
         .expect("region")
 });
+static REGION_FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\p{Han}{2,3}(?:省|自治区))?(?:\p{Han}{2,3}(?:市|自治州|州|盟|地区))?(?:\p{Han}{1,4}(?:新区|区|县|旗))?$")
+        .expect("region")
+});
 static YEAR_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("year"));
 static REPORT_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -93,15 +97,28 @@ fn unit_in_line(line: &str) -> Option<(String, Option<String>)> {
     found
 }
 
+/// The region written right before a unit name: the longest `省…市…区/县` suffix of `prefix`
+/// (`广州市海珠区`, `成都市`, `光山县`, `河南省信阳市光山县`).
 fn region_before(prefix: &str) -> Option<String> {
-    // A region name is short: look at the last few characters only.
-    let from = prefix.char_indices().rev().nth(24).map_or(0, |(i, _)| i);
-    let p = prefix[from..]
+    let p = prefix
+        .trim_end_matches(is_blank)
         .trim_end_matches("人民政府")
         .trim_end_matches("政府")
         .trim_end_matches(is_blank);
-    let m = REGION_RE.find_iter(p).last()?;
-    (m.end() == p.len()).then(|| clean_region(m.as_str()))
+    // A region name is short: try the start positions among the last few characters only.
+    let starts: Vec<usize> = p.char_indices().rev().take(16).map(|(i, _)| i).collect();
+    let mut best = None;
+    for &s in &starts {
+        let cand = &p[s..];
+        let first = cand.chars().next()?;
+        if !is_han(first) || "在于的和与及对为是我了将由向到从经被等各全本该共中".contains(first) {
+            continue;
+        }
+        if REGION_FULL.is_match(cand) {
+            best = Some(cand);
+        }
+    }
+    best.map(clean_region)
 }
 
 fn clean_region(r: &str) -> String {
