@@ -93,7 +93,11 @@ impl Actor {
         match self.scope {
             Scope::UnitSubtree => {}
             Scope::Department => match self.department_id {
-                Some(d) => f.department_id = Some(d),
+                Some(d) => {
+                    f.department_id = Some(d);
+                    f.owner_id = Some(self.id);
+                    f.department_or_owner = true;
+                }
                 None => f.owner_id = Some(self.id),
             },
             Scope::OwnOnly => f.owner_id = Some(self.id),

@@ -3,7 +3,9 @@
 
 use fazhi_domain::{CaseId, EvidenceId, OfficerId, Role, mask_id_number, mask_name, mask_phone};
 use fazhi_store::cases::{self as store, CaseFilter, CaseWrite, NewEvent, NewEvidence};
-use fazhi_store::{AuditEntry, CaseRow, ClockRow, EventRow, EvidenceRow, PublicationRow, org};
+use fazhi_store::{
+    AuditEntry, CaseRow, ClockRow, EventRow, EvidenceRow, PublicationRow, UnitRow, org,
+};
 use fazhi_workflow::{
     CaseSnapshot, CaseType, CertificateInfo, ClockState, ClockStatus, FieldKind, GuardContext,
     HistoryEvent, OfficerInfo, Refusal, WarningLevel,
@@ -12,6 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 use crate::{Actor, App, AppError};
 
@@ -93,6 +96,17 @@ pub struct InputView {
     pub kind: String,
     pub required: bool,
     pub options: Vec<(String, String)>,
+}
+
+/// A validated create, ready to write.
+struct PreparedCreate {
+    case_type: String,
+    create: String,
+    on: Date,
+    unit: UnitRow,
+    plan: fazhi_workflow::Plan,
+    clocks: Vec<ClockState>,
+    named: Vec<OfficerId>,
 }
 
 /// The outcome of a successful step.
@@ -383,18 +397,74 @@ impl App {
 
     /// Creates a case through its type's `create` transition.
     pub async fn create_case(&self, actor: &Actor, req: &CreateCase) -> Result<Outcome, AppError> {
-        let t = self.case_type(&req.case_type)?.clone();
+        let mut units = HashMap::new();
+        let prepared = self.prepare_create(actor, req, &mut units).await?;
+        let mut tx = self.db.begin().await?;
+        let out = self.write_create(&mut tx, actor, prepared).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Creates many cases in one transaction, each exactly as [`App::create_case`] would (same
+    /// validation, guards, clocks and audit entry). All or nothing: the first bad request is
+    /// reported with its index and nothing is written.
+    pub async fn create_cases_bulk(
+        &self,
+        actor: &Actor,
+        reqs: &[CreateCase],
+    ) -> Result<Vec<Outcome>, (usize, AppError)> {
+        let mut units = HashMap::new();
+        let mut prepared = Vec::with_capacity(reqs.len());
+        for (i, r) in reqs.iter().enumerate() {
+            prepared.push(
+                self.prepare_create(actor, r, &mut units)
+                    .await
+                    .map_err(|e| (i, e))?,
+            );
+        }
+        let mut tx = self.db.begin().await.map_err(|e| (0, e.into()))?;
+        let mut out = Vec::with_capacity(reqs.len());
+        for (i, p) in prepared.into_iter().enumerate() {
+            out.push(
+                self.write_create(&mut tx, actor, p)
+                    .await
+                    .map_err(|e| (i, e))?,
+            );
+        }
+        tx.commit()
+            .await
+            .map_err(|e| (reqs.len().saturating_sub(1), e.into()))?;
+        Ok(out)
+    }
+
+    async fn prepare_create(
+        &self,
+        actor: &Actor,
+        req: &CreateCase,
+        units: &mut HashMap<String, UnitRow>,
+    ) -> Result<PreparedCreate, AppError> {
+        let t = self.case_type(&req.case_type)?;
         let today = self.clock.today();
         let on = parse_on("on", req.on.as_deref(), today)?;
-        let unit = match req.unit_code.as_deref().filter(|s| !s.is_empty()) {
-            Some(code) => org::unit_by_code(&self.db, code).await?.ok_or_else(|| {
-                AppError::invalid(
-                    "unit_code",
-                    "unknown_unit",
-                    format!("所属单位：不存在代码为“{code}”的单位"),
-                )
-            })?,
-            None => org::unit(&self.db, actor.unit_id).await?,
+        let code = req.unit_code.as_deref().filter(|s| !s.is_empty());
+        let unit = match code.and_then(|c| units.get(c)) {
+            Some(u) => u.clone(),
+            None => {
+                let u = match code {
+                    Some(code) => org::unit_by_code(&self.db, code).await?.ok_or_else(|| {
+                        AppError::invalid(
+                            "unit_code",
+                            "unknown_unit",
+                            format!("所属单位：不存在代码为“{code}”的单位"),
+                        )
+                    })?,
+                    None => org::unit(&self.db, actor.unit_id).await?,
+                };
+                if let Some(c) = code {
+                    units.insert(c.to_string(), u.clone());
+                }
+                u
+            }
         };
         if !unit.path.starts_with(&actor.unit_path) {
             return Err(AppError::Forbidden("只能在本单位及下级单位登记案件".into()));
@@ -426,84 +496,104 @@ impl App {
             config: &self.config,
             validators: &validators,
         };
-        let plan = fazhi_workflow::plan(&t, &snapshot, &create, &input, &ctx).map_err(refused)?;
-        let fields = plan.field_updates.clone();
+        let plan = fazhi_workflow::plan(t, &snapshot, &create, &input, &ctx).map_err(refused)?;
         let history = vec![HistoryEvent {
             transition: create.clone(),
             on,
             input: plan.input.clone(),
         }];
-        let clocks =
-            fazhi_workflow::clocks(&t, &history, &fields, today, &self.calendar, &self.config);
-        let (due_on, due_level) = due_summary(&t, &clocks);
+        let clocks = fazhi_workflow::clocks(
+            t,
+            &history,
+            &plan.field_updates,
+            today,
+            &self.calendar,
+            &self.config,
+        );
+        Ok(PreparedCreate {
+            case_type: t.code.clone(),
+            create,
+            on,
+            unit,
+            plan,
+            clocks,
+            named,
+        })
+    }
+
+    async fn write_create(
+        &self,
+        tx: &mut fazhi_store::Tx,
+        actor: &Actor,
+        p: PreparedCreate,
+    ) -> Result<Outcome, AppError> {
+        let t = self.case_type(&p.case_type)?;
+        let (due_on, due_level) = due_summary(t, &p.clocks);
+        let fields = &p.plan.field_updates;
         let now = self.clock.now_ms();
-        let mut tx = self.db.begin().await?;
-        let number = store::next_number(&mut tx, &number_prefix(&t.code, on)).await?;
-        let title = title_of(&t, &fields);
-        let search = search_text_of(&t, &number, &fields);
-        let category = fields
-            .get("category")
-            .and_then(Value::as_str)
-            .map(String::from);
-        let on_s = on.to_string();
-        let terminal = t.state(&plan.to).map(|s| s.terminal).unwrap_or(false);
+        let number = store::next_number(tx, &number_prefix(&t.code, p.on)).await?;
+        let title = title_of(t, fields);
+        let search = search_text_of(t, &number, fields);
+        let category = fields.get("category").and_then(Value::as_str);
+        let on_s = p.on.to_string();
+        let terminal = t.state(&p.plan.to).map(|s| s.terminal).unwrap_or(false);
+        let owner = Some(actor.id).filter(|id| id.0 != 0);
         let write = CaseWrite {
             case_type: &t.code,
             number: &number,
-            unit_id: unit.id,
-            unit_path: &unit.path,
+            unit_id: p.unit.id,
+            unit_path: &p.unit.path,
             department_id: actor.department_id,
-            owner_id: Some(actor.id).filter(|id| id.0 != 0),
-            state: &plan.to,
+            owner_id: owner,
+            state: &p.plan.to,
             title: &title,
-            category: category.as_deref(),
+            category,
             created_on: &on_s,
             closed_on: terminal.then_some(on_s.as_str()),
             due_on: due_on.as_deref(),
             due_level,
             published: false,
-            fields: &fields,
+            fields,
             search_text: &search,
             at: now,
         };
-        let id = store::insert_case(&mut tx, &write).await?;
+        let id = store::insert_case(tx, &write).await?;
         store::insert_event(
-            &mut tx,
+            tx,
             &NewEvent {
                 case_id: id,
                 seq: 1,
-                transition: &create,
+                transition: &p.create,
                 from_state: None,
-                to_state: &plan.to,
+                to_state: &p.plan.to,
                 on_date: &on_s,
                 at: now,
-                actor_id: Some(actor.id).filter(|id| id.0 != 0),
-                input: &plan.input,
+                actor_id: owner,
+                input: &p.plan.input,
             },
         )
         .await?;
-        store::replace_clocks(&mut tx, id, &clock_rows(id, &clocks)).await?;
-        if !named.is_empty() {
-            store::set_case_officers(&mut tx, id, &named).await?;
+        store::replace_clocks(tx, id, &clock_rows(id, &p.clocks)).await?;
+        if !p.named.is_empty() {
+            store::set_case_officers(tx, id, &p.named).await?;
         }
-        let after = serde_json::json!({ "number": number, "state": plan.to, "fields": fields, "unit": unit.code });
+        let after = serde_json::json!({ "number": number, "state": p.plan.to, "fields": fields, "unit": p.unit.code });
         tx.audit(AuditEntry {
             at: now,
             actor: &actor.login,
-            action: &create,
+            action: &p.create,
             entity: "case",
             entity_id: &id.to_string(),
             before: None,
             after: Some(&after),
         })
         .await?;
-        tx.commit().await?;
         Ok(Outcome {
             case_id: id,
             number,
-            state: plan.to,
+            state: p.plan.to,
             version: 1,
-            warnings: plan.warnings,
+            warnings: p.plan.warnings,
         })
     }
 

@@ -502,6 +502,8 @@ pub struct CaseFilter {
     pub unit_path: Option<String>,
     pub department_id: Option<DepartmentId>,
     pub owner_id: Option<UserId>,
+    /// department_id OR owner_id instead of AND
+    pub department_or_owner: bool,
     pub state: Option<String>,
     pub category: Option<String>,
     pub created_from: Option<String>,
@@ -535,11 +537,18 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         let hi = bind(subtree_upper(p), &mut binds);
         wh += &format!(" AND unit_path >= {lo} AND unit_path < {hi}");
     }
-    if let Some(d) = f.department_id {
-        wh += &format!(" AND department_id = {}", d.0);
-    }
-    if let Some(o) = f.owner_id {
-        wh += &format!(" AND owner_id = {}", o.0);
+    match (f.department_id, f.owner_id) {
+        (Some(d), Some(o)) if f.department_or_owner => {
+            wh += &format!(" AND (department_id = {} OR owner_id = {})", d.0, o.0);
+        }
+        (d, o) => {
+            if let Some(d) = d {
+                wh += &format!(" AND department_id = {}", d.0);
+            }
+            if let Some(o) = o {
+                wh += &format!(" AND owner_id = {}", o.0);
+            }
+        }
     }
     if let Some(s) = &f.state {
         wh += &format!(" AND state = {}", bind(s.clone(), &mut binds));
