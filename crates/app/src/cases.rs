@@ -981,6 +981,38 @@ impl App {
         let depts = org::departments(&self.db).await?;
         let users = org::users(&self.db).await?;
         let events = store::events(&self.db, id).await?;
+        // Departments and officers are stored by code / id; people read names.
+        let officer_rows = org::officers(&self.db).await?;
+        let show = |code: &str, v: &Value| -> String {
+            match t.field(code).map(|f| f.kind) {
+                Some(FieldKind::Department) => {
+                    let c = value_text(v);
+                    depts
+                        .iter()
+                        .find(|d| d.code == c || d.id.0.to_string() == c)
+                        .map(|d| d.name.clone())
+                        .unwrap_or(c)
+                }
+                Some(FieldKind::Officer) | Some(FieldKind::OfficerList) => {
+                    let ids: Vec<Value> = match v {
+                        Value::Array(a) => a.clone(),
+                        other => vec![other.clone()],
+                    };
+                    ids.iter()
+                        .map(|x| {
+                            let key = value_text(x);
+                            officer_rows
+                                .iter()
+                                .find(|o| o.id.0.to_string() == key || o.code == key)
+                                .map(|o| format!("{}（{}）", o.name, o.code))
+                                .unwrap_or(key)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、")
+                }
+                _ => display_value(&t, code, v, revealed),
+            }
+        };
         let display_fields = t
             .fields
             .iter()
@@ -991,7 +1023,7 @@ impl App {
                     .map(|v| DisplayField {
                         code: f.code.clone(),
                         label: f.label_zh.clone(),
-                        value: display_value(&t, &f.code, v, revealed),
+                        value: show(&f.code, v),
                         personal: f.personal,
                     })
             })
@@ -1009,7 +1041,7 @@ impl App {
                     .input
                     .iter()
                     .filter(|(k, _)| *k != "override_warnings")
-                    .map(|(k, v)| (t.field_label(k), display_value(&t, k, v, revealed)))
+                    .map(|(k, v)| (t.field_label(k), show(k, v)))
                     .collect(),
                 event: e.clone(),
             })
