@@ -57,11 +57,7 @@ fn xml_to_text(xml: &[u8]) -> Result<String, (String, String)> {
             Err(e) => return Err((out, e.to_string())),
         };
         match ev {
-            Event::Start(e) => {
-                if local(e.name().as_ref()) == "t" {
-                    in_t = true;
-                }
-            }
+            Event::Start(e) if local(e.name().as_ref()) == "t" => in_t = true,
             Event::Empty(e) => match local(e.name().as_ref()) {
                 "tab" => out.push('\t'),
                 "br" | "cr" => out.push('\n'),

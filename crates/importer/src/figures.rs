@@ -154,16 +154,30 @@ const UNITS: &[(&str, UnitKind)] = &[
     ("分", UnitKind::Count),
 ];
 
-fn match_unit(rest: &str) -> Option<(&'static str, UnitKind)> {
-    let first = rest.chars().next()?;
-    let mut best: Option<(&'static str, UnitKind)> = None;
+/// Units by first character, longest first.
+static UNIT_INDEX: std::sync::LazyLock<
+    std::collections::HashMap<char, Vec<(&'static str, UnitKind)>>,
+> = std::sync::LazyLock::new(|| {
+    let mut m: std::collections::HashMap<char, Vec<(&'static str, UnitKind)>> =
+        std::collections::HashMap::new();
     for &(u, k) in UNITS {
-        if u.starts_with(first) && rest.starts_with(u) && best.is_none_or(|(b, _)| u.len() > b.len())
-        {
-            best = Some((u, k));
+        if let Some(c) = u.chars().next() {
+            m.entry(c).or_default().push((u, k));
         }
     }
-    best
+    for v in m.values_mut() {
+        v.sort_by_key(|(u, _)| std::cmp::Reverse(u.len()));
+    }
+    m
+});
+
+fn match_unit(rest: &str) -> Option<(&'static str, UnitKind)> {
+    let first = rest.chars().next()?;
+    UNIT_INDEX
+        .get(&first)?
+        .iter()
+        .find(|(u, _)| rest.starts_with(u))
+        .copied()
 }
 
 /// Clause delimiters: the metric phrase of a figure never crosses one.
@@ -259,7 +273,17 @@ fn next_char(s: &str, at: usize) -> Option<char> {
 
 /// Words before a number that make it a rule constant rather than a result.
 const NORM_WORDS: &[&str] = &[
-    "不低于", "不少于", "不超过", "不高于", "不得", "至少", "最多", "原则上", "应当", "必须", "控制在",
+    "不低于",
+    "不少于",
+    "不超过",
+    "不高于",
+    "不得",
+    "至少",
+    "最多",
+    "原则上",
+    "应当",
+    "必须",
+    "控制在",
 ];
 
 /// Verbs of change; the bool says whether the direction is an increase.
@@ -290,18 +314,70 @@ const CHANGE_VERBS: &[(&str, bool)] = &[
 ];
 
 const COMPARE_WORDS: &[&str] = &[
-    "同比", "环比", "较上年", "比上年", "较去年", "比去年", "较上月", "较同期", "比同期", "较上一年",
+    "同比",
+    "环比",
+    "较上年",
+    "比上年",
+    "较去年",
+    "比去年",
+    "较上月",
+    "较同期",
+    "比同期",
+    "较上一年",
 ];
 
 /// Leading fillers removed from a metric phrase.
 const LEAD_FILLERS: &[&str] = &[
-    "其中", "共计", "合计", "总计", "累计", "全年", "今年以来", "今年", "截至目前", "目前", "已经", "已",
-    "并", "同时", "另有", "此外", "先后", "年内", "本年度", "以来", "共", "还", "均", "全面", "分别",
+    "其中",
+    "共计",
+    "合计",
+    "总计",
+    "累计",
+    "全年",
+    "今年以来",
+    "今年",
+    "截至目前",
+    "目前",
+    "已经",
+    "已",
+    "并",
+    "同时",
+    "另有",
+    "此外",
+    "先后",
+    "年内",
+    "本年度",
+    "以来",
+    "共",
+    "还",
+    "均",
+    "全面",
+    "分别",
 ];
 /// Trailing fillers removed from a metric phrase.
 const TRAIL_FILLERS: &[&str] = &[
-    "达到", "共计", "合计", "累计", "保持", "分别为", "分别", "均为", "均", "达", "为", "共", "计", "约",
-    "有", "了", "是", "近", "超过", "超", "逾", "已",
+    "达到",
+    "共计",
+    "合计",
+    "累计",
+    "保持",
+    "分别为",
+    "分别",
+    "均为",
+    "均",
+    "达",
+    "为",
+    "共",
+    "计",
+    "约",
+    "有",
+    "了",
+    "是",
+    "近",
+    "超过",
+    "超",
+    "逾",
+    "已",
 ];
 
 /// Extracts the figures of the body lines.
@@ -330,11 +406,13 @@ struct Num {
 
 fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
     let first = out.len();
-    let protected = protected_ranges(line);
+    // Computed on the first candidate only: most lines have no number at all.
+    let protected_cell: std::cell::OnceCell<Vec<(usize, usize)>> = std::cell::OnceCell::new();
     // Candidates come in increasing order, so a moving cursor over the (sorted) protected
     // ranges keeps the check linear.
     let cursor = std::cell::Cell::new(0usize);
     let in_protected = |p: usize| {
+        let protected = protected_cell.get_or_init(|| protected_ranges(line));
         let mut k = cursor.get();
         while k < protected.len() && protected[k].1 <= p {
             k += 1;
@@ -351,11 +429,19 @@ fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
     let mut last_end = 0;
     while i < line.len() {
         let b = bytes[i];
-        if b.is_ascii_digit() || (b >= 0x80 && line.is_char_boundary(i)) {
+        // Fast path: ASCII that is not a digit, and UTF-8 lead bytes of characters that cannot
+        // be numerals (numerals are U+3007, U+4E00..U+9FFF and U+FF10..U+FF19: lead bytes E3,
+        // E4..E9 and EF).
+        if (b < 0x80 && !b.is_ascii_digit()) || (b >= 0x80 && !matches!(b, 0xE3..=0xE9 | 0xEF)) {
+            i += 1;
+            continue;
+        }
+        {
             let Some(c) = next_char(line, i) else { break };
             let cl = c.len_utf8();
             let arabic = arabic_digit(c).is_some();
-            let chinese = !arabic && (is_chinese_numeral_char(c) || line[i..].starts_with("百分之"));
+            let chinese =
+                !arabic && (is_chinese_numeral_char(c) || line[i..].starts_with("百分之"));
             if !arabic && !chinese {
                 i += cl;
                 continue;
@@ -410,8 +496,6 @@ fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
                 }
                 None => i = num_end.max(i + cl),
             }
-        } else {
-            i += 1;
         }
     }
 }
@@ -441,14 +525,15 @@ fn skip_run(line: &str, i: usize) -> usize {
 /// `百分之八十` → 80 %; `百分之百` → 100 %.
 fn percent_words(line: &str, i: usize) -> Option<Num> {
     let at = i + "百分之".len();
-    let (value, end) = if line[at..].starts_with('百') && !line[at + 3..].starts_with(is_chinese_numeral_char) {
-        (Decimal::int(100), at + 3)
-    } else if let Some(p) = numeral::parse_arabic(line, at) {
-        (p.value, p.end)
-    } else {
-        let p = numeral::parse_chinese(line, at)?;
-        (p.value, p.end)
-    };
+    let (value, end) =
+        if line[at..].starts_with('百') && !line[at + 3..].starts_with(is_chinese_numeral_char) {
+            (Decimal::int(100), at + 3)
+        } else if let Some(p) = numeral::parse_arabic(line, at) {
+            (p.value, p.end)
+        } else {
+            let p = numeral::parse_chinese(line, at)?;
+            (p.value, p.end)
+        };
     Some(Num {
         start: i,
         parsed: Parsed {
@@ -510,8 +595,7 @@ fn figure_at(
     // What follows the numeral directly.
     let after = next_char(line, p);
     if !num.chinese {
-        if after.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '+' | '#' | '_' | '@'))
-        {
+        if after.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '+' | '#' | '_' | '@')) {
             return None;
         }
         if after == Some(':') && next_char(line, p + 1).is_some_and(|c| c.is_ascii_digit()) {
@@ -600,9 +684,11 @@ fn figure_at(
         if let Some(w) = eat(
             line,
             &mut r,
-            &["以上", "以下", "以内", "左右", "上下", "有余", "之多", "余", "多"],
+            &[
+                "以上", "以下", "以内", "左右", "上下", "有余", "之多", "余", "多",
+            ],
         ) {
-            let follows_noun = next_char(line, r).is_some_and(|c| is_han(c));
+            let follows_noun = next_char(line, r).is_some_and(is_han);
             match w {
                 "以上" | "以下" | "以内" => {
                     if follows_noun {
@@ -655,11 +741,7 @@ fn figure_at(
             }
         }
         Some(UnitKind::Date) => return None,
-        Some(UnitKind::Duration) => {
-            if !ends_clause(follow) {
-                return None;
-            }
-        }
+        Some(UnitKind::Duration) if !ends_clause(follow) => return None,
         Some(UnitKind::Measure) => {
             let rest = &line[end..];
             if ["范围", "以内", "内", "距离", "半径", "以外", "之内"]
@@ -693,7 +775,8 @@ fn figure_at(
         {
             return None;
         }
-        if prev.is_some_and(|p| p == '前' || p == '后' || p == '每' || p == '周' || p == '星') {
+        if prev.is_some_and(|p| p == '前' || p == '后' || p == '每' || p == '周' || p == '星')
+        {
             return None;
         }
     }
@@ -719,7 +802,8 @@ fn figure_at(
                 let before = &pre_t[..pre_t.len() - w.len()];
                 let blocked = match w {
                     "近" => before.ends_with(['最', '附', '临', '靠']),
-                    "约" => before.ends_with(['节', '签', '合', '预', '制', '履', '违', '特', '相', '邀']),
+                    "约" => before
+                        .ends_with(['节', '签', '合', '预', '制', '履', '违', '特', '相', '邀']),
                     "超" => before.ends_with(['赶', '高']),
                     _ => false,
                 };
@@ -800,13 +884,12 @@ fn figure_at(
 fn clause_start(line: &str, at: usize) -> usize {
     // Never look further back than a metric phrase can be long (keeps the scan linear).
     let floor = at.saturating_sub(120);
-    let mut it = line[..at]
+    let it = line[..at]
         .char_indices()
         .rev()
-        .take_while(|&(i, _)| i >= floor)
-        .peekable();
+        .take_while(|&(i, _)| i >= floor);
     let mut inner_paren: Option<usize> = None;
-    while let Some((i, c)) = it.next() {
+    for (i, c) in it {
         match c {
             ')' | '）' => {
                 // Look for the opening parenthesis within a few characters.
@@ -827,7 +910,9 @@ fn clause_start(line: &str, at: usize) -> usize {
         0
     } else {
         // Cut in the middle of a very long clause: start at a character boundary.
-        (floor..at).find(|&i| line.is_char_boundary(i)).unwrap_or(at)
+        (floor..at)
+            .find(|&i| line.is_char_boundary(i))
+            .unwrap_or(at)
     }
 }
 
@@ -876,7 +961,14 @@ mod tests {
         let mut v = Vec::new();
         scan_line(s, &mut v);
         v.into_iter()
-            .map(|f| (s[f.start..f.end].to_string(), f.value, f.unit, f.qualifier.is_some()))
+            .map(|f| {
+                (
+                    s[f.start..f.end].to_string(),
+                    f.value,
+                    f.unit,
+                    f.qualifier.is_some(),
+                )
+            })
             .collect()
     }
 
@@ -888,19 +980,58 @@ mod tests {
 
     #[test]
     fn counts_money_and_rates() {
-        assert_eq!(one("各类事项合法性审查131次，"), ("131次".into(), 131.0, "次".into(), false));
-        assert_eq!(one("派发宣传单张近5万份，"), ("近5万份".into(), 50000.0, "份".into(), true));
-        assert_eq!(one("涉及金额0.5万余元。"), ("0.5万余元".into(), 5000.0, "元".into(), true));
-        assert_eq!(one("召开党工委会议三十余次，"), ("三十余次".into(), 30.0, "次".into(), true));
-        assert_eq!(one("涉及金额337.1857万元，"), ("337.1857万元".into(), 3371857.0, "元".into(), false));
-        assert_eq!(one("不满意率为8.7%。"), ("8.7%".into(), 8.7, "%".into(), false));
-        assert_eq!(one("持续推动4 个专项债项目"), ("4 个".into(), 4.0, "个".into(), false));
-        assert_eq!(one("学法讲座两次，"), ("两次".into(), 2.0, "次".into(), false));
-        assert_eq!(one("涉及金额1000余万元。"), ("1000余万元".into(), 1.0e7, "元".into(), true));
-        assert_eq!(one("实现分类率30%以上。"), ("30%以上".into(), 30.0, "%".into(), true));
-        assert_eq!(one("接待群众超14000人次，"), ("超14000人次".into(), 14000.0, "人次".into(), true));
-        assert_eq!(one("通过政府网站发布信息共137，"), ("137".into(), 137.0, "".into(), false));
-        assert_eq!(one("百分之八十的社区"), ("百分之八十".into(), 80.0, "%".into(), false));
+        assert_eq!(
+            one("各类事项合法性审查131次，"),
+            ("131次".into(), 131.0, "次".into(), false)
+        );
+        assert_eq!(
+            one("派发宣传单张近5万份，"),
+            ("近5万份".into(), 50000.0, "份".into(), true)
+        );
+        assert_eq!(
+            one("涉及金额0.5万余元。"),
+            ("0.5万余元".into(), 5000.0, "元".into(), true)
+        );
+        assert_eq!(
+            one("召开党工委会议三十余次，"),
+            ("三十余次".into(), 30.0, "次".into(), true)
+        );
+        assert_eq!(
+            one("涉及金额337.1857万元，"),
+            ("337.1857万元".into(), 3371857.0, "元".into(), false)
+        );
+        assert_eq!(
+            one("不满意率为8.7%。"),
+            ("8.7%".into(), 8.7, "%".into(), false)
+        );
+        assert_eq!(
+            one("持续推动4 个专项债项目"),
+            ("4 个".into(), 4.0, "个".into(), false)
+        );
+        assert_eq!(
+            one("学法讲座两次，"),
+            ("两次".into(), 2.0, "次".into(), false)
+        );
+        assert_eq!(
+            one("涉及金额1000余万元。"),
+            ("1000余万元".into(), 1.0e7, "元".into(), true)
+        );
+        assert_eq!(
+            one("实现分类率30%以上。"),
+            ("30%以上".into(), 30.0, "%".into(), true)
+        );
+        assert_eq!(
+            one("接待群众超14000人次，"),
+            ("超14000人次".into(), 14000.0, "人次".into(), true)
+        );
+        assert_eq!(
+            one("通过政府网站发布信息共137，"),
+            ("137".into(), 137.0, "".into(), false)
+        );
+        assert_eq!(
+            one("百分之八十的社区"),
+            ("百分之八十".into(), 80.0, "%".into(), false)
+        );
     }
 
     #[test]
@@ -936,7 +1067,10 @@ mod tests {
     #[test]
     fn changes_and_ranges() {
         let mut v = Vec::new();
-        scan_line("同比下降2.7 %，降幅较上月收窄0.94个百分点，减少了6项证明", &mut v);
+        scan_line(
+            "同比下降2.7 %，降幅较上月收窄0.94个百分点，减少了6项证明",
+            &mut v,
+        );
         assert_eq!(v.len(), 3);
         assert!(v[0].change && v[0].direction == Some(Direction::Decrease));
         assert!(v[1].change);

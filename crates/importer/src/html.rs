@@ -10,14 +10,48 @@ const SKIP: &[&str] = &[
 
 /// Elements that start a new line.
 const BLOCK: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "tbody", "section", "article", "h1", "h2",
-    "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "dl", "hr", "center", "main", "td",
-    "th", "body", "html",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "tbody",
+    "section",
+    "article",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "center",
+    "main",
+    "td",
+    "th",
+    "body",
+    "html",
 ];
 
 /// Class or id fragments of page chrome.
 const CHROME: &[&str] = &[
-    "nav", "footer", "breadcrumb", "crumb", "share", "menu", "copyright", "toolbar", "position",
+    "nav",
+    "footer",
+    "breadcrumb",
+    "crumb",
+    "share",
+    "menu",
+    "copyright",
+    "toolbar",
+    "position",
     "location",
 ];
 
@@ -39,7 +73,9 @@ pub fn html_to_text(src: &str) -> (String, Option<String>) {
                         if name == "head" || name == "title" {
                             let t: Option<String> = node
                                 .descendants()
-                                .find(|n| n.value().as_element().is_some_and(|e| e.name() == "title"))
+                                .find(|n| {
+                                    n.value().as_element().is_some_and(|e| e.name() == "title")
+                                })
                                 .map(|n| {
                                     n.descendants()
                                         .filter_map(|d| d.value().as_text().map(|t| t.to_string()))

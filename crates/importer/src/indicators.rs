@@ -10,6 +10,7 @@ use crate::figures::RawFigure;
 use crate::text::Document;
 use regex::Regex;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The embedded catalogue source.
@@ -54,13 +55,39 @@ static CATALOGUE: LazyLock<Vec<Indicator>> = LazyLock::new(|| {
         .into_iter()
         .map(|e| Indicator {
             measure: Regex::new(&e.measure).expect("measure regex"),
-            context: e.context.as_deref().map(|c| Regex::new(c).expect("context regex")),
-            exclude: e.exclude.as_deref().map(|c| Regex::new(c).expect("exclude regex")),
+            context: e
+                .context
+                .as_deref()
+                .map(|c| Regex::new(c).expect("context regex")),
+            exclude: e
+                .exclude
+                .as_deref()
+                .map(|c| Regex::new(c).expect("exclude regex")),
             id: e.id,
             label: e.label,
             units: e.units,
         })
         .collect()
+});
+
+/// Indicators by accepted unit (and those accepting any unit), so that each figure only runs
+/// the regexes that can match it.
+type UnitIndex = (
+    HashMap<&'static str, Vec<&'static Indicator>>,
+    Vec<&'static Indicator>,
+);
+static BY_UNIT: LazyLock<UnitIndex> = LazyLock::new(|| {
+    let mut by_unit: HashMap<&'static str, Vec<&'static Indicator>> = HashMap::new();
+    let mut any = Vec::new();
+    for ind in catalogue() {
+        if ind.units.is_empty() {
+            any.push(ind);
+        }
+        for u in &ind.units {
+            by_unit.entry(u.as_str()).or_default().push(ind);
+        }
+    }
+    (by_unit, any)
 });
 
 /// The indicator catalogue.
@@ -100,7 +127,7 @@ pub fn map_all(
     innermost: &[Option<usize>],
     heads: &[String],
 ) {
-    let cat = catalogue();
+    let (by_unit, any_unit) = &*BY_UNIT;
     for (k, f) in figures.iter_mut().enumerate() {
         let sent = sentence(doc.text, f.start, f.end);
         let head = innermost
@@ -109,10 +136,8 @@ pub fn map_all(
             .flatten()
             .map_or("", |i| heads[i].as_str());
         let mut best: Option<(f32, usize, &Indicator)> = None;
-        for ind in cat {
-            if !ind.units.is_empty() && !ind.units.iter().any(|u| *u == f.unit) {
-                continue;
-            }
+        let candidates = by_unit.get(f.unit.as_str()).into_iter().flatten();
+        for &ind in candidates.chain(any_unit.iter()) {
             let Some(m) = ind.measure.find_iter(&f.metric).last() else {
                 continue;
             };
@@ -128,7 +153,8 @@ pub fn map_all(
             };
             // Matches closer to the number are more specific, then longer ones.
             let specificity = m.end() * 4 + m.len();
-            let better = best.is_none_or(|(bc, bs, _)| conf > bc || (conf == bc && specificity > bs));
+            let better =
+                best.is_none_or(|(bc, bs, _)| conf > bc || (conf == bc && specificity > bs));
             if better {
                 best = Some((conf, specificity, ind));
             }

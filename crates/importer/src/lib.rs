@@ -192,9 +192,12 @@ pub struct Extraction {
 /// encoding is detected (BOM, HTML `charset`, UTF-8 validity, else GB18030).
 pub fn extract(bytes: &[u8], hint: Option<Format>) -> Extraction {
     let decoded = decode::decode(bytes, hint);
-    let mut ex = extract_text(&decoded.text);
+    let mut ex = extract_inner(&decoded.text);
     if ex.title.is_none() {
-        ex.title = decoded.html_title.as_deref().and_then(meta::title_from_html);
+        ex.title = decoded
+            .html_title
+            .as_deref()
+            .and_then(meta::title_from_html);
         if let Some(t) = ex.title.clone()
             && ex.unit.is_none()
         {
@@ -210,6 +213,13 @@ pub fn extract(bytes: &[u8], hint: Option<Format>) -> Extraction {
 
 /// Extracts a report from text that is already decoded.
 pub fn extract_text(text: &str) -> Extraction {
+    let mut ex = extract_inner(text);
+    ex.decoded_text = text.to_string();
+    ex
+}
+
+/// Everything but `decoded_text`, which the callers fill without another copy.
+fn extract_inner(text: &str) -> Extraction {
     let doc = text::Document::new(text);
     let sections = sections::detect(&doc);
     let meta = meta::detect(&doc, &sections);
@@ -238,23 +248,21 @@ pub fn extract_text(text: &str) -> Extraction {
     let public_figures: Vec<Figure> = figures
         .into_iter()
         .zip(inner)
-        .map(|(f, section)| {
-            Figure {
-                text: text[f.start..f.end].to_string(),
-                value: f.value,
-                unit: f.unit,
-                approx: f.qualifier.is_some(),
-                metric: f.metric,
-                indicator: f.indicator,
-                start: conv.get(f.start),
-                end: conv.get(f.end),
-                confidence: f.confidence,
-                qualifier: f.qualifier,
-                change: f.change,
-                direction: f.direction,
-                range: f.range,
-                section,
-            }
+        .map(|(f, section)| Figure {
+            text: text[f.start..f.end].to_string(),
+            value: f.value,
+            unit: f.unit,
+            approx: f.qualifier.is_some(),
+            metric: f.metric,
+            indicator: f.indicator,
+            start: conv.get(f.start),
+            end: conv.get(f.end),
+            confidence: f.confidence,
+            qualifier: f.qualifier,
+            change: f.change,
+            direction: f.direction,
+            range: f.range,
+            section,
         })
         .collect();
     Extraction {
@@ -267,7 +275,7 @@ pub fn extract_text(text: &str) -> Extraction {
         figures: public_figures,
         format: Some(Format::Text),
         encoding: Some("UTF-8".to_string()),
-        decoded_text: text.to_string(),
+        decoded_text: String::new(),
         warnings: Vec::new(),
     }
 }

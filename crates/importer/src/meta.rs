@@ -54,7 +54,18 @@ static REPORT_YEAR_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// cannot be part of a street or town name.
 fn is_name_boundary(prefix: &str) -> bool {
     const STOPS: &[&str] = &[
-        "人民政府", "政府", "市", "区", "县", "省", "州", "中共", "关于", "委员会", "党工委", "党委",
+        "人民政府",
+        "政府",
+        "市",
+        "区",
+        "县",
+        "省",
+        "州",
+        "中共",
+        "关于",
+        "委员会",
+        "党工委",
+        "党委",
         "共",
     ];
     STOPS.iter().any(|s| prefix.ends_with(s))
@@ -111,7 +122,8 @@ fn region_before(prefix: &str) -> Option<String> {
     for &s in &starts {
         let cand = &p[s..];
         let first = cand.chars().next()?;
-        if !is_han(first) || "在于的和与及对为是我了将由向到从经被等各全本该共中".contains(first) {
+        if !is_han(first) || "在于的和与及对为是我了将由向到从经被等各全本该共中".contains(first)
+        {
             continue;
         }
         if REGION_FULL.is_match(cand) {
@@ -129,8 +141,8 @@ fn clean_region(r: &str) -> String {
 /// A unit from frequent `<name>街道` / `<name>镇` mentions in the body.
 fn unit_from_body(doc: &Document) -> Option<String> {
     const NOT_NAME: &[char] = &[
-        '我', '全', '本', '各', '该', '此', '每', '个', '和', '、', '的', '在', '等', '与', '及', '由', '到',
-        '向', '对', '将', '为', '了', '乡', '城', '市',
+        '我', '全', '本', '各', '该', '此', '每', '个', '和', '、', '的', '在', '等', '与', '及',
+        '由', '到', '向', '对', '将', '为', '了', '乡', '城', '市',
     ];
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut suffix_of: HashMap<&str, &str> = HashMap::new();
@@ -163,11 +175,13 @@ fn unit_from_body(doc: &Document) -> Option<String> {
                         continue;
                     }
                     *counts.entry(name).or_default() += 1;
-                    suffix_of.entry(name).or_insert(if suffix.starts_with("街道") {
-                        "街道"
-                    } else {
-                        "镇"
-                    });
+                    suffix_of
+                        .entry(name)
+                        .or_insert(if suffix.starts_with("街道") {
+                            "街道"
+                        } else {
+                            "镇"
+                        });
                 }
             }
         }
@@ -328,7 +342,10 @@ fn report_year(doc: &Document, sections: &[RawSection], title: Option<&str>) -> 
         .collect();
     for &i in body.iter().take(6) {
         if let Some(c) = REPORT_YEAR_RE.captures(doc.line(i)) {
-            let y = c.get(1).or_else(|| c.get(2)).and_then(|m| m.as_str().parse().ok());
+            let y = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .and_then(|m| m.as_str().parse().ok());
             if y.is_some() {
                 return y;
             }

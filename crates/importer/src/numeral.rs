@@ -430,7 +430,17 @@ mod tests {
 
     #[test]
     fn malformed_chinese_numerals_are_rejected() {
-        for s in ["一一", "万", "八五", "百", "千", "二二二", "十十", "一万二万", "亿"] {
+        for s in [
+            "一一",
+            "万",
+            "八五",
+            "百",
+            "千",
+            "二二二",
+            "十十",
+            "一万二万",
+            "亿",
+        ] {
             assert_eq!(cn(s), None, "{s}");
         }
     }
@@ -438,7 +448,13 @@ mod tests {
     #[test]
     fn arabic_numbers_with_decimals_and_separators() {
         let p = parse_arabic("共337.1857万元", 3).unwrap();
-        assert_eq!(p.value, Decimal { mantissa: 3371857, exp: -4 });
+        assert_eq!(
+            p.value,
+            Decimal {
+                mantissa: 3371857,
+                exp: -4
+            }
+        );
         assert_eq!(p.value.scale(4).to_f64(), 3_371_857.0);
         let p = parse_arabic("１２３件", 0).unwrap();
         assert_eq!(p.value, Decimal::int(123));

@@ -182,7 +182,11 @@ fn marker_at(s: &str) -> Option<(Kind, u32, usize)> {
         return None;
     }
     if ('①'..='⑳').contains(&first) {
-        return Some((Kind::Circled, first as u32 - '①' as u32 + 1, first.len_utf8()));
+        return Some((
+            Kind::Circled,
+            first as u32 - '①' as u32 + 1,
+            first.len_utf8(),
+        ));
     }
     if let Some((n, l)) = cn_ordinal(s) {
         let c = s[l..].chars().next()?;
@@ -211,10 +215,7 @@ fn marker_at(s: &str) -> Option<(Kind, u32, usize)> {
 /// The heading text of a heading starting at byte `start` of `line`: up to the first full stop
 /// (or semicolon), at most 80 characters.
 fn heading_text(line: &str) -> String {
-    let cap = line
-        .char_indices()
-        .nth(120)
-        .map_or(line.len(), |(i, _)| i);
+    let cap = line.char_indices().nth(120).map_or(line.len(), |(i, _)| i);
     let end = line[..cap]
         .find(['。', '！', '？', '；', ';', '!', '?'])
         .unwrap_or(cap);
@@ -235,7 +236,14 @@ struct Builder {
 
 impl Builder {
     /// Tries to open a heading; returns true when accepted.
-    fn open(&mut self, kind: Kind, number: u32, start: usize, heading: String, inline: bool) -> bool {
+    fn open(
+        &mut self,
+        kind: Kind,
+        number: u32,
+        start: usize,
+        heading: String,
+        inline: bool,
+    ) -> bool {
         if let Some(p) = self.stack.iter().position(|o| o.kind == kind) {
             let last = self.stack[p].number;
             if !(number == 1 || (number > last && number <= last + 3)) {
@@ -244,7 +252,7 @@ impl Builder {
             self.stack.truncate(p);
         } else if !self.stack.is_empty() || inline {
             // A new kind of numbering starts a new list.
-            if number != 1 && !(kind == Kind::Bare) {
+            if number != 1 && kind != Kind::Bare {
                 return false;
             }
         }
@@ -349,7 +357,7 @@ fn scan_inline(b: &mut Builder, body: &str, base: usize, from: usize) {
                     .top_kind()
                     .is_some_and(|(k, last)| k == kind && n == last + 1);
                 let starts = n == 1 && (strong || list_follows(rest, kind));
-                if (continues || starts) && (strong || continues || starts) {
+                if continues || starts {
                     b.open(kind, n, base + j, heading_text(rest), true);
                 }
             }
@@ -426,13 +434,19 @@ fn finish(doc: &Document, out: &mut [RawSection]) {
 }
 
 /// For each position (byte offset, in increasing order), the innermost section containing it.
-pub fn innermost(sections: &[RawSection], positions: impl Iterator<Item = usize>) -> Vec<Option<usize>> {
+pub fn innermost(
+    sections: &[RawSection],
+    positions: impl Iterator<Item = usize>,
+) -> Vec<Option<usize>> {
     let mut out = Vec::new();
     let mut next = 0;
     let mut open: Vec<usize> = Vec::new();
     for p in positions {
         while next < sections.len() && sections[next].start <= p {
-            while open.last().is_some_and(|&j| sections[j].level >= sections[next].level) {
+            while open
+                .last()
+                .is_some_and(|&j| sections[j].level >= sections[next].level)
+            {
                 open.pop();
             }
             open.push(next);
@@ -478,7 +492,10 @@ mod tests {
         assert_eq!(classify("一、工作开展情况"), vec![Part::Measures]);
         assert_eq!(classify("二、2023年工作存在问题"), vec![Part::Shortcomings]);
         assert_eq!(classify("三、存在的不足和原因"), vec![Part::Shortcomings]);
-        assert_eq!(classify("四、2022年推进法治政府建设的工作思路目标举措"), vec![Part::Plan]);
+        assert_eq!(
+            classify("四、2022年推进法治政府建设的工作思路目标举措"),
+            vec![Part::Plan]
+        );
         assert_eq!(classify("二、下一步工作计划"), vec![Part::Plan]);
         assert_eq!(
             classify("二、党政主要负责人履行推进法治建设第一责任人职责情况"),
@@ -494,12 +511,21 @@ mod tests {
     #[test]
     fn markers() {
         assert_eq!(marker_at("一、主要").map(|m| m.0), Some(Kind::CnComma));
-        assert_eq!(marker_at("(十二)x").map(|m| (m.0, m.1)), Some((Kind::CnParen, 12)));
-        assert_eq!(marker_at("（3）x").map(|m| (m.0, m.1)), Some((Kind::ArParen, 3)));
+        assert_eq!(
+            marker_at("(十二)x").map(|m| (m.0, m.1)),
+            Some((Kind::CnParen, 12))
+        );
+        assert_eq!(
+            marker_at("（3）x").map(|m| (m.0, m.1)),
+            Some((Kind::ArParen, 3))
+        );
         assert_eq!(marker_at("12.4宪法日"), None);
         assert_eq!(marker_at("2、x").map(|m| m.0), Some(Kind::ArDot));
         assert_eq!(marker_at("三是x").map(|m| (m.0, m.1)), Some((Kind::Shi, 3)));
-        assert_eq!(marker_at("第二部分 x").map(|m| (m.0, m.1)), Some((Kind::PartNo, 2)));
+        assert_eq!(
+            marker_at("第二部分 x").map(|m| (m.0, m.1)),
+            Some((Kind::PartNo, 2))
+        );
         assert_eq!(marker_at("1-10月"), None);
         assert_eq!(marker_at("一批"), None);
     }

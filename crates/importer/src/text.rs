@@ -267,7 +267,8 @@ mod tests {
 
     #[test]
     fn lines_and_body() {
-        let t = "首页 > 新闻\r\n标题关于2023年度法治政府建设情况的报告\r\n  一、主要工作\n版权所有 ©";
+        let t =
+            "首页 > 新闻\r\n标题关于2023年度法治政府建设情况的报告\r\n  一、主要工作\n版权所有 ©";
         let d = Document::new(t);
         assert_eq!(d.lines.len(), 4);
         assert!(d.lines[0].noise && !d.lines[1].noise && d.lines[3].noise);

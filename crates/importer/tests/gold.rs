@@ -84,10 +84,17 @@ fn score(stem: &str, ex: &Extraction, gold: &Gold, s: &mut Score) {
         assert_eq!(slice, f.text, "{stem}: figure offsets");
     }
     let key = |start: usize, end: usize| (start, end);
-    let predicted: std::collections::HashMap<(usize, usize), &fazhi_importer::Figure> =
-        ex.figures.iter().map(|f| (key(f.start, f.end), f)).collect();
+    let predicted: std::collections::HashMap<(usize, usize), &fazhi_importer::Figure> = ex
+        .figures
+        .iter()
+        .map(|f| (key(f.start, f.end), f))
+        .collect();
     let mut hit = HashSet::new();
-    println!("== {stem}: {} gold figures, {} predicted", gold.figures.len(), ex.figures.len());
+    println!(
+        "== {stem}: {} gold figures, {} predicted",
+        gold.figures.len(),
+        ex.figures.len()
+    );
     for g in &gold.figures {
         let slice: String = text[g.start..g.end].iter().collect();
         assert_eq!(slice, g.text, "{stem}: gold offsets");
@@ -102,7 +109,10 @@ fn score(stem: &str, ex: &Extraction, gold: &Gold, s: &mut Score) {
                     if p.indicator.as_deref() == Some(gi) {
                         s.indicator_ok += 1;
                     } else {
-                        println!("  indicator {} {:?}: got {:?} ({})", g.text, gi, p.indicator, p.metric);
+                        println!(
+                            "  indicator {} {:?}: got {:?} ({})",
+                            g.text, gi, p.indicator, p.metric
+                        );
                     }
                 }
             }
@@ -115,7 +125,10 @@ fn score(stem: &str, ex: &Extraction, gold: &Gold, s: &mut Score) {
     }
     for f in &ex.figures {
         if !hit.contains(&key(f.start, f.end)) {
-            println!("  EXTRA  {} @{} = {} {} | {}", f.text, f.start, f.value, f.unit, f.metric);
+            println!(
+                "  EXTRA  {} @{} = {} {} | {}",
+                f.text, f.start, f.value, f.unit, f.metric
+            );
         }
     }
     s.gold += gold.figures.len();
@@ -131,12 +144,18 @@ fn score(stem: &str, ex: &Extraction, gold: &Gold, s: &mut Score) {
         if ok {
             s.sections_ok += 1;
         } else {
-            println!("  SECTION {} L{} {:?} @{} not recognised", g.heading, g.level, g.part, g.start);
+            println!(
+                "  SECTION {} L{} {:?} @{} not recognised",
+                g.heading, g.level, g.part, g.start
+            );
         }
     }
     for p in &ex.sections {
         if !gold.sections.iter().any(|g| g.start == p.start) {
-            println!("  EXTRA SECTION {} L{} {:?} @{}", p.heading, p.level, p.part, p.start);
+            println!(
+                "  EXTRA SECTION {} L{} {:?} @{}",
+                p.heading, p.level, p.part, p.start
+            );
         }
     }
 }
@@ -217,7 +236,10 @@ fn seeds_match_the_gold_annotation() {
 
 #[test]
 fn seed_copies_equal_the_shared_seeds_when_present() {
-    let shared = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds/"));
+    let shared = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seeds/"
+    ));
     if !shared.is_dir() {
         return;
     }

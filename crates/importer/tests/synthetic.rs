@@ -105,7 +105,10 @@ fn gb18030_web_page_with_chrome() {
     let ind = |t: &str| figure(&ex, t).indicator.clone();
     assert_eq!(ind("十二万零五百件").as_deref(), Some("hotline.received"));
     assert_eq!(ind("98.5％").as_deref(), Some("hotline.close_rate"));
-    assert_eq!(ind("99.8％").as_deref(), Some("service_rating.on_time_rate"));
+    assert_eq!(
+        ind("99.8％").as_deref(),
+        Some("service_rating.on_time_rate")
+    );
     assert_eq!(ind("1,286件").as_deref(), Some("enforcement.penalties"));
     assert_eq!(ind("1.52亿元").as_deref(), Some("enforcement.fines_total"));
     assert_eq!(ind("三百二十件").as_deref(), Some("enforcement.no_penalty"));
@@ -115,7 +118,10 @@ fn gb18030_web_page_with_chrome() {
 
 /// Builds a minimal DOCX from paragraphs given as raw `<w:p>` bodies.
 fn docx(paragraphs: &[String]) -> Vec<u8> {
-    let body: String = paragraphs.iter().map(|p| format!("<w:p>{p}</w:p>")).collect();
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p>{p}</w:p>"))
+        .collect();
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
          <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
@@ -154,9 +160,18 @@ fn sample_docx() -> Vec<u8> {
         p("（一）健全依法决策机制"),
         p("1.乡党委会议研究重大事项四十二次，集体讨论“三重一大”事项156项。"),
         // A number split over two runs, and an entity.
-        format!("{}{}{}", run("2.法律顾问审查合同、协议共计6"), run("5份，提出法律意见30余条"), run("，R&amp;D合同0份。")),
+        format!(
+            "{}{}{}",
+            run("2.法律顾问审查合同、协议共计6"),
+            run("5份，提出法律意见30余条"),
+            run("，R&amp;D合同0份。")
+        ),
         p("（二）化解矛盾纠纷"),
-        format!("{}<w:r><w:tab/></w:r>{}", run("调解各类矛盾纠纷218起，调解成功率97.2%，涉及金额约350万元。"), run("受理信访事项45件，办结45件，办结率100%。")),
+        format!(
+            "{}<w:r><w:tab/></w:r>{}",
+            run("调解各类矛盾纠纷218起，调解成功率97.2%，涉及金额约350万元。"),
+            run("受理信访事项45件，办结45件，办结率100%。")
+        ),
         "</w:p>".to_string() + table + "<w:p>",
         p("二、党政主要负责人履行推进法治建设第一责任人职责情况"),
         p("乡党委书记带头讲法治课2次，组织旁听庭审1次。"),
@@ -221,7 +236,10 @@ fn docx_built_in_the_test() {
         ],
     );
     let ind = |t: &str| figure(&ex, t).indicator.clone();
-    assert_eq!(ind("四十二次").as_deref(), Some("collective_meeting.meetings"));
+    assert_eq!(
+        ind("四十二次").as_deref(),
+        Some("collective_meeting.meetings")
+    );
     assert_eq!(ind("30余条").as_deref(), Some("legality_review.opinions"));
     assert_eq!(ind("218起").as_deref(), Some("mediation.cases"));
     assert_eq!(ind("97.2%").as_deref(), Some("mediation.success_rate"));
@@ -245,7 +263,10 @@ fn broken_docx_gives_a_warning_not_a_panic() {
 fn half_width_text_with_unnumbered_and_merged_parts() {
     let ex = extract(&fixture("ziyang_2023_halfwidth.txt"), None);
     assert_eq!(ex.format, Some(Format::Text));
-    assert_eq!(ex.title.as_deref(), Some("关于紫阳镇2023年法治政府建设工作的报告"));
+    assert_eq!(
+        ex.title.as_deref(),
+        Some("关于紫阳镇2023年法治政府建设工作的报告")
+    );
     assert_eq!(ex.unit.as_deref(), Some("紫阳镇"));
     assert_eq!(ex.level.as_deref(), Some("township"));
     assert_eq!(ex.year, Some(2023));
@@ -257,7 +278,11 @@ fn half_width_text_with_unnumbered_and_merged_parts() {
         (2, Part::Measures, "2)推进严格执法"),
         (2, Part::Measures, "3)深化普法宣传"),
         (3, Part::Measures, "①以案释法:组织以案释法活动8次"),
-        (3, Part::Measures, "②法律援助:受理法律援助案件12件,为群众挽回经济损失80余万元"),
+        (
+            3,
+            Part::Measures,
+            "②法律援助:受理法律援助案件12件,为群众挽回经济损失80余万元",
+        ),
         (1, Part::Shortcomings, "存在的问题及下一步打算"),
     ];
     let want: Vec<(u8, Part, String)> = want
