@@ -27,7 +27,7 @@ pub struct RawFigure {
     pub range: Option<[f64; 2]>,
     pub metric: String,
     pub indicator: Option<String>,
-    pub confidence: f32,
+    pub confidence: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -917,7 +917,7 @@ fn clause_start(line: &str, at: usize) -> usize {
 }
 
 fn metric_phrase(prefix: &str, after: &str) -> String {
-    let mut m = prefix.trim_matches(is_blank);
+    let mut m = prefix.trim_matches(|c: char| is_blank(c) || c == '、');
     loop {
         let before = m;
         if let Some(rest) = LEAD_FILLERS.iter().find_map(|w| m.strip_prefix(w)) {
@@ -931,7 +931,7 @@ fn metric_phrase(prefix: &str, after: &str) -> String {
         if let Some(rest) = TRAIL_FILLERS.iter().find_map(|w| m.strip_suffix(w)) {
             m = rest;
         }
-        m = m.trim_matches(is_blank);
+        m = m.trim_matches(|c: char| is_blank(c) || c == '、');
         if m == before {
             break;
         }

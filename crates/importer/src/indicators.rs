@@ -135,7 +135,7 @@ pub fn map_all(
             .copied()
             .flatten()
             .map_or("", |i| heads[i].as_str());
-        let mut best: Option<(f32, usize, &Indicator)> = None;
+        let mut best: Option<(f64, usize, &Indicator)> = None;
         let candidates = by_unit.get(f.unit.as_str()).into_iter().flatten();
         for &ind in candidates.chain(any_unit.iter()) {
             let Some(m) = ind.measure.find_iter(&f.metric).last() else {

@@ -138,7 +138,7 @@ pub struct Figure {
     pub end: usize,
     /// Confidence of the indicator match, 0..1 (0 when unmapped).
     #[serde(default)]
-    pub confidence: f32,
+    pub confidence: f64,
     /// The approximation kind, when `approx`.
     #[serde(default)]
     pub qualifier: Option<Qualifier>,

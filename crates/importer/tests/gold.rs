@@ -95,6 +95,20 @@ fn score(stem: &str, ex: &Extraction, gold: &Gold, s: &mut Score) {
         gold.figures.len(),
         ex.figures.len()
     );
+    for f in &ex.figures {
+        println!(
+            "  {:>5}..{:<5} {:<14} {:>12} {:<4}{}{} {:<28} {}",
+            f.start,
+            f.end,
+            f.text,
+            f.value,
+            f.unit,
+            if f.approx { " ~" } else { "" },
+            if f.change { " Δ" } else { "" },
+            f.indicator.as_deref().unwrap_or("-"),
+            f.metric
+        );
+    }
     for g in &gold.figures {
         let slice: String = text[g.start..g.end].iter().collect();
         assert_eq!(slice, g.text, "{stem}: gold offsets");

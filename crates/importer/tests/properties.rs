@@ -229,18 +229,19 @@ proptest! {
 
 #[test]
 fn pathological_inputs_stay_linear() {
-    // Each of these is 2 MB on one line; a quadratic scan would take minutes.
+    // Each of these is about 0.5 MB on one line; a quadratic scan would take hours.
     let cases = [
-        "1次".repeat(700_000),
-        "一".repeat(700_000),
-        "“1”".repeat(300_000),
-        "《".repeat(700_000),
-        "每1次".repeat(300_000),
-        "，一是".repeat(300_000),
-        "(1)".repeat(600_000),
-        "9".repeat(2_000_000),
-        "街道".repeat(350_000),
-        "超过".repeat(350_000),
+        "1次".repeat(170_000),
+        "一".repeat(170_000),
+        "“1”".repeat(75_000),
+        "《".repeat(170_000),
+        "每1次".repeat(75_000),
+        "，一是".repeat(75_000),
+        "(1)".repeat(150_000),
+        "9".repeat(500_000),
+        "街道".repeat(85_000),
+        "超过".repeat(85_000),
+        "一、x\n".repeat(60_000),
     ];
     for c in &cases {
         let t0 = std::time::Instant::now();
@@ -253,12 +254,12 @@ fn pathological_inputs_stay_linear() {
             c.len()
         );
         // Generous bound for unoptimised builds on a shared machine.
-        assert!(dt.as_secs() < 30, "{} took {dt:?}", &c[..12]);
+        assert!(dt.as_secs() < 20, "{} took {dt:?}", &c[..12]);
     }
     // Many lines too.
-    let many = "一、主要工作\n(一)合法性审查131次。\n".repeat(50_000);
+    let many = "一、主要工作\n(一)合法性审查131次。\n".repeat(20_000);
     let t0 = std::time::Instant::now();
     let ex = extract_text(&many);
     assert!(t0.elapsed().as_secs() < 30);
-    assert_eq!(ex.figures.len(), 50_000);
+    assert_eq!(ex.figures.len(), 20_000);
 }
