@@ -35,6 +35,10 @@ static UNIT_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"街道办事处|街道|镇人民政府|乡人民政府|镇政府|乡政府|区人民政府|县人民政府|区政府|县政府|镇|乡")
         .expect("unit")
 });
+/// Unit mentions in running text: `X街道`, `X镇`, and `X街` only before an organ of the street
+/// (`黄石街党工委`, `石门街办事处`), since a bare `X街` is usually a street name.
+static BODY_UNIT_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"街道|镇|街(?:党工委|工委|办事处)").expect("body unit"));
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\p{Han}{2,4}?(?:省|自治区))?\p{Han}{2,4}?市\p{Han}{1,4}?(?:新区|区|县)")
         .expect("region")
@@ -90,8 +94,30 @@ fn name_start(s: &str, at: usize) -> Option<usize> {
     }
 }
 
+/// A title that starts with its unit: `静海区2023年度法治政府建设情况报告`,
+/// `广州市海珠区2023年…`, `黄石街2022年…`.
+static TITLE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:关于)?((?:\p{Han}{2,3}(?:省|自治区))?(?:\p{Han}{2,3}(?:市|自治州|州|盟))?)(\p{Han}{1,5}?(?:新区|区|县|旗|街道|街|镇|乡))(?:人民政府|政府|办事处)?(?:关于)?(?:\d|二〇|本年度|年度)")
+        .expect("title unit")
+});
+
 /// Finds `<name><suffix>` in a title or signature line; returns (unit, region prefix).
 fn unit_in_line(line: &str) -> Option<(String, Option<String>)> {
+    let found = unit_with_suffix(line);
+    if found.is_some() {
+        return found;
+    }
+    let c = TITLE_UNIT.captures(line.trim_matches(is_blank))?;
+    let unit = c.get(2)?.as_str().to_string();
+    let region = c
+        .get(1)
+        .map(|m| m.as_str())
+        .filter(|r| !r.is_empty())
+        .map(clean_region);
+    Some((unit, region))
+}
+
+fn unit_with_suffix(line: &str) -> Option<(String, Option<String>)> {
     let mut found = None;
     for m in UNIT_RE.find_iter(line) {
         if let Some(s) = name_start(line, m.start()) {
@@ -151,11 +177,8 @@ fn unit_from_body(doc: &Document) -> Option<String> {
             continue;
         }
         let line = doc.line(i);
-        for m in UNIT_RE.find_iter(line) {
+        for m in BODY_UNIT_RE.find_iter(line) {
             let suffix = m.as_str();
-            if !suffix.starts_with("街道") && !suffix.starts_with('镇') {
-                continue;
-            }
             // Candidate names of 2..=4 characters ending right before the suffix.
             let mut start = m.start();
             for k in 1..=4 {
@@ -179,6 +202,8 @@ fn unit_from_body(doc: &Document) -> Option<String> {
                         .entry(name)
                         .or_insert(if suffix.starts_with("街道") {
                             "街道"
+                        } else if suffix.starts_with('街') {
+                            "街"
                         } else {
                             "镇"
                         });

@@ -212,6 +212,19 @@ fn marker_at(s: &str) -> Option<(Kind, u32, usize)> {
     None
 }
 
+/// The heading of a list item (`一是…`, `(1)…`): up to the first full stop, or up to the first
+/// comma when the sentence is long ("一是领导带头学,将…纳入…").
+fn item_text(line: &str) -> String {
+    let full = heading_text(line);
+    if full.chars().count() <= 30 {
+        return full;
+    }
+    match full.find([',', '，']) {
+        Some(i) if full[..i].chars().count() >= 4 => full[..i].to_string(),
+        _ => full,
+    }
+}
+
 /// The heading text of a heading starting at byte `start` of `line`: up to the first full stop
 /// (or semicolon), at most 80 characters.
 fn heading_text(line: &str) -> String {
@@ -308,7 +321,12 @@ pub fn detect(doc: &Document) -> Vec<RawSection> {
                 .chars()
                 .next()
                 .is_some_and(|c| is_han(c) || c.is_ascii_alphanumeric() || "“\"《‘「".contains(c));
-            if ok && b.open(kind, n, l.start + lead, heading_text(body), false) {
+            let text = if matches!(kind, Kind::Shi | Kind::ArParen | Kind::Circled) {
+                item_text(body)
+            } else {
+                heading_text(body)
+            };
+            if ok && b.open(kind, n, l.start + lead, text, false) {
                 inline_from = ml;
             }
         } else if is_bare_part_heading(body) {
@@ -358,7 +376,7 @@ fn scan_inline(b: &mut Builder, body: &str, base: usize, from: usize) {
                     .is_some_and(|(k, last)| k == kind && n == last + 1);
                 let starts = n == 1 && (strong || list_follows(rest, kind));
                 if continues || starts {
-                    b.open(kind, n, base + j, heading_text(rest), true);
+                    b.open(kind, n, base + j, item_text(rest), true);
                 }
             }
         }

@@ -281,7 +281,7 @@ fn half_width_text_with_unnumbered_and_merged_parts() {
         (
             3,
             Part::Measures,
-            "②法律援助:受理法律援助案件12件,为群众挽回经济损失80余万元",
+            "②法律援助:受理法律援助案件12件",
         ),
         (1, Part::Shortcomings, "存在的问题及下一步打算"),
     ];
