@@ -232,11 +232,10 @@ fn search_text_of(t: &CaseType, number: &str, fields: &Fields) -> String {
         if matches!(
             f.kind,
             FieldKind::Text | FieldKind::LongText | FieldKind::Enum
-        ) {
-            if let Some(v) = fields.get(&f.code).and_then(Value::as_str) {
-                s.push(' ');
-                s.push_str(v);
-            }
+        ) && let Some(v) = fields.get(&f.code).and_then(Value::as_str)
+        {
+            s.push(' ');
+            s.push_str(v);
         }
     }
     s
@@ -615,25 +614,25 @@ impl App {
         req: &TakeTransition,
     ) -> Result<Outcome, AppError> {
         let case = self.case_row(actor, id).await?;
-        if let Some(v) = req.version {
-            if v != case.version {
-                return Err(AppError::Conflict(
-                    "案件已被他人更新，请刷新页面后重试".into(),
-                ));
-            }
+        if let Some(v) = req.version
+            && v != case.version
+        {
+            return Err(AppError::Conflict(
+                "案件已被他人更新，请刷新页面后重试".into(),
+            ));
         }
         let t = self.case_type(&case.case_type)?.clone();
         let today = self.clock.today();
         let on = parse_on("on", req.on.as_deref(), today)?;
         let events = store::events(&self.db, id).await?;
-        if let Some(last) = events.last() {
-            if on.to_string() < last.on_date {
-                return Err(AppError::invalid(
-                    "on",
-                    "before_previous",
-                    format!("办理日期：不能早于上一步骤的日期{}", last.on_date),
-                ));
-            }
+        if let Some(last) = events.last()
+            && on.to_string() < last.on_date
+        {
+            return Err(AppError::invalid(
+                "on",
+                "before_previous",
+                format!("办理日期：不能早于上一步骤的日期{}", last.on_date),
+            ));
         }
         let evidence = store::evidence_of(&self.db, id).await?;
         let mut history = history_of(&events);
@@ -1019,7 +1018,7 @@ impl App {
             .filter_map(|f| {
                 case.fields
                     .get(&f.code)
-                    .filter(|v| !v.is_null() && value_text(v) != "")
+                    .filter(|v| !v.is_null() && !value_text(v).is_empty())
                     .map(|v| DisplayField {
                         code: f.code.clone(),
                         label: f.label_zh.clone(),

@@ -153,12 +153,12 @@ impl App {
             }
             _ => None,
         };
-        if let Some(p) = &parent {
-            if !p.path.starts_with(&actor.unit_path) {
-                return Err(AppError::Forbidden(
-                    "只能在本单位及下级单位下新建单位".into(),
-                ));
-            }
+        if let Some(p) = &parent
+            && !p.path.starts_with(&actor.unit_path)
+        {
+            return Err(AppError::Forbidden(
+                "只能在本单位及下级单位下新建单位".into(),
+            ));
         }
         if org::unit_by_code(&self.db, input.code.trim())
             .await?
@@ -506,23 +506,23 @@ impl App {
         }
         let from = parse_date(&mut problems, "valid_from", "有效期起", &input.valid_from);
         let to = parse_date(&mut problems, "valid_to", "有效期止", &input.valid_to);
-        if let (Some(f), Some(t)) = (from, to) {
-            if t < f {
-                problems.push(FieldProblem::new(
-                    "valid_to",
-                    "before_start",
-                    "有效期止：不能早于有效期起",
-                ));
-            }
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            problems.push(FieldProblem::new(
+                "valid_to",
+                "before_start",
+                "有效期止：不能早于有效期起",
+            ));
         }
-        if let Some(y) = input.annual_check_year {
-            if !(2000..=2100).contains(&y) {
-                problems.push(FieldProblem::new(
-                    "annual_check_year",
-                    "range",
-                    "年审年度：应为2000至2100之间的年份",
-                ));
-            }
+        if let Some(y) = input.annual_check_year
+            && !(2000..=2100).contains(&y)
+        {
+            problems.push(FieldProblem::new(
+                "annual_check_year",
+                "range",
+                "年审年度：应为2000至2100之间的年份",
+            ));
         }
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));

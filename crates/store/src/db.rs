@@ -63,10 +63,11 @@ impl Db {
         };
         let mut full = url.to_string();
         if backend == Backend::Sqlite {
-            if let Some(path) = sqlite_path(url) {
-                if !path.exists() && !opts.create_if_missing {
-                    return Err(StoreError::MissingDatabase(path.display().to_string()));
-                }
+            if let Some(path) = sqlite_path(url)
+                && !path.exists()
+                && !opts.create_if_missing
+            {
+                return Err(StoreError::MissingDatabase(path.display().to_string()));
             }
             let sep = if full.contains('?') { '&' } else { '?' };
             let mode = if opts.create_if_missing { "rwc" } else { "rw" };

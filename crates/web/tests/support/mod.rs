@@ -15,8 +15,6 @@ const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 pub struct TestApp {
     pub addr: SocketAddr,
-    pub app: App,
-    pub clock: Arc<FixedClock>,
     pub db: Db,
     pg_name: Option<String>,
     _dir: Option<tempfile::TempDir>,
@@ -103,8 +101,6 @@ pub async fn spawn_app(backend: Backend, today: jiff::civil::Date) -> TestApp {
     });
     TestApp {
         addr,
-        app,
-        clock,
         db,
         pg_name,
         _dir: dir,

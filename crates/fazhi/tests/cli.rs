@@ -1,0 +1,207 @@
+//! Tests of the real binary: the demo, the administrative commands and their error messages.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn fazhi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fazhi"));
+    c.env("FAZHI_LOG", "warn");
+    c
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = fazhi().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn calendar_due_prints_the_date_and_how_it_was_computed() {
+    let (ok, out, _) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2024-09-27",
+        "--days",
+        "5",
+        "--unit",
+        "working",
+        "--json",
+    ]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // 09-29 (Sunday) is an adjusted working day; 10-01..10-07 are off: 09-29, 09-30, 10-08, 10-09, 10-10.
+    assert_eq!(v["due"], "2024-10-10");
+    let (ok, out, _) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-09-23",
+        "--days",
+        "10",
+        "--unit",
+        "natural",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains("期满日：2026-10-08"),
+        "day 10 is 2026-10-03 (National Day) and rolls to 10-08: {out}"
+    );
+    let (ok, _, err) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-12-20",
+        "--days",
+        "20",
+        "--unit",
+        "working",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("2026"), "{err}");
+    let (ok, _, err) = run(&[
+        "calendar",
+        "due",
+        "--from",
+        "2026-02-30",
+        "--days",
+        "1",
+        "--unit",
+        "working",
+    ]);
+    assert!(!ok && err.contains("--from"), "{err}");
+}
+
+#[test]
+fn workflow_check_names_file_line_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        "code = \"broken\"\nname_zh = \"坏定义\"\n\n[[states]]\ncode = \"a\"\nlabel_zh = \"甲\"\n\n[[transitions]]\ncode = \"create\"\nlabel_zh = \"创建\"\nfrom = []\nto = \"nowhere\"\nroles = [\"handler\"]\n",
+    )
+    .unwrap();
+    let (ok, out, _) = run(&["workflow", "check", dir.path().to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("broken.toml:12"),
+        "the bad `to` is on line 12: {out}"
+    );
+    let good = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(&["workflow", "check", good.path().to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+}
+
+#[test]
+fn serve_refuses_a_mistyped_sqlite_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("typo.db").display());
+    let (ok, _, err) = run(&["serve", "--database-url", &url, "--port", "0"]);
+    assert!(!ok);
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(
+        !dir.path().join("typo.db").exists(),
+        "no empty database was created"
+    );
+}
+
+#[test]
+fn the_demo_loads_serves_and_is_reused_and_the_admin_commands_work_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (ok, _, err) = run(&["demo", "--data", data.to_str().unwrap(), "--no-serve"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("已载入"), "{err}");
+    let url = format!("sqlite://{}", data.join("fazhi.db").display());
+
+    let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);
+    assert!(ok && out.contains("哈希链完整"), "{out}");
+
+    let backup = dir.path().join("backup.db");
+    let (ok, out, err) = run(&[
+        "backup",
+        "--database-url",
+        &url,
+        "--out",
+        backup.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, _) = run(&[
+        "audit",
+        "verify",
+        "--database-url",
+        &format!("sqlite://{}", backup.display()),
+    ]);
+    assert!(ok, "the backup is a consistent copy: {out}");
+
+    let add = |pw: &str| {
+        fazhi()
+            .args([
+                "user",
+                "add",
+                "--database-url",
+                &url,
+                "--login",
+                "clerk",
+                "--name",
+                "新文员",
+                "--unit",
+                "330199001",
+                "--role",
+                "handler",
+            ])
+            .env("FAZHI_PASSWORD", pw)
+            .output()
+            .unwrap()
+    };
+    let o = add("short");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("至少10个字符"));
+    assert!(add("Clerk-password-1").status.success());
+
+    // Second run reuses the data and serves; healthcheck answers.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = fazhi()
+        .args([
+            "demo",
+            "--data",
+            data.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    let mut healthy = false;
+    while start.elapsed() < Duration::from_secs(30) {
+        if fazhi()
+            .args(["healthcheck", "--addr", &addr])
+            .output()
+            .unwrap()
+            .status
+            .success()
+        {
+            healthy = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(healthy, "server did not become healthy: {stdout}{stderr}");
+    assert!(stderr.contains("沿用已有的演示数据"), "{stderr}");
+    assert!(
+        stdout.contains(&format!("http://{addr}/")) && stdout.contains("fazhi-demo-2026"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need, then runs
+#   1. formatting and lints (cargo fmt --check, cargo clippy -D warnings),
+#   2. every Rust test of the workspace (SQLite always; PostgreSQL on 127.0.0.1:5432 — the
+#      PostgreSQL tests fail loudly when it is not reachable),
+#   3. the browser test in headless Debian Chromium.
+# .ci/run calls exactly this script.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+if ((${#need_apt[@]})); then
+  echo "==> apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# PostgreSQL: the machine runs one on 127.0.0.1:5432; start it if it is installed but stopped.
+if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+fi
+
+echo "==> npm ci (tests/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --silent)
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "==> cargo test"
+cargo test --workspace
+echo "==> browser test"
+cargo build -p fazhi
+scripts/browser-test.sh target/debug/fazhi
+echo "==> all tests passed"
