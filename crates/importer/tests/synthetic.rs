@@ -278,11 +278,7 @@ fn half_width_text_with_unnumbered_and_merged_parts() {
         (2, Part::Measures, "2)推进严格执法"),
         (2, Part::Measures, "3)深化普法宣传"),
         (3, Part::Measures, "①以案释法:组织以案释法活动8次"),
-        (
-            3,
-            Part::Measures,
-            "②法律援助:受理法律援助案件12件",
-        ),
+        (3, Part::Measures, "②法律援助:受理法律援助案件12件"),
         (1, Part::Shortcomings, "存在的问题及下一步打算"),
     ];
     let want: Vec<(u8, Part, String)> = want
