@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/officers/certificates", post(certificate_create))
         .route("/org", get(org_page))
         .route("/org/users", post(user_create))
+        .route("/org/units", post(unit_create))
+        .route("/org/departments", post(department_create))
         .route("/audit", get(audit_page))
         .route("/calendar", get(calendar_page))
         .route("/public/decisions", get(public_list))
@@ -1011,6 +1013,10 @@ async fn org_render(
                 .iter()
                 .map(|r| (r.code().to_string(), r.label_zh().to_string()))
                 .collect(),
+            kinds: fazhi_domain::UnitKind::ALL
+                .iter()
+                .map(|k| (k.code().to_string(), k.label_zh().to_string()))
+                .collect(),
             can_edit: u.actor.has(Role::Admin),
             notice: notice.into(),
             refusals: msgs.refusals,
@@ -1048,6 +1054,44 @@ async fn user_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> Res
     };
     match s.app.create_user(&u.actor, &input).await {
         Ok(_) => org_render(&s, &u, "用户已创建。", &Problems::default(), StatusCode::OK).await,
+        Err(e) => org_render(&s, &u, "", &Problems::from_error(&e), status_of(&e)).await,
+    }
+}
+
+async fn unit_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    let input = fazhi_app::org::NewUnitInput {
+        parent_code: form_get(&pairs, "parent_code").map(String::from),
+        code: form_get(&pairs, "code").unwrap_or("").trim().into(),
+        name: form_get(&pairs, "name").unwrap_or("").into(),
+        kind: form_get(&pairs, "kind").unwrap_or("").into(),
+    };
+    match s.app.create_unit(&u.actor, &input).await {
+        Ok(_) => org_render(&s, &u, "单位已创建。", &Problems::default(), StatusCode::OK).await,
+        Err(e) => org_render(&s, &u, "", &Problems::from_error(&e), status_of(&e)).await,
+    }
+}
+
+async fn department_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    let unit = form_get(&pairs, "unit_code").unwrap_or("");
+    match s
+        .app
+        .create_department(
+            &u.actor,
+            unit,
+            form_get(&pairs, "code").unwrap_or("").trim(),
+            form_get(&pairs, "name").unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => org_render(&s, &u, "部门已创建。", &Problems::default(), StatusCode::OK).await,
         Err(e) => org_render(&s, &u, "", &Problems::from_error(&e), status_of(&e)).await,
     }
 }

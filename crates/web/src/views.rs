@@ -345,6 +345,7 @@ pub struct OrgPage {
     pub users: Vec<(UserRow, String, String)>,
     pub roles: Vec<(String, String)>,
     pub scopes: Vec<(String, String)>,
+    pub kinds: Vec<(String, String)>,
     pub can_edit: bool,
     pub notice: String,
     pub refusals: Vec<ProblemView>,
