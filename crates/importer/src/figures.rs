@@ -466,11 +466,13 @@ fn scan_line(line: &str, out: &mut Vec<RawFigure>) {
             } else if line[i..].starts_with("百分之") {
                 percent_words(line, i)
             } else {
-                numeral::parse_chinese(line, i).map(|p| Num {
-                    start: i,
-                    parsed: p,
-                    chinese: true,
-                })
+                numeral::parse_chinese(line, i)
+                    .or_else(|| round_hundreds(line, i, prev))
+                    .map(|p| Num {
+                        start: i,
+                        parsed: p,
+                        chinese: true,
+                    })
             };
             let Some(num) = res else {
                 i = skip_run(line, i);
@@ -520,6 +522,31 @@ fn skip_run(line: &str, i: usize) -> usize {
         j += c.len_utf8();
     }
     j
+}
+
+/// `百余人`, `近百次`, `上千人`, `数万份`: a bare 百/千/万 read as one hundred (thousand, ten
+/// thousand) when a qualifier says it is a round approximate number.
+fn round_hundreds(line: &str, i: usize, prev: Option<char>) -> Option<Parsed> {
+    let c = next_char(line, i)?;
+    let value = match c {
+        '百' => 100,
+        '千' => 1000,
+        '万' => 10_000,
+        _ => return None,
+    };
+    let end = i + c.len_utf8();
+    let next = next_char(line, end);
+    let qualified =
+        matches!(next, Some('余' | '多')) || matches!(prev, Some('近' | '上' | '数' | '逾' | '超'));
+    if !qualified || next.is_some_and(is_chinese_numeral_char) {
+        return None;
+    }
+    Some(Parsed {
+        value: Decimal::int(value),
+        end,
+        chars: 1,
+        fractional: false,
+    })
 }
 
 /// `百分之八十` → 80 %; `百分之百` → 100 %.
@@ -677,6 +704,19 @@ fn figure_at(
         }
     }
     let mut end = end_after_unit;
+    // Percentage ranges: 20%-30%, 20%至30%.
+    if kind == Some(UnitKind::Percent) && range.is_none() {
+        let mut it = line[end..].chars();
+        if let Some(sep @ ('-' | '~' | '～' | '—' | '–' | '至' | '到')) = it.next() {
+            let q2 = end + sep.len_utf8();
+            if let Some(second) = numeral::parse_arabic(line, q2)
+                && let Some((u2, UnitKind::Percent)) = match_unit(&line[second.end..])
+            {
+                range = Some([value.to_f64(), second.value.to_f64()]);
+                end = second.end + u2.len();
+            }
+        }
+    }
     // Suffix qualifiers.
     let mut threshold = false;
     {
@@ -763,7 +803,7 @@ fn figure_at(
     // 一支队伍, 两个领导小组): a figure only when it closes the clause or precedes a quoted title.
     if num.chinese && !is_percent_words {
         let v = value.to_f64();
-        let small = num.parsed.chars == 1 || v <= 10.0;
+        let small = v <= 10.0;
         let ok_follow = ends_clause(follow)
             || matches!(follow, Some('“' | '"' | '「' | '和' | '及' | '与' | '等'));
         if small && !ok_follow {
@@ -779,6 +819,15 @@ fn figure_at(
         {
             return None;
         }
+        // 一起 is "together" unless something happened: 发生一起, 查处一起.
+        if v == 1.0 && unit_str == "起" && !prev.is_some_and(|p| "生理查办受了处".contains(p))
+        {
+            return None;
+        }
+    }
+    // Rankings: 前10名, 前3位.
+    if !num.chinese && prev == Some('前') && matches!(unit_str.as_str(), "名" | "位") {
+        return None;
     }
     // Prefix qualifier.
     let mut span_start = start;
@@ -797,6 +846,8 @@ fn figure_at(
             ("约", Qualifier::About),
             ("超", Qualifier::Over),
             ("逾", Qualifier::Over),
+            ("数", Qualifier::Over),
+            ("上", Qualifier::Over),
         ] {
             if pre_t.ends_with(w) && gap <= 1 {
                 let before = &pre_t[..pre_t.len() - w.len()];
@@ -805,6 +856,10 @@ fn figure_at(
                     "约" => before
                         .ends_with(['节', '签', '合', '预', '制', '履', '违', '特', '相', '邀']),
                     "超" => before.ends_with(['赶', '高']),
+                    // 数十次, 上百人: only before a Chinese round number.
+                    "数" | "上" => {
+                        !num.chinese || !line[start..].starts_with(['十', '百', '千', '万'])
+                    }
                     _ => false,
                 };
                 if !blocked {
@@ -1062,6 +1117,36 @@ mod tests {
         ] {
             assert!(figs(s).is_empty(), "{s}: {:?}", figs(s));
         }
+    }
+
+    #[test]
+    fn round_numbers_rankings_and_together() {
+        assert_eq!(
+            one("覆盖群众百余人。"),
+            ("百余人".into(), 100.0, "人".into(), true)
+        );
+        assert_eq!(
+            one("近百人参加培训"),
+            ("近百人".into(), 100.0, "人".into(), true)
+        );
+        assert_eq!(
+            one("开展宣传数十次,"),
+            ("数十次".into(), 10.0, "次".into(), true)
+        );
+        assert_eq!(one("发生一起。"), ("一起".into(), 1.0, "起".into(), false));
+        for s in [
+            "千方百计",
+            "和群众在一起。",
+            "排名全市前10名",
+            "最多跑一次。",
+            "十分重视",
+        ] {
+            assert!(figs(s).is_empty(), "{s}: {:?}", figs(s));
+        }
+        let mut v = Vec::new();
+        scan_line("占比20%-30%。", &mut v);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].range, Some([20.0, 30.0]));
     }
 
     #[test]

@@ -58,7 +58,7 @@ static LEADER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("leader")
 });
 static SHORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"存在的?(主要)?(问题|不足|短板|困难|差距)|不足(之处)?(和|与|及|的)?原因|(问题|不足)(和|与|及)(原因|差距)|^[^，,]{0,12}(不足|短板|差距)[^，,]{0,6}$|薄弱环节")
+    Regex::new(r"存在的?(主要)?(问题|不足|短板|困难|差距)|不足(之处)?(和|与|及|的)?原因|(问题|不足|困难)(和|与|及)(原因|差距|不足|问题|挑战)|^[^，,]{0,12}(不足|短板|差距)[^，,]{0,6}$|薄弱环节|面临的?(主要)?(困难|问题|挑战)|短板弱项|^[^，,]{0,8}主要问题")
         .expect("shortcomings")
 });
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
@@ -191,7 +191,7 @@ fn marker_at(s: &str) -> Option<(Kind, u32, usize)> {
     if let Some((n, l)) = cn_ordinal(s) {
         let c = s[l..].chars().next()?;
         return match c {
-            '、' | '．' => Some((Kind::CnComma, n, l + c.len_utf8())),
+            '、' | '．' | '.' => Some((Kind::CnComma, n, l + c.len_utf8())),
             '是' => Some((Kind::Shi, n, l + c.len_utf8())),
             _ => None,
         };
@@ -315,7 +315,7 @@ pub fn detect(doc: &Document) -> Vec<RawSection> {
         }
         let mut inline_from = 0;
         if let Some((kind, n, ml)) = marker_at(body) {
-            let after = &body[ml..];
+            let after = body[ml..].trim_start_matches(is_blank);
             // A marker must be followed by text, not by a number or punctuation.
             let ok = after
                 .chars()
@@ -415,16 +415,26 @@ fn finish(doc: &Document, out: &mut [RawSection]) {
         out[j].end = doc.body_end.max(out[j].start);
     }
     let mut seen_late = false;
+    let mut seen_short = false;
     for i in 0..n {
         let own = classify(&out[i].heading);
         out[i].parts = own.clone();
         match out[i].parent {
             None => {
-                let part = own.first().copied().unwrap_or(if seen_late {
+                // After the problems part comes the plan, however it is worded
+                // ("三、2024年重点工作").
+                let after_problems = seen_short
+                    && (out[i].heading.contains('年') || out[i].heading.contains("工作"));
+                let part = own.first().copied().unwrap_or(if after_problems {
+                    Part::Plan
+                } else if seen_late {
                     Part::Other
                 } else {
                     Part::Measures
                 });
+                if part == Part::Shortcomings || own.contains(&Part::Shortcomings) {
+                    seen_short = true;
+                }
                 if matches!(part, Part::Shortcomings | Part::Plan) {
                     seen_late = true;
                 }
@@ -524,6 +534,7 @@ mod tests {
             vec![Part::Shortcomings, Part::Plan]
         );
         assert!(classify("(二)加快转变政府职能").is_empty());
+        assert_eq!(classify("二、面临的困难和问题"), vec![Part::Shortcomings]);
     }
 
     #[test]

@@ -328,3 +328,26 @@ fn the_same_report_in_utf8_and_gb18030_gives_the_same_extraction() {
     assert_eq!(a.sections, b.sections);
     assert_eq!(a.decoded_text, b.decoded_text);
 }
+
+#[test]
+fn thematic_parts_and_a_plan_named_only_by_its_year() {
+    let text = "某县2023年法治政府建设情况报告\n\
+                一. 深入学习贯彻习近平法治思想\n开展专题学法6次。\n\
+                二. 依法全面履行政府职能\n办理行政许可事项1200件。\n\
+                三. 面临的困难和问题\n执法力量不足。\n\
+                四. 2024年重点工作\n力争办结率达到98%。\n";
+    let ex = fazhi_importer::extract_text(text);
+    let parts: Vec<(u8, Part)> = ex.sections.iter().map(|s| (s.level, s.part)).collect();
+    assert_eq!(
+        parts,
+        vec![
+            (1, Part::Measures),
+            (1, Part::Measures),
+            (1, Part::Shortcomings),
+            (1, Part::Plan),
+        ]
+    );
+    assert_eq!(ex.unit.as_deref(), Some("某县"));
+    assert_eq!(ex.level.as_deref(), Some("district"));
+    assert_eq!(ex.year, Some(2023));
+}
