@@ -1146,3 +1146,44 @@ impl App {
         Ok(p)
     }
 }
+
+impl App {
+    /// "Waiting for me": open cases, in the actor's scope, whose current state offers a
+    /// transition one of the actor's roles may take. Returns the most urgent `limit` cases (by
+    /// due date) and the total (each state's count capped like list counts).
+    pub async fn waiting_for(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<(Vec<CaseRow>, i64), AppError> {
+        let roles = actor.role_codes();
+        let mut rows = Vec::new();
+        let mut total = 0;
+        for t in self.registry.types() {
+            for st in t.states.iter().filter(|s| !s.terminal) {
+                let actionable = t
+                    .transitions_from(Some(&st.code))
+                    .any(|tr| tr.roles.iter().any(|r| roles.contains(r)));
+                if !actionable {
+                    continue;
+                }
+                let f = CaseFilter {
+                    case_type: Some(t.code.clone()),
+                    state: Some(st.code.clone()),
+                    open_only: true,
+                    sort: fazhi_store::cases::Sort::DueAsc,
+                    limit,
+                    ..Default::default()
+                };
+                let (mut r, n) = self.list_cases(actor, f).await?;
+                total += n;
+                rows.append(&mut r);
+            }
+        }
+        rows.sort_by(|a, b| {
+            (a.due_on.is_none(), &a.due_on, a.id).cmp(&(b.due_on.is_none(), &b.due_on, b.id))
+        });
+        rows.truncate(limit.max(0) as usize);
+        Ok((rows, total))
+    }
+}

@@ -193,31 +193,36 @@ async fn home(State(s): State<AppState>, u: PageUser) -> Response {
     let soon_f = CaseFilter {
         due_by: Some(soon.clone()),
         sort: Sort::DueAsc,
-        limit: 30,
+        limit: 15,
         ..base.clone()
     };
     let r = async {
         let (_, overdue_n) = s.app.list_cases(&u.actor, overdue).await?;
-        let (rows, soon_n) = s.app.list_cases(&u.actor, soon_f).await?;
-        let (_, open_n) = s.app.list_cases(&u.actor, base).await?;
-        Ok::<_, AppError>((rows, overdue_n, soon_n, open_n))
+        let (due_rows, soon_n) = s.app.list_cases(&u.actor, soon_f).await?;
+        let (waiting, waiting_n) = s.app.waiting_for(&u.actor, 15).await?;
+        Ok::<_, AppError>((due_rows, overdue_n, soon_n, waiting, waiting_n))
     }
     .await;
     match r {
-        Ok((rows, o, sn, open)) => render(
-            &HomePage {
-                chrome: Chrome::new(&u.actor, &u.session, "home"),
-                today: today_s.clone(),
-                rows: rows
-                    .iter()
+        Ok((due_rows, o, sn, waiting, wn)) => {
+            let view = |rows: &[fazhi_store::CaseRow]| {
+                rows.iter()
                     .map(|c| RowView::new(c, s.app.registry.get(&c.case_type), &today_s, &soon))
-                    .collect(),
-                overdue_total: count_text(o),
-                soon_total: count_text((sn - o).max(0)),
-                open_total: count_text(open),
-            },
-            StatusCode::OK,
-        ),
+                    .collect()
+            };
+            render(
+                &HomePage {
+                    chrome: Chrome::new(&u.actor, &u.session, "home"),
+                    today: today_s.clone(),
+                    rows: view(&due_rows),
+                    waiting: view(&waiting),
+                    overdue_total: count_text(o),
+                    soon_total: count_text((sn - o).max(0)),
+                    open_total: count_text(wn),
+                },
+                StatusCode::OK,
+            )
+        }
         Err(e) => error_page(&u, &e),
     }
 }

@@ -232,6 +232,7 @@ pub struct HomePage {
     pub chrome: Chrome,
     pub today: String,
     pub rows: Vec<RowView>,
+    pub waiting: Vec<RowView>,
     pub overdue_total: String,
     pub soon_total: String,
     pub open_total: String,
