@@ -16,7 +16,8 @@
 //!   per block element (`p`, `div`, `br`, `li`, `tr`, headings…), `script`/`style` and the like
 //!   dropped, entities resolved, runs of blank space inside a block collapsed to one space.
 //! * DOCX: one line per paragraph of `word/document.xml` (tables: one line per cell paragraph),
-//!   `w:tab` as a tab, `w:br` as a line break; automatic list numbering is not rendered.
+//!   `w:tab` as a tab, `w:br` as a line break, automatic list numbering (`word/numbering.xml`)
+//!   rendered in front of its paragraph as Word displays it (`一、`, `（一）`, `1.`).
 //!
 //! # Never panics
 //! Every input, however malformed, gives an [`Extraction`] (possibly empty, with `warnings`).

@@ -118,6 +118,10 @@ fn gb18030_web_page_with_chrome() {
 
 /// Builds a minimal DOCX from paragraphs given as raw `<w:p>` bodies.
 fn docx(paragraphs: &[String]) -> Vec<u8> {
+    docx_with_numbering(paragraphs, None)
+}
+
+fn docx_with_numbering(paragraphs: &[String], numbering: Option<&str>) -> Vec<u8> {
     let body: String = paragraphs
         .iter()
         .map(|p| format!("<w:p>{p}</w:p>"))
@@ -140,6 +144,10 @@ fn docx(paragraphs: &[String]) -> Vec<u8> {
         .unwrap();
         z.start_file("word/document.xml", opts).unwrap();
         z.write_all(xml.as_bytes()).unwrap();
+        if let Some(n) = numbering {
+            z.start_file("word/numbering.xml", opts).unwrap();
+            z.write_all(n.as_bytes()).unwrap();
+        }
         z.finish().unwrap();
     }
     buf.into_inner()
@@ -350,4 +358,52 @@ fn thematic_parts_and_a_plan_named_only_by_its_year() {
     assert_eq!(ex.unit.as_deref(), Some("某县"));
     assert_eq!(ex.level.as_deref(), Some("district"));
     assert_eq!(ex.year, Some(2023));
+}
+
+#[test]
+fn docx_automatic_numbering_is_rendered() {
+    let numbering = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+        <w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+        <w:abstractNum w:abstractNumId=\"7\">\
+        <w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"%1、\"/></w:lvl>\
+        <w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"（%2）\"/></w:lvl>\
+        <w:lvl w:ilvl=\"2\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%3.\"/></w:lvl>\
+        </w:abstractNum><w:num w:numId=\"3\"><w:abstractNumId w:val=\"7\"/></w:num></w:numbering>";
+    let numbered = |lvl: u32, t: &str| {
+        format!(
+            "<w:pPr><w:numPr><w:ilvl w:val=\"{lvl}\"/><w:numId w:val=\"3\"/></w:numPr></w:pPr>{}",
+            run(t)
+        )
+    };
+    let paragraphs = vec![
+        run("某街道2023年法治政府建设年度报告"),
+        numbered(0, "主要举措和成效"),
+        numbered(1, "健全依法决策机制"),
+        numbered(2, "合法性审查合同56份。"),
+        numbered(2, "提供法律意见20条。"),
+        numbered(1, "化解矛盾纠纷"),
+        numbered(0, "存在的问题"),
+        numbered(0, "下一步工作计划"),
+    ];
+    let ex = extract(&docx_with_numbering(&paragraphs, Some(numbering)), None);
+    assert!(ex.warnings.is_empty(), "{:?}", ex.warnings);
+    let heads: Vec<(u8, Part, String)> = sections(&ex);
+    let want = [
+        (1, Part::Measures, "一、主要举措和成效"),
+        (2, Part::Measures, "（一）健全依法决策机制"),
+        (3, Part::Measures, "1.合法性审查合同56份"),
+        (3, Part::Measures, "2.提供法律意见20条"),
+        (2, Part::Measures, "（二）化解矛盾纠纷"),
+        (1, Part::Shortcomings, "二、存在的问题"),
+        (1, Part::Plan, "三、下一步工作计划"),
+    ];
+    let want: Vec<(u8, Part, String)> = want
+        .iter()
+        .map(|(l, p, h)| (*l, *p, h.to_string()))
+        .collect();
+    assert_eq!(heads, want);
+    check_figures(
+        &ex,
+        &[("56份", 56.0, "份", false), ("20条", 20.0, "条", false)],
+    );
 }
