@@ -101,24 +101,19 @@ pub fn decode_text(bytes: &[u8], html: bool) -> (String, String, Vec<String>) {
         }
         return (text.into_owned(), enc.name().to_string(), warnings);
     }
-    let declared = if html { declared_charset(bytes) } else { None };
-    if let Ok(s) = std::str::from_utf8(bytes)
-        && declared.is_none_or(|d| d == UTF_8 || d.is_ascii_compatible() && bytes.is_ascii())
-    {
+    // Valid UTF-8 wins over a declared charset: pages saved by a browser are often re-encoded
+    // as UTF-8 but keep their old `charset=gb2312`, while GB18030 Chinese text is practically
+    // never valid UTF-8.
+    if let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), "UTF-8".to_string(), warnings);
     }
+    let declared = if html { declared_charset(bytes) } else { None };
     // GBK and GB2312 labels are decoded as GB18030, their superset.
     let enc = match declared {
         Some(d) if d == GBK_OR_GB18030 || d.name() == "GBK" => GB18030,
         Some(d) if d == UTF_16LE || d == UTF_16BE => GB18030,
         Some(d) if d != UTF_8 => d,
-        _ => {
-            if std::str::from_utf8(bytes).is_ok() {
-                UTF_8
-            } else {
-                GB18030
-            }
-        }
+        _ => GB18030,
     };
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     if had_errors {
@@ -144,6 +139,16 @@ mod tests {
         let mut bom = vec![0xef, 0xbb, 0xbf];
         bom.extend_from_slice(s.as_bytes());
         assert_eq!(decode_text(&bom, false).0, s);
+    }
+
+    #[test]
+    fn utf8_wins_over_a_stale_declared_charset() {
+        let page = "<html><head><meta charset=\"gb2312\"></head><body><p>合法性审查131次</p></body></html>";
+        let (t, enc, _) = decode_text(page.as_bytes(), true);
+        assert_eq!((t.as_str(), enc.as_str()), (page, "UTF-8"));
+        let (gb, _, _) = GB18030.encode(page);
+        let (t, enc, _) = decode_text(&gb, true);
+        assert_eq!((t.as_str(), enc.as_str()), (page, "gb18030"));
     }
 
     #[test]
