@@ -1,0 +1,41 @@
+//! `fazhi-reports`: the annual report on rule-of-law government construction
+//! (法治政府建设年度报告) — model, template, figure filling and output as HTML, Markdown and
+//! DOCX in the official document format (GB/T 9704-2012).
+//!
+//! Pure: no database, no clock, no I/O. The caller computes the indicators
+//! ([`ReportDoc::placeholder_ids`] says which), calls [`fill`], then a renderer:
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use fazhi_reports::{Figure, fill, render_markdown, template};
+//!
+//! let doc = template("某街道办事处", 2024);
+//! let mut figures = BTreeMap::new();
+//! figures.insert("hotline.received".to_owned(), Figure::computed(5571.0, "件", "12345工单受理量"));
+//! let filled = fill(&doc, &figures);
+//! assert!(filled.missing.contains(&"hotline.closed".to_owned())); // not supplied: a marker, not 0
+//! let md = render_markdown(&filled);
+//! assert!(md.contains("全年受理12345工单5571件"));
+//! assert!(md.contains("【缺数：hotline.closed】"));
+//! ```
+
+pub mod docx;
+pub mod fill;
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod number;
+pub mod numbering;
+pub mod placeholder;
+pub mod render;
+pub mod template;
+
+pub use docx::render_docx;
+pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};
+pub use html::{render_html, render_html_fragment};
+pub use markdown::render_markdown;
+pub use model::{Block, Figure, ReportDoc, Section, Signature, cn_date};
+pub use number::format_value;
+pub use placeholder::Format;
+pub use render::APPENDIX_HEADING;
+pub use template::{TEMPLATE_INDICATORS, template};
