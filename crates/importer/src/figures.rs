@@ -852,13 +852,26 @@ fn figure_at(
             if pre_t.ends_with(w) && gap <= 1 {
                 let before = &pre_t[..pre_t.len() - w.len()];
                 let blocked = match w {
-                    "近" => before.ends_with(['最', '附', '临', '靠']),
-                    "约" => before
-                        .ends_with(['节', '签', '合', '预', '制', '履', '违', '特', '相', '邀']),
+                    // Words that end in the qualifier's character: 最近, 就近; 村规民约, 节约;
+                    // 人数, 总数.
+                    "近" => {
+                        before.ends_with(['最', '附', '临', '靠', '就', '邻', '亲', '贴', '远'])
+                    }
+                    "约" => before.ends_with([
+                        '节', '签', '合', '预', '制', '履', '违', '特', '相', '邀', '民', '公',
+                        '条', '规', '契', '婚', '毁', '解', '践', '赴', '守', '失', '缔', '立',
+                        '誓', '简', '租', '要', '爽', '隐',
+                    ]),
                     "超" => before.ends_with(['赶', '高']),
                     // 数十次, 上百人: only before a Chinese round number.
                     "数" | "上" => {
-                        !num.chinese || !line[start..].starts_with(['十', '百', '千', '万'])
+                        !num.chinese
+                            || !line[start..].starts_with(['十', '百', '千', '万'])
+                            || before.ends_with([
+                                '人', '总', '次', '件', '户', '个', '分', '指', '函', '系', '基',
+                                '倍', '多', '少', '半', '无', '岁', '票', '线', '以', '马', '晚',
+                                '早',
+                            ])
                     }
                     _ => false,
                 };
@@ -1134,6 +1147,14 @@ mod tests {
             ("数十次".into(), 10.0, "次".into(), true)
         );
         assert_eq!(one("发生一起。"), ("一起".into(), 1.0, "起".into(), false));
+        assert_eq!(
+            one("指导修订村规民约2项。"),
+            ("2项".into(), 2.0, "项".into(), false)
+        );
+        assert_eq!(
+            one("参训人数十余人。"),
+            ("十余人".into(), 10.0, "人".into(), true)
+        );
         for s in [
             "千方百计",
             "和群众在一起。",
