@@ -14,7 +14,9 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::fill::{Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker};
+use crate::fill::{
+    Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+};
 use crate::render::appendix_rows;
 
 /// Page and grid geometry in twips (1/20 pt); see the module docs.
@@ -31,9 +33,9 @@ pub mod geometry {
     pub const MARGIN_LEFT: u32 = 1587;
     /// 26 mm.
     pub const MARGIN_RIGHT: u32 = 1474;
-    /// Distance of the footer's bottom from the page's bottom edge, 21 mm: puts the page number
-    /// line about 7 mm below the type area.
-    pub const FOOTER: u32 = 1191;
+    /// Distance of the footer's bottom from the page's bottom edge, 22.2 mm: puts the top of
+    /// the page number line 7 mm below the type area (measured with LibreOffice).
+    pub const FOOTER: u32 = 1256;
     /// Line pitch, exact: 28.95 pt; 22 × 579 = 12738 ≤ 12756 (225 mm) < 23 × 579.
     pub const LINE: u32 = 579;
     /// Character pitch adjustment in 1/4096 pt relative to 16 pt: 16 − 849/4096 = 15.79 pt;
@@ -41,6 +43,11 @@ pub mod geometry {
     pub const CHAR_SPACE: i32 = -849;
     /// One character of the grid, in twips (≈ 315.85).
     pub const CHAR_PITCH: f64 = 320.0 + CHAR_SPACE as f64 * 20.0 / 4096.0;
+    /// Character spacing of all text but title, table and page number, in 1/20 pt: −0.3 pt, so
+    /// a 16 pt full-width character advances 15.7 pt and 28 of them fill the 156 mm line
+    /// (29 would need 455 pt). This, not the character grid, makes the 28 characters: see
+    /// README.md ("Why the grid is declared but not snapped to").
+    pub const CONDENSE: i32 = -6;
     /// Title line spacing, exact 35 pt.
     pub const TITLE_LINE: u32 = 700;
     /// One 4号 character (14 pt): the page number's indent.
@@ -96,7 +103,9 @@ fn rfonts(font: &str) -> String {
 
 /// Width of `s` in em: CJK and other wide characters 1, ASCII ½.
 fn em_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum()
 }
 
 #[derive(Default, Clone, Copy)]
@@ -161,6 +170,12 @@ fn paragraph(style: &str, extra_ppr: &str, runs: &str) -> String {
 
 fn blank() -> String {
     "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr></w:p>".to_owned()
+}
+
+const KEEP_NEXT: &str = "<w:keepNext/>";
+
+fn blank_keep() -> String {
+    format!("<w:p><w:pPr><w:pStyle w:val=\"Normal\"/>{KEEP_NEXT}</w:pPr></w:p>")
 }
 
 fn body_para(p: &Para) -> String {
@@ -259,7 +274,11 @@ fn appendix(out: &mut String, f: &Filled) {
         &run("附件", RunStyle::default()),
     ));
     out.push_str(&blank());
-    out.push_str(&paragraph("FzTitle", "", &run("数据来源", RunStyle::default())));
+    out.push_str(&paragraph(
+        "FzTitle",
+        "",
+        &run("数据来源", RunStyle::default()),
+    ));
     out.push_str(&blank());
     let rows = appendix_rows(f);
     if rows.is_empty() {
@@ -272,15 +291,17 @@ fn appendix(out: &mut String, f: &Filled) {
         return;
     }
     const COLS: [(u32, &str); 7] = [
-        (567, "序号"),
-        (2000, "指标"),
-        (1100, "数值"),
-        (600, "单位"),
-        (1000, "类型"),
-        (2178, "口径"),
-        (1400, "来源"),
+        (600, "序号"),
+        (1850, "指标"),
+        (1000, "数值"),
+        (520, "单位"),
+        (960, "类型"),
+        (2015, "口径"),
+        (1900, "来源"),
     ];
-    let border = |side: &str| format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>");
+    let border = |side: &str| {
+        format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>")
+    };
     let borders: String = ["top", "left", "bottom", "right", "insideH", "insideV"]
         .iter()
         .map(|s| border(s))
@@ -317,7 +338,11 @@ fn appendix(out: &mut String, f: &Filled) {
         out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
         let cells = [
             table_para(&r.number.to_string(), plain),
-            format!("{}{}", table_para(&r.label, plain), table_para(&r.id, small)),
+            format!(
+                "{}{}",
+                table_para(&r.label, plain),
+                table_para(&r.id, small)
+            ),
             table_para(&r.value, if r.missing { flagged } else { plain }),
             table_para(&r.unit, plain),
             table_para(&r.kind, plain),
@@ -347,20 +372,25 @@ fn document_xml(f: &Filled) -> String {
     for p in &f.closing {
         b.push_str(&body_para(p));
     }
+    // The last body paragraph, 附件说明 and signature stay on one page: a signature never
+    // stands alone on a page (GB/T 9704 7.3.5).
+    if let Some(pos) = b.rfind("<w:pPr><w:pStyle w:val=\"FzBody\"/>") {
+        b.insert_str(pos + "<w:pPr><w:pStyle w:val=\"FzBody\"/>".len(), KEEP_NEXT);
+    }
     // 附件说明: one blank line after the body, indented two characters.
-    b.push_str(&blank());
+    b.push_str(&blank_keep());
     b.push_str(&paragraph(
         "FzBody",
-        "",
+        KEEP_NEXT,
         &run(crate::render::APPENDIX_HEADING, RunStyle::default()),
     ));
     // Signature: one blank line, unit, date.
-    b.push_str(&blank());
+    b.push_str(&blank_keep());
     let date = f.signature_date.as_deref().unwrap_or(NO_DATE_MARKER);
     let (unit_ri, date_ri) = signature_indents(&f.signature_unit, date);
     b.push_str(&paragraph(
         "FzSignature",
-        &format!("<w:ind w:right=\"{unit_ri}\"/>"),
+        &format!("{KEEP_NEXT}<w:ind w:right=\"{unit_ri}\"/>"),
         &run(&f.signature_unit, RunStyle::default()),
     ));
     let date_run = match &f.signature_date {
@@ -396,7 +426,9 @@ fn style(kind: &str, id: &str, name: &str, extra: &str, ppr: &str, rpr: &str) ->
     } else {
         format!("<w:rPr>{rpr}</w:rPr>")
     };
-    format!("<w:style w:type=\"{kind}\" w:styleId=\"{id}\"><w:name w:val=\"{name}\"/>{extra}{ppr}{rpr}</w:style>")
+    format!(
+        "<w:style w:type=\"{kind}\" w:styleId=\"{id}\"><w:name w:val=\"{name}\"/>{extra}{ppr}{rpr}</w:style>"
+    )
 }
 
 fn styles_xml() -> String {
@@ -411,10 +443,7 @@ fn styles_xml() -> String {
             &format!("Heading{n}"),
             &format!("heading {n}"),
             &format!("{based}<w:next w:val=\"FzBody\"/>"),
-            &format!(
-                "<w:keepNext/>{indent2}<w:outlineLvl w:val=\"{}\"/>",
-                n - 1
-            ),
+            &format!("<w:keepNext/>{indent2}<w:outlineLvl w:val=\"{}\"/>", n - 1),
             &rfonts(font),
         )
     };
@@ -423,13 +452,25 @@ fn styles_xml() -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:styles xmlns:w=\"{W_NS}\">"
     ));
     s.push_str(&format!(
-        "<w:docDefaults><w:rPrDefault><w:rPr>{}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/><w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
+        "<w:docDefaults><w:rPrDefault><w:rPr>{}<w:spacing w:val=\"{CONDENSE}\"/><w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/><w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
         rfonts(fonts::BODY)
     ));
-    s.push_str("<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/></w:style>");
+    // Normal repeats the size: LibreOffice derives the grid's character width from Normal's
+    // East-Asian font size (not from docDefaults), 12 pt when Normal has none.
+    s.push_str(&format!(
+        "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/><w:pPr><w:widowControl w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/><w:snapToGrid w:val=\"0\"/></w:pPr><w:rPr>{}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr></w:style>",
+        rfonts(fonts::BODY)
+    ));
     s.push_str("<w:style w:type=\"character\" w:default=\"1\" w:styleId=\"DefaultParagraphFont\"><w:name w:val=\"Default Paragraph Font\"/><w:uiPriority w:val=\"1\"/><w:semiHidden/></w:style>");
     s.push_str("<w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:semiHidden/><w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>");
-    s.push_str(&style("paragraph", "FzBody", "公文正文", based, &indent2, ""));
+    s.push_str(&style(
+        "paragraph",
+        "FzBody",
+        "公文正文",
+        based,
+        &indent2,
+        "",
+    ));
     s.push_str(&heading(1, fonts::HEADING1));
     s.push_str(&heading(2, fonts::HEADING2));
     s.push_str(&heading(3, fonts::BODY));
@@ -443,7 +484,7 @@ fn styles_xml() -> String {
             "<w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"{TITLE_LINE}\" w:lineRule=\"exact\"/><w:jc w:val=\"center\"/>"
         ),
         &format!(
-            "{}<w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>",
+            "{}<w:spacing w:val=\"0\"/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>",
             rfonts(fonts::TITLE)
         ),
     ));
@@ -469,7 +510,7 @@ fn styles_xml() -> String {
         "表格文字",
         based,
         "<w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"300\" w:lineRule=\"auto\"/><w:jc w:val=\"left\"/>",
-        "<w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/>",
+        "<w:spacing w:val=\"0\"/><w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/>",
     ));
     s.push_str(&style(
         "paragraph",
@@ -478,7 +519,7 @@ fn styles_xml() -> String {
         based,
         "<w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"240\" w:lineRule=\"auto\"/>",
         &format!(
-            "{}<w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>",
+            "{}<w:spacing w:val=\"0\"/><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>",
             rfonts(fonts::PAGE_NUMBER)
         ),
     ));
@@ -579,7 +620,7 @@ mod tests {
     fn geometry_fits_the_grid() {
         let area_h = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM;
         let area_w = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT;
-        assert!(22 * LINE <= area_h && 23 * LINE > area_h);
+        assert!((22 * LINE..23 * LINE).contains(&area_h));
         assert!(28.0 * CHAR_PITCH <= f64::from(area_w) && 29.0 * CHAR_PITCH > f64::from(area_w));
         // 156 × 225 mm within a twip or two of rounding
         assert!((f64::from(area_w) / 1440.0 * 25.4 - 156.0).abs() < 0.05);

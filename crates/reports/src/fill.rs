@@ -27,13 +27,22 @@ pub const NO_DATE_MARKER: &str = "【待填：成文日期】";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Span {
-    Text { text: String },
+    Text {
+        text: String,
+    },
     /// A figure written by its format; `id` links it to [`Filled::figures`].
-    Figure { id: String, text: String },
+    Figure {
+        id: String,
+        text: String,
+    },
     /// A figure that could not be written: [`missing_marker`].
-    Missing { id: String },
+    Missing {
+        id: String,
+    },
     /// A malformed placeholder: [`invalid_marker`].
-    Invalid { raw: String },
+    Invalid {
+        raw: String,
+    },
 }
 
 impl Span {
@@ -93,12 +102,18 @@ pub struct UsedFigure {
     pub missing_reason: Option<String>,
     /// How many times the text uses it.
     pub uses: usize,
+    /// False when no figure with this id was supplied at all.
+    pub supplied: bool,
 }
 
 impl UsedFigure {
-    /// `人工填报` or `系统计算`.
+    /// `人工填报`, `系统计算`, or `未提供` when no figure was supplied.
     pub fn kind_text(&self) -> &'static str {
-        if self.manual { "人工填报" } else { "系统计算" }
+        match (self.supplied, self.manual) {
+            (false, _) => "未提供",
+            (true, true) => "人工填报",
+            (true, false) => "系统计算",
+        }
     }
 }
 
@@ -176,9 +191,9 @@ impl Filler<'_> {
         let fig = self.figures.get(id);
         let missing_reason = match fig {
             None => Some("未提供该指标".to_owned()),
-            Some(Figure { value: None, .. }) => Some("指标无法计算（无数据）".to_owned()),
+            Some(Figure { value: None, .. }) => Some("无数据，无法计算".to_owned()),
             Some(Figure { value: Some(v), .. }) if !v.is_finite() => {
-                Some("指标计算结果无效（如分母为零）".to_owned())
+                Some("计算结果无效，如分母为零".to_owned())
             }
             Some(_) => None,
         };
@@ -198,7 +213,14 @@ impl Filler<'_> {
                         f.source.clone(),
                         f.value.filter(|v| v.is_finite()),
                     ),
-                    None => (id.to_owned(), String::new(), false, String::new(), None, None),
+                    None => (
+                        id.to_owned(),
+                        String::new(),
+                        false,
+                        String::new(),
+                        None,
+                        None,
+                    ),
                 };
                 let value_text = match value {
                     Some(v) => appendix_value(v, &unit),
@@ -215,6 +237,7 @@ impl Filler<'_> {
                     source,
                     missing_reason: missing_reason.clone(),
                     uses: 0,
+                    supplied: fig.is_some(),
                 });
                 self.index.insert(id.to_owned(), self.used.len() - 1);
                 self.used.len() - 1
@@ -456,10 +479,7 @@ mod tests {
                 ..Figure::computed(0.0, "件", "12345工单办结量")
             },
         );
-        m.insert(
-            "x.share".into(),
-            Figure::computed(0.4746, "%", "某占比"),
-        );
+        m.insert("x.share".into(), Figure::computed(0.4746, "%", "某占比"));
         m.insert(
             "enforcement.fines_total".into(),
             Figure::computed(3_371_857.0, "元", "罚没款金额"),
@@ -474,10 +494,15 @@ mod tests {
     #[test]
     fn fills_figures_in_seed_style() {
         let f = fill(
-            &doc("受理{hotline.received}件，不满意率{hotline.dissatisfaction_rate:pct1}，占比{x.share:pct2}，罚款{enforcement.fines_total:wan}元。"),
+            &doc(
+                "受理{hotline.received}件，不满意率{hotline.dissatisfaction_rate:pct1}，占比{x.share:pct2}，罚款{enforcement.fines_total:wan}元。",
+            ),
             &figs(),
         );
-        assert_eq!(text(&f), "受理5571件，不满意率8.7%，占比47.46%，罚款337.19万元。");
+        assert_eq!(
+            text(&f),
+            "受理5571件，不满意率8.7%，占比47.46%，罚款337.19万元。"
+        );
         assert!(f.missing.is_empty());
         assert!(f.is_complete(), "{:?}", f.diagnostics);
         assert_eq!(f.figures.len(), 4);
@@ -517,10 +542,7 @@ mod tests {
 
     #[test]
     fn bad_syntax_is_a_diagnostic_not_a_panic() {
-        let f = fill(
-            &doc("甲{hotline.received:xyz}乙{受理}丙{未闭合"),
-            &figs(),
-        );
+        let f = fill(&doc("甲{hotline.received:xyz}乙{受理}丙{未闭合"), &figs());
         assert_eq!(
             text(&f),
             "甲【占位符有误：{hotline.received:xyz}】乙【占位符有误：{受理}】丙{未闭合"

@@ -1,7 +1,9 @@
 //! HTML output: a standalone page (`render_html`) or the `<article>` alone
 //! (`render_html_fragment`) for embedding in the app. Figures link to their appendix row.
 
-use crate::fill::{Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker};
+use crate::fill::{
+    Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+};
 use crate::render::{APPENDIX_HEADING, AppendixRow, appendix_rows};
 
 /// Escape text for HTML element content and attribute values.

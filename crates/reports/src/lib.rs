@@ -28,6 +28,7 @@ pub mod number;
 pub mod numbering;
 pub mod placeholder;
 pub mod render;
+pub mod sample;
 pub mod template;
 
 pub use docx::render_docx;

@@ -1,13 +1,18 @@
 //! Markdown (CommonMark + pipe tables) output.
 
-use crate::fill::{Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker};
+use crate::fill::{
+    Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+};
 use crate::render::{APPENDIX_HEADING, appendix_rows};
 
 /// Escape inline Markdown in `s` (not line starts; see [`escape_line_start`]).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -17,16 +22,22 @@ pub fn escape(s: &str) -> String {
 
 /// A paragraph must not start a heading, quote, list or rule by accident.
 fn escape_line_start(line: String) -> String {
-    let first = line.chars().next();
-    let needs = match first {
-        Some('#' | '-' | '+' | '=' | '>') => true,
+    match line.chars().next() {
+        Some('#' | '-' | '+' | '=' | '>') => format!("\\{line}"),
         Some(c) if c.is_ascii_digit() => {
-            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
-            rest.starts_with(". ") || rest.starts_with(") ") || rest == "." || rest == ")"
+            // "1. " / "1) " would start an ordered list: escape the delimiter ("1\. ").
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let rest = &line[digits..];
+            let delim = rest.starts_with(['.', ')']);
+            let after = rest.get(1..).unwrap_or("");
+            if delim && (after.is_empty() || after.starts_with([' ', '\t'])) {
+                format!("{}\\{}", &line[..digits], rest)
+            } else {
+                line
+            }
         }
-        _ => false,
-    };
-    if needs { format!("\\{line}") } else { line }
+        _ => line,
+    }
 }
 
 fn spans(spans: &[Span]) -> String {

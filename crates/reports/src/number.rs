@@ -20,7 +20,11 @@ pub fn decimal_shifted(v: f64, shift: i32, decimals: usize, trim: bool) -> Strin
     // Rust's `Display` for f64 is the shortest round-trip decimal and never uses an exponent.
     let s = format!("{}", v.abs());
     let (int_part, frac_part) = s.split_once('.').unwrap_or((&s, ""));
-    let mut all: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).map(|b| b - b'0').collect();
+    let mut all: Vec<u8> = int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .map(|b| b - b'0')
+        .collect();
     let mut point = int_part.len() as i64 + i64::from(shift);
     if point < 0 {
         let pad = (-point) as usize;

@@ -76,9 +76,15 @@ pub enum Token {
         raw: String,
     },
     /// Something that looks like a placeholder but is not one; rendered as a visible marker.
-    Invalid { raw: String, problem: Problem },
+    Invalid {
+        raw: String,
+        problem: Problem,
+    },
     /// A `{` never closed or a lone `}`: kept as literal text, reported as a diagnostic.
-    Stray { raw: String, problem: Problem },
+    Stray {
+        raw: String,
+        problem: Problem,
+    },
 }
 
 /// What is wrong with a would-be placeholder.
@@ -144,23 +150,23 @@ pub fn parse(text: &str) -> Vec<Token> {
     while let Some(pos) = rest.find(['{', '}']) {
         lit.push_str(&rest[..pos]);
         let after = &rest[pos..];
-        if after.starts_with("{{") {
+        if let Some(r) = after.strip_prefix("{{") {
             lit.push('{');
-            rest = &after[2..];
+            rest = r;
             continue;
         }
-        if after.starts_with("}}") {
+        if let Some(r) = after.strip_prefix("}}") {
             lit.push('}');
-            rest = &after[2..];
+            rest = r;
             continue;
         }
-        if after.starts_with('}') {
+        if let Some(r) = after.strip_prefix('}') {
             flush(&mut lit, &mut out);
             out.push(Token::Stray {
                 raw: "}".to_owned(),
                 problem: Problem::LoneClosingBrace,
             });
-            rest = &after[1..];
+            rest = r;
             continue;
         }
         // after starts with a single '{'
@@ -230,7 +236,11 @@ mod tests {
                 Token::Text("受理".into()),
                 ph("hotline.received", Format::Auto, "{hotline.received}"),
                 Token::Text("件，办结率".into()),
-                ph("hotline.close_rate", Format::Pct1, "{hotline.close_rate:pct1}"),
+                ph(
+                    "hotline.close_rate",
+                    Format::Pct1,
+                    "{hotline.close_rate:pct1}"
+                ),
                 Token::Text("。".into()),
             ]
         );
@@ -242,7 +252,10 @@ mod tests {
             let t = parse(&format!("{{x:{name}}}"));
             assert!(matches!(t[0], Token::Placeholder { .. }), "{name}: {t:?}");
         }
-        assert_eq!(parse("{ a.b : wan }"), vec![ph("a.b", Format::Wan, "{ a.b : wan }")]);
+        assert_eq!(
+            parse("{ a.b : wan }"),
+            vec![ph("a.b", Format::Wan, "{ a.b : wan }")]
+        );
     }
 
     #[test]
@@ -288,7 +301,17 @@ mod tests {
     #[test]
     fn never_panics_on_odd_input() {
         for s in [
-            "", "{", "}", "{{", "}}", "{:}", "{a:}", "{{{a}}}", "{a{b}", "【{", "{中:文}",
+            "",
+            "{",
+            "}",
+            "{{",
+            "}}",
+            "{:}",
+            "{a:}",
+            "{{{a}}}",
+            "{a{b}",
+            "【{",
+            "{中:文}",
         ] {
             let _ = parse(s);
         }

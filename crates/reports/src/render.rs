@@ -11,7 +11,7 @@ pub struct AppendixRow {
     pub number: usize,
     pub id: String,
     pub label: String,
-    /// Exact number, or `缺数（reason）`.
+    /// Exact number, or `缺数：reason`.
     pub value: String,
     pub missing: bool,
     pub unit: String,
@@ -31,7 +31,7 @@ pub fn appendix_rows(f: &Filled) -> Vec<AppendixRow> {
             id: u.id.clone(),
             label: u.label.clone(),
             value: match &u.missing_reason {
-                Some(reason) => format!("缺数（{reason}）"),
+                Some(reason) => format!("缺数：{reason}"),
                 None => u.value_text.clone(),
             },
             missing: u.missing_reason.is_some(),
