@@ -442,7 +442,7 @@ fn styles_xml() -> String {
             "paragraph",
             &format!("Heading{n}"),
             &format!("heading {n}"),
-            &format!("{based}<w:next w:val=\"FzBody\"/>"),
+            "<w:basedOn w:val=\"Normal\"/><w:next w:val=\"FzBody\"/><w:qFormat/>",
             &format!("<w:keepNext/>{indent2}<w:outlineLvl w:val=\"{}\"/>", n - 1),
             &rfonts(font),
         )
