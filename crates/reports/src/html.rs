@@ -31,7 +31,8 @@ fn anchor(id: &str) -> String {
     format!("fig-{slug}")
 }
 
-const CSS: &str = r#".fazhi-report{max-width:156mm;margin:0 auto;color:#000;font-size:16pt;line-height:28.95pt;font-family:"仿宋_GB2312","FangSong_GB2312","仿宋","FangSong","STFangsong","Noto Serif CJK SC",serif}
+/// The stylesheet `render_html` embeds, for pages that embed `render_html_fragment`.
+pub const STYLESHEET: &str = r#".fazhi-report{max-width:156mm;margin:0 auto;color:#000;font-size:16pt;line-height:28.95pt;font-family:"仿宋_GB2312","FangSong_GB2312","仿宋","FangSong","STFangsong","Noto Serif CJK SC",serif}
 .fazhi-report h1{font-family:"方正小标宋简体","FZXiaoBiaoSong-B05S","华文中宋","STZhongsong","宋体","SimSun","Noto Serif CJK SC",serif;font-size:22pt;line-height:1.5;font-weight:normal;text-align:center;margin:0 0 28.95pt}
 .fazhi-report h2,.fazhi-report h3,.fazhi-report h4,.fazhi-report h5,.fazhi-report h6,.fazhi-report p{font-size:16pt;font-weight:normal;line-height:28.95pt;margin:0;text-indent:2em;text-align:justify}
 .fazhi-report .l1{font-family:"黑体","SimHei","Noto Sans CJK SC",sans-serif}
@@ -172,7 +173,7 @@ pub fn render_html_fragment(f: &Filled) -> String {
 /// common system CJK fonts as fallbacks).
 pub fn render_html(f: &Filled) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLESHEET}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         escape(&f.title),
         render_html_fragment(f)
     )

@@ -33,7 +33,7 @@ pub mod template;
 
 pub use docx::render_docx;
 pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};
-pub use html::{render_html, render_html_fragment};
+pub use html::{STYLESHEET, render_html, render_html_fragment};
 pub use markdown::render_markdown;
 pub use model::{Block, Figure, ReportDoc, Section, Signature, cn_date};
 pub use number::format_value;
