@@ -11,6 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)   # DOCX layout test
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)            # PDF measurements
 if ((${#need_apt[@]})); then
   echo "==> apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
