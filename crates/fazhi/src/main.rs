@@ -107,6 +107,22 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Annual reports on rule-of-law government construction.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Read a published report (text, HTML or DOCX; UTF-8 or GB18030) into sections and figures.
+    Extract {
+        file: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -428,6 +444,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Healthcheck { addr } => healthcheck(&addr).await,
+        Command::Report { command } => report_command(command),
         Command::Workflow {
             command: WorkflowCommand::Check { dir },
         } => {
@@ -514,6 +531,69 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 for l in d.explain_zh() {
                     println!("  {l}");
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn emit(s: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes()).and_then(|_| o.flush());
+}
+
+fn report_command(command: ReportCommand) -> Result<ExitCode> {
+    match command {
+        ReportCommand::Extract { file, json } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取{}", file.display()))?;
+            let x = fazhi_importer::extract(&bytes, None);
+            if json {
+                emit(&(serde_json::to_string_pretty(&x)? + "\n"));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut out = String::new();
+            use std::fmt::Write as _;
+            let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+            let _ = writeln!(out, "标题：{}", or_dash(&x.title));
+            let _ = writeln!(
+                out,
+                "单位：{}（{}）  年度：{}",
+                or_dash(&x.unit),
+                or_dash(&x.level),
+                x.year.map(|y| y.to_string()).unwrap_or_else(|| "—".into())
+            );
+            let _ = writeln!(out, "\n章节（{}）：", x.sections.len());
+            for sec in &x.sections {
+                let _ = writeln!(
+                    out,
+                    "{}{}  [{:?}]",
+                    "  ".repeat(sec.level.saturating_sub(1) as usize),
+                    sec.heading,
+                    sec.part
+                );
+            }
+            let _ = writeln!(out, "\n数据（{}）：", x.figures.len());
+            for f in &x.figures {
+                let _ = writeln!(
+                    out,
+                    "  {}  = {} {}{}  {}{}",
+                    f.text,
+                    f.value,
+                    f.unit,
+                    if f.approx { "（约数）" } else { "" },
+                    f.metric,
+                    f.indicator
+                        .as_ref()
+                        .map(|i| format!("  → {i}"))
+                        .unwrap_or_default()
+                );
+            }
+            emit(&out);
+            for w in &x.warnings {
+                eprintln!("提示：{w}");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -205,3 +205,40 @@ fn the_demo_loads_serves_and_is_reused_and_the_admin_commands_work_on_it() {
         "{stdout}"
     );
 }
+
+#[test]
+fn report_extract_prints_the_documented_json_shape() {
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../importer/tests/seeds/000_40cb9ad96189bd44.txt"
+    );
+    let (ok, out, err) = run(&["report", "extract", seed, "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["year"], 2023);
+    assert_eq!(v["level"], "street");
+    let text: Vec<char> = std::fs::read_to_string(seed).unwrap().chars().collect();
+    let closed = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["indicator"] == "hotline.closed")
+        .expect("办结12345平台工单5571条")
+        .clone();
+    assert_eq!(closed["value"], 5571.0);
+    let (s, e) = (
+        closed["start"].as_u64().unwrap() as usize,
+        closed["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        text[s..e].iter().collect::<String>(),
+        closed["text"].as_str().unwrap(),
+        "offsets are characters of the file's text"
+    );
+    for key in ["title", "unit", "level", "year", "sections", "figures"] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    for key in ["level", "heading", "part", "start", "end"] {
+        assert!(v["sections"][0].get(key).is_some(), "section.{key}");
+    }
+}
