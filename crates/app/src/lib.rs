@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod demo;
 mod error;
+pub mod indicators;
 pub mod org;
 pub mod validators;
 

@@ -102,7 +102,9 @@ pub async fn insert_case(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     .bind(c.at)
     .fetch_one(tx.conn())
     .await?;
-    Ok(CaseId(r.try_get(0)?))
+    let id = CaseId(r.try_get(0)?);
+    crate::indicators::insert_facts(tx, id, c).await?;
+    Ok(id)
 }
 
 /// Updates a case if it is still at `expected_version` (optimistic concurrency); returns the new
@@ -140,6 +142,7 @@ pub async fn update_case(
             "case {id} was changed by someone else"
         )));
     }
+    crate::indicators::update_facts(tx, id, c).await?;
     Ok(expected_version + 1)
 }
 
@@ -191,6 +194,7 @@ pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
     .bind(serde_json::Value::Object(e.input.clone()).to_string())
     .fetch_one(tx.conn())
     .await?;
+    crate::indicators::event_facts(tx, e.case_id, e.transition, e.on_date).await?;
     Ok(r.try_get(0)?)
 }
 
@@ -245,6 +249,7 @@ pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Res
         .execute(tx.conn())
         .await?;
     }
+    crate::indicators::clock_facts(tx, id, clocks).await?;
     Ok(())
 }
 

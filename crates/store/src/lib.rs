@@ -15,6 +15,7 @@ mod db;
 mod rows;
 
 pub mod cases;
+pub mod indicators;
 pub mod org;
 pub mod sessions;
 

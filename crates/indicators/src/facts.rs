@@ -1,0 +1,162 @@
+//! The layout of `case_facts`: a narrow row per case that the store keeps next to `cases`, so
+//! that indicators scan indexed plain columns instead of parsing each case's JSON fields.
+//!
+//! Besides the case columns (type, unit path, state, category, dates, publication flag) a row has
+//! generic slots, filled per case type as declared here:
+//!
+//! - `txt1`‥`txt4`: text/enum fields (the stored string);
+//! - `num1`, `num2`: integer fields (money in fen);
+//! - `ev1`‥`ev4`: the first day one of a set of transitions was taken (from `case_events`);
+//! - `clk1_status`/`clk1_due`, `clk2_status`/`clk2_due`: stored status and due date of a clock
+//!   (from `case_clocks`).
+//!
+//! The layout is part of the schema: migration 0002 backfills existing cases with the same
+//! layout (a store test checks that the backfill and the store's writes agree). Filters on fields,
+//! transitions or clocks that have no slot still work: the store reads them from the JSON fields,
+//! `case_events` or `case_clocks` instead (slower; fine for rare filters).
+
+/// Slots of one case type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactLayout {
+    pub case_type: &'static str,
+    /// Field codes of `txt1`‥`txt4`.
+    pub text: &'static [&'static str],
+    /// Field codes of `num1`, `num2` (integer values only).
+    pub num: &'static [&'static str],
+    /// Transition sets of `ev1`‥`ev4`.
+    pub events: &'static [&'static [&'static str]],
+    /// Clock codes of `clk1`, `clk2`.
+    pub clocks: &'static [&'static str],
+}
+
+pub const TEXT_SLOTS: usize = 4;
+pub const NUM_SLOTS: usize = 2;
+pub const EVENT_SLOTS: usize = 4;
+pub const CLOCK_SLOTS: usize = 2;
+
+/// The layouts of the built-in case types.
+pub const LAYOUTS: &[FactLayout] = &[
+    FactLayout {
+        case_type: "hotline_ticket",
+        text: &["satisfaction", "channel"],
+        num: &[],
+        events: &[&["dispatch"], &["reply"], &["revisit"], &["reopen"]],
+        clocks: &["handling_limit"],
+    },
+    FactLayout {
+        case_type: "enforcement_case",
+        text: &["domain", "outcome", "procedure", "penalty"],
+        num: &["fine_amount", "paid_amount"],
+        events: &[
+            &["file"],
+            &["pass_review"],
+            &["decide", "decide_on_spot"],
+            &["publish"],
+        ],
+        clocks: &["publicity_limit", "decision_limit"],
+    },
+];
+
+pub fn layout(case_type: &str) -> Option<&'static FactLayout> {
+    LAYOUTS.iter().find(|l| l.case_type == case_type)
+}
+
+impl FactLayout {
+    /// Slot (1-based) of a text field.
+    pub fn text_slot(&self, field: &str) -> Option<u8> {
+        slot(self.text.iter().position(|f| *f == field))
+    }
+
+    /// Slot (1-based) of an integer field.
+    pub fn num_slot(&self, field: &str) -> Option<u8> {
+        slot(self.num.iter().position(|f| *f == field))
+    }
+
+    /// Slot (1-based) holding the first date of exactly this set of transitions.
+    pub fn event_slot(&self, transitions: &[String]) -> Option<u8> {
+        slot(self.events.iter().position(|set| {
+            set.len() == transitions.len() && set.iter().all(|t| transitions.iter().any(|x| x == t))
+        }))
+    }
+
+    /// Slot (1-based) of a clock.
+    pub fn clock_slot(&self, clock: &str) -> Option<u8> {
+        slot(self.clocks.iter().position(|c| *c == clock))
+    }
+
+    /// The event slots (1-based) whose transition set contains `transition`.
+    pub fn event_slots_of(&self, transition: &str) -> Vec<u8> {
+        self.events
+            .iter()
+            .enumerate()
+            .filter(|(_, set)| set.contains(&transition))
+            .filter_map(|(i, _)| slot(Some(i)))
+            .collect()
+    }
+
+    /// Values of the text slots from a case's stored fields (strings only; anything else, or a
+    /// missing field, is NULL).
+    pub fn text_values(
+        &self,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> [Option<String>; TEXT_SLOTS] {
+        let mut out: [Option<String>; TEXT_SLOTS] = Default::default();
+        for (i, f) in self.text.iter().enumerate().take(TEXT_SLOTS) {
+            out[i] = fields
+                .get(*f)
+                .and_then(serde_json::Value::as_str)
+                .map(String::from);
+        }
+        out
+    }
+
+    /// Values of the integer slots (integral JSON numbers only).
+    pub fn num_values(
+        &self,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> [Option<i64>; NUM_SLOTS] {
+        let mut out = [None; NUM_SLOTS];
+        for (i, f) in self.num.iter().enumerate().take(NUM_SLOTS) {
+            out[i] = fields.get(*f).and_then(serde_json::Value::as_i64);
+        }
+        out
+    }
+}
+
+fn slot(i: Option<usize>) -> Option<u8> {
+    i.and_then(|i| u8::try_from(i + 1).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_fit_the_slots_and_name_real_fields_transitions_and_clocks() {
+        let reg = fazhi_workflow::Registry::embedded();
+        for l in LAYOUTS {
+            assert!(l.text.len() <= TEXT_SLOTS && l.num.len() <= NUM_SLOTS);
+            assert!(l.events.len() <= EVENT_SLOTS && l.clocks.len() <= CLOCK_SLOTS);
+            let ct = reg.get(l.case_type).expect(l.case_type);
+            for f in l.text.iter().chain(l.num) {
+                let fd = ct.field(f).expect(f);
+                assert!(!fd.input_only, "{f}");
+            }
+            for f in l.num {
+                assert_eq!(
+                    ct.field(f).unwrap().kind,
+                    fazhi_workflow::FieldKind::Money,
+                    "{f}: integer slots hold money (fen)"
+                );
+            }
+            for set in l.events {
+                for t in *set {
+                    assert!(ct.transition(t).is_some(), "{t}");
+                }
+            }
+            for c in l.clocks {
+                assert!(ct.clock(c).is_some(), "{c}");
+            }
+        }
+    }
+}

@@ -1,0 +1,900 @@
+//! Indicators: turns the query plans of `fazhi-indicators` into SQL for SQLite and PostgreSQL,
+//! keeps the `case_facts` rows those plans scan, and stores manual figures.
+//!
+//! Every aggregate runs in the database: one conditional-aggregation scan over `case_facts` per
+//! case type (`SUM(CASE WHEN … THEN 1 ELSE 0 END)`), restricted to the clustered range
+//! `(case_type, unit_path)`; the JSON fields, events and clocks of a case are read only for
+//! filters that have no fact slot. SQL text is built from constants, `$n` placeholders and
+//! integers only; every value is bound.
+
+use std::collections::BTreeMap;
+
+use fazhi_domain::{CaseId, OfficerId, UnitId};
+use fazhi_indicators::facts::{self, LAYOUTS};
+use fazhi_indicators::plan::{
+    CaseRecords, CaseScan, Col, Cond, ManualQuery, Measure, OfficerCond, OfficerRecords, Operand,
+    Param, PercentileQuery, RecordValue,
+};
+use fazhi_indicators::{CmpOp, ManualEntry, Plan, RawResults};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::cases::CaseWrite;
+use crate::org::subtree_upper;
+use crate::{Backend, ClockRow, Db, Result, StoreError, Tx};
+
+// ------------------------------------------------------------------ SQL building
+
+/// SQL text under construction with its bound parameters.
+struct Sql {
+    backend: Backend,
+    text: String,
+    binds: Vec<Param>,
+}
+
+impl Sql {
+    fn new(backend: Backend) -> Sql {
+        Sql {
+            backend,
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn param(&mut self, p: Param) -> String {
+        self.binds.push(p);
+        format!("${}", self.binds.len())
+    }
+
+    fn text(&mut self, s: &str) -> String {
+        self.param(Param::Text(s.to_string()))
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.text.as_str()));
+        for b in &self.binds {
+            q = match b {
+                Param::Text(s) => q.bind(s.as_str()),
+                Param::Int(i) => q.bind(*i),
+                Param::Real(r) => q.bind(*r),
+            };
+        }
+        q
+    }
+
+    /// `f.case_type = $a AND f.unit_path >= $b AND f.unit_path < $c`
+    fn case_range(&mut self, case_type: &str, unit_path: &str) -> String {
+        let t = self.text(case_type);
+        let lo = self.text(unit_path);
+        let hi = self.text(&subtree_upper(unit_path));
+        format!("f.case_type = {t} AND f.unit_path >= {lo} AND f.unit_path < {hi}")
+    }
+
+    fn col(c: Col) -> String {
+        match c {
+            Col::State => "f.state".into(),
+            Col::Category => "f.category".into(),
+            Col::Published => "f.published".into(),
+            Col::CreatedOn => "f.created_on".into(),
+            Col::ClosedOn => "f.closed_on".into(),
+            Col::Text(n) => format!("f.txt{n}"),
+            Col::Num(n) => format!("f.num{n}"),
+            Col::Event(n) => format!("f.ev{n}"),
+            Col::ClockStatus(n) => format!("f.clk{n}_status"),
+            Col::ClockDue(n) => format!("f.clk{n}_due"),
+        }
+    }
+
+    fn is_numeric(o: &Operand) -> bool {
+        matches!(
+            o,
+            Operand::Col(Col::Num(_) | Col::Published) | Operand::FieldNum(_)
+        )
+    }
+
+    fn operand(&mut self, o: &Operand) -> String {
+        match (o, self.backend) {
+            (Operand::Col(c), _) => Sql::col(*c),
+            (Operand::FieldText(f), Backend::Sqlite) => {
+                let p = self.text(&format!("$.{f}"));
+                format!(
+                    "(CASE WHEN json_type(c.fields, {p}) = 'text' THEN json_extract(c.fields, {p}) END)"
+                )
+            }
+            (Operand::FieldText(f), Backend::Postgres) => {
+                let p = self.text(f);
+                format!(
+                    "(CASE WHEN jsonb_typeof(c.fields::jsonb -> {p}) = 'string' THEN c.fields::jsonb ->> {p} END)"
+                )
+            }
+            (Operand::FieldNum(f), Backend::Sqlite) => {
+                let p = self.text(&format!("$.{f}"));
+                format!(
+                    "(CASE WHEN json_type(c.fields, {p}) IN ('integer', 'real') THEN json_extract(c.fields, {p}) END)"
+                )
+            }
+            (Operand::FieldNum(f), Backend::Postgres) => {
+                let p = self.text(f);
+                format!(
+                    "(CASE WHEN jsonb_typeof(c.fields::jsonb -> {p}) = 'number' THEN CAST(c.fields::jsonb ->> {p} AS DOUBLE PRECISION) END)"
+                )
+            }
+            (Operand::FirstEvent(ts), _) => {
+                let list = self.list(ts);
+                format!(
+                    "(SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = f.case_id AND e.transition IN ({list}))"
+                )
+            }
+            (Operand::ClockStatus(code), _) => {
+                let p = self.text(code);
+                format!(
+                    "(SELECT k.status FROM case_clocks k WHERE k.case_id = f.case_id AND k.code = {p})"
+                )
+            }
+            (Operand::ClockDue(code), _) => {
+                let p = self.text(code);
+                format!(
+                    "(SELECT k.due_on FROM case_clocks k WHERE k.case_id = f.case_id AND k.code = {p})"
+                )
+            }
+        }
+    }
+
+    fn list(&mut self, values: &[String]) -> String {
+        values
+            .iter()
+            .map(|v| self.text(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn cond(&mut self, c: &Cond) -> String {
+        match c {
+            Cond::True => "1 = 1".into(),
+            Cond::And(parts) | Cond::Or(parts) if parts.is_empty() => {
+                if matches!(c, Cond::And(_)) {
+                    "1 = 1".into()
+                } else {
+                    "1 = 0".into()
+                }
+            }
+            Cond::And(parts) => {
+                let s: Vec<String> = parts.iter().map(|p| self.cond(p)).collect();
+                format!("({})", s.join(" AND "))
+            }
+            Cond::Or(parts) => {
+                let s: Vec<String> = parts.iter().map(|p| self.cond(p)).collect();
+                format!("({})", s.join(" OR "))
+            }
+            Cond::In(o, values) => {
+                let o = self.operand(o);
+                let list = self.list(values);
+                format!("{o} IN ({list})")
+            }
+            Cond::NotIn(o, values) => {
+                let a = self.operand(o);
+                let list = self.list(values);
+                format!("({a} IS NULL OR {a} NOT IN ({list}))")
+            }
+            Cond::IsSet(o) => {
+                let numeric = Sql::is_numeric(o);
+                let a = self.operand(o);
+                if numeric {
+                    format!("{a} IS NOT NULL")
+                } else {
+                    format!("({a} IS NOT NULL AND {a} <> '')")
+                }
+            }
+            Cond::NotSet(o) => {
+                let numeric = Sql::is_numeric(o);
+                let a = self.operand(o);
+                if numeric {
+                    format!("{a} IS NULL")
+                } else {
+                    format!("({a} IS NULL OR {a} = '')")
+                }
+            }
+            Cond::Cmp(o, op, p) => {
+                let a = self.operand(o);
+                let p = self.param(p.clone());
+                let sym = match op {
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Eq => "=",
+                };
+                format!("{a} {sym} {p}")
+            }
+        }
+    }
+
+    /// Natural days from one date to another, as a number.
+    fn days(&mut self, from: &Operand, to: &Operand) -> String {
+        let f = self.operand(from);
+        let t = self.operand(to);
+        match self.backend {
+            Backend::Sqlite => format!("(julianday({t}) - julianday({f}))"),
+            Backend::Postgres => format!("(CAST({t} AS DATE) - CAST({f} AS DATE))"),
+        }
+    }
+
+    fn measure(&mut self, m: &Measure) -> String {
+        match m {
+            Measure::Count(c) => {
+                let c = self.cond(c);
+                format!("CAST(COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0) AS BIGINT)")
+            }
+            Measure::Sum(c, o) => {
+                let c = self.cond(c);
+                let o = self.operand(o);
+                format!("CAST(SUM(CASE WHEN {c} THEN {o} END) AS DOUBLE PRECISION)")
+            }
+            Measure::AvgDays { cond, from, to } => {
+                let c = self.cond(cond);
+                let d = self.days(from, to);
+                format!("CAST(AVG(CASE WHEN {c} THEN {d} END) AS DOUBLE PRECISION)")
+            }
+        }
+    }
+
+    fn push_from_facts(&mut self, join_case: bool) {
+        self.push(" FROM case_facts f");
+        if join_case {
+            self.push(" JOIN cases c ON c.id = f.case_id");
+        }
+    }
+}
+
+fn get_f64(r: &AnyRow, i: usize) -> Result<Option<f64>> {
+    // Counts come back as integers, sums and averages as doubles (NULL when nothing matched).
+    if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+        return Ok(v);
+    }
+    Ok(r.try_get::<Option<i64>, _>(i)?.map(|v| v as f64))
+}
+
+// ------------------------------------------------------------------ computing a plan
+
+/// Runs a plan: the scans (one query per case type), then the percentiles, the officer counts
+/// and the manual figures.
+pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
+    let mut out = RawResults::default();
+    for scan in &plan.scans {
+        run_scan(db, scan, &mut out.values).await?;
+    }
+    for p in &plan.percentiles {
+        let n = out
+            .values
+            .get(&p.count_key)
+            .copied()
+            .flatten()
+            .unwrap_or(0.0) as i64;
+        let v = percentile(db, p, n).await?;
+        out.values.insert(p.key.clone(), v);
+    }
+    for o in &plan.officers {
+        let n = count_officers(db, &o.cond).await?;
+        out.values.insert(o.key.clone(), Some(n as f64));
+    }
+    // Manual figures: one query per (unit, period).
+    let mut groups: BTreeMap<(i64, &str, &str), Vec<&ManualQuery>> = BTreeMap::new();
+    for m in &plan.manual {
+        groups
+            .entry((m.unit_id, m.start.as_str(), m.end.as_str()))
+            .or_default()
+            .push(m);
+    }
+    for ((unit, start, end), queries) in groups {
+        let latest = latest_manual(db, UnitId(unit), start, end).await?;
+        for q in queries {
+            if let Some(e) = latest.get(&q.indicator) {
+                out.manual.insert(q.indicator.clone(), e.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn run_scan(db: &Db, scan: &CaseScan, out: &mut BTreeMap<String, Option<f64>>) -> Result<()> {
+    if scan.measures.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(db.backend());
+    let cols: Vec<String> = scan.measures.iter().map(|(_, m)| sql.measure(m)).collect();
+    sql.push(&format!("SELECT {}", cols.join(", ")));
+    sql.push_from_facts(scan.needs_case_row());
+    let range = sql.case_range(&scan.case_type, &scan.unit_path);
+    let window = sql.cond(&scan.window);
+    sql.push(&format!(" WHERE {range} AND {window}"));
+    let row = sql.query().fetch_one(db.pool()).await?;
+    for (i, (key, _)) in scan.measures.iter().enumerate() {
+        out.insert(key.clone(), get_f64(&row, i)?);
+    }
+    Ok(())
+}
+
+async fn percentile(db: &Db, p: &PercentileQuery, n: i64) -> Result<Option<f64>> {
+    let Some(offset) = p.offset(n) else {
+        return Ok(None);
+    };
+    let mut sql = Sql::new(db.backend());
+    let days = sql.days(&p.from, &p.to);
+    let join = p.cond.needs_case_row() || p.from.needs_case_row() || p.to.needs_case_row();
+    sql.push(&format!(
+        "SELECT CAST(d AS DOUBLE PRECISION) FROM (SELECT {days} AS d"
+    ));
+    sql.push_from_facts(join);
+    let range = sql.case_range(&p.case_type, &p.unit_path);
+    let cond = sql.cond(&p.cond);
+    sql.push(&format!(
+        " WHERE {range} AND {cond}) t ORDER BY d LIMIT 1 OFFSET {offset}"
+    ));
+    let row = sql.query().fetch_optional(db.pool()).await?;
+    match row {
+        Some(r) => get_f64(&r, 0),
+        None => Ok(None),
+    }
+}
+
+/// `WHERE` conditions selecting officers (alias `o`, units `u`).
+fn officer_where(sql: &mut Sql, c: &OfficerCond) -> String {
+    let lo = sql.text(&c.unit_path);
+    let hi = sql.text(&subtree_upper(&c.unit_path));
+    let mut parts = vec![format!("o.active = 1 AND u.path >= {lo} AND u.path < {hi}")];
+    parts.extend(officer_extra(sql, c));
+    parts.join(" AND ")
+}
+
+/// The conditions beyond the unit: legal reviewer flag, a valid certificate.
+fn officer_extra(sql: &mut Sql, c: &OfficerCond) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(lr) = c.legal_reviewer {
+        let p = sql.param(Param::Int(i64::from(lr)));
+        parts.push(format!("o.legal_reviewer = {p}"));
+    }
+    if c.certified_on.is_some() || c.domain.is_some() {
+        parts.push(format!("EXISTS (SELECT 1 {})", certificate_from(sql, c)));
+    }
+    parts
+}
+
+/// `FROM certificates k WHERE …` for a certificate of officer `o` that qualifies.
+fn certificate_from(sql: &mut Sql, c: &OfficerCond) -> String {
+    let mut w = vec!["k.officer_id = o.id".to_string()];
+    if let Some(on) = &c.certified_on {
+        let d = sql.text(on);
+        w.push(format!(
+            "k.revoked = 0 AND k.valid_from <= {d} AND k.valid_to >= {d}"
+        ));
+        if let (Some(from), Some(year)) = (c.annual_check_from(), c.annual_check_year()) {
+            let f = sql.text(&from);
+            let y = sql.param(Param::Int(year));
+            w.push(format!(
+                "(k.valid_from >= {f} OR (k.annual_check_year IS NOT NULL AND k.annual_check_year >= {y}))"
+            ));
+        }
+    }
+    if let Some(dom) = &c.domain {
+        let p = sql.text(dom);
+        w.push(format!("k.domain = {p}"));
+    }
+    format!("FROM certificates k WHERE {}", w.join(" AND "))
+}
+
+async fn count_officers(db: &Db, c: &OfficerCond) -> Result<i64> {
+    let mut sql = Sql::new(db.backend());
+    let w = officer_where(&mut sql, c);
+    sql.push(&format!(
+        "SELECT COUNT(*) FROM officers o JOIN units u ON u.id = o.unit_id WHERE {w}"
+    ));
+    Ok(sql.query().fetch_one(db.pool()).await?.try_get(0)?)
+}
+
+// ------------------------------------------------------------------ lineage records
+
+/// Narrows record lists to what an actor may see (mirrors `cases::CaseFilter`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Restrict {
+    pub department_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    /// department OR owner instead of AND
+    pub department_or_owner: bool,
+}
+
+/// One case behind a figure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CaseRecord {
+    pub case_id: CaseId,
+    pub number: String,
+    pub title: String,
+    pub unit_name: String,
+    pub state: String,
+    /// The date that placed the case in the period.
+    pub date: Option<String>,
+    /// The amount or number of days the case contributes, when the figure sums or measures.
+    pub value: Option<f64>,
+    /// For ratios: also in the numerator; for on-time shares: the clock was met.
+    pub marked: Option<bool>,
+}
+
+/// One officer behind a figure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OfficerRecord {
+    pub officer_id: OfficerId,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    /// The certificate that qualifies (when the figure counts certified officers).
+    pub certificate: Option<String>,
+    pub marked: Option<bool>,
+}
+
+fn restrict_sql(r: &Restrict) -> String {
+    match (r.department_id, r.owner_id) {
+        (Some(d), Some(o)) if r.department_or_owner => {
+            format!(" AND (c.department_id = {d} OR c.owner_id = {o})")
+        }
+        (d, o) => {
+            let mut s = String::new();
+            if let Some(d) = d {
+                s += &format!(" AND c.department_id = {d}");
+            }
+            if let Some(o) = o {
+                s += &format!(" AND c.owner_id = {o}");
+            }
+            s
+        }
+    }
+}
+
+/// One page of the cases behind a figure, ordered by the date that placed them in the period,
+/// and their total number.
+pub async fn case_records(
+    db: &Db,
+    q: &CaseRecords,
+    restrict: &Restrict,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<CaseRecord>, i64)> {
+    let mut sql = Sql::new(db.backend());
+    let date = sql.operand(&q.date);
+    let value = match &q.value {
+        None => "NULL".to_string(),
+        Some(RecordValue::Field(o, _)) => {
+            let o = sql.operand(o);
+            format!("CAST({o} AS DOUBLE PRECISION)")
+        }
+        Some(RecordValue::Days(f, t)) => {
+            let d = sql.days(f, t);
+            format!("CAST({d} AS DOUBLE PRECISION)")
+        }
+    };
+    let mark = match &q.mark {
+        None => "NULL".to_string(),
+        Some(m) => {
+            let m = sql.cond(m);
+            format!("CASE WHEN {m} THEN 1 ELSE 0 END")
+        }
+    };
+    let select = format!(
+        "SELECT f.case_id, c.number, c.title, u.name, f.state, {date} AS d, {value}, {mark}"
+    );
+    let range = sql.case_range(&q.case_type, &q.unit_path);
+    let cond = sql.cond(&q.cond);
+    let wh = format!(
+        " FROM case_facts f JOIN cases c ON c.id = f.case_id JOIN units u ON u.id = c.unit_id \
+         WHERE {range} AND {cond}{}",
+        restrict_sql(restrict)
+    );
+    sql.push(&format!(
+        "{select}{wh} ORDER BY d, f.case_id LIMIT {} OFFSET {}",
+        limit.clamp(1, 500),
+        offset.max(0)
+    ));
+    let divisor = match &q.value {
+        Some(RecordValue::Field(_, d)) => *d,
+        _ => 1.0,
+    };
+    let rows = sql
+        .query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseRecord {
+                case_id: CaseId(r.try_get(0)?),
+                number: r.try_get(1)?,
+                title: r.try_get(2)?,
+                unit_name: r.try_get(3)?,
+                state: r.try_get(4)?,
+                date: r.try_get(5)?,
+                value: get_f64(r, 6)?.map(|v| v / divisor),
+                marked: r.try_get::<Option<i64>, _>(7)?.map(|m| m != 0),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The same statement text up to WHERE, counted.
+    let mut count = Sql::new(db.backend());
+    let range = count.case_range(&q.case_type, &q.unit_path);
+    let cond = count.cond(&q.cond);
+    count.push(&format!(
+        "SELECT COUNT(*) FROM case_facts f JOIN cases c ON c.id = f.case_id WHERE {range} AND {cond}{}",
+        restrict_sql(restrict)
+    ));
+    let total: i64 = count.query().fetch_one(db.pool()).await?.try_get(0)?;
+    Ok((rows, total))
+}
+
+/// The calendar versions stored on the given clock of the cases behind a figure.
+pub async fn clock_calendar_versions(db: &Db, q: &CaseRecords, clock: &str) -> Result<Vec<String>> {
+    let mut sql = Sql::new(db.backend());
+    let code = sql.text(clock);
+    let range = sql.case_range(&q.case_type, &q.unit_path);
+    let cond = sql.cond(&q.cond);
+    let join = if q.cond.needs_case_row() {
+        " JOIN cases c ON c.id = f.case_id"
+    } else {
+        ""
+    };
+    sql.push(&format!(
+        "SELECT DISTINCT k.calendar_version FROM case_facts f{join} \
+         JOIN case_clocks k ON k.case_id = f.case_id AND k.code = {code} \
+         WHERE {range} AND {cond} ORDER BY k.calendar_version"
+    ));
+    sql.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
+/// One page of the officers behind a figure, by code, and their total number.
+pub async fn officer_records(
+    db: &Db,
+    q: &OfficerRecords,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<OfficerRecord>, i64)> {
+    let mut sql = Sql::new(db.backend());
+    let certificate = if q.cond.certified_on.is_some() || q.cond.domain.is_some() {
+        format!(
+            "(SELECT MIN(k.number) {})",
+            certificate_from(&mut sql, &q.cond)
+        )
+    } else {
+        "NULL".to_string()
+    };
+    let mark = match &q.mark {
+        None => "NULL".to_string(),
+        Some(m) => {
+            let extra = officer_extra(&mut sql, m);
+            if extra.is_empty() {
+                "1".to_string()
+            } else {
+                format!("CASE WHEN {} THEN 1 ELSE 0 END", extra.join(" AND "))
+            }
+        }
+    };
+    let w = officer_where(&mut sql, &q.cond);
+    sql.push(&format!(
+        "SELECT o.id, o.code, o.name, u.name, {certificate}, {mark} \
+         FROM officers o JOIN units u ON u.id = o.unit_id WHERE {w} ORDER BY o.code LIMIT {} OFFSET {}",
+        limit.clamp(1, 500),
+        offset.max(0)
+    ));
+    let rows = sql
+        .query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OfficerRecord {
+                officer_id: OfficerId(r.try_get(0)?),
+                code: r.try_get(1)?,
+                name: r.try_get(2)?,
+                unit_name: r.try_get(3)?,
+                certificate: r.try_get(4)?,
+                marked: r.try_get::<Option<i64>, _>(5)?.map(|m| m != 0),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let total = count_officers(db, &q.cond).await?;
+    Ok((rows, total))
+}
+
+// ------------------------------------------------------------------ manual figures
+
+/// A manual figure to store.
+#[derive(Debug, Clone)]
+pub struct NewManualFigure<'a> {
+    pub unit_id: UnitId,
+    pub indicator: &'a str,
+    pub period_start: &'a str,
+    pub period_end: &'a str,
+    pub value: f64,
+    pub unit_label: &'a str,
+    pub source: &'a str,
+    pub note: &'a str,
+    pub entered_by: i64,
+    pub at: i64,
+}
+
+const MANUAL_COLS: &str = "m.id, m.indicator, m.unit_id, m.period_start, m.period_end, m.value, m.unit_label, \
+     m.source, m.note, m.entered_by, m.at";
+
+fn manual_row(r: &AnyRow) -> Result<ManualEntry> {
+    Ok(ManualEntry {
+        id: r.try_get(0)?,
+        indicator: r.try_get(1)?,
+        unit_id: r.try_get(2)?,
+        period_start: r.try_get(3)?,
+        period_end: r.try_get(4)?,
+        value: get_f64(r, 5)?
+            .ok_or_else(|| StoreError::Corrupt("manual figure without value".into()))?,
+        unit_label: r.try_get(6)?,
+        source: r.try_get(7)?,
+        note: r.try_get(8)?,
+        entered_by: r.try_get(9)?,
+        at: r.try_get(10)?,
+    })
+}
+
+/// Stores a manual figure (a correction is a new row; the latest one is in force).
+pub async fn insert_manual_figure(tx: &mut Tx, m: &NewManualFigure<'_>) -> Result<i64> {
+    let r = sqlx::query(
+        "INSERT INTO manual_figures (unit_id, indicator, period_start, period_end, value, unit_label, source, note, entered_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(m.unit_id.0)
+    .bind(m.indicator)
+    .bind(m.period_start)
+    .bind(m.period_end)
+    .bind(m.value)
+    .bind(m.unit_label)
+    .bind(m.source)
+    .bind(m.note)
+    .bind(m.entered_by)
+    .bind(m.at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+/// The figure in force of one indicator for exactly this unit and period, read inside a write
+/// transaction (for the audit entry's "before").
+pub async fn manual_in_force(
+    tx: &mut Tx,
+    unit: UnitId,
+    indicator: &str,
+    start: &str,
+    end: &str,
+) -> Result<Option<ManualEntry>> {
+    sqlx::query(dynsql!(
+        "SELECT {MANUAL_COLS} FROM manual_figures m WHERE m.unit_id = $1 AND m.indicator = $2 \
+         AND m.period_start = $3 AND m.period_end = $4 ORDER BY m.id DESC LIMIT 1"
+    ))
+    .bind(unit.0)
+    .bind(indicator)
+    .bind(start)
+    .bind(end)
+    .fetch_optional(tx.conn())
+    .await?
+    .as_ref()
+    .map(manual_row)
+    .transpose()
+}
+
+/// The figures in force (latest entry per indicator) for exactly this unit and period.
+pub async fn latest_manual(
+    db: &Db,
+    unit: UnitId,
+    start: &str,
+    end: &str,
+) -> Result<BTreeMap<String, ManualEntry>> {
+    let rows = sqlx::query(dynsql!(
+        "SELECT {MANUAL_COLS} FROM manual_figures m WHERE m.unit_id = $1 AND m.period_start = $2 \
+         AND m.period_end = $3 ORDER BY m.id"
+    ))
+    .bind(unit.0)
+    .bind(start)
+    .bind(end)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = BTreeMap::new();
+    for r in &rows {
+        let e = manual_row(r)?;
+        out.insert(e.indicator.clone(), e);
+    }
+    Ok(out)
+}
+
+/// A list query over manual figures.
+#[derive(Debug, Clone, Default)]
+pub struct ManualFilter {
+    /// Units whose path starts with this (a subtree).
+    pub unit_path: Option<String>,
+    pub unit_id: Option<UnitId>,
+    pub indicator: Option<String>,
+    /// Only figures whose period overlaps [from, to].
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Only the latest entry of each (unit, indicator, period).
+    pub in_force_only: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A stored manual figure with names for display.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ManualFigureRow {
+    pub entry: ManualEntry,
+    pub unit_name: String,
+    pub entered_by_name: Option<String>,
+    /// Whether this entry is the one in force for its unit, indicator and period.
+    pub in_force: bool,
+}
+
+/// Manual figures, newest first.
+pub async fn manual_figures(db: &Db, f: &ManualFilter) -> Result<Vec<ManualFigureRow>> {
+    let mut sql = Sql::new(db.backend());
+    let mut wh = String::from(" WHERE 1 = 1");
+    if let Some(p) = &f.unit_path {
+        let lo = sql.text(p);
+        let hi = sql.text(&subtree_upper(p));
+        wh += &format!(" AND u.path >= {lo} AND u.path < {hi}");
+    }
+    if let Some(u) = f.unit_id {
+        wh += &format!(" AND m.unit_id = {}", u.0);
+    }
+    if let Some(i) = &f.indicator {
+        let p = sql.text(i);
+        wh += &format!(" AND m.indicator = {p}");
+    }
+    if let Some(d) = &f.from {
+        let p = sql.text(d);
+        wh += &format!(" AND m.period_end >= {p}");
+    }
+    if let Some(d) = &f.to {
+        let p = sql.text(d);
+        wh += &format!(" AND m.period_start <= {p}");
+    }
+    let in_force = "NOT EXISTS (SELECT 1 FROM manual_figures n WHERE n.unit_id = m.unit_id \
+         AND n.indicator = m.indicator AND n.period_start = m.period_start \
+         AND n.period_end = m.period_end AND n.id > m.id)";
+    if f.in_force_only {
+        wh += &format!(" AND {in_force}");
+    }
+    sql.push(&format!(
+        "SELECT {MANUAL_COLS}, u.name, us.display_name, CASE WHEN {in_force} THEN 1 ELSE 0 END \
+         FROM manual_figures m JOIN units u ON u.id = m.unit_id LEFT JOIN users us ON us.id = m.entered_by\
+         {wh} ORDER BY m.id DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 500),
+        f.offset.max(0)
+    ));
+    sql.query()
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ManualFigureRow {
+                entry: manual_row(r)?,
+                unit_name: r.try_get(11)?,
+                entered_by_name: r.try_get(12)?,
+                in_force: r.try_get::<i64, _>(13)? != 0,
+            })
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ case facts
+
+/// Writes the facts row of a new case (called by `cases::insert_case`).
+pub(crate) async fn insert_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
+    let layout = facts::layout(c.case_type);
+    let txt = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
+    let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO case_facts (case_id, case_type, unit_path, created_on, closed_on, state, category, published, \
+         txt1, txt2, txt3, txt4, num1, num2) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(id.0)
+    .bind(c.case_type)
+    .bind(c.unit_path)
+    .bind(c.created_on)
+    .bind(c.closed_on)
+    .bind(c.state)
+    .bind(c.category)
+    .bind(c.published as i64)
+    .bind(txt[0].as_deref())
+    .bind(txt[1].as_deref())
+    .bind(txt[2].as_deref())
+    .bind(txt[3].as_deref())
+    .bind(num[0])
+    .bind(num[1])
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Updates the facts row after a case update (called by `cases::update_case`).
+pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
+    let layout = facts::layout(c.case_type);
+    let txt = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
+    let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
+    sqlx::query(
+        "UPDATE case_facts SET closed_on = $1, state = $2, category = $3, published = $4, \
+         txt1 = $5, txt2 = $6, txt3 = $7, txt4 = $8, num1 = $9, num2 = $10 WHERE case_id = $11",
+    )
+    .bind(c.closed_on)
+    .bind(c.state)
+    .bind(c.category)
+    .bind(c.published as i64)
+    .bind(txt[0].as_deref())
+    .bind(txt[1].as_deref())
+    .bind(txt[2].as_deref())
+    .bind(txt[3].as_deref())
+    .bind(num[0])
+    .bind(num[1])
+    .bind(id.0)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Records the first day of a transition in the event slots that track it (called by
+/// `cases::insert_event`).
+pub(crate) async fn event_facts(
+    tx: &mut Tx,
+    id: CaseId,
+    transition: &str,
+    on_date: &str,
+) -> Result<()> {
+    for l in LAYOUTS {
+        for slot in l.event_slots_of(transition) {
+            sqlx::query(dynsql!(
+                "UPDATE case_facts SET ev{slot} = COALESCE(ev{slot}, $1) WHERE case_id = $2 AND case_type = $3"
+            ))
+            .bind(on_date)
+            .bind(id.0)
+            .bind(l.case_type)
+            .execute(tx.conn())
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies the status and due date of the tracked clocks (called by `cases::replace_clocks`).
+pub(crate) async fn clock_facts(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
+    for l in LAYOUTS.iter().filter(|l| !l.clocks.is_empty()) {
+        let mut status: [Option<&str>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
+        let mut due: [Option<&str>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
+        for (i, code) in l.clocks.iter().enumerate().take(facts::CLOCK_SLOTS) {
+            if let Some(c) = clocks.iter().find(|c| c.code == *code) {
+                status[i] = Some(&c.status);
+                due[i] = c.due_on.as_deref();
+            }
+        }
+        sqlx::query(
+            "UPDATE case_facts SET clk1_status = $1, clk1_due = $2, clk2_status = $3, clk2_due = $4 \
+             WHERE case_id = $5 AND case_type = $6",
+        )
+        .bind(status[0])
+        .bind(due[0])
+        .bind(status[1])
+        .bind(due[1])
+        .bind(id.0)
+        .bind(l.case_type)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,572 @@
+//! Store side of the indicators: the 0002 migrations match, the `case_facts` rows the store
+//! writes equal what the migration's backfill computes, and a condition compiled against fact
+//! slots gives the same answer as the same condition read from JSON fields, events and clocks.
+//! Every test runs on SQLite and on PostgreSQL (fresh database, dropped afterwards; PostgreSQL
+//! unreachable fails loudly unless FAZHI_TEST_POSTGRES=skip).
+
+use fazhi_domain::CaseId;
+use fazhi_indicators::CmpOp;
+use fazhi_indicators::plan::{CaseScan, Col, Cond, Measure, Operand, Param};
+use fazhi_indicators::{Plan, RawResults};
+use fazhi_store::cases::{self, CaseWrite, NewEvent};
+use fazhi_store::{ClockRow, ConnectOptions, Db, UnitRow, org};
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+struct TestDb {
+    db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    async fn cleanup(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_name {
+            let admin = Db::connect(PG_ADMIN, ConnectOptions::default())
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = Db::connect(
+        &url,
+        ConnectOptions {
+            create_if_missing: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    TestDb {
+        db,
+        _dir: Some(dir),
+        pg_name: None,
+    }
+}
+
+async fn postgres() -> Option<TestDb> {
+    let admin = match Db::connect(PG_ADMIN, ConnectOptions::default()).await {
+        Ok(a) => a,
+        Err(e) => {
+            if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") {
+                eprintln!(
+                    "!!! PostgreSQL NOT REACHABLE ({e}); PostgreSQL indicator store tests SKIPPED by FAZHI_TEST_POSTGRES=skip"
+                );
+                return None;
+            }
+            panic!(
+                "PostgreSQL is not reachable on 127.0.0.1:5432 ({e}); set FAZHI_TEST_POSTGRES=skip to run without it"
+            );
+        }
+    };
+    let name = format!("fazhi_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    admin.close().await;
+    let db = Db::connect(
+        &format!("postgres://postgres@127.0.0.1:5432/{name}"),
+        ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    Some(TestDb {
+        db,
+        _dir: None,
+        pg_name: Some(name),
+    })
+}
+
+macro_rules! on_both {
+    ($f:ident) => {{
+        let t = sqlite().await;
+        $f(&t.db).await;
+        t.cleanup().await;
+        if let Some(t) = postgres().await {
+            $f(&t.db).await;
+            t.cleanup().await;
+        }
+    }};
+}
+
+fn fields(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    }
+}
+
+struct Case<'a> {
+    case_type: &'a str,
+    number: &'a str,
+    unit: &'a UnitRow,
+    state: &'a str,
+    category: Option<&'a str>,
+    created_on: &'a str,
+    closed_on: Option<&'a str>,
+    published: bool,
+    fields: Map<String, Value>,
+    /// (transition, date)
+    events: Vec<(&'a str, &'a str)>,
+    /// (code, status, due)
+    clocks: Vec<(&'a str, &'a str, Option<&'a str>)>,
+}
+
+/// Writes a case through the store as the app does: insert with the create state, events,
+/// clocks, then an update to the final state and fields.
+async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
+    let empty = Map::new();
+    let mut tx = db.begin().await.unwrap();
+    let first = CaseWrite {
+        case_type: c.case_type,
+        number: c.number,
+        unit_id: c.unit.id,
+        unit_path: &c.unit.path,
+        department_id: None,
+        owner_id: None,
+        state: "received",
+        title: c.number,
+        category: c.category,
+        created_on: c.created_on,
+        closed_on: None,
+        due_on: None,
+        due_level: 0,
+        published: false,
+        fields: &empty,
+        search_text: c.number,
+        at: 1,
+    };
+    let id = cases::insert_case(&mut tx, &first).await.unwrap();
+    for (i, (t, on)) in c.events.iter().enumerate() {
+        cases::insert_event(
+            &mut tx,
+            &NewEvent {
+                case_id: id,
+                seq: i as i64 + 1,
+                transition: t,
+                from_state: None,
+                to_state: c.state,
+                on_date: on,
+                at: 1,
+                actor_id: None,
+                input: &empty,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let clocks: Vec<ClockRow> = c
+        .clocks
+        .iter()
+        .map(|(code, status, due)| ClockRow {
+            case_id: id,
+            code: code.to_string(),
+            label: code.to_string(),
+            basis: "test".into(),
+            started_on: c.created_on.into(),
+            due_on: due.map(String::from),
+            status: status.to_string(),
+            level: "normal".into(),
+            calendar_version: "cal-test".into(),
+            detail: json!({}),
+        })
+        .collect();
+    cases::replace_clocks(&mut tx, id, &clocks).await.unwrap();
+    let last = CaseWrite {
+        state: c.state,
+        closed_on: c.closed_on,
+        published: c.published,
+        fields: &c.fields,
+        ..first
+    };
+    cases::update_case(&mut tx, id, 1, &last).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
+    let mut tx = db.begin().await.unwrap();
+    let s = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
+        .await
+        .unwrap();
+    let c1 = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
+        .await
+        .unwrap();
+    let c2 = org::insert_unit(&mut tx, Some(&s), "C2", "江畔社区", "community")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    write_case(
+        db,
+        &Case {
+            case_type: "hotline_ticket",
+            number: "RX-1",
+            unit: &c1,
+            state: "closed",
+            category: Some("投诉"),
+            created_on: "2026-01-05",
+            closed_on: Some("2026-01-20"),
+            published: false,
+            fields: fields(json!({"category": "投诉", "satisfaction": "不满意", "channel": "电话", "content": "噪音"})),
+            events: vec![
+                ("create", "2026-01-05"),
+                ("dispatch", "2026-01-06"),
+                ("reply", "2026-01-10"),
+                ("revisit", "2026-01-20"),
+            ],
+            clocks: vec![("handling_limit", "met", Some("2026-01-19"))],
+        },
+    )
+    .await;
+    write_case(
+        db,
+        &Case {
+            case_type: "hotline_ticket",
+            number: "RX-2",
+            unit: &c2,
+            state: "handling",
+            category: Some("咨询"),
+            created_on: "2026-02-01",
+            closed_on: None,
+            published: false,
+            fields: fields(json!({"category": "咨询", "channel": "微信"})),
+            events: vec![("create", "2026-02-01"), ("dispatch", "2026-02-02")],
+            clocks: vec![("handling_limit", "running", Some("2026-02-10"))],
+        },
+    )
+    .await;
+    write_case(
+        db,
+        &Case {
+            case_type: "enforcement_case",
+            number: "ZF-1",
+            unit: &c1,
+            state: "closed",
+            category: None,
+            created_on: "2026-01-03",
+            closed_on: Some("2026-03-01"),
+            published: true,
+            fields: fields(json!({
+                "domain": "城市管理", "outcome": "处罚", "penalty": "罚款", "procedure": "普通程序",
+                "fine_amount": 150000, "paid_amount": 150000, "major_case": ["complex"]
+            })),
+            events: vec![
+                ("create", "2026-01-03"),
+                ("file", "2026-01-04"),
+                ("pass_review", "2026-02-01"),
+                ("decide", "2026-02-03"),
+                ("publish", "2026-02-06"),
+                ("publish", "2026-02-20"),
+            ],
+            clocks: vec![
+                ("publicity_limit", "met", Some("2026-02-12")),
+                ("decision_limit", "met", Some("2026-04-04")),
+                ("service_limit", "met", Some("2026-02-12")),
+            ],
+        },
+    )
+    .await;
+    write_case(
+        db,
+        &Case {
+            case_type: "enforcement_case",
+            number: "ZF-2",
+            unit: &c2,
+            state: "decided",
+            category: None,
+            created_on: "2026-02-10",
+            closed_on: None,
+            published: false,
+            fields: fields(
+                json!({"domain": "消防", "outcome": "不予处罚（首违）", "fine_amount": 12.5}),
+            ),
+            events: vec![("create", "2026-02-10"), ("decide_on_spot", "2026-02-10")],
+            clocks: vec![],
+        },
+    )
+    .await;
+    (s, c1, c2)
+}
+
+const FACT_COLS: &str = "case_id, case_type, unit_path, created_on, closed_on, state, category, published, \
+     txt1, txt2, txt3, txt4, num1, num2, ev1, ev2, ev3, ev4, clk1_status, clk1_due, clk2_status, clk2_due";
+
+async fn fact_rows(db: &Db) -> Vec<Vec<String>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {FACT_COLS} FROM case_facts ORDER BY case_id"
+    )))
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| {
+            (0..22)
+                .map(|i| {
+                    if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+                        format!("{v:?}")
+                    } else {
+                        format!("{:?}", r.try_get::<Option<String>, _>(i).unwrap())
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn backfill_matches_what_the_store_writes(db: &Db) {
+    seed(db).await;
+    let written = fact_rows(db).await;
+    assert_eq!(written.len(), 4);
+    // Spot checks of the slots (layout of crates/indicators/src/facts.rs).
+    let rx1 = &written[0];
+    assert_eq!(rx1[8], "Some(\"不满意\")", "txt1 = satisfaction");
+    assert_eq!(rx1[14], "Some(\"2026-01-06\")", "ev1 = dispatch");
+    assert_eq!(rx1[15], "Some(\"2026-01-10\")", "ev2 = reply");
+    assert_eq!(rx1[18], "Some(\"met\")");
+    let zf1 = &written[2];
+    assert_eq!(zf1[12], "Some(150000)", "num1 = fine_amount in fen");
+    assert_eq!(zf1[17], "Some(\"2026-02-06\")", "ev4 = first publish");
+    assert_eq!(zf1[20], "Some(\"met\")", "clk2 = decision_limit");
+    let zf2 = &written[3];
+    assert_eq!(zf2[12], "None", "a non-integral amount has no integer slot");
+    assert_eq!(
+        zf2[16], "Some(\"2026-02-10\")",
+        "ev3 = decide|decide_on_spot"
+    );
+    assert_eq!(zf2[18], "None", "no publicity clock");
+    // The migration's backfill computes the same rows from cases, events and clocks.
+    let name = match db.backend() {
+        fazhi_store::Backend::Sqlite => include_str!("../migrations/sqlite/0002_indicators.sql"),
+        fazhi_store::Backend::Postgres => {
+            include_str!("../migrations/postgres/0002_indicators.sql")
+        }
+    };
+    let backfill = name
+        .split("-- BACKFILL BEGIN")
+        .nth(1)
+        .and_then(|s| s.split("-- BACKFILL END").next())
+        .expect("backfill markers");
+    sqlx::query("DELETE FROM case_facts")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(backfill.to_string()))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(fact_rows(db).await, written);
+}
+
+/// One condition both ways: against fact slots and against JSON, events and clocks.
+async fn slots_and_fallbacks_agree(db: &Db) {
+    let (s, _, _) = seed(db).await;
+    let pairs: Vec<(&str, Cond, Cond)> = vec![
+        (
+            "enforcement_case",
+            Cond::In(Operand::Col(Col::Text(1)), vec!["城市管理".into()]),
+            Cond::In(Operand::FieldText("domain".into()), vec!["城市管理".into()]),
+        ),
+        (
+            "enforcement_case",
+            Cond::NotIn(Operand::Col(Col::Text(3)), vec!["简易程序".into()]),
+            Cond::NotIn(
+                Operand::FieldText("procedure".into()),
+                vec!["简易程序".into()],
+            ),
+        ),
+        (
+            "enforcement_case",
+            Cond::Cmp(Operand::Col(Col::Num(1)), CmpOp::Gt, Param::Real(1000.0)),
+            Cond::Cmp(
+                Operand::FieldNum("fine_amount".into()),
+                CmpOp::Gt,
+                Param::Real(1000.0),
+            ),
+        ),
+        (
+            "enforcement_case",
+            Cond::Cmp(
+                Operand::Col(Col::Event(3)),
+                CmpOp::Ge,
+                Param::Text("2026-02-01".into()),
+            ),
+            Cond::Cmp(
+                Operand::FirstEvent(vec!["decide".into(), "decide_on_spot".into()]),
+                CmpOp::Ge,
+                Param::Text("2026-02-01".into()),
+            ),
+        ),
+        (
+            "enforcement_case",
+            Cond::IsSet(Operand::Col(Col::ClockStatus(1))),
+            Cond::IsSet(Operand::ClockStatus("publicity_limit".into())),
+        ),
+        (
+            "hotline_ticket",
+            Cond::Or(vec![
+                Cond::In(Operand::Col(Col::ClockStatus(1)), vec!["met".into()]),
+                Cond::Cmp(
+                    Operand::Col(Col::ClockDue(1)),
+                    CmpOp::Lt,
+                    Param::Text("2026-03-01".into()),
+                ),
+            ]),
+            Cond::Or(vec![
+                Cond::In(
+                    Operand::ClockStatus("handling_limit".into()),
+                    vec!["met".into()],
+                ),
+                Cond::Cmp(
+                    Operand::ClockDue("handling_limit".into()),
+                    CmpOp::Lt,
+                    Param::Text("2026-03-01".into()),
+                ),
+            ]),
+        ),
+        (
+            "hotline_ticket",
+            Cond::NotSet(Operand::Col(Col::Text(1))),
+            Cond::NotSet(Operand::FieldText("satisfaction".into())),
+        ),
+    ];
+    let expected = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0];
+    for (i, (case_type, slot, fallback)) in pairs.into_iter().enumerate() {
+        let scan = |c: Cond, key: &str| CaseScan {
+            case_type: case_type.into(),
+            unit_path: s.path.clone(),
+            window: Cond::True,
+            measures: vec![(key.to_string(), Measure::Count(c))],
+        };
+        let plan = Plan {
+            scans: vec![scan(slot, "slot"), scan(fallback, "json")],
+            ..Default::default()
+        };
+        let RawResults { values, .. } = fazhi_store::indicators::run(db, &plan).await.unwrap();
+        assert_eq!(values["slot"], Some(expected[i]), "pair {i}: {values:?}");
+        assert_eq!(values["slot"], values["json"], "pair {i}");
+    }
+    // Sums and day averages both ways.
+    let plan = Plan {
+        scans: vec![CaseScan {
+            case_type: "enforcement_case".into(),
+            unit_path: s.path.clone(),
+            window: Cond::True,
+            measures: vec![
+                (
+                    "sum_slot".into(),
+                    Measure::Sum(Cond::True, Operand::Col(Col::Num(1))),
+                ),
+                (
+                    "sum_json".into(),
+                    Measure::Sum(Cond::True, Operand::FieldNum("fine_amount".into())),
+                ),
+                (
+                    "days_slot".into(),
+                    Measure::AvgDays {
+                        cond: Cond::IsSet(Operand::Col(Col::Event(1))),
+                        from: Operand::Col(Col::Event(1)),
+                        to: Operand::Col(Col::Event(3)),
+                    },
+                ),
+                (
+                    "days_events".into(),
+                    Measure::AvgDays {
+                        cond: Cond::IsSet(Operand::FirstEvent(vec!["file".into()])),
+                        from: Operand::FirstEvent(vec!["file".into()]),
+                        to: Operand::FirstEvent(vec!["decide".into()]),
+                    },
+                ),
+                (
+                    "none".into(),
+                    Measure::Sum(Cond::Or(vec![]), Operand::Col(Col::Num(1))),
+                ),
+            ],
+        }],
+        ..Default::default()
+    };
+    let v = fazhi_store::indicators::run(db, &plan)
+        .await
+        .unwrap()
+        .values;
+    assert_eq!(v["sum_slot"], Some(150000.0));
+    assert_eq!(
+        v["sum_json"],
+        Some(150012.5),
+        "JSON reads non-integral numbers too"
+    );
+    assert_eq!(v["days_slot"], Some(30.0), "2026-01-04 → 2026-02-03");
+    assert_eq!(v["days_events"], Some(30.0));
+    assert_eq!(v["none"], None, "a sum over nothing is NULL");
+}
+
+#[tokio::test]
+async fn the_migration_backfill_and_the_store_write_the_same_facts() {
+    on_both!(backfill_matches_what_the_store_writes);
+}
+
+#[tokio::test]
+async fn fact_slots_and_their_json_event_and_clock_fallbacks_agree() {
+    on_both!(slots_and_fallbacks_agree);
+}
+
+#[tokio::test]
+async fn both_0002_migrations_define_the_same_tables_and_columns() {
+    fn columns(sql: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut table = String::new();
+        for line in sql.lines() {
+            let l = line.trim();
+            if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+                table = rest.split_whitespace().next().unwrap().to_string();
+                out.push(table.clone());
+            } else if !table.is_empty()
+                && !l.is_empty()
+                && !l.starts_with("--")
+                && !l.starts_with(')')
+                && !l.starts_with("PRIMARY")
+                && !l.starts_with("UNIQUE")
+            {
+                out.push(format!("{table}.{}", l.split_whitespace().next().unwrap()));
+            }
+            if l.starts_with(')') {
+                table.clear();
+            }
+        }
+        out
+    }
+    let s = columns(include_str!("../migrations/sqlite/0002_indicators.sql"));
+    let p = columns(include_str!("../migrations/postgres/0002_indicators.sql"));
+    assert_eq!(s, p);
+    for t in ["case_facts", "manual_figures", "reports"] {
+        assert!(s.contains(&t.to_string()), "{t}");
+    }
+    for c in [
+        "manual_figures.unit_id",
+        "manual_figures.period_start",
+        "manual_figures.value",
+        "manual_figures.unit_label",
+        "manual_figures.entered_by",
+        "reports.snapshot",
+        "reports.frozen_by",
+        "reports.version",
+    ] {
+        assert!(s.contains(&c.to_string()), "{c}");
+    }
+}
