@@ -8,8 +8,10 @@ pub mod auth;
 pub mod cases;
 pub mod demo;
 mod error;
+pub mod imports;
 pub mod indicators;
 pub mod org;
+pub mod reports;
 pub mod validators;
 
 use std::sync::Arc;

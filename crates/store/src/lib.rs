@@ -15,8 +15,10 @@ mod db;
 mod rows;
 
 pub mod cases;
+pub mod imports;
 pub mod indicators;
 pub mod org;
+pub mod reports;
 pub mod sessions;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};

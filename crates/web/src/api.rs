@@ -67,7 +67,11 @@ pub fn routes() -> Router<AppState> {
         audit_list,
         audit_verify,
         calendar_due,
-        public_decisions
+        public_decisions,
+        crate::imports::api_list_imports,
+        crate::imports::api_import_reports,
+        crate::imports::api_get_import,
+        crate::imports::api_compare_imports
     ),
     components(schemas(
         ApiErrorBody,

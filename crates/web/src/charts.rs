@@ -1,5 +1,3 @@
-// Used by the dashboard pages, which land next.
-#![allow(dead_code)]
 //! Server-side SVG charts for the dashboard: no JavaScript, no build chain. Every mark carries a
 //! `<title>` (hover text) and, where given, a link to the records behind it.
 

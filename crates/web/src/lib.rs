@@ -7,8 +7,11 @@ mod assets;
 mod auth;
 mod charts;
 mod error;
+mod figures;
 mod forms;
+mod imports;
 mod pages;
+mod reports;
 mod views;
 
 use std::net::SocketAddr;
@@ -42,6 +45,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState { app, config };
     Router::new()
         .merge(pages::routes())
+        .merge(imports::routes())
+        .merge(reports::routes())
+        .merge(figures::routes())
         .nest("/api/v1", api::routes())
         .route(
             "/api/openapi.json",

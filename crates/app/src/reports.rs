@@ -1,0 +1,686 @@
+//! The annual report (法治政府建设年度报告) of a unit and year: a draft document edited in the
+//! app, filled from the indicators; freezing it snapshots every figure so a later change in the
+//! records cannot change a published report silently; a diff shows what would change.
+
+use std::collections::BTreeMap;
+
+use fazhi_domain::{Role, UnitId};
+use fazhi_reports::{Figure, Filled, ReportDoc};
+use fazhi_store::reports::{self as store, ReportRow};
+use fazhi_store::{AuditEntry, org};
+use serde::Serialize;
+
+use crate::{Actor, App, AppError};
+
+/// A report with its parsed document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub row: ReportRow,
+    pub doc: ReportDoc,
+    pub unit_name: String,
+}
+
+/// One figure whose value differs between the frozen snapshot and the records now.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FigureChange {
+    pub id: String,
+    pub label: String,
+    pub frozen: Option<f64>,
+    pub current: Option<f64>,
+    pub unit: String,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Html,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "docx" => Some(Format::Docx),
+            "html" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+fn writer(actor: &Actor) -> Result<(), AppError> {
+    if actor.has(Role::Admin) || actor.has(Role::Leader) || actor.has(Role::Handler) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "需要“系统管理员”“分管领导”或“承办人”角色".into(),
+        ))
+    }
+}
+
+fn parse_doc(row: &ReportRow) -> Result<ReportDoc, AppError> {
+    serde_json::from_str(&row.body)
+        .map_err(|e| AppError::Internal(format!("report {} body: {e}", row.id)))
+}
+
+impl App {
+    async fn visible_unit(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+    ) -> Result<fazhi_store::UnitRow, AppError> {
+        let u = org::unit(&self.db, unit).await?;
+        if !u.path.starts_with(&actor.unit_path) {
+            return Err(AppError::NotFound(format!("单位{unit}")));
+        }
+        Ok(u)
+    }
+
+    /// The report of `unit` for `year`, created from the standard template on first use.
+    pub async fn report_open(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i64,
+    ) -> Result<Report, AppError> {
+        let u = self.visible_unit(actor, unit).await?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::invalid(
+                "year",
+                "range",
+                "年度：应为2000至2100之间的年份",
+            ));
+        }
+        if let Some(row) = store::find(&self.db, unit, year).await? {
+            let doc = parse_doc(&row)?;
+            return Ok(Report {
+                row,
+                doc,
+                unit_name: u.name,
+            });
+        }
+        writer(actor)?;
+        let doc = fazhi_reports::template(&u.name, year as i32);
+        let body = serde_json::to_string(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let id = store::insert(&mut tx, unit, year, &doc.title, &body, now).await?;
+        let after = serde_json::json!({ "unit": u.code, "year": year, "title": doc.title });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "create",
+            entity: "report",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        let row = store::get(&self.db, id).await?;
+        Ok(Report {
+            row,
+            doc,
+            unit_name: u.name,
+        })
+    }
+
+    pub async fn report(&self, actor: &Actor, id: i64) -> Result<Report, AppError> {
+        let row = store::get(&self.db, id).await?;
+        let u = self.visible_unit(actor, row.unit_id).await?;
+        let doc = parse_doc(&row)?;
+        Ok(Report {
+            row,
+            doc,
+            unit_name: u.name,
+        })
+    }
+
+    pub async fn reports(&self, actor: &Actor) -> Result<Vec<(ReportRow, String)>, AppError> {
+        let units = org::units(&self.db).await?;
+        Ok(store::list(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                units
+                    .iter()
+                    .find(|u| u.id == r.unit_id && u.path.starts_with(&actor.unit_path))
+                    .map(|u| (r, u.name.clone()))
+            })
+            .collect())
+    }
+
+    /// Saves a draft's document. Refused once frozen (unfreeze first, which is audited).
+    pub async fn report_save(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        doc: &ReportDoc,
+    ) -> Result<i64, AppError> {
+        writer(actor)?;
+        let r = self.report(actor, id).await?;
+        if r.row.status == "frozen" {
+            return Err(AppError::Conflict("报告已定稿，修改前须先撤销定稿".into()));
+        }
+        let mut problems = Vec::new();
+        if doc.title.trim().is_empty() {
+            problems.push(crate::FieldProblem::new("title", "required", "标题：必填"));
+        }
+        if doc.title.chars().count() > 100 {
+            problems.push(crate::FieldProblem::new(
+                "title",
+                "too_long",
+                "标题：最多100个字符",
+            ));
+        }
+        if doc.sections.is_empty() {
+            problems.push(crate::FieldProblem::new(
+                "sections",
+                "required",
+                "正文：至少需要一个部分",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let body = serde_json::to_string(doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let v = store::save(&mut tx, id, version, &doc.title, &body, now)
+            .await
+            .map_err(|e| match e {
+                fazhi_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("报告已被他人修改，请刷新后重试".into())
+                }
+                other => other.into(),
+            })?;
+        let before = serde_json::json!({ "version": version, "body": r.row.body });
+        let after = serde_json::json!({ "version": v, "body": body });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "edit",
+            entity: "report",
+            entity_id: &id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    /// The figures a report uses: the frozen snapshot once frozen, otherwise computed now.
+    pub async fn report_figures(
+        &self,
+        actor: &Actor,
+        r: &Report,
+    ) -> Result<BTreeMap<String, Figure>, AppError> {
+        if let Some(s) = &r.row.snapshot {
+            return serde_json::from_str(s)
+                .map_err(|e| AppError::Internal(format!("snapshot: {e}")));
+        }
+        self.current_figures(actor, r).await
+    }
+
+    async fn current_figures(
+        &self,
+        actor: &Actor,
+        r: &Report,
+    ) -> Result<BTreeMap<String, Figure>, AppError> {
+        let ids = r.doc.placeholder_ids();
+        self.report_figure_values(actor, r.row.unit_id, r.row.year as i32, &ids)
+            .await
+    }
+
+    pub async fn report_filled(&self, actor: &Actor, r: &Report) -> Result<Filled, AppError> {
+        let figures = self.report_figures(actor, r).await?;
+        Ok(fazhi_reports::fill(&r.doc, &figures))
+    }
+
+    pub async fn report_render(
+        &self,
+        actor: &Actor,
+        id: i64,
+        format: Format,
+    ) -> Result<Vec<u8>, AppError> {
+        let r = self.report(actor, id).await?;
+        let filled = self.report_filled(actor, &r).await?;
+        Ok(match format {
+            Format::Docx => fazhi_reports::render_docx(&filled),
+            Format::Html => fazhi_reports::render_html(&filled).into_bytes(),
+            Format::Markdown => fazhi_reports::render_markdown(&filled).into_bytes(),
+        })
+    }
+
+    /// Freezes the report for publication: every figure it uses is snapshotted.
+    pub async fn report_freeze(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<(), AppError> {
+        if !(actor.has(Role::Admin) || actor.has(Role::Leader)) {
+            return Err(AppError::Forbidden(
+                "定稿需要“分管领导”或“系统管理员”角色".into(),
+            ));
+        }
+        let r = self.report(actor, id).await?;
+        if r.row.status == "frozen" {
+            return Err(AppError::Conflict("报告已定稿".into()));
+        }
+        let figures = self.current_figures(actor, &r).await?;
+        let snapshot =
+            serde_json::to_string(&figures).map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        store::set_frozen(
+            &mut tx,
+            id,
+            version,
+            Some(&snapshot),
+            Some(&actor.login),
+            now,
+        )
+        .await?;
+        let after = serde_json::json!({ "status": "frozen", "figures": figures });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "freeze",
+            entity: "report",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns a frozen report to draft (the snapshot stays in the audit log).
+    pub async fn report_unfreeze(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<(), AppError> {
+        if !(actor.has(Role::Admin) || actor.has(Role::Leader)) {
+            return Err(AppError::Forbidden(
+                "撤销定稿需要“分管领导”或“系统管理员”角色".into(),
+            ));
+        }
+        let r = self.report(actor, id).await?;
+        if r.row.status != "frozen" {
+            return Err(AppError::Conflict("报告尚未定稿".into()));
+        }
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        store::set_frozen(&mut tx, id, version, None, None, now).await?;
+        let before = serde_json::json!({ "status": "frozen", "snapshot": r.row.snapshot });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "unfreeze",
+            entity: "report",
+            entity_id: &id.to_string(),
+            before: Some(&before),
+            after: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What would change if the frozen report were recomputed from today's records.
+    pub async fn report_diff(&self, actor: &Actor, id: i64) -> Result<Vec<FigureChange>, AppError> {
+        let r = self.report(actor, id).await?;
+        let Some(s) = &r.row.snapshot else {
+            return Ok(Vec::new());
+        };
+        let frozen: BTreeMap<String, Figure> =
+            serde_json::from_str(s).map_err(|e| AppError::Internal(e.to_string()))?;
+        let current = self.current_figures(actor, &r).await?;
+        let mut out = Vec::new();
+        for (id, f) in &frozen {
+            let now = current.get(id).and_then(|c| c.value);
+            let same = match (f.value, now) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                out.push(FigureChange {
+                    id: id.clone(),
+                    label: f.label.clone(),
+                    frozen: f.value,
+                    current: now,
+                    unit: f.unit.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The editable text form of a report body, for a plain textarea:
+///
+/// ```text
+/// 开头段落……（第一个标题之前的段落是开头）
+///
+/// # 2024年主要举措和成效
+/// ## 政府职能依法全面履行
+/// 正文段落，可含数据占位符，如{hotline.closed}。
+///
+/// - 一是……（以“- ”开头的连续行是“一是、二是”列举）
+/// - 二是……
+/// ## （下一个小标题）
+/// ```
+///
+/// `#` to `####` give the depth (一、 （一） 1. （1）; numbers are added automatically, do not
+/// type them); `#!` marks a run-in heading (the heading opens its first paragraph). Paragraphs are
+/// separated by blank lines.
+pub fn doc_to_outline(doc: &ReportDoc) -> String {
+    fn blocks(out: &mut String, bs: &[fazhi_reports::Block]) {
+        for b in bs {
+            match b {
+                fazhi_reports::Block::Paragraph(p) => {
+                    for para in p.split('\n').filter(|x| !x.trim().is_empty()) {
+                        out.push_str(para.trim());
+                        out.push_str("\n\n");
+                    }
+                }
+                fazhi_reports::Block::Items(items) => {
+                    for i in items {
+                        out.push_str("- ");
+                        out.push_str(i.trim());
+                        out.push('\n');
+                    }
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    fn section(out: &mut String, s: &fazhi_reports::Section, depth: usize) {
+        out.push_str(&"#".repeat(depth + 1));
+        if s.run_in {
+            out.push('!');
+        }
+        out.push(' ');
+        out.push_str(s.heading.trim());
+        out.push('\n');
+        blocks(out, &s.blocks);
+        for c in &s.children {
+            section(out, c, depth + 1);
+        }
+    }
+    let mut out = String::new();
+    blocks(&mut out, &doc.opening);
+    for s in &doc.sections {
+        section(&mut out, s, 0);
+    }
+    if !doc.closing.is_empty() {
+        out.push_str("#结语\n");
+        blocks(&mut out, &doc.closing);
+    }
+    out
+}
+
+/// Parses the outline text back into the body of `base` (title, unit, year and signature are kept
+/// from `base`). Problems name the line.
+pub fn outline_to_doc(base: &ReportDoc, text: &str) -> Result<ReportDoc, AppError> {
+    use fazhi_reports::{Block, Section};
+    #[derive(Default)]
+    struct Acc {
+        para: Vec<String>,
+        items: Vec<String>,
+    }
+    fn flush(acc: &mut Acc, into: &mut Vec<Block>) {
+        if !acc.para.is_empty() {
+            into.push(Block::Paragraph(acc.para.join("")));
+            acc.para.clear();
+        }
+        if !acc.items.is_empty() {
+            into.push(Block::Items(std::mem::take(&mut acc.items)));
+        }
+    }
+    // Sections are collected flat with their depth, then nested.
+    let mut opening = Vec::new();
+    let mut closing = Vec::new();
+    let mut flat: Vec<(usize, Section)> = Vec::new();
+    let mut in_closing = false;
+    let mut acc = Acc::default();
+    let mut problems = Vec::new();
+    fn dest<'a>(
+        flat: &'a mut [(usize, Section)],
+        opening: &'a mut Vec<Block>,
+        closing: &'a mut Vec<Block>,
+        in_closing: bool,
+    ) -> &'a mut Vec<Block> {
+        if in_closing {
+            closing
+        } else if let Some((_, s)) = flat.last_mut() {
+            &mut s.blocks
+        } else {
+            opening
+        }
+    }
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            flush(
+                &mut acc,
+                dest(&mut flat, &mut opening, &mut closing, in_closing),
+            );
+            continue;
+        }
+        if line == "#结语" {
+            flush(
+                &mut acc,
+                dest(&mut flat, &mut opening, &mut closing, in_closing),
+            );
+            in_closing = true;
+            continue;
+        }
+        if line.starts_with('#') {
+            flush(
+                &mut acc,
+                dest(&mut flat, &mut opening, &mut closing, in_closing),
+            );
+            if in_closing {
+                problems.push(crate::FieldProblem::new(
+                    "outline",
+                    "heading_after_closing",
+                    format!("正文第{}行：结语之后不能再有标题", n + 1),
+                ));
+                continue;
+            }
+            let depth = line.chars().take_while(|c| *c == '#').count();
+            let rest = &line[depth..];
+            let (run_in, heading) = match rest.strip_prefix('!') {
+                Some(h) => (true, h.trim()),
+                None => (false, rest.trim()),
+            };
+            if depth > 4 {
+                problems.push(crate::FieldProblem::new(
+                    "outline",
+                    "too_deep",
+                    format!("正文第{}行：标题最多四级（#至####）", n + 1),
+                ));
+                continue;
+            }
+            if heading.is_empty() {
+                problems.push(crate::FieldProblem::new(
+                    "outline",
+                    "empty_heading",
+                    format!("正文第{}行：标题内容为空", n + 1),
+                ));
+                continue;
+            }
+            let prev_depth = flat.last().map(|(d, _)| *d).unwrap_or(0);
+            if depth > prev_depth + 1 || (flat.is_empty() && depth != 1) {
+                problems.push(crate::FieldProblem::new(
+                    "outline",
+                    "skipped_level",
+                    format!(
+                        "正文第{}行：标题层级不能跳级（上一级是{}级）",
+                        n + 1,
+                        prev_depth
+                    ),
+                ));
+                continue;
+            }
+            flat.push((
+                depth,
+                Section {
+                    heading: heading.to_string(),
+                    children: vec![],
+                    blocks: vec![],
+                    run_in,
+                },
+            ));
+            continue;
+        }
+        if let Some(item) = line.strip_prefix("- ") {
+            if !acc.para.is_empty() {
+                let para = std::mem::take(&mut acc.para);
+                dest(&mut flat, &mut opening, &mut closing, in_closing)
+                    .push(Block::Paragraph(para.join("")));
+            }
+            acc.items.push(item.trim().to_string());
+        } else {
+            if !acc.items.is_empty() {
+                dest(&mut flat, &mut opening, &mut closing, in_closing)
+                    .push(Block::Items(std::mem::take(&mut acc.items)));
+            }
+            acc.para.push(line.to_string());
+        }
+    }
+    flush(
+        &mut acc,
+        dest(&mut flat, &mut opening, &mut closing, in_closing),
+    );
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    // Nest: each section becomes a child of the nearest shallower one before it.
+    fn nest(
+        flat: &mut std::iter::Peekable<std::vec::IntoIter<(usize, Section)>>,
+        depth: usize,
+    ) -> Vec<Section> {
+        let mut out = Vec::new();
+        while let Some((d, _)) = flat.peek() {
+            if *d < depth {
+                break;
+            }
+            let (d, mut s) = flat.next().expect("peeked");
+            s.children = nest(flat, d + 1);
+            out.push(s);
+        }
+        out
+    }
+    let mut it = flat.into_iter().peekable();
+    let sections = nest(&mut it, 1);
+    Ok(ReportDoc {
+        opening,
+        sections,
+        closing,
+        ..base.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_round_trips_through_the_outline() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let text = doc_to_outline(&doc);
+        let back = outline_to_doc(&doc, &text).unwrap();
+        assert_eq!(back, doc);
+        assert!(text.contains("# "), "{text}");
+    }
+
+    #[test]
+    fn outline_problems_name_the_line() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let err = outline_to_doc(&doc, "开头。\n\n# 一部分\n### 跳级了\n").unwrap_err();
+        match err {
+            AppError::Invalid(p) => assert!(p[0].message.contains("第4行"), "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn items_paragraphs_and_nesting_parse() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let d = outline_to_doc(
+            &doc,
+            "开头段。\n\n# 主要举措\n## 执法\n办结{hotline.closed}件。\n- 一项\n- 两项\n\n# 计划\n",
+        )
+        .unwrap();
+        assert_eq!(
+            d.opening,
+            vec![fazhi_reports::Block::Paragraph("开头段。".into())]
+        );
+        assert_eq!(d.sections.len(), 2);
+        assert_eq!(d.sections[0].children[0].blocks.len(), 2);
+        assert_eq!(
+            d.sections[0].children[0].blocks[1],
+            fazhi_reports::Block::Items(vec!["一项".into(), "两项".into()])
+        );
+    }
+}
+
+impl App {
+    /// The report figures for `ids`, from the indicator engine for the unit's subtree and the
+    /// whole year. Ids the catalogue does not know are left out, so the report shows them as
+    /// missing (never as 0).
+    async fn report_figure_values(
+        &self,
+        _actor: &Actor,
+        unit: UnitId,
+        year: i32,
+        ids: &std::collections::BTreeSet<String>,
+    ) -> Result<BTreeMap<String, Figure>, AppError> {
+        let year = i16::try_from(year)
+            .map_err(|_| AppError::invalid("year", "range", "年度：超出范围"))?;
+        let all = self.figures_for_report(unit, year).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| {
+                all.get(id).map(|f| {
+                    // The indicator engine gives percentages as 0–100; the report renderer takes
+                    // fractions (0.087 → 8.7%).
+                    let value = if f.unit == "%" {
+                        f.value.map(|v| v / 100.0)
+                    } else {
+                        f.value
+                    };
+                    (
+                        id.clone(),
+                        Figure {
+                            value,
+                            unit: f.unit.clone(),
+                            label: f.label.clone(),
+                            manual: f.manual,
+                            source: Some(f.source.clone()).filter(|s| !s.is_empty()),
+                            definition: f.definition_summary.clone(),
+                        },
+                    )
+                })
+            })
+            .collect())
+    }
+
+    /// Indicator ids and Chinese labels, for the report editor.
+    pub fn indicator_labels(&self) -> Vec<(String, String)> {
+        crate::indicators::catalog()
+            .indicators()
+            .map(|i| (i.id.clone(), format!("{}（{}）", i.label_zh, i.unit)))
+            .collect()
+    }
+}

@@ -1,0 +1,130 @@
+//! Annual reports: one per unit and year, a JSON document, and the frozen figure snapshot.
+
+use fazhi_domain::UnitId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Db, Result, StoreError, Tx};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportRow {
+    pub id: i64,
+    pub unit_id: UnitId,
+    pub year: i64,
+    pub title: String,
+    /// `draft` or `frozen`.
+    pub status: String,
+    pub body: String,
+    pub snapshot: Option<String>,
+    pub frozen_at: Option<i64>,
+    pub frozen_by: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLS: &str = "id, unit_id, year, title, status, body, snapshot, frozen_at, frozen_by, version, created_at, updated_at";
+
+fn row(r: &AnyRow) -> Result<ReportRow> {
+    Ok(ReportRow {
+        id: r.try_get(0)?,
+        unit_id: UnitId(r.try_get(1)?),
+        year: r.try_get(2)?,
+        title: r.try_get(3)?,
+        status: r.try_get(4)?,
+        body: r.try_get(5)?,
+        snapshot: r.try_get(6)?,
+        frozen_at: r.try_get(7)?,
+        frozen_by: r.try_get(8)?,
+        version: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        updated_at: r.try_get(11)?,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<ReportRow> {
+    let r = sqlx::query(dynsql!("SELECT {COLS} FROM reports WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("report {id}")))?;
+    row(&r)
+}
+
+pub async fn find(db: &Db, unit: UnitId, year: i64) -> Result<Option<ReportRow>> {
+    sqlx::query(dynsql!("SELECT {COLS} FROM reports WHERE unit_id = $1 AND year = $2"))
+        .bind(unit.0)
+        .bind(year)
+        .fetch_optional(db.pool())
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}
+
+pub async fn list(db: &Db) -> Result<Vec<ReportRow>> {
+    sqlx::query(dynsql!("SELECT {COLS} FROM reports ORDER BY year DESC, unit_id"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+}
+
+pub async fn insert(tx: &mut Tx, unit: UnitId, year: i64, title: &str, body: &str, at: i64) -> Result<i64> {
+    let r = sqlx::query(
+        "INSERT INTO reports (unit_id, year, title, status, body, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'draft', $4, 1, $5, $5) RETURNING id",
+    )
+    .bind(unit.0)
+    .bind(year)
+    .bind(title)
+    .bind(body)
+    .bind(at)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+/// Saves a draft's document if it is still at `version` and not frozen.
+pub async fn save(tx: &mut Tx, id: i64, version: i64, title: &str, body: &str, at: i64) -> Result<i64> {
+    let n = sqlx::query(
+        "UPDATE reports SET title = $1, body = $2, updated_at = $3, version = version + 1 \
+         WHERE id = $4 AND version = $5 AND status = 'draft'",
+    )
+    .bind(title)
+    .bind(body)
+    .bind(at)
+    .bind(id)
+    .bind(version)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(format!("report {id} changed or frozen")));
+    }
+    Ok(version + 1)
+}
+
+/// Freezes (status frozen + snapshot) or unfreezes (status draft, snapshot kept as history in
+/// the audit log) a report.
+pub async fn set_frozen(tx: &mut Tx, id: i64, version: i64, snapshot: Option<&str>, by: Option<&str>, at: i64) -> Result<i64> {
+    let status = if snapshot.is_some() { "frozen" } else { "draft" };
+    let n = sqlx::query(
+        "UPDATE reports SET status = $1, snapshot = $2, frozen_by = $3, frozen_at = $4, updated_at = $4, \
+         version = version + 1 WHERE id = $5 AND version = $6",
+    )
+    .bind(status)
+    .bind(snapshot)
+    .bind(by)
+    .bind(at)
+    .bind(id)
+    .bind(version)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(format!("report {id} was changed by someone else")));
+    }
+    Ok(version + 1)
+}
