@@ -123,6 +123,43 @@ enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Store published reports against their unit and year for comparison (one line per file;
+    /// a refused file writes nothing; the exit code is non-zero when any file was refused).
+    Import {
+        /// Report files (text, HTML or DOCX; UTF-8 or GB18030).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The reporting unit, when the reports do not name it (or name it differently).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The year reported on, when the reports do not say it.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Render a unit's annual report (from its saved draft, or the standard template) with the
+    /// figures computed from the records (or frozen at publication).
+    Render {
+        /// Database with the records (not needed with --demo).
+        #[arg(long, env = "FAZHI_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Unit code (e.g. the street's code).
+        #[arg(long, required_unless_present = "demo")]
+        unit: Option<String>,
+        /// The year reported on (with --demo: the last full year of the demo data).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Build the demo street in a temporary database and render its last full year.
+        #[arg(long)]
+        demo: bool,
+        /// docx, html or md
+        #[arg(long)]
+        format: String,
+        /// Output file.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -444,7 +481,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Healthcheck { addr } => healthcheck(&addr).await,
-        Command::Report { command } => report_command(command),
+        Command::Report { command } => report_command(command).await,
         Command::Workflow {
             command: WorkflowCommand::Check { dir },
         } => {
@@ -544,8 +581,22 @@ fn emit(s: &str) {
     let _ = o.write_all(s.as_bytes()).and_then(|_| o.flush());
 }
 
-fn report_command(command: ReportCommand) -> Result<ExitCode> {
+async fn report_command(command: ReportCommand) -> Result<ExitCode> {
     match command {
+        ReportCommand::Render {
+            database_url,
+            unit,
+            year,
+            demo,
+            format,
+            out,
+        } => render_report(database_url, unit, year, demo, &format, &out).await,
+        ReportCommand::Import {
+            files,
+            db,
+            unit,
+            year,
+        } => report_import(&files, &db.database_url, unit, year).await,
         ReportCommand::Extract { file, json } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("无法读取{}", file.display()))?;
@@ -598,6 +649,142 @@ fn report_command(command: ReportCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `fazhi report import`: each file is one audited transaction as the system user; a refused
+/// file writes nothing and does not stop the others.
+async fn report_import(
+    files: &[PathBuf],
+    url: &str,
+    unit: Option<String>,
+    year: Option<i32>,
+) -> Result<ExitCode> {
+    let db = open(url, false).await?;
+    let app = App::new(
+        db.clone(),
+        Registry::embedded(),
+        WorkflowConfig::embedded(),
+        Arc::new(SystemClock),
+    );
+    // Imported reports belong to no unit of the tree: the system actor needs no root unit here.
+    let actor = match system_actor(&db).await {
+        Ok(a) => a,
+        Err(_) => Actor::system(fazhi_domain::UnitId(0), "/"),
+    };
+    let mut refused = 0;
+    for file in files {
+        let shown = file.display();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                refused += 1;
+                emit(&format!("未导入 {shown}：无法读取文件：{e}\n"));
+                continue;
+            }
+        };
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| shown.to_string());
+        match app
+            .import_report(&actor, &name, &bytes, unit.clone(), year)
+            .await
+        {
+            Ok(o) => emit(&format!(
+                "已导入 {shown}：{} {}年度，数据{}项（已对应指标{}项），编号{}\n",
+                o.unit_name, o.year, o.figures, o.mapped, o.id
+            )),
+            Err(e) => {
+                refused += 1;
+                emit(&format!("未导入 {shown}：{}\n", app_error(e)));
+            }
+        }
+    }
+    db.close().await;
+    if refused > 0 {
+        eprintln!("{}个文件中有{refused}个未导入", files.len());
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `fazhi report render`: one unit's annual report as DOCX, HTML or Markdown.
+async fn render_report(
+    database_url: Option<String>,
+    unit: Option<String>,
+    year: Option<i32>,
+    demo: bool,
+    format: &str,
+    out: &Path,
+) -> Result<ExitCode> {
+    let fmt = fazhi_app::reports::Format::parse(format)
+        .with_context(|| format!("--format：应为docx、html或md，收到“{format}”"))?;
+    let mut _tmp = None;
+    let (db, unit_code, year) = if demo {
+        // The demo street, generated so that its last full year is complete.
+        let today = fazhi_app::Clock::today(&SystemClock);
+        let year = year.unwrap_or(today.year() as i32 - 1);
+        let dir = tempfile::tempdir().context("无法创建临时目录")?;
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let db = open(&url, true).await?;
+        let app = App::new(
+            db.clone(),
+            Registry::embedded(),
+            WorkflowConfig::embedded(),
+            Arc::new(SystemClock),
+        );
+        let end = jiff::civil::date(year as i16, 12, 31).min(app.calendar.last_date());
+        eprintln!("正在生成演示街道（截至{end}）……");
+        let street = fazhi_demo::generate(2026, end);
+        fazhi_app::demo::load_demo(&app, &street)
+            .await
+            .map_err(app_error)?;
+        _tmp = Some(dir);
+        (db, fazhi_demo::STREET_CODE.to_string(), year)
+    } else {
+        let url = database_url.context("需要--database-url（或使用--demo）")?;
+        let year = year.context("需要--year")?;
+        (open(&url, false).await?, unit.unwrap_or_default(), year)
+    };
+    let app = App::new(
+        db.clone(),
+        Registry::embedded(),
+        WorkflowConfig::embedded(),
+        Arc::new(SystemClock),
+    );
+    let actor = system_actor(&db).await?;
+    let unit_row = fazhi_store::org::unit_by_code(&db, &unit_code)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_context(|| format!("--unit：不存在代码为“{unit_code}”的单位"))?;
+    let report = app
+        .report_open(&actor, unit_row.id, year as i64)
+        .await
+        .map_err(app_error)?;
+    let bytes = app
+        .report_render(&actor, report.row.id, fmt)
+        .await
+        .map_err(app_error)?;
+    std::fs::write(out, &bytes).with_context(|| format!("无法写入{}", out.display()))?;
+    let filled = app
+        .report_filled(&actor, &report)
+        .await
+        .map_err(app_error)?;
+    eprintln!(
+        "已生成 {}（{}，{}字节）；缺数{}项{}",
+        out.display(),
+        report.doc.title,
+        bytes.len(),
+        filled.missing.len(),
+        if filled.missing.is_empty() {
+            String::new()
+        } else {
+            format!("：{}", filled.missing.join("、"))
+        }
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// GET /healthz over a plain TCP connection (no HTTP client needed for one request).

@@ -119,6 +119,47 @@ fn the_demo_loads_serves_and_is_reused_and_the_admin_commands_work_on_it() {
     let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);
     assert!(ok && out.contains("哈希链完整"), "{out}");
 
+    let md = dir.path().join("report.md");
+    let (ok, out, err) = run(&[
+        "report",
+        "render",
+        "--database-url",
+        &url,
+        "--unit",
+        "330199001",
+        "--year",
+        "2026",
+        "--format",
+        "md",
+        "-o",
+        md.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        text.contains("年度法治政府建设情况的报告") && text.contains("数据来源"),
+        "{text}"
+    );
+    assert!(
+        text.contains("【缺数：officers.posts】"),
+        "a manual figure nobody entered is shown as missing, not 0"
+    );
+    let (ok, _, err) = run(&[
+        "report",
+        "render",
+        "--database-url",
+        &url,
+        "--unit",
+        "nope",
+        "--year",
+        "2026",
+        "--format",
+        "pdf",
+        "-o",
+        md.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("--format"), "{err}");
+
     let backup = dir.path().join("backup.db");
     let (ok, out, err) = run(&[
         "backup",
@@ -241,4 +282,67 @@ fn report_extract_prints_the_documented_json_shape() {
     for key in ["level", "heading", "part", "start", "end"] {
         assert!(v["sections"][0].get(key).is_some(), "section.{key}");
     }
+}
+
+#[test]
+fn report_import_stores_each_file_once_and_names_what_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let (ok, _, err) = run(&["migrate", "--database-url", &url, "--create"]);
+    assert!(ok, "{err}");
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../importer/tests/seeds/000_40cb9ad96189bd44.txt"
+    );
+    let (ok, out, err) = run(&["report", "import", seed, "--database-url", &url]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("已导入") && out.contains("海幢街道办事处 2023年度"),
+        "{out}"
+    );
+
+    // The same file again fails and writes nothing; a report without a year is refused naming
+    // the field, and the exit code says something was refused.
+    let bare = dir.path().join("无年度.txt");
+    std::fs::write(
+        &bare,
+        "法治政府建设工作情况\n一、主要工作\n全年办结群众诉求工单12件。\n",
+    )
+    .unwrap();
+    let (ok, out, _) = run(&[
+        "report",
+        "import",
+        seed,
+        bare.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(!ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "one line per file: {out}");
+    assert!(
+        lines[0].starts_with("未导入") && lines[0].contains("重复导入"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("未导入") && lines[1].contains("年度：无法从报告中识别，请指定"),
+        "{out}"
+    );
+
+    // Given the unit and the year, it is stored; the audit chain holds.
+    let (ok, out, err) = run(&[
+        "report",
+        "import",
+        bare.to_str().unwrap(),
+        "--unit",
+        "测试街道办事处",
+        "--year",
+        "2024",
+        "--database-url",
+        &url,
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("测试街道办事处 2024年度"), "{out}");
+    let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);
+    assert!(ok && out.contains("共2条记录"), "{out}");
 }

@@ -249,7 +249,7 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
             d.name.clone(),
             overdue,
             (by_soon - overdue).max(0),
-            format!("/cases?type=hotline_ticket&due=overdue"),
+            "/cases?type=hotline_ticket&due=overdue".to_string(),
         ));
     }
     Ok(render(
