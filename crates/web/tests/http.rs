@@ -650,3 +650,500 @@ async fn the_committed_openapi_document_matches_the_generated_one() {
     assert_eq!(served, generated);
     t.stop().await;
 }
+
+// ---------- imported annual reports (issue 4) ----------
+
+fn seed_report(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../importer/tests/seeds/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+const HAIZHUANG: &str = "000_40cb9ad96189bd44.txt";
+const SIJIQING: &str = "004_902e659e2dbe85d6.txt";
+const NO_UNIT_NO_YEAR: &str =
+    "法治政府建设工作情况\n一、主要工作\n全年办结群众诉求工单12件，开展普法宣传活动3场。\n";
+
+/// POST /api/v1/imports as `login` with `files` and extra form fields.
+async fn import_files(
+    t: &support::TestApp,
+    login: &str,
+    files: &[(&str, Vec<u8>)],
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(name.to_string())
+                .mime_str("text/plain")
+                .unwrap(),
+        );
+    }
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let r = reqwest::Client::new()
+        .post(t.url("/api/v1/imports"))
+        .basic_auth(login, Some(support::PASSWORD))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn imported_reports_are_compared_figure_by_figure(backend: Backend) {
+    let t = spawn_app(backend, date(2026, 3, 2)).await;
+    let (s, out) = import_files(
+        &t,
+        "handler",
+        &[
+            (HAIZHUANG, seed_report(HAIZHUANG)),
+            (SIJIQING, seed_report(SIJIQING)),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{out}");
+    let imported = out["imported"].as_array().unwrap();
+    assert_eq!(imported.len(), 2, "{out}");
+    assert_eq!(out["refused"], json!([]));
+    assert_eq!(imported[0]["unit_name"], "海幢街道办事处");
+    assert_eq!(imported[0]["year"], 2023);
+    assert_eq!(imported[1]["unit_name"], "四季青街道");
+    assert_eq!(imported[1]["year"], 2023);
+    let haizhuang = imported[0]["id"].as_i64().unwrap();
+
+    let (s, list) = t.api("viewer").get("/api/v1/imports").await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+
+    // Units side by side for 2023.
+    let (s, m) = t
+        .api("viewer")
+        .get("/api/v1/imports/compare?year=2023")
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let columns: Vec<&str> = m["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["unit_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns.len(), 2, "{m}");
+    assert!(
+        columns.contains(&"海幢街道办事处") && columns.contains(&"四季青街道"),
+        "{columns:?}"
+    );
+    let col = columns.iter().position(|c| *c == "海幢街道办事处").unwrap();
+    let row = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "hotline.closed")
+        .expect("hotline.closed row")
+        .clone();
+    assert_eq!(row["label"], "12345工单办结数");
+    assert_eq!(row["cells"].as_array().unwrap().len(), 2);
+    let cell = &row["cells"][col];
+    assert_eq!(cell["value"], 5571, "{cell}");
+    assert_eq!(cell["unit"], "条");
+    assert_eq!(cell["approx"], false);
+    assert_eq!(cell["import_id"], haizhuang);
+    assert!(
+        m["unmatched"].as_array().unwrap().len() == 2,
+        "unmatched figures are listed per report"
+    );
+
+    // The cell links back to the highlighted sentence of the original text.
+    let figure = cell["figure"].as_u64().unwrap() as usize;
+    let (s, r) = t
+        .api("viewer")
+        .get(&format!("/api/v1/imports/{haizhuang}"))
+        .await;
+    assert_eq!(s, 200);
+    let f = &r["extraction"]["figures"][figure];
+    assert_eq!(f["text"], "5571条");
+    let text: Vec<char> = r["extraction"]["decoded_text"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .collect();
+    let (start, end) = (
+        f["start"].as_u64().unwrap() as usize,
+        f["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(text[start..end].iter().collect::<String>(), "5571条");
+
+    // A unit's years side by side; 海幢街道 names the same unit.
+    let (s, by_unit) = t
+        .api("viewer")
+        .get(&format!(
+            "/api/v1/imports/compare?unit={}",
+            "%E6%B5%B7%E5%B9%A2%E8%A1%97%E9%81%93"
+        ))
+        .await;
+    assert_eq!(s, 200, "{by_unit}");
+    assert_eq!(by_unit["by"], "unit");
+    assert_eq!(by_unit["columns"].as_array().unwrap().len(), 1);
+    assert_eq!(by_unit["columns"][0]["year"], 2023);
+    let (s, e) = t.api("viewer").get("/api/v1/imports/compare").await;
+    assert_eq!(s, 422, "{e}");
+
+    // The same file again: a conflict, nothing written.
+    let audits = t.audit_count().await;
+    let (s, dup) = import_files(&t, "handler", &[(HAIZHUANG, seed_report(HAIZHUANG))], &[]).await;
+    assert_eq!(s, 409, "{dup}");
+    assert_eq!(dup["error"], "conflict");
+    assert!(
+        dup["message"].as_str().unwrap().contains("重复导入"),
+        "{dup}"
+    );
+    assert_eq!(dup["refused"][0]["file"], HAIZHUANG);
+    assert_eq!(
+        t.audit_count().await,
+        audits,
+        "a refused file writes nothing"
+    );
+
+    // A report that names neither unit nor year: refused naming the fields; given, stored.
+    let (s, missing) = import_files(
+        &t,
+        "handler",
+        &[("无年度.txt", NO_UNIT_NO_YEAR.as_bytes().to_vec())],
+        &[],
+    )
+    .await;
+    assert_eq!(s, 422, "{missing}");
+    let fields: Vec<&str> = missing["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"year") && fields.contains(&"unit"),
+        "{missing}"
+    );
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("年度：无法从报告中识别，请指定"),
+        "{missing}"
+    );
+    assert_eq!(t.audit_count().await, audits);
+    let (s, given) = import_files(
+        &t,
+        "handler",
+        &[("无年度.txt", NO_UNIT_NO_YEAR.as_bytes().to_vec())],
+        &[("unit", "望江街道办事处"), ("year", "2025")],
+    )
+    .await;
+    assert_eq!(s, 201, "{given}");
+    assert_eq!(given["imported"][0]["year"], 2025);
+    assert!(
+        given["imported"][0]["unit_id"].is_number(),
+        "望江街道办事处 is the org tree's 望江街道: {given}"
+    );
+
+    // Viewers read but do not import.
+    let (s, _) = import_files(&t, "viewer", &[("x.txt", seed_report(SIJIQING))], &[]).await;
+    assert_eq!(s, 403);
+
+    // Every import is audited, and the chain holds.
+    let (_, a) = t
+        .api("admin")
+        .get("/api/v1/audit?entity=imported_report")
+        .await;
+    assert_eq!(a.as_array().map(Vec::len), Some(3), "{a}");
+    assert!(a[0]["after"].as_str().unwrap().contains("figures"), "{a}");
+    let (_, v) = t.api("admin").get("/api/v1/audit/verify").await;
+    assert_eq!(v["ok"], true, "{v}");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn imported_reports_are_compared_figure_by_figure_on_sqlite() {
+    imported_reports_are_compared_figure_by_figure(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn imported_reports_are_compared_figure_by_figure_on_postgresql() {
+    imported_reports_are_compared_figure_by_figure(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn import_pages_upload_with_the_csrf_token_and_mark_every_figure() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 3, 2)).await;
+    let b = t.browser("handler").await;
+    let html = b
+        .get(t.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("导入的报告") && html.contains("报告比对"),
+        "{html}"
+    );
+    let token = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let upload = |token: Option<String>| {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(seed_report(HAIZHUANG))
+                .file_name(HAIZHUANG)
+                .mime_str("text/plain")
+                .unwrap(),
+        );
+        if let Some(tok) = token {
+            form = form.text("_csrf", tok);
+        }
+        b.post(t.url("/imports")).multipart(form).send()
+    };
+    let r = upload(None).await.unwrap();
+    assert_eq!(r.status(), 403, "no token, no import");
+    let r = upload(Some(token.clone())).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("已导入"), "{html}");
+    let r = upload(Some(token)).await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("重复导入"));
+
+    let (_, list) = t.api("viewer").get("/api/v1/imports").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let html = b
+        .get(t.url(&format!("/imports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<mark class=\"fig\""), "figures are marked");
+    assert!(
+        html.contains(">5571条</mark>"),
+        "the figure's own text is marked"
+    );
+    assert!(html.contains("id=\"f0\""));
+    assert!(html.contains("第一责任人职责"), "sections show their part");
+
+    let (_, m) = t
+        .api("viewer")
+        .get("/api/v1/imports/compare?year=2023")
+        .await;
+    let row = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "hotline.closed")
+        .unwrap()
+        .clone();
+    let link = format!("/imports/{id}#f{}", row["cells"][0]["figure"]);
+    let html = b
+        .get(t.url("/imports/compare?year=2023"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&link), "each cell links back: {link}");
+    assert!(html.contains("12345工单办结数"));
+    let r = b
+        .get(t.url("/imports/compare?year=abc"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    t.stop().await;
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_frozen_report_keeps_its_figures_and_the_diff_shows_what_changed_since() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 11, 20)).await;
+    let b = t.browser("leader").await;
+    let page = b
+        .get(t.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_of(&page);
+    let street = page
+        .split("<option value=\"")
+        .skip(1)
+        .find(|o| o.contains("望江街道"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(t.url("/reports/open"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("unit", &street),
+            ("year", "2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        t.api("handler")
+            .create("hotline_ticket", None, None, ticket("第一件"))
+            .await
+            .0,
+        201
+    );
+    let html = b
+        .get(t.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let text = html.replace(|c: char| c == '<' || c == '>', "|");
+    assert!(text.contains("全年受理12345工单|a class=\"fig\""), "{html}");
+    assert!(
+        html.contains("data-figure=\"hotline.received\">1</a>"),
+        "one ticket so far"
+    );
+    assert!(
+        html.contains("【缺数：officers.posts】"),
+        "a manual figure nobody entered is missing, not 0"
+    );
+    let version = html
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(t.url(&format!("{loc}/freeze")))
+        .form(&[("_csrf", token.as_str()), ("version", &version)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    assert_eq!(
+        t.api("handler")
+            .create("hotline_ticket", None, None, ticket("第二件"))
+            .await
+            .0,
+        201
+    );
+    let html = b
+        .get(t.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-figure=\"hotline.received\">1</a>"),
+        "the frozen report still says 1"
+    );
+    assert!(
+        html.contains("与当前记录比对") && html.contains("12345工单受理数"),
+        "the diff lists the changed figure"
+    );
+    // Editing a frozen report is refused until it is unfrozen.
+    let r = b.get(t.url(&format!("{loc}/edit"))).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let docx = b
+        .get(t.url(&format!("{loc}/download/docx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docx.status(), 200);
+    assert!(
+        docx.bytes().await.unwrap().starts_with(b"PK"),
+        "a DOCX is a zip"
+    );
+    let (_, audit) = t.api("admin").get("/api/v1/audit?entity=report").await;
+    assert_eq!(audit[0]["action"], "freeze");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_and_every_figure_link_open() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 11, 20)).await;
+    assert_eq!(
+        t.api("handler")
+            .create("hotline_ticket", Some("C1"), None, ticket("看板"))
+            .await
+            .0,
+        201
+    );
+    let b = t.browser("leader").await;
+    let r = b.get(t.url("/dashboard")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<svg"), "charts are server-side SVG");
+    let links: Vec<String> = html
+        .split("href=\"/figures?h=")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect();
+    assert!(links.len() >= 8, "{}", links.len());
+    for l in links.iter().take(10) {
+        let r = b
+            .get(t.url(&format!("/figures?h={l}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{l}");
+    }
+    let received = links
+        .iter()
+        .find(|l| l.starts_with("hotline.received"))
+        .unwrap();
+    let page = b
+        .get(t.url(&format!("/figures?h={received}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("记录清单（1）") && page.contains("RX2026-"),
+        "the lineage lists the record behind the figure"
+    );
+    t.stop().await;
+}
