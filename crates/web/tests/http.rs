@@ -636,10 +636,19 @@ async fn the_committed_openapi_document_matches_the_generated_one() {
     }
     let committed = std::fs::read_to_string(path)
         .expect("docs/openapi.json (run with FAZHI_UPDATE_OPENAPI=1 to write it)");
-    assert_eq!(
-        committed, generated,
-        "docs/openapi.json is stale: rerun this test with FAZHI_UPDATE_OPENAPI=1 and commit it"
-    );
+    if committed != generated {
+        let first = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "docs/openapi.json is stale from line {}: committed {:?}, generated {:?}; rerun this test with FAZHI_UPDATE_OPENAPI=1 and commit it",
+            first + 1,
+            committed.lines().nth(first),
+            generated.lines().nth(first)
+        );
+    }
     let t = spawn_app(Backend::Sqlite, date(2026, 11, 20)).await;
     let served = reqwest::get(t.url("/api/openapi.json"))
         .await
