@@ -61,7 +61,11 @@ fn row(r: &AnyRow, with_text: bool) -> Result<ImportedReportRow> {
         extraction: r.try_get(9)?,
         imported_at: r.try_get(10)?,
         imported_by: r.try_get(11)?,
-        text: if with_text { Some(r.try_get(12)?) } else { None },
+        text: if with_text {
+            Some(r.try_get(12)?)
+        } else {
+            None
+        },
     })
 }
 
@@ -106,14 +110,16 @@ pub async fn insert(tx: &mut Tx, r: &NewImportedReport<'_>) -> Result<i64> {
 /// decides which names denote the same unit), as (id, unit name), read inside the writing
 /// transaction so that the check and the insert see the same data.
 pub async fn same_file(tx: &mut Tx, year: i64, sha256: &str) -> Result<Vec<(i64, String)>> {
-    sqlx::query("SELECT id, unit_name FROM imported_reports WHERE year = $1 AND sha256 = $2 ORDER BY id")
-        .bind(year)
-        .bind(sha256)
-        .fetch_all(tx.conn())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
+    sqlx::query(
+        "SELECT id, unit_name FROM imported_reports WHERE year = $1 AND sha256 = $2 ORDER BY id",
+    )
+    .bind(year)
+    .bind(sha256)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect()
 }
 
 /// One report with its text.
