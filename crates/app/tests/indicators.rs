@@ -732,7 +732,6 @@ fn street_2025() -> Expect {
         ("hotline.by_category.建议", Some(0.0)),
         ("hotline.by_category.表扬", Some(0.0)),
         ("hotline.avg_reply_days", Some(9.0)),
-        ("hotline.p90_reply_days", Some(18.0)),
         ("enforcement.filed", Some(5.0)),
         ("enforcement.filed_by_domain.城市管理", Some(2.0)),
         ("enforcement.filed_by_domain.住房建设", Some(1.0)),
@@ -788,7 +787,6 @@ async fn every_indicator_for_the_street_a_community_and_a_quarter(db: &Db) {
             ("hotline.by_category.建议", Some(0.0)),
             ("hotline.by_category.表扬", Some(0.0)),
             ("hotline.avg_reply_days", Some(25.0 / 3.0)),
-            ("hotline.p90_reply_days", Some(18.0)),
             ("enforcement.filed", Some(3.0)),
             ("enforcement.filed_by_domain.城市管理", Some(2.0)),
             ("enforcement.filed_by_domain.住房建设", Some(0.0)),
@@ -838,7 +836,6 @@ async fn every_indicator_for_the_street_a_community_and_a_quarter(db: &Db) {
             ("hotline.by_category.建议", Some(0.0)),
             ("hotline.by_category.表扬", Some(0.0)),
             ("hotline.avg_reply_days", Some(25.0 / 3.0)),
-            ("hotline.p90_reply_days", Some(18.0)),
             ("enforcement.filed", Some(2.0)),
             ("enforcement.filed_by_domain.城市管理", Some(1.0)),
             ("enforcement.filed_by_domain.住房建设", Some(0.0)),
@@ -928,7 +925,6 @@ async fn ratios_without_denominator_have_no_value(db: &Db) {
             "hotline.satisfaction_rate",
             "hotline.on_time_rate",
             "hotline.avg_reply_days",
-            "hotline.p90_reply_days",
         ] {
             assert_eq!(
                 v(id).value,

@@ -925,7 +925,7 @@ fn build_indicator(
     if let (Some(sel), Some((ct_span, spans))) = (&select, &select_spans)
         && let Some(ct) = registry_type(ck, sel, ct_span)
     {
-        // The unknown case type was reported by `registry_type` above when it is missing.
+        // An unknown case type was reported where the selection was built.
         check_select(ck, ct, sel, spans);
     }
     let Some(formula) = formula else {

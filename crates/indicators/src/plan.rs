@@ -34,18 +34,30 @@ pub enum Col {
     State,
     Category,
     Published,
+    /// `created_day`
     CreatedOn,
+    /// `closed_day`
     ClosedOn,
     /// `txtN` (1-based).
     Text(u8),
     /// `numN`.
     Num(u8),
-    /// `evN`.
+    /// `evN_day`.
     Event(u8),
     /// `clkN_status`.
     ClockStatus(u8),
-    /// `clkN_due`.
+    /// `clkN_due_day`.
     ClockDue(u8),
+}
+
+impl Col {
+    /// Whether the column holds a day number ([`crate::facts::day_number`]).
+    pub fn is_day(self) -> bool {
+        matches!(
+            self,
+            Col::CreatedOn | Col::ClosedOn | Col::Event(_) | Col::ClockDue(_)
+        )
+    }
 }
 
 /// A value of a case that a condition or an aggregate reads.
@@ -68,6 +80,21 @@ impl Operand {
     /// Whether the store must read the `cases` row (JSON fields) for this operand.
     pub fn needs_case_row(&self) -> bool {
         matches!(self, Operand::FieldText(_) | Operand::FieldNum(_))
+    }
+
+    /// Whether the operand is a day number (a date column of `case_facts`); other dates are
+    /// `YYYY-MM-DD` text.
+    pub fn is_day(&self) -> bool {
+        matches!(self, Operand::Col(c) if c.is_day())
+    }
+
+    /// A date constant to compare with this operand: a day number or the text date.
+    pub fn date_param(&self, d: Date) -> Param {
+        if self.is_day() {
+            Param::Int(crate::facts::day_of(d))
+        } else {
+            Param::Text(d.to_string())
+        }
     }
 }
 
@@ -136,8 +163,8 @@ pub enum Measure {
     Count(Cond),
     /// Sum of the operand over the cases meeting the condition (NULL when there are none).
     Sum(Cond, Operand),
-    /// Average of the natural days from `from` to `to` (NULL when there are no cases).
-    AvgDays {
+    /// Sum of the natural days from `from` to `to` (NULL when there are no cases).
+    SumDays {
         cond: Cond,
         from: Operand,
         to: Operand,
@@ -149,7 +176,7 @@ impl Measure {
         match self {
             Measure::Count(c) => c.needs_case_row(),
             Measure::Sum(c, o) => c.needs_case_row() || o.needs_case_row(),
-            Measure::AvgDays { cond, from, to } => {
+            Measure::SumDays { cond, from, to } => {
                 cond.needs_case_row() || from.needs_case_row() || to.needs_case_row()
             }
         }
@@ -175,11 +202,11 @@ impl CaseScan {
 }
 
 /// The nearest-rank percentile `p` of the days from `from` to `to` over the cases meeting
-/// `cond`; the number of those cases is the result `count_key` of a scan of the same plan.
+/// `cond`. The database returns the histogram (days → number of cases);
+/// [`PercentileQuery::pick`] reads the percentile off it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PercentileQuery {
     pub key: String,
-    pub count_key: String,
     pub case_type: String,
     pub unit_path: String,
     pub cond: Cond,
@@ -189,13 +216,24 @@ pub struct PercentileQuery {
 }
 
 impl PercentileQuery {
-    /// The 0-based offset of the nearest-rank percentile among `n` sorted values.
-    pub fn offset(&self, n: i64) -> Option<i64> {
-        if n <= 0 {
+    /// The nearest-rank percentile of a histogram of (value, number of cases): the smallest
+    /// value with at least `p` % of the cases at or below it. `None` for an empty histogram.
+    pub fn pick(&self, histogram: &[(f64, i64)]) -> Option<f64> {
+        let mut h: Vec<(f64, i64)> = histogram.iter().copied().filter(|(_, n)| *n > 0).collect();
+        h.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let n: i64 = h.iter().map(|(_, c)| c).sum();
+        if n == 0 {
             return None;
         }
-        let rank = (f64::from(self.p) / 100.0 * n as f64).ceil() as i64;
-        Some(rank.clamp(1, n) - 1)
+        let rank = ((f64::from(self.p) / 100.0 * n as f64).ceil() as i64).clamp(1, n);
+        let mut seen = 0;
+        for (v, c) in h {
+            seen += c;
+            if seen >= rank {
+                return Some(v);
+            }
+        }
+        None
     }
 }
 
@@ -305,16 +343,12 @@ impl Ctx<'_> {
     }
 
     fn within(&self, o: Operand, w: Window) -> Cond {
-        let end = Cond::Cmp(
-            o.clone(),
-            CmpOp::Le,
-            Param::Text(self.period.end().to_string()),
-        );
+        let end = Cond::Cmp(o.clone(), CmpOp::Le, o.date_param(self.period.end()));
         match w {
-            Window::Period => Cond::And(vec![
-                Cond::Cmp(o, CmpOp::Ge, Param::Text(self.period.start().to_string())),
-                end,
-            ]),
+            Window::Period => {
+                let start = o.date_param(self.period.start());
+                Cond::And(vec![Cond::Cmp(o, CmpOp::Ge, start), end])
+            }
             Window::UntilEnd => end,
         }
     }
@@ -360,6 +394,8 @@ impl Ctx<'_> {
     /// while still running.
     fn clock_decided(&self, clock: &str) -> Cond {
         let status = self.clock_status(clock);
+        let due = self.clock_due(clock);
+        let as_of = due.date_param(self.as_of);
         Cond::Or(vec![
             Cond::In(
                 status.clone(),
@@ -367,11 +403,7 @@ impl Ctx<'_> {
             ),
             Cond::And(vec![
                 Cond::In(status, vec!["running".into()]),
-                Cond::Cmp(
-                    self.clock_due(clock),
-                    CmpOp::Lt,
-                    Param::Text(self.as_of.to_string()),
-                ),
+                Cond::Cmp(due, CmpOp::Lt, as_of),
             ]),
         ])
     }
@@ -398,6 +430,9 @@ pub fn key_decided(id: &str) -> String {
 }
 pub fn key_count(id: &str) -> String {
     format!("{id}#n")
+}
+pub fn key_sum(id: &str) -> String {
+    format!("{id}#sum")
 }
 
 fn officer_cond(sel: &OfficerSelect, scope: &Scope, period: &Period) -> OfficerCond {
@@ -487,18 +522,7 @@ pub fn plan(
                     Cond::IsSet(t.clone()),
                 ]);
                 match stat {
-                    Stat::Avg => add(
-                        &mut plan,
-                        &select.case_type,
-                        c.in_period(select),
-                        id.clone(),
-                        Measure::AvgDays {
-                            cond,
-                            from: f,
-                            to: t,
-                        },
-                    ),
-                    Stat::Percentile(p) => {
+                    Stat::Avg => {
                         add(
                             &mut plan,
                             &select.case_type,
@@ -506,17 +530,27 @@ pub fn plan(
                             key_count(id),
                             Measure::Count(cond.clone()),
                         );
-                        plan.percentiles.push(PercentileQuery {
-                            key: id.clone(),
-                            count_key: key_count(id),
-                            case_type: select.case_type.clone(),
-                            unit_path: scope.unit_path.clone(),
-                            cond,
-                            from: f,
-                            to: t,
-                            p: *p,
-                        });
+                        add(
+                            &mut plan,
+                            &select.case_type,
+                            c.in_period(select),
+                            key_sum(id),
+                            Measure::SumDays {
+                                cond,
+                                from: f,
+                                to: t,
+                            },
+                        );
                     }
+                    Stat::Percentile(p) => plan.percentiles.push(PercentileQuery {
+                        key: id.clone(),
+                        case_type: select.case_type.clone(),
+                        unit_path: scope.unit_path.clone(),
+                        cond,
+                        from: f,
+                        to: t,
+                        p: *p,
+                    }),
                 }
             }
             Formula::OnTime { select, clock } => {
@@ -649,7 +683,14 @@ fn eval_one(
     let value = match &ind.formula {
         Formula::Count(_) | Formula::Officers(_) => Some(get(&ind.id).unwrap_or(0.0)),
         Formula::Sum { divisor, .. } => Some(get(&ind.id).unwrap_or(0.0) / divisor),
-        Formula::Duration { .. } => get(&ind.id),
+        Formula::Duration { stat, .. } => match stat {
+            Stat::Avg => {
+                let n = get(&key_count(&ind.id)).unwrap_or(0.0);
+                let sum = get(&key_sum(&ind.id)).unwrap_or(0.0);
+                (n > 0.0).then(|| sum / n)
+            }
+            Stat::Percentile(_) => get(&ind.id),
+        },
         Formula::OnTime { .. } => {
             let met = get(&key_met(&ind.id)).unwrap_or(0.0);
             let decided = get(&key_decided(&ind.id)).unwrap_or(0.0);
