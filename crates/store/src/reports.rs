@@ -52,26 +52,37 @@ pub async fn get(db: &Db, id: i64) -> Result<ReportRow> {
 }
 
 pub async fn find(db: &Db, unit: UnitId, year: i64) -> Result<Option<ReportRow>> {
-    sqlx::query(dynsql!("SELECT {COLS} FROM reports WHERE unit_id = $1 AND year = $2"))
-        .bind(unit.0)
-        .bind(year)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(row)
-        .transpose()
+    sqlx::query(dynsql!(
+        "SELECT {COLS} FROM reports WHERE unit_id = $1 AND year = $2"
+    ))
+    .bind(unit.0)
+    .bind(year)
+    .fetch_optional(db.pool())
+    .await?
+    .as_ref()
+    .map(row)
+    .transpose()
 }
 
 pub async fn list(db: &Db) -> Result<Vec<ReportRow>> {
-    sqlx::query(dynsql!("SELECT {COLS} FROM reports ORDER BY year DESC, unit_id"))
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(row)
-        .collect()
+    sqlx::query(dynsql!(
+        "SELECT {COLS} FROM reports ORDER BY year DESC, unit_id"
+    ))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(row)
+    .collect()
 }
 
-pub async fn insert(tx: &mut Tx, unit: UnitId, year: i64, title: &str, body: &str, at: i64) -> Result<i64> {
+pub async fn insert(
+    tx: &mut Tx,
+    unit: UnitId,
+    year: i64,
+    title: &str,
+    body: &str,
+    at: i64,
+) -> Result<i64> {
     let r = sqlx::query(
         "INSERT INTO reports (unit_id, year, title, status, body, version, created_at, updated_at) \
          VALUES ($1, $2, $3, 'draft', $4, 1, $5, $5) RETURNING id",
@@ -87,7 +98,14 @@ pub async fn insert(tx: &mut Tx, unit: UnitId, year: i64, title: &str, body: &st
 }
 
 /// Saves a draft's document if it is still at `version` and not frozen.
-pub async fn save(tx: &mut Tx, id: i64, version: i64, title: &str, body: &str, at: i64) -> Result<i64> {
+pub async fn save(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    title: &str,
+    body: &str,
+    at: i64,
+) -> Result<i64> {
     let n = sqlx::query(
         "UPDATE reports SET title = $1, body = $2, updated_at = $3, version = version + 1 \
          WHERE id = $4 AND version = $5 AND status = 'draft'",
@@ -101,15 +119,28 @@ pub async fn save(tx: &mut Tx, id: i64, version: i64, title: &str, body: &str, a
     .await?
     .rows_affected();
     if n == 0 {
-        return Err(StoreError::Conflict(format!("report {id} changed or frozen")));
+        return Err(StoreError::Conflict(format!(
+            "report {id} changed or frozen"
+        )));
     }
     Ok(version + 1)
 }
 
 /// Freezes (status frozen + snapshot) or unfreezes (status draft, snapshot kept as history in
 /// the audit log) a report.
-pub async fn set_frozen(tx: &mut Tx, id: i64, version: i64, snapshot: Option<&str>, by: Option<&str>, at: i64) -> Result<i64> {
-    let status = if snapshot.is_some() { "frozen" } else { "draft" };
+pub async fn set_frozen(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    snapshot: Option<&str>,
+    by: Option<&str>,
+    at: i64,
+) -> Result<i64> {
+    let status = if snapshot.is_some() {
+        "frozen"
+    } else {
+        "draft"
+    };
     let n = sqlx::query(
         "UPDATE reports SET status = $1, snapshot = $2, frozen_by = $3, frozen_at = $4, updated_at = $4, \
          version = version + 1 WHERE id = $5 AND version = $6",
@@ -124,7 +155,9 @@ pub async fn set_frozen(tx: &mut Tx, id: i64, version: i64, snapshot: Option<&st
     .await?
     .rows_affected();
     if n == 0 {
-        return Err(StoreError::Conflict(format!("report {id} was changed by someone else")));
+        return Err(StoreError::Conflict(format!(
+            "report {id} was changed by someone else"
+        )));
     }
     Ok(version + 1)
 }
