@@ -1042,7 +1042,7 @@ async fn a_frozen_report_keeps_its_figures_and_the_diff_shows_what_changed_since
         .text()
         .await
         .unwrap();
-    let text = html.replace(|c: char| c == '<' || c == '>', "|");
+    let text = html.replace(['<', '>'], "|");
     assert!(text.contains("全年受理12345工单|a class=\"fig\""), "{html}");
     assert!(
         html.contains("data-figure=\"hotline.received\">1</a>"),
