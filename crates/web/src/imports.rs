@@ -756,12 +756,12 @@ pub(crate) struct CompareParams {
     unit: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}")))]
 pub(crate) async fn api_list_imports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(json!({"items": s.app.list_imports(&a).await?})))
 }
 
-#[utoipa::path(post, path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused")))]
+#[utoipa::path(post, tag = "imports", path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused")))]
 pub(crate) async fn api_import_reports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -805,7 +805,7 @@ pub(crate) async fn api_import_reports(
     Ok((status, Json(body)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody)))]
 pub(crate) async fn api_get_import(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -814,7 +814,7 @@ pub(crate) async fn api_get_import(
     Ok(Json(to_json(&s.app.import_view(&a, id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year")))]
 pub(crate) async fn api_compare_imports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
