@@ -1,0 +1,71 @@
+//! `fazhi-bench`: the platform-core performance benchmarks (see `docs/benchmarks.md`).
+//!
+//! - `create`: bulk creation of hotline tickets through `App::create_cases_bulk`, against a plain
+//!   sqlx insert of the same rows into another fresh file.
+//! - `http`: the real router on loopback under `wrk`: single creates and transitions, against
+//!   `GET /healthz` on the same server.
+//! - `list`: `App::list_cases` with realistic filters over 1 M cases, against a bare primary-key
+//!   page on the same file.
+//!
+//! Every loop is bounded in count and in time; baselines are measured in the same run,
+//! interleaved with the measured operation, because the machine is small and shared.
+
+mod common;
+mod create;
+mod explain;
+mod http;
+mod list;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fazhi-bench",
+    about = "Fazhi platform-core benchmarks",
+    version
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Bulk creation through the service layer vs a plain sqlx insert of the same rows.
+    Create(create::CreateArgs),
+    /// HTTP write path (create, transition) vs GET /healthz, driven by wrk.
+    Http(http::HttpArgs),
+    /// Filtered, scoped list pages over a large database vs a bare primary-key page.
+    List(list::ListArgs),
+    /// Query plans and timings of SQL statements with the linked SQLite (diagnostics).
+    Explain(explain::ExplainArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Create(a) => create::run(a).await,
+            Command::Http(a) => http::run(a).await,
+            Command::List(a) => list::run(a).await,
+            Command::Explain(a) => explain::run(a).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
