@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::{Actor, App, AppError};
 
@@ -399,7 +399,9 @@ impl App {
         let mut units = HashMap::new();
         let prepared = self.prepare_create(actor, req, &mut units).await?;
         let mut tx = self.db.begin().await?;
-        let out = self.write_create(&mut tx, actor, prepared).await?;
+        let number =
+            store::next_number(&mut tx, &number_prefix(&prepared.case_type, prepared.on)).await?;
+        let out = self.write_create(&mut tx, actor, prepared, number).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -422,10 +424,36 @@ impl App {
             );
         }
         let mut tx = self.db.begin().await.map_err(|e| (0, e.into()))?;
+        // Case numbers: one reservation per sequence, handed out in request order, so the
+        // numbers are those one-by-one creation would have given.
+        let prefixes: Vec<String> = prepared
+            .iter()
+            .map(|p| number_prefix(&p.case_type, p.on))
+            .collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &prefixes {
+            *counts.entry(p.as_str()).or_default() += 1;
+        }
+        let mut numbers: HashMap<&str, std::vec::IntoIter<String>> = HashMap::new();
+        for (prefix, k) in counts {
+            let reserved = store::next_numbers(&mut tx, prefix, k)
+                .await
+                .map_err(|e| (0, e.into()))?;
+            numbers.insert(prefix, reserved.into_iter());
+        }
         let mut out = Vec::with_capacity(reqs.len());
         for (i, p) in prepared.into_iter().enumerate() {
+            let number = numbers
+                .get_mut(prefixes[i].as_str())
+                .and_then(Iterator::next)
+                .ok_or_else(|| {
+                    (
+                        i,
+                        AppError::Internal("case number reservation ran out".into()),
+                    )
+                })?;
             out.push(
-                self.write_create(&mut tx, actor, p)
+                self.write_create(&mut tx, actor, p, number)
                     .await
                     .map_err(|e| (i, e))?,
             );
@@ -525,12 +553,12 @@ impl App {
         tx: &mut fazhi_store::Tx,
         actor: &Actor,
         p: PreparedCreate,
+        number: String,
     ) -> Result<Outcome, AppError> {
         let t = self.case_type(&p.case_type)?;
         let (due_on, due_level) = due_summary(t, &p.clocks);
         let fields = &p.plan.field_updates;
         let now = self.clock.now_ms();
-        let number = store::next_number(tx, &number_prefix(&t.code, p.on)).await?;
         let title = title_of(t, fields);
         let search = search_text_of(t, &number, fields);
         let category = fields.get("category").and_then(Value::as_str);
@@ -556,23 +584,19 @@ impl App {
             search_text: &search,
             at: now,
         };
-        let id = store::insert_case(tx, &write).await?;
-        store::insert_event(
-            tx,
-            &NewEvent {
-                case_id: id,
-                seq: 1,
-                transition: &p.create,
-                from_state: None,
-                to_state: &p.plan.to,
-                on_date: &on_s,
-                at: now,
-                actor_id: owner,
-                input: &p.plan.input,
-            },
-        )
-        .await?;
-        store::replace_clocks(tx, id, &clock_rows(id, &p.clocks)).await?;
+        let event = NewEvent {
+            case_id: CaseId(0),
+            seq: 1,
+            transition: &p.create,
+            from_state: None,
+            to_state: &p.plan.to,
+            on_date: &on_s,
+            at: now,
+            actor_id: owner,
+            input: &p.plan.input,
+        };
+        let id =
+            store::insert_new_case(tx, &write, &event, &clock_rows(CaseId(0), &p.clocks)).await?;
         if !p.named.is_empty() {
             store::set_case_officers(tx, id, &p.named).await?;
         }

@@ -6,7 +6,7 @@
 //! clocks, case number, event, clocks rows, hash-chained audit entry — all in one transaction per
 //! batch). `baseline.db` starts as a `VACUUM INTO` copy of `service.db` right after the
 //! organisation was loaded; after each service batch, the rows that batch wrote to `cases`,
-//! `case_events`, `case_clocks`, `audit_log` and (since migration 0002) `case_facts` are read
+//! `case_events`, `case_clocks`, `audit_log` and (since migration 0002; days as integers since 0004) `case_facts` are read
 //! back (untimed) — final values, so one insert per row — and inserted into
 //! `baseline.db` with the native sqlx SQLite driver: one connection, prepared (cached) statements,
 //! the same pragmas, the same batch size, one transaction per batch (timed). The two are
@@ -154,16 +154,17 @@ const AUDIT: Table = Table {
 /// its final values with one insert.
 const FACTS: Table = Table {
     name: "case_facts",
-    select: "SELECT case_id, case_type, unit_path, created_on, closed_on, state, category, published, txt1, txt2, \
-             txt3, txt4, num1, num2, ev1, ev2, ev3, ev4, clk1_status, clk1_due, clk2_status, clk2_due \
-             FROM case_facts WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id",
-    insert: "INSERT INTO case_facts (case_id, case_type, unit_path, created_on, closed_on, state, category, \
-             published, txt1, txt2, txt3, txt4, num1, num2, ev1, ev2, ev3, ev4, clk1_status, clk1_due, clk2_status, \
-             clk2_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, ?20, ?21, ?22)",
+    select: "SELECT case_id, case_type, unit_path, created_day, closed_day, state, category, published, txt1, txt2, \
+             txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, \
+             clk2_due_day FROM case_facts WHERE case_id BETWEEN ?1 AND ?2 ORDER BY case_id",
+    insert: "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, \
+             published, txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, \
+             clk1_due_day, clk2_status, clk2_due_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+             ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+    // Days are integers since migration 0004.
     ints: &[
-        true, false, false, false, false, false, false, true, false, false, false, false, true,
-        true, false, false, false, false, false, false, false, false,
+        true, false, false, true, true, false, false, true, false, false, false, false, true, true,
+        true, true, true, true, false, true, false, true,
     ],
 };
 

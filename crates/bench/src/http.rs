@@ -538,9 +538,9 @@ fn report(args: &HttpArgs, rounds: &[Vec<WrkResult>], basic: Option<&WrkResult>)
         rounds.len()
     );
     println!(
-        "| scenario | req/s (median) | p50 ms | p99 ms | ratio to /healthz | errors | target |"
+        "| scenario | req/s (median) | p50 ms | p99 ms | ratio to /healthz | server CPU ms/req | errors | target |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     let mut summary = Vec::new();
     for name in ["healthz", "create", "dispatch"] {
         let rs = pick(name);

@@ -14,6 +14,7 @@ mod common;
 mod create;
 mod explain;
 mod http;
+mod indicators;
 mod list;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ enum Command {
     Http(http::HttpArgs),
     /// Filtered, scoped list pages over a large database vs a bare primary-key page.
     List(list::ListArgs),
+    /// Every indicator of an annual report over a large database vs DuckDB on the same rows.
+    Indicators(indicators::IndicatorArgs),
     /// Query plans and timings of SQL statements with the linked SQLite (diagnostics).
     Explain(explain::ExplainArgs),
 }
@@ -58,6 +61,7 @@ fn main() -> std::process::ExitCode {
             Command::Create(a) => create::run(a).await,
             Command::Http(a) => http::run(a).await,
             Command::List(a) => list::run(a).await,
+            Command::Indicators(a) => indicators::run(a).await,
             Command::Explain(a) => explain::run(a).await,
         }
     });

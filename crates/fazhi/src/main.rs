@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use fazhi_app::{Actor, App, AppError, SystemClock};
+use fazhi_indicators::Catalog;
 use fazhi_store::{ConnectOptions, Db};
 use fazhi_workflow::{Registry, Severity, WorkflowConfig};
 
@@ -144,6 +145,9 @@ enum ReportCommand {
         /// Database with the records (not needed with --demo).
         #[arg(long, env = "FAZHI_DATABASE_URL")]
         database_url: Option<String>,
+        /// Folder with case-type, configuration and indicator overrides (as for `serve`).
+        #[arg(long, env = "FAZHI_CONFIG_DIR")]
+        config: Option<PathBuf>,
         /// Unit code (e.g. the street's code).
         #[arg(long, required_unless_present = "demo")]
         unit: Option<String>,
@@ -269,6 +273,20 @@ fn load_definitions(config: Option<&Path>) -> Result<(Registry, WorkflowConfig)>
         Registry::load_dir(dir).map_err(|d| anyhow::anyhow!("案件类型定义有误：\n{}", fmt(d)))?;
     let config =
         WorkflowConfig::load_dir(dir).map_err(|d| anyhow::anyhow!("配置有误：\n{}", fmt(d)))?;
+    // Indicator definitions: `DIR/indicators/*.toml` override or extend the built-in catalogue;
+    // without that folder the built-in one is still checked against the (possibly overridden)
+    // case types, so a renamed field fails here and not in the middle of a report.
+    let indicators = dir.join("indicators");
+    let catalog = if indicators.is_dir() {
+        Catalog::load_dir(&indicators, &registry)
+    } else {
+        Catalog::embedded_for(&registry)
+    }
+    .map_err(|d| anyhow::anyhow!("指标定义有误：\n{}", fmt(d)))?;
+    for w in catalog.warnings() {
+        tracing::warn!("indicator definitions: {w}");
+    }
+    fazhi_app::indicators::install_catalog(catalog);
     Ok((registry, config))
 }
 
@@ -488,7 +506,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if !dir.is_dir() {
                 bail!("{}不是目录", dir.display());
             }
-            let diags = fazhi_workflow::check_dir(&dir);
+            let mut diags = fazhi_workflow::check_dir(&dir);
+            // Indicator definitions in DIR/indicators, checked against the case types of DIR
+            // (when those load; their own errors are already in the list).
+            let indicators = dir.join("indicators");
+            if indicators.is_dir() {
+                match Registry::load_dir(&dir) {
+                    Ok(registry) => diags.extend(Catalog::check_dir(&indicators, &registry)),
+                    Err(_) => eprintln!("案件类型定义有误，未检查指标定义{}", indicators.display()),
+                }
+            }
             for d in &diags {
                 println!("{d}");
             }
@@ -585,12 +612,16 @@ async fn report_command(command: ReportCommand) -> Result<ExitCode> {
     match command {
         ReportCommand::Render {
             database_url,
+            config,
             unit,
             year,
             demo,
             format,
             out,
-        } => render_report(database_url, unit, year, demo, &format, &out).await,
+        } => {
+            let defs = load_definitions(config.as_deref())?;
+            render_report(defs, database_url, unit, year, demo, &format, &out).await
+        }
         ReportCommand::Import {
             files,
             db,
@@ -711,6 +742,7 @@ async fn report_import(
 
 /// `fazhi report render`: one unit's annual report as DOCX, HTML or Markdown.
 async fn render_report(
+    (registry, config): (Registry, WorkflowConfig),
     database_url: Option<String>,
     unit: Option<String>,
     year: Option<i32>,
@@ -730,8 +762,8 @@ async fn render_report(
         let db = open(&url, true).await?;
         let app = App::new(
             db.clone(),
-            Registry::embedded(),
-            WorkflowConfig::embedded(),
+            registry.clone(),
+            config.clone(),
             Arc::new(SystemClock),
         );
         let end = jiff::civil::date(year as i16, 12, 31).min(app.calendar.last_date());
@@ -747,12 +779,7 @@ async fn render_report(
         let year = year.context("需要--year")?;
         (open(&url, false).await?, unit.unwrap_or_default(), year)
     };
-    let app = App::new(
-        db.clone(),
-        Registry::embedded(),
-        WorkflowConfig::embedded(),
-        Arc::new(SystemClock),
-    );
+    let app = App::new(db.clone(), registry, config, Arc::new(SystemClock));
     let actor = system_actor(&db).await?;
     let unit_row = fazhi_store::org::unit_by_code(&db, &unit_code)
         .await

@@ -95,6 +95,49 @@ fn workflow_check_names_file_line_and_problem() {
 }
 
 #[test]
+fn indicator_overrides_in_the_config_folder_are_checked_and_refused_when_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let ind = dir.path().join("indicators");
+    std::fs::create_dir(&ind).unwrap();
+    // Line 7 counts a field the hotline ticket does not have.
+    std::fs::write(
+        ind.join("local.toml"),
+        "version = \"local.1\"\n\n[[indicator]]\nid = \"local.complaints\"\nlabel_zh = \"投诉工单数\"\nunit = \"件\"\nformula = \"sum\"\nfield = \"no_such_field\"\ncase_type = \"hotline_ticket\"\nperiod = \"created\"\n",
+    )
+    .unwrap();
+    let (ok, out, _) = run(&["workflow", "check", dir.path().to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("local.toml:"), "names the file: {out}");
+    assert!(out.contains("no_such_field"), "names the field: {out}");
+    // `serve` refuses to start on it, naming the definitions, before touching any database.
+    let db = dir.path().join("none.db");
+    let url = format!("sqlite://{}", db.display());
+    let cfg = dir.path().to_str().unwrap();
+    let (ok, _, err) = run(&[
+        "serve",
+        "--database-url",
+        &url,
+        "--config",
+        cfg,
+        "--port",
+        "0",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("指标定义有误") && err.contains("local.toml"),
+        "{err}"
+    );
+    // A valid override passes the check.
+    std::fs::write(
+        ind.join("local.toml"),
+        "version = \"local.1\"\n\n[[indicator]]\nid = \"local.complaints\"\nlabel_zh = \"投诉工单数\"\nunit = \"件\"\nformula = \"count\"\ncase_type = \"hotline_ticket\"\nperiod = \"created\"\nfilters = [{ subject = \"category\", in = [\"投诉\"] }]\n",
+    )
+    .unwrap();
+    let (ok, out, err) = run(&["workflow", "check", dir.path().to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+}
+
+#[test]
 fn serve_refuses_a_mistyped_sqlite_path() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("typo.db").display());

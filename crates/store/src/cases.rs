@@ -5,7 +5,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::org::subtree_upper;
-use crate::{CaseRow, ClockRow, Db, EventRow, EvidenceRow, PublicationRow, Result, StoreError, Tx};
+use crate::{
+    Backend, CaseRow, ClockRow, Db, EventRow, EvidenceRow, PublicationRow, Result, StoreError, Tx,
+};
 
 const CASE_COLS: &str = "id, case_type, number, unit_id, unit_path, department_id, owner_id, state, title, \
      category, created_on, closed_on, due_on, due_level, published, fields, version, created_at, updated_at";
@@ -44,15 +46,25 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
 
 /// Next number in a per-prefix sequence, e.g. prefix `12345-2026` → `12345-2026-000001`.
 pub async fn next_number(tx: &mut Tx, prefix: &str) -> Result<String> {
+    Ok(next_numbers(tx, prefix, 1).await?.remove(0))
+}
+
+/// The next `count` numbers of a sequence, reserved with one statement (bulk creation).
+pub async fn next_numbers(tx: &mut Tx, prefix: &str, count: usize) -> Result<Vec<String>> {
+    let k = i64::try_from(count.max(1))
+        .map_err(|_| StoreError::Corrupt(format!("cannot reserve {count} case numbers")))?;
     let r = sqlx::query(
-        "INSERT INTO case_numbers (prefix, next) VALUES ($1, 1) \
-         ON CONFLICT (prefix) DO UPDATE SET next = case_numbers.next + 1 RETURNING next",
+        "INSERT INTO case_numbers (prefix, next) VALUES ($1, $2) \
+         ON CONFLICT (prefix) DO UPDATE SET next = case_numbers.next + $2 RETURNING next",
     )
     .bind(prefix)
+    .bind(k)
     .fetch_one(tx.conn())
     .await?;
-    let n: i64 = r.try_get(0)?;
-    Ok(format!("{prefix}-{n:06}"))
+    let last: i64 = r.try_get(0)?;
+    Ok((last - k + 1..=last)
+        .map(|n| format!("{prefix}-{n:06}"))
+        .collect())
 }
 
 /// The writable part of a case; `insert_case` and `update_case` take the same shape.
@@ -78,6 +90,36 @@ pub struct CaseWrite<'a> {
 }
 
 pub async fn insert_case(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
+    let id = insert_case_row(tx, c).await?;
+    crate::indicators::insert_facts(tx, id, c, None, &[]).await?;
+    Ok(id)
+}
+
+/// Writes a new case with its creating event and its first clocks: the case, event and clock
+/// rows and a facts row that is complete at insert, so no follow-up updates (one statement per
+/// row written). `event.case_id` and every `clocks[i].case_id` are ignored: the new id is used.
+pub async fn insert_new_case(
+    tx: &mut Tx,
+    c: &CaseWrite<'_>,
+    event: &NewEvent<'_>,
+    clocks: &[ClockRow],
+) -> Result<CaseId> {
+    let id = insert_case_row(tx, c).await?;
+    insert_event_row(
+        tx,
+        &NewEvent {
+            case_id: id,
+            ..*event
+        },
+    )
+    .await?;
+    insert_clock_rows(tx, id, clocks).await?;
+    crate::indicators::insert_facts(tx, id, c, Some((event.transition, event.on_date)), clocks)
+        .await?;
+    Ok(id)
+}
+
+async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     let r = sqlx::query(
         "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, \
          created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
@@ -102,9 +144,7 @@ pub async fn insert_case(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     .bind(c.at)
     .fetch_one(tx.conn())
     .await?;
-    let id = CaseId(r.try_get(0)?);
-    crate::indicators::insert_facts(tx, id, c).await?;
-    Ok(id)
+    Ok(CaseId(r.try_get(0)?))
 }
 
 /// Updates a case if it is still at `expected_version` (optimistic concurrency); returns the new
@@ -165,7 +205,7 @@ pub async fn case_by_number(db: &Db, number: &str) -> Result<Option<CaseRow>> {
         .transpose()
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewEvent<'a> {
     pub case_id: CaseId,
     pub seq: i64,
@@ -179,6 +219,12 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
+    let id = insert_event_row(tx, e).await?;
+    crate::indicators::event_facts(tx, e.case_id, e.transition, e.on_date).await?;
+    Ok(id)
+}
+
+async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
     let r = sqlx::query(
         "INSERT INTO case_events (case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -194,7 +240,6 @@ pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
     .bind(serde_json::Value::Object(e.input.clone()).to_string())
     .fetch_one(tx.conn())
     .await?;
-    crate::indicators::event_facts(tx, e.case_id, e.transition, e.on_date).await?;
     Ok(r.try_get(0)?)
 }
 
@@ -231,6 +276,12 @@ pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Res
         .bind(id.0)
         .execute(tx.conn())
         .await?;
+    insert_clock_rows(tx, id, clocks).await?;
+    crate::indicators::clock_facts(tx, id, clocks).await?;
+    Ok(())
+}
+
+async fn insert_clock_rows(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
     for c in clocks {
         sqlx::query(
             "INSERT INTO case_clocks (case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail) \
@@ -249,7 +300,6 @@ pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Res
         .execute(tx.conn())
         .await?;
     }
-    crate::indicators::clock_facts(tx, id, clocks).await?;
     Ok(())
 }
 
@@ -593,10 +643,31 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     let order = match f.sort {
         Sort::CreatedDesc => " ORDER BY created_on DESC, id DESC",
         Sort::CreatedAsc => " ORDER BY created_on ASC, id ASC",
+        // With a due filter every row has a due date: plain order, which an index can give.
+        Sort::DueAsc if f.due_by.is_some() => " ORDER BY due_on ASC, id ASC",
         Sort::DueAsc => " ORDER BY due_on IS NULL, due_on ASC, id ASC",
     };
+    // The page's ids first, from an index that carries every filter column (migration 0005),
+    // then only those rows: a filter never reads the wide case rows it rejects. On SQLite the
+    // index is named, because without statistics its planner prefers a unit-range index and a
+    // sort over walking an index in page order: with a state filter `cases_state` (a state is
+    // often rare), with creation order `cases_recent` (walked in order, stopping at the page),
+    // overdue by due date `cases_due` (likewise).
+    let searching = f.query.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let by_created = matches!(f.sort, Sort::CreatedDesc | Sort::CreatedAsc);
+    let hint = if db.backend() != Backend::Sqlite || f.case_type.is_none() {
+        ""
+    } else if f.state.is_some() {
+        " INDEXED BY cases_state"
+    } else if by_created && !searching {
+        " INDEXED BY cases_recent"
+    } else if f.sort == Sort::DueAsc && f.due_by.is_some() && !searching {
+        " INDEXED BY cases_due"
+    } else {
+        ""
+    };
     let sql = format!(
-        "SELECT {CASE_COLS} FROM cases{wh}{order} LIMIT {} OFFSET {}",
+        "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {} OFFSET {}){order}",
         f.limit.clamp(1, 500),
         f.offset.max(0)
     );
@@ -610,8 +681,15 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .iter()
         .map(case_row)
         .collect::<Result<Vec<_>>>()?;
+    // The capped count: within one state, that state's index; otherwise the planner's choice
+    // (a unit-subtree range bounds the walk by the scope).
+    let count_hint = if hint == " INDEXED BY cases_state" {
+        hint
+    } else {
+        ""
+    };
     let count_sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM cases{wh} LIMIT {}) t",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
         COUNT_CAP + 1
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql.as_str()));

@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Row};
@@ -29,7 +30,14 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// SQLite allows one writer at a time. Write transactions of this process queue here (FIFO)
+    /// instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms: under
+    /// concurrent writes that polling, not the work, set the latency tail.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// How long a write transaction waits for its turn before giving up (as `busy_timeout`).
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,6 +114,7 @@ impl Db {
             pool,
             backend,
             url: url.to_string(),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -133,6 +142,21 @@ impl Db {
     /// Starts a write transaction. The first statement takes the audit head, which serialises
     /// writers on both backends.
     pub async fn begin(&self) -> Result<Tx> {
+        // The turn first, then a connection: a waiting writer does not hold one of the pool's
+        // connections that readers need.
+        let turn = match self.backend {
+            Backend::Sqlite => Some(
+                tokio::time::timeout(WRITER_WAIT, self.writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Conflict(format!(
+                            "database busy: no write turn within {} s",
+                            WRITER_WAIT.as_secs()
+                        ))
+                    })?,
+            ),
+            Backend::Postgres => None,
+        };
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
@@ -142,6 +166,7 @@ impl Db {
             tx,
             head,
             dirty: false,
+            _turn: turn,
         })
     }
 
@@ -181,6 +206,9 @@ pub struct Tx {
     pub(crate) tx: sqlx::Transaction<'static, Any>,
     head: (i64, String),
     dirty: bool,
+    /// The SQLite write turn, released when the transaction ends (commit, rollback or drop;
+    /// the field order drops the transaction first).
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {

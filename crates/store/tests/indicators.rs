@@ -528,6 +528,125 @@ async fn the_migration_backfill_and_the_store_write_the_same_facts() {
     on_both!(backfill_matches_what_the_store_writes);
 }
 
+/// `insert_new_case` (the creation path: one complete facts row at insert) writes the same case,
+/// event, clocks and facts rows as inserting the case and then its event and clocks one by one.
+async fn new_case_in_one_step_equals_step_by_step(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    let s = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
+        .await
+        .unwrap();
+    let numbers = cases::next_numbers(&mut tx, "ZF2026", 2).await.unwrap();
+    assert_eq!(numbers, ["ZF2026-000001", "ZF2026-000002"]);
+    assert_eq!(
+        cases::next_number(&mut tx, "ZF2026").await.unwrap(),
+        "ZF2026-000003",
+        "a reservation moves the sequence by its size"
+    );
+    let fields = fields(json!({"domain": "消防", "outcome": "处罚", "fine_amount": 50000}));
+    let write = |number: &'static str| CaseWrite {
+        case_type: "enforcement_case",
+        number,
+        unit_id: s.id,
+        unit_path: &s.path,
+        department_id: None,
+        owner_id: None,
+        state: "filed",
+        title: number,
+        category: None,
+        created_on: "2026-02-27",
+        closed_on: None,
+        due_on: Some("2026-05-28"),
+        due_level: 0,
+        published: false,
+        fields: &fields,
+        search_text: number,
+        at: 7,
+    };
+    let empty = Map::new();
+    let event = |case_id| NewEvent {
+        case_id,
+        seq: 1,
+        transition: "file",
+        from_state: None,
+        to_state: "filed",
+        on_date: "2026-02-27",
+        at: 7,
+        actor_id: None,
+        input: &empty,
+    };
+    let clocks = |case_id| {
+        vec![
+            ClockRow {
+                case_id,
+                code: "decision_limit".into(),
+                label: "作出处理决定期限".into(),
+                basis: "《行政处罚法》第六十条".into(),
+                started_on: "2026-02-27".into(),
+                due_on: Some("2026-05-28".into()),
+                status: "running".into(),
+                level: "normal".into(),
+                calendar_version: "cal-test".into(),
+                detail: json!({"unit": "natural", "days": 90}),
+            },
+            ClockRow {
+                case_id,
+                code: "unrelated".into(),
+                label: "无关".into(),
+                basis: "test".into(),
+                started_on: "2026-02-27".into(),
+                due_on: None,
+                status: "running".into(),
+                level: "normal".into(),
+                calendar_version: "cal-test".into(),
+                detail: json!({}),
+            },
+        ]
+    };
+    let a = cases::insert_case(&mut tx, &write("A")).await.unwrap();
+    cases::insert_event(&mut tx, &event(a)).await.unwrap();
+    cases::replace_clocks(&mut tx, a, &clocks(a)).await.unwrap();
+    let b = cases::insert_new_case(&mut tx, &write("B"), &event(CaseId(0)), &clocks(CaseId(0)))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(a, b);
+    let facts = fact_rows(db).await;
+    assert_eq!(facts.len(), 2);
+    assert_eq!(
+        facts[0][1..],
+        facts[1][1..],
+        "facts rows differ only in case_id"
+    );
+    assert_eq!(facts[1][14], day("2026-02-27"), "ev1 = file, set at insert");
+    assert_eq!(
+        facts[1][20], "Some(\"running\")",
+        "clk2 = decision_limit, set at insert"
+    );
+    let ev_a = cases::events(db, a).await.unwrap();
+    let ev_b = cases::events(db, b).await.unwrap();
+    assert_eq!(ev_b.len(), 1);
+    assert_eq!(ev_b[0].case_id, b);
+    assert_eq!(
+        (&ev_a[0].transition, &ev_a[0].on_date, ev_a[0].seq),
+        (&ev_b[0].transition, &ev_b[0].on_date, ev_b[0].seq)
+    );
+    let k_a = cases::clocks(db, a).await.unwrap();
+    let k_b = cases::clocks(db, b).await.unwrap();
+    assert_eq!(k_b.len(), 2);
+    for (x, y) in k_a.iter().zip(&k_b) {
+        assert_eq!(y.case_id, b);
+        assert_eq!(
+            (&x.code, &x.due_on, &x.status, &x.detail),
+            (&y.code, &y.due_on, &y.status, &y.detail)
+        );
+    }
+}
+
+#[tokio::test]
+async fn creating_a_case_in_one_step_writes_what_the_steps_write() {
+    on_both!(new_case_in_one_step_equals_step_by_step);
+}
+
 #[tokio::test]
 async fn fact_slots_and_their_json_event_and_clock_fallbacks_agree() {
     on_both!(slots_and_fallbacks_agree);
@@ -584,143 +703,6 @@ async fn both_0002_and_0004_migrations_define_the_same_tables_and_columns() {
     ] {
         assert!(s.contains(&c.to_string()), "{c}");
     }
-}
-
-/// The performance target: all figures of an annual report over 1 M cases in ≤ 0.5 s on SQLite.
-/// Builds 900 000 tickets and 100 000 enforcement cases with SQL, then times the plan of the
-/// whole catalogue for the street and the year (warm cache). Run with
-/// `cargo test -p fazhi-store --test indicators -- --ignored --nocapture` (dev profile; a
-/// release build is faster).
-#[tokio::test]
-#[ignore]
-async fn a_million_cases_report_timing() {
-    let t = sqlite().await;
-    let db = &t.db;
-    let mut tx = db.begin().await.unwrap();
-    let s = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
-        .await
-        .unwrap();
-    let mut communities = Vec::new();
-    for i in 0..10 {
-        communities.push(
-            org::insert_unit(&mut tx, Some(&s), &format!("C{i}"), "社区", "community")
-                .await
-                .unwrap(),
-        );
-    }
-    tx.commit().await.unwrap();
-    let paths: Vec<String> = communities.iter().map(|c| c.path.clone()).collect();
-    let ids: Vec<i64> = communities.iter().map(|c| c.id.0).collect();
-    let started = std::time::Instant::now();
-    let unit_case = |n: &str| {
-        let mut s = String::from("CASE (i % 10)");
-        for (k, (id, p)) in ids.iter().zip(&paths).enumerate() {
-            s += &format!(
-                " WHEN {k} THEN {}",
-                if n == "id" {
-                    id.to_string()
-                } else {
-                    format!("'{p}'")
-                }
-            );
-        }
-        s + " END"
-    };
-    let (uid, upath) = (unit_case("id"), unit_case("path"));
-    let numbers = |n: i64| {
-        format!("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})")
-    };
-    let day = "date('2025-01-01', '+' || (i % 365) || ' days')";
-    let closed = "CASE WHEN i % 10 = 0 THEN NULL ELSE date('2025-01-01', '+' || (i % 365 + i % 20) || ' days') END";
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{} INSERT INTO cases (id, case_type, number, unit_id, unit_path, state, title, category, created_on, closed_on, \
-         due_level, published, fields, search_text, version, created_at, updated_at) \
-         SELECT i, CASE WHEN i % 10 = 9 THEN 'enforcement_case' ELSE 'hotline_ticket' END, 'N' || i, {uid}, {upath}, \
-         'closed', '工单', '投诉', {day}, {closed}, 0, 0, '{{}}', '', 1, 0, 0 FROM n",
-        numbers(1_000_000)
-    )))
-    .execute(db.pool())
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
-         txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
-         SELECT id, case_type, unit_path, cd, xd, state, \
-           CASE WHEN case_type = 'hotline_ticket' THEN CASE id % 6 WHEN 0 THEN '咨询' WHEN 1 THEN '投诉' WHEN 2 THEN '求助' WHEN 3 THEN '举报' WHEN 4 THEN '建议' ELSE '表扬' END END, \
-           id % 2, \
-           CASE WHEN case_type = 'hotline_ticket' THEN CASE id % 3 WHEN 0 THEN '满意' WHEN 1 THEN '基本满意' ELSE '不满意' END \
-                ELSE CASE id % 4 WHEN 0 THEN '城市管理' WHEN 1 THEN '消防' WHEN 2 THEN '住房建设' ELSE '生态环境' END END, \
-           CASE WHEN case_type = 'hotline_ticket' THEN '电话' ELSE CASE id % 3 WHEN 0 THEN '处罚' WHEN 1 THEN '不予处罚（首违）' ELSE '不予处罚（轻微）' END END, \
-           '普通程序', '罚款', CASE WHEN case_type = 'enforcement_case' THEN (id % 50) * 10000 END, NULL, \
-           cd, xd, xd, CASE WHEN id % 3 = 0 THEN xd END, \
-           CASE id % 4 WHEN 0 THEN 'missed' WHEN 3 THEN 'running' ELSE 'met' END, xd, 'met', xd \
-         FROM (SELECT *, CAST(julianday(created_on) - 2440587.5 AS INTEGER) AS cd, \
-               CAST(julianday(closed_on) - 2440587.5 AS INTEGER) AS xd FROM cases)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
-    sqlx::query("ANALYZE").execute(db.pool()).await.unwrap();
-    eprintln!("generated 1 000 000 cases in {:?}", started.elapsed());
-    let catalog = fazhi_indicators::Catalog::embedded();
-    let ids: Vec<String> = catalog.indicators().map(|i| i.id.clone()).collect();
-    let scope = fazhi_indicators::Scope {
-        unit_id: s.id.0,
-        unit_path: s.path.clone(),
-    };
-    let period: fazhi_indicators::Period = "2025".parse().unwrap();
-    let as_of = jiff::civil::date(2026, 1, 15);
-    let plan = fazhi_indicators::plan(&catalog, &ids, &scope, &period, as_of).unwrap();
-    assert!(
-        plan.scans.iter().all(|s| !s.needs_case_row()),
-        "built-ins read facts only"
-    );
-    if let Ok(keep) = std::env::var("FAZHI_BENCH_KEEP") {
-        for (i, (sql, binds)) in fazhi_store::indicators::scan_statements(db.backend(), &plan)
-            .iter()
-            .enumerate()
-        {
-            std::fs::write(
-                format!("{keep}.scan{i}.sql"),
-                format!("{sql}\n-- {binds:?}\n"),
-            )
-            .unwrap();
-        }
-        db.backup_sqlite(std::path::Path::new(&format!("{keep}.db")))
-            .await
-            .unwrap();
-    }
-    // CPU time of this process (user + system), from /proc, to tell work from waiting on a
-    // loaded machine.
-    fn cpu() -> std::time::Duration {
-        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-        let after = stat.rsplit(')').next().unwrap_or_default();
-        let f: Vec<u64> = after
-            .split_whitespace()
-            .map(|x| x.parse().unwrap_or(0))
-            .collect();
-        // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name.
-        let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-        std::time::Duration::from_millis(ticks * 10)
-    }
-    let mut best = (std::time::Duration::MAX, std::time::Duration::ZERO);
-    for _ in 0..3 {
-        let (t0, c0) = (std::time::Instant::now(), cpu());
-        let raw = fazhi_store::indicators::run(db, &plan).await.unwrap();
-        if t0.elapsed() < best.0 {
-            best = (t0.elapsed(), cpu() - c0);
-        }
-        assert_eq!(raw.values["hotline.received"], Some(900_000.0));
-    }
-    eprintln!(
-        "all {} indicators ({} scans, {} measures) of the year over 1 000 000 cases: best of 3 = {:?} wall, {:?} CPU",
-        ids.len(),
-        plan.scans.len(),
-        plan.scans.iter().map(|s| s.measures.len()).sum::<usize>(),
-        best.0,
-        best.1
-    );
-    t.cleanup().await;
 }
 
 /// Averages and nearest-rank percentiles of durations, planned from definitions (an override

@@ -1,0 +1,523 @@
+//! Benchmark 4 (issue 3): every figure of an annual report — the whole built-in indicator
+//! catalogue for a street and a year — over a large SQLite database, against DuckDB computing
+//! the same aggregates over the same rows in the same run.
+//!
+//! The database holds `--rows` cases (nine tickets to one enforcement case) spread over the ten
+//! communities of one street and the 365 days of 2025, with their `case_facts` rows, built with
+//! set-based SQL (the service layer is measured by `create`; this benchmark is about reading).
+//! The measured operation is `fazhi_store::indicators::run` on the plan of all built-in
+//! indicators, exactly what the dashboard and the report do. The reference: the same scan
+//! statements, in their PostgreSQL dialect (which DuckDB accepts), run by DuckDB (PyPI `duckdb`,
+//! driven by `crates/bench/duckdb_reference.py`) over `case_facts` exported to CSV and loaded
+//! into a DuckDB in-memory table before timing. The two alternate run by run, and the DuckDB
+//! results are checked against ours, measure by measure.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use fazhi_indicators::plan::Param;
+use fazhi_indicators::{Catalog, Period, Plan, Scope};
+use fazhi_store::{Backend, Db, org};
+use serde_json::json;
+use sqlx::Row;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::common::{self, median};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct IndicatorArgs {
+    /// Cases in the database (one year, ten communities).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Measured runs of each side (alternating); figures are medians.
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// Unmeasured runs of each side first.
+    #[arg(long, default_value_t = 1)]
+    pub warmup: usize,
+    /// Skip the DuckDB reference.
+    #[arg(long)]
+    pub no_duckdb: bool,
+    /// The Python interpreter with the `duckdb` package (`pip install duckdb`).
+    #[arg(long, default_value = "python3")]
+    pub python: PathBuf,
+    /// Directory for the database and the CSV export (default: the system temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Wall-clock budget of the measured loop in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub max_seconds: u64,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Keep a copy of the generated database at this path.
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+    /// Print the scan statements (SQLite dialect) before measuring.
+    #[arg(long)]
+    pub show_sql: bool,
+}
+
+/// The year the generated cases fall in, and the day the report is computed.
+const YEAR: &str = "2025";
+const COMMUNITIES: usize = 10;
+
+pub async fn run(args: IndicatorArgs) -> Result<()> {
+    ensure!(args.rows >= 10, "--rows must be at least 10");
+    ensure!(args.runs >= 1, "--runs must be at least 1");
+    let tmp = match &args.dir {
+        Some(d) => tempfile::Builder::new()
+            .prefix("fazhi-bench-indicators-")
+            .tempdir_in(d)?,
+        None => tempfile::Builder::new()
+            .prefix("fazhi-bench-indicators-")
+            .tempdir()?,
+    };
+    let path = tmp.path().join("cases.db");
+    let db = common::open_store(&path, true).await?;
+    let started = Instant::now();
+    let street = generate(&db, args.rows).await?;
+    eprintln!(
+        "generated {} cases in {:.1} s ({:.2} GB)",
+        args.rows,
+        started.elapsed().as_secs_f64(),
+        common::sqlite_size(&path) as f64 / 1e9
+    );
+
+    if let Some(keep) = &args.keep {
+        db.backup_sqlite(keep).await.map_err(|e| anyhow!("{e}"))?;
+        eprintln!("database kept at {}", keep.display());
+    }
+    let catalog = Catalog::embedded();
+    let ids: Vec<String> = catalog.indicators().map(|i| i.id.clone()).collect();
+    let period: Period = YEAR.parse().map_err(|e| anyhow!("period: {e:?}"))?;
+    let as_of = jiff::civil::date(2026, 1, 15);
+    let plan = fazhi_indicators::plan(&catalog, &ids, &street, &period, as_of)
+        .map_err(|e| anyhow!("{e:?}"))?;
+    ensure!(
+        plan.scans.iter().all(|s| !s.needs_case_row()),
+        "the built-in indicators should read case_facts only"
+    );
+    let measures: usize = plan.scans.iter().map(|s| s.measures.len()).sum();
+    if args.show_sql {
+        for (sql, binds) in fazhi_store::indicators::scan_statements(Backend::Sqlite, &plan) {
+            println!("{sql};\n-- {binds:?}\n");
+        }
+    }
+
+    let mut duck = if args.no_duckdb {
+        None
+    } else {
+        Some(Duck::start(&args, &db, &plan, tmp.path()).await?)
+    };
+
+    let budget = common::Budget::new(Duration::from_secs(args.max_seconds));
+    let mut ours_ms = Vec::new();
+    let mut ours_cpu_ms = Vec::new();
+    let mut duck_ms = Vec::new();
+    let mut load = Vec::new();
+    let mut last = None;
+    for round in 0..args.warmup + args.runs {
+        if budget.exhausted() {
+            eprintln!(
+                "budget of {} s exhausted after {round} rounds",
+                args.max_seconds
+            );
+            break;
+        }
+        let measured = round >= args.warmup;
+        let (c0, _) = common::cpu_seconds();
+        let t0 = Instant::now();
+        let raw = fazhi_store::indicators::run(&db, &plan)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let wall = common::ms(t0.elapsed());
+        let cpu = (common::cpu_seconds().0 - c0) * 1000.0;
+        let d = match duck.as_mut() {
+            Some(d) => Some(d.run().await?),
+            None => None,
+        };
+        if measured {
+            ours_ms.push(wall);
+            ours_cpu_ms.push(cpu);
+            if let Some((ms, _)) = &d {
+                duck_ms.push(*ms);
+            }
+            load.push(common::loadavg());
+        }
+        eprintln!(
+            "round {}/{}{}: fazhi {wall:.0} ms (CPU {cpu:.0} ms){}",
+            round + 1,
+            args.warmup + args.runs,
+            if measured { "" } else { " (warm-up)" },
+            d.as_ref()
+                .map(|(ms, _)| format!(", DuckDB {ms:.0} ms"))
+                .unwrap_or_default()
+        );
+        if let Some((_, values)) = &d {
+            compare(&plan, &raw.values, values)?;
+        }
+        last = Some(raw);
+    }
+    if let Some(d) = duck.take() {
+        d.stop().await?;
+    }
+    let raw = last.context("no round ran")?;
+    let hotline = args.rows - args.rows / 10;
+    ensure!(
+        raw.values.get("hotline.received").copied().flatten() == Some(hotline as f64),
+        "hotline.received should be {hotline}, got {:?}",
+        raw.values.get("hotline.received")
+    );
+
+    let ours = median(&ours_ms);
+    let duck_med = median(&duck_ms);
+    let ratio = ours / duck_med;
+    println!(
+        "\n## indicators: {} indicators ({} scans, {} measures, {} percentiles) of {YEAR} over {} cases, {} runs",
+        ids.len(),
+        plan.scans.len(),
+        measures,
+        plan.percentiles.len(),
+        args.rows,
+        ours_ms.len()
+    );
+    println!("| | median ms | min ms | max ms |");
+    println!("|---|---|---|---|");
+    let row = |name: &str, v: &[f64]| {
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.0} |",
+            median(v),
+            v.iter().copied().fold(f64::INFINITY, f64::min),
+            v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        )
+    };
+    row("fazhi on SQLite (wall)", &ours_ms);
+    row("fazhi on SQLite (CPU of this process)", &ours_cpu_ms);
+    if !duck_ms.is_empty() {
+        row("DuckDB, same scans (wall)", &duck_ms);
+    }
+    println!(
+        "\nfazhi median {ours:.0} ms (target ≤ 500 ms: {}){}; load average {:.1}",
+        common::mark(ours <= 500.0),
+        if duck_ms.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {ratio:.2}× DuckDB (target ≤ 3×: {})",
+                common::mark(ratio <= 3.0)
+            )
+        },
+        median(&load)
+    );
+    common::write_json(
+        args.out.as_deref(),
+        &json!({
+            "rows": args.rows,
+            "indicators": ids.len(),
+            "scans": plan.scans.len(),
+            "measures": measures,
+            "fazhi_ms": ours_ms,
+            "fazhi_cpu_ms": ours_cpu_ms,
+            "duckdb_ms": duck_ms,
+            "fazhi_median_ms": ours,
+            "duckdb_median_ms": duck_med,
+            "ratio": ratio,
+            "load": load,
+        }),
+    )?;
+    db.close().await;
+    Ok(())
+}
+
+/// Builds the street (ten communities) and `rows` closed cases of 2025 with their facts; returns
+/// the street's scope.
+async fn generate(db: &Db, rows: u64) -> Result<Scope> {
+    let mut tx = db.begin().await.map_err(|e| anyhow!("{e}"))?;
+    let street = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut communities = Vec::new();
+    for i in 0..COMMUNITIES {
+        communities.push(
+            org::insert_unit(
+                &mut tx,
+                Some(&street),
+                &format!("C{i}"),
+                &format!("第{}社区", i + 1),
+                "community",
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?,
+        );
+    }
+    tx.commit().await.map_err(|e| anyhow!("{e}"))?;
+    // Case i belongs to community i % 10, was received on day i % 365 of the year and closed
+    // 0–19 days later (one in ten still open); every tenth case is an enforcement case.
+    let unit_case = |column: fn(&fazhi_store::UnitRow) -> String| {
+        let arms: String = communities
+            .iter()
+            .enumerate()
+            .map(|(k, u)| format!(" WHEN {k} THEN {}", column(u)))
+            .collect();
+        format!("CASE (i % {COMMUNITIES}){arms} END")
+    };
+    let uid = unit_case(|u| u.id.0.to_string());
+    let upath = unit_case(|u| format!("'{}'", u.path));
+    let day = format!("date('{YEAR}-01-01', '+' || (i % 365) || ' days')");
+    let closed = format!(
+        "CASE WHEN i % 10 = 0 THEN NULL ELSE date('{YEAR}-01-01', '+' || (i % 365 + i % 20) || ' days') END"
+    );
+    let cases = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+         INSERT INTO cases (id, case_type, number, unit_id, unit_path, state, title, category, created_on, closed_on, \
+         due_level, published, fields, search_text, version, created_at, updated_at) \
+         SELECT i, CASE WHEN i % 10 = 9 THEN 'enforcement_case' ELSE 'hotline_ticket' END, 'N' || i, {uid}, {upath}, \
+         'closed', '工单', '投诉', {day}, {closed}, 0, 0, '{{}}', '', 1, 0, 0 FROM n"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(cases))
+        .execute(db.pool())
+        .await?;
+    sqlx::query(
+        "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
+         txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
+         SELECT id, case_type, unit_path, cd, xd, state, \
+           CASE WHEN case_type = 'hotline_ticket' THEN CASE id % 6 WHEN 0 THEN '咨询' WHEN 1 THEN '投诉' WHEN 2 THEN '求助' WHEN 3 THEN '举报' WHEN 4 THEN '建议' ELSE '表扬' END END, \
+           id % 2, \
+           CASE WHEN case_type = 'hotline_ticket' THEN CASE id % 3 WHEN 0 THEN '满意' WHEN 1 THEN '基本满意' ELSE '不满意' END \
+                ELSE CASE id % 4 WHEN 0 THEN '城市管理' WHEN 1 THEN '消防' WHEN 2 THEN '住房建设' ELSE '生态环境' END END, \
+           CASE WHEN case_type = 'hotline_ticket' THEN '电话' ELSE CASE id % 3 WHEN 0 THEN '处罚' WHEN 1 THEN '不予处罚（首违）' ELSE '不予处罚（轻微）' END END, \
+           '普通程序', '罚款', CASE WHEN case_type = 'enforcement_case' THEN (id % 50) * 10000 END, NULL, \
+           cd, xd, xd, CASE WHEN id % 3 = 0 THEN xd END, \
+           CASE id % 4 WHEN 0 THEN 'missed' WHEN 3 THEN 'running' ELSE 'met' END, xd, 'met', xd \
+         FROM (SELECT *, CAST(julianday(created_on) - 2440587.5 AS INTEGER) AS cd, \
+               CAST(julianday(closed_on) - 2440587.5 AS INTEGER) AS xd FROM cases)",
+    )
+    .execute(db.pool())
+    .await?;
+    sqlx::query("ANALYZE").execute(db.pool()).await?;
+    Ok(Scope {
+        unit_id: street.id.0,
+        unit_path: street.path,
+    })
+}
+
+/// Columns of `case_facts` and their DuckDB types, in table order.
+const FACT_COLUMNS: &[(&str, &str)] = &[
+    ("case_id", "BIGINT"),
+    ("case_type", "VARCHAR"),
+    ("unit_path", "VARCHAR"),
+    ("created_day", "BIGINT"),
+    ("closed_day", "BIGINT"),
+    ("state", "VARCHAR"),
+    ("category", "VARCHAR"),
+    ("published", "BIGINT"),
+    ("txt1", "VARCHAR"),
+    ("txt2", "VARCHAR"),
+    ("txt3", "VARCHAR"),
+    ("txt4", "VARCHAR"),
+    ("num1", "BIGINT"),
+    ("num2", "BIGINT"),
+    ("ev1_day", "BIGINT"),
+    ("ev2_day", "BIGINT"),
+    ("ev3_day", "BIGINT"),
+    ("ev4_day", "BIGINT"),
+    ("clk1_status", "VARCHAR"),
+    ("clk1_due_day", "BIGINT"),
+    ("clk2_status", "VARCHAR"),
+    ("clk2_due_day", "BIGINT"),
+];
+
+/// Writes `case_facts` as CSV (header, quoted text, empty field for NULL).
+async fn export_facts(db: &Db, path: &Path) -> Result<u64> {
+    use std::io::Write;
+    let cols: Vec<&str> = FACT_COLUMNS.iter().map(|(c, _)| *c).collect();
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    writeln!(out, "{}", cols.join(","))?;
+    // Pages of 50 000 rows by key, so memory stays flat.
+    let sql = format!(
+        "SELECT {} FROM case_facts WHERE case_id > $1 ORDER BY case_id LIMIT 50000",
+        cols.join(", ")
+    );
+    let mut n = 0u64;
+    let mut after = i64::MIN;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(after)
+            .fetch_all(db.pool())
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get(0)?;
+        for r in &rows {
+            for (i, (_, ty)) in FACT_COLUMNS.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                if *ty == "BIGINT" {
+                    if let Some(v) = r.try_get::<Option<i64>, _>(i)? {
+                        write!(out, "{v}")?;
+                    }
+                } else if let Some(v) = r.try_get::<Option<String>, _>(i)? {
+                    write!(out, "\"{}\"", v.replace('"', "\"\""))?;
+                }
+            }
+            out.write_all(b"\n")?;
+            n += 1;
+        }
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+/// The DuckDB side: a Python process holding the table in memory, answering `run` with the
+/// time of all scan statements and their results.
+struct Duck {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Duck {
+    async fn start(args: &IndicatorArgs, db: &Db, plan: &Plan, dir: &Path) -> Result<Duck> {
+        let csv = dir.join("case_facts.csv");
+        let t0 = Instant::now();
+        let n = export_facts(db, &csv).await?;
+        eprintln!(
+            "exported {n} facts rows to CSV in {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+        let statements: Vec<serde_json::Value> =
+            fazhi_store::indicators::scan_statements(Backend::Postgres, plan)
+                .into_iter()
+                .map(|(sql, binds)| {
+                    let params: Vec<serde_json::Value> = binds
+                        .iter()
+                        .map(|b| match b {
+                            Param::Text(s) => json!(s),
+                            Param::Int(i) => json!(i),
+                            Param::Real(r) => json!(r),
+                        })
+                        .collect();
+                    json!({ "sql": sql, "params": params })
+                })
+                .collect();
+        let queries = dir.join("scans.json");
+        std::fs::write(
+            &queries,
+            serde_json::to_string(&json!({
+                "columns": FACT_COLUMNS.iter().map(|(c, t)| json!([c, t])).collect::<Vec<_>>(),
+                "statements": statements,
+            }))?,
+        )?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb_reference.py");
+        let mut child = tokio::process::Command::new(&args.python)
+            .arg(&script)
+            .arg(&csv)
+            .arg(&queries)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot run {}", args.python.display()))?;
+        let stdin = child.stdin.take().context("no stdin")?;
+        let stdout = BufReader::new(child.stdout.take().context("no stdout")?).lines();
+        let mut d = Duck {
+            child,
+            stdin,
+            stdout,
+        };
+        let ready = d.line().await?;
+        let v: serde_json::Value = serde_json::from_str(&ready)
+            .with_context(|| format!("DuckDB reference did not start: {ready}"))?;
+        eprintln!(
+            "DuckDB {} loaded {} rows in {:.1} s",
+            v["version"].as_str().unwrap_or("?"),
+            v["rows"],
+            v["load_ms"].as_f64().unwrap_or(0.0) / 1000.0
+        );
+        ensure!(
+            v["rows"].as_u64() == Some(n),
+            "DuckDB loaded {} rows, expected {n}",
+            v["rows"]
+        );
+        Ok(d)
+    }
+
+    async fn line(&mut self) -> Result<String> {
+        match self.stdout.next_line().await? {
+            Some(l) => Ok(l),
+            None => {
+                let status = self.child.wait().await?;
+                bail!(
+                    "the DuckDB reference exited ({status}); is the package installed? (pip install duckdb)"
+                )
+            }
+        }
+    }
+
+    /// One timed run of every statement: milliseconds and the values per statement.
+    async fn run(&mut self) -> Result<(f64, Vec<Vec<Option<f64>>>)> {
+        self.stdin.write_all(b"run\n").await?;
+        self.stdin.flush().await?;
+        let l = self.line().await?;
+        let v: serde_json::Value =
+            serde_json::from_str(&l).with_context(|| format!("DuckDB reference said: {l}"))?;
+        let ms = v["ms"].as_f64().context("no ms")?;
+        let values = v["values"]
+            .as_array()
+            .context("no values")?
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .map(|r| r.iter().map(serde_json::Value::as_f64).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        Ok((ms, values))
+    }
+
+    async fn stop(mut self) -> Result<()> {
+        self.stdin.write_all(b"quit\n").await?;
+        self.stdin.flush().await?;
+        let status = self.child.wait().await?;
+        ensure!(
+            status.success(),
+            "the DuckDB reference exited with {status}"
+        );
+        Ok(())
+    }
+}
+
+/// Every scan measure as DuckDB computed it must equal ours (counts exactly, sums to 1e-9).
+fn compare(
+    plan: &Plan,
+    ours: &std::collections::BTreeMap<String, Option<f64>>,
+    duck: &[Vec<Option<f64>>],
+) -> Result<()> {
+    ensure!(
+        duck.len() == plan.scans.len(),
+        "DuckDB returned {} statements' results, expected {}",
+        duck.len(),
+        plan.scans.len()
+    );
+    for (scan, values) in plan.scans.iter().zip(duck) {
+        for ((key, m), v) in scan.measures.iter().zip(values) {
+            let theirs = match m {
+                fazhi_indicators::plan::Measure::Count(_) => Some(v.unwrap_or(0.0)),
+                _ => *v,
+            };
+            let mine = ours.get(key).copied().flatten();
+            let same = match (mine, theirs) {
+                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+                (None, None) => true,
+                _ => false,
+            };
+            ensure!(same, "{key}: fazhi {mine:?}, DuckDB {theirs:?}");
+        }
+    }
+    Ok(())
+}
