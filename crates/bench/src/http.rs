@@ -142,8 +142,8 @@ fn headers_lua(cookie: &str, csrf: &str) -> String {
     )
 }
 
-fn create_script(cookie: &str, csrf: &str, bodies: &[String]) -> String {
-    let mut s = headers_lua(cookie, csrf);
+/// A wrk `request` function posting the given ticket bodies to `/api/v1/cases` in turn.
+fn push_create_requests(s: &mut String, bodies: &[String]) {
     s.push_str("local bodies = {\n");
     for b in bodies {
         let _ = writeln!(s, "  {},", lua_str(b));
@@ -151,6 +151,11 @@ fn create_script(cookie: &str, csrf: &str, bodies: &[String]) -> String {
     s.push_str(
         "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"POST\", \"/api/v1/cases\", nil, bodies[(n % #bodies) + 1])\nend\n",
     );
+}
+
+fn create_script(cookie: &str, csrf: &str, bodies: &[String]) -> String {
+    let mut s = headers_lua(cookie, csrf);
+    push_create_requests(&mut s, bodies);
     s.push_str(DONE_HOOK);
     if std::env::var_os("FAZHI_BENCH_DEBUG").is_some() {
         s.push_str(DEBUG_HOOK);
@@ -190,13 +195,7 @@ fn basic_script(bodies: &[String]) -> String {
         "wrk.headers[\"Authorization\"] = \"Basic {}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
         base64(&format!("handler:{}", fazhi_demo::DEMO_PASSWORD))
     );
-    s.push_str("local bodies = {\n");
-    for b in bodies {
-        let _ = writeln!(s, "  {},", lua_str(b));
-    }
-    s.push_str(
-        "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"POST\", \"/api/v1/cases\", nil, bodies[(n % #bodies) + 1])\nend\n",
-    );
+    push_create_requests(&mut s, bodies);
     s.push_str(DONE_HOOK);
     s
 }
