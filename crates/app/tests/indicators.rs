@@ -17,102 +17,11 @@ use fazhi_domain::{DepartmentId, Role, Scope, UnitId, UserId};
 use fazhi_indicators::{Catalog, Period};
 use fazhi_store::cases::{self, CaseWrite, NewEvent};
 use fazhi_store::org::{self, NewCertificate, NewOfficer};
-use fazhi_store::{AuditFilter, ClockRow, ConnectOptions, Db, UnitRow};
+use fazhi_store::{AuditFilter, ClockRow, Db, UnitRow};
 use fazhi_workflow::{Registry, WorkflowConfig};
 use serde_json::{Map, Value, json};
 
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-struct TestDb {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
-}
-
-impl TestDb {
-    async fn cleanup(self) {
-        self.db.close().await;
-        if let Some(name) = self.pg_name {
-            let admin = Db::connect(PG_ADMIN, ConnectOptions::default())
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-            admin.close().await;
-        }
-    }
-}
-
-async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let db = Db::connect(
-        &url,
-        ConnectOptions {
-            create_if_missing: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    db.migrate().await.unwrap();
-    TestDb {
-        db,
-        _dir: Some(dir),
-        pg_name: None,
-    }
-}
-
-async fn postgres() -> Option<TestDb> {
-    let admin = match Db::connect(PG_ADMIN, ConnectOptions::default()).await {
-        Ok(a) => a,
-        Err(e) => {
-            if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") {
-                eprintln!(
-                    "!!! PostgreSQL NOT REACHABLE ({e}); PostgreSQL indicator tests SKIPPED by FAZHI_TEST_POSTGRES=skip"
-                );
-                return None;
-            }
-            panic!(
-                "PostgreSQL is not reachable on 127.0.0.1:5432 ({e}); set FAZHI_TEST_POSTGRES=skip to run without it"
-            );
-        }
-    };
-    let name = format!("fazhi_t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(admin.pool())
-        .await
-        .unwrap();
-    admin.close().await;
-    let db = Db::connect(
-        &format!("postgres://postgres@127.0.0.1:5432/{name}"),
-        ConnectOptions::default(),
-    )
-    .await
-    .unwrap();
-    db.migrate().await.unwrap();
-    Some(TestDb {
-        db,
-        _dir: None,
-        pg_name: Some(name),
-    })
-}
-
-macro_rules! on_both {
-    ($f:ident) => {{
-        let t = sqlite().await;
-        $f(&t.db).await;
-        t.cleanup().await;
-        if let Some(t) = postgres().await {
-            $f(&t.db).await;
-            t.cleanup().await;
-        }
-    }};
-}
+use fazhi_store::on_both;
 
 // ------------------------------------------------------------------ the dataset
 

@@ -655,17 +655,19 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // overdue by due date `cases_due` (likewise).
     let searching = f.query.as_deref().is_some_and(|q| !q.trim().is_empty());
     let by_created = matches!(f.sort, Sort::CreatedDesc | Sort::CreatedAsc);
-    let hint = if db.backend() != Backend::Sqlite || f.case_type.is_none() {
-        ""
+    let index = if db.backend() != Backend::Sqlite || f.case_type.is_none() {
+        None
     } else if f.state.is_some() {
-        " INDEXED BY cases_state"
+        Some("cases_state")
     } else if by_created && !searching {
-        " INDEXED BY cases_recent"
+        Some("cases_recent")
     } else if f.sort == Sort::DueAsc && f.due_by.is_some() && !searching {
-        " INDEXED BY cases_due"
+        Some("cases_due")
     } else {
-        ""
+        None
     };
+    let indexed_by = |i: Option<&str>| i.map(|i| format!(" INDEXED BY {i}")).unwrap_or_default();
+    let hint = indexed_by(index);
     let sql = format!(
         "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {} OFFSET {}){order}",
         f.limit.clamp(1, 500),
@@ -683,11 +685,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .collect::<Result<Vec<_>>>()?;
     // The capped count: within one state, that state's index; otherwise the planner's choice
     // (a unit-subtree range bounds the walk by the scope).
-    let count_hint = if hint == " INDEXED BY cases_state" {
-        hint
-    } else {
-        ""
-    };
+    let count_hint = indexed_by(index.filter(|i| *i == "cases_state"));
     let count_sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
         COUNT_CAP + 1

@@ -946,21 +946,12 @@ pub(crate) async fn insert_facts(
     let txt = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
     let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
     let mut ev: [Option<i64>; facts::EVENT_SLOTS] = [None; facts::EVENT_SLOTS];
-    let mut clk_status: [Option<&str>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
-    let mut clk_due: [Option<i64>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
-    if let Some(l) = layout {
-        if let Some((transition, on_date)) = first_event {
-            for slot in l.event_slots_of(transition) {
-                ev[usize::from(slot) - 1] = facts::day_number(on_date);
-            }
-        }
-        for (i, code) in l.clocks.iter().enumerate().take(facts::CLOCK_SLOTS) {
-            if let Some(k) = clocks.iter().find(|k| k.code == *code) {
-                clk_status[i] = Some(&k.status);
-                clk_due[i] = k.due_on.as_deref().and_then(facts::day_number);
-            }
+    if let (Some(l), Some((transition, on_date))) = (layout, first_event) {
+        for slot in l.event_slots_of(transition) {
+            ev[usize::from(slot) - 1] = facts::day_number(on_date);
         }
     }
+    let (clk_status, clk_due) = layout.map(|l| clock_slots(l, clocks)).unwrap_or_default();
     sqlx::query(
         "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
@@ -1044,17 +1035,27 @@ pub(crate) async fn event_facts(
     Ok(())
 }
 
+/// Status and due day of the clocks a layout tracks, slot by slot.
+type ClockSlots<'a> = (
+    [Option<&'a str>; facts::CLOCK_SLOTS],
+    [Option<i64>; facts::CLOCK_SLOTS],
+);
+
+fn clock_slots<'a>(l: &facts::FactLayout, clocks: &'a [ClockRow]) -> ClockSlots<'a> {
+    let mut out: ClockSlots<'a> = Default::default();
+    for (i, code) in l.clocks.iter().enumerate().take(facts::CLOCK_SLOTS) {
+        if let Some(c) = clocks.iter().find(|c| c.code == *code) {
+            out.0[i] = Some(&c.status);
+            out.1[i] = c.due_on.as_deref().and_then(facts::day_number);
+        }
+    }
+    out
+}
+
 /// Copies the status and due date of the tracked clocks (called by `cases::replace_clocks`).
 pub(crate) async fn clock_facts(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
     for l in LAYOUTS.iter().filter(|l| !l.clocks.is_empty()) {
-        let mut status: [Option<&str>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
-        let mut due: [Option<i64>; facts::CLOCK_SLOTS] = [None; facts::CLOCK_SLOTS];
-        for (i, code) in l.clocks.iter().enumerate().take(facts::CLOCK_SLOTS) {
-            if let Some(c) = clocks.iter().find(|c| c.code == *code) {
-                status[i] = Some(&c.status);
-                due[i] = c.due_on.as_deref().and_then(facts::day_number);
-            }
-        }
+        let (status, due) = clock_slots(l, clocks);
         sqlx::query(
             "UPDATE case_facts SET clk1_status = $1, clk1_due_day = $2, clk2_status = $3, clk2_due_day = $4 \
              WHERE case_id = $5 AND case_type = $6",

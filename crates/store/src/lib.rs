@@ -20,6 +20,8 @@ pub mod indicators;
 pub mod org;
 pub mod reports;
 pub mod sessions;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
 pub use db::{Backend, ConnectOptions, Db, Tx};

@@ -1,0 +1,107 @@
+//! Test support (feature `test-support`, for this crate's and other crates' tests): a fresh
+//! database per test on SQLite (temporary file) or PostgreSQL (new database on 127.0.0.1:5432,
+//! dropped afterwards), and [`on_both!`](crate::on_both) to run one test body on each.
+//!
+//! PostgreSQL unreachable fails loudly, unless `FAZHI_TEST_POSTGRES=skip`, which skips the
+//! PostgreSQL half and says so on stderr.
+
+use crate::{ConnectOptions, Db};
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A migrated, empty database that [`TestDb::cleanup`] removes.
+pub struct TestDb {
+    pub db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A fresh SQLite file in a temporary directory.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(
+            &url,
+            ConnectOptions {
+                create_if_missing: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        db.migrate().await.unwrap();
+        TestDb {
+            db,
+            _dir: Some(dir),
+            pg_name: None,
+        }
+    }
+
+    /// A fresh PostgreSQL database; `None` only when unreachable and `FAZHI_TEST_POSTGRES=skip`.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin = match Db::connect(PG_ADMIN, ConnectOptions::default()).await {
+            Ok(a) => a,
+            Err(e) => {
+                if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") {
+                    eprintln!(
+                        "!!! PostgreSQL NOT REACHABLE ({e}); PostgreSQL tests SKIPPED by FAZHI_TEST_POSTGRES=skip"
+                    );
+                    return None;
+                }
+                panic!(
+                    "PostgreSQL is not reachable on 127.0.0.1:5432 ({e}); set FAZHI_TEST_POSTGRES=skip to run without it"
+                );
+            }
+        };
+        let name = format!("fazhi_t_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.close().await;
+        let db = Db::connect(
+            &format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            ConnectOptions::default(),
+        )
+        .await
+        .unwrap();
+        db.migrate().await.unwrap();
+        Some(TestDb {
+            db,
+            _dir: None,
+            pg_name: Some(name),
+        })
+    }
+
+    /// Closes the pool; drops the PostgreSQL database (the SQLite directory goes with `self`).
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_name {
+            let admin = Db::connect(PG_ADMIN, ConnectOptions::default())
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+/// Runs the async test body `f(&Db)` on a fresh SQLite database, then on a fresh PostgreSQL one.
+#[macro_export]
+macro_rules! on_both {
+    ($f:ident) => {{
+        let t = $crate::testing::TestDb::sqlite().await;
+        $f(&t.db).await;
+        t.cleanup().await;
+        if let Some(t) = $crate::testing::TestDb::postgres().await {
+            $f(&t.db).await;
+            t.cleanup().await;
+        }
+    }};
+}
