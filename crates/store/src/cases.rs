@@ -144,11 +144,14 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     .bind(c.at)
     .fetch_one(tx.conn())
     .await?;
-    Ok(CaseId(r.try_get(0)?))
+    let id = CaseId(r.try_get(0)?);
+    crate::search::insert(tx, id, c.search_text).await?;
+    Ok(id)
 }
 
 /// Updates a case if it is still at `expected_version` (optimistic concurrency); returns the new
-/// version or `Conflict` when someone else changed it first.
+/// version or `Conflict` when someone else changed it first. The search index is not touched:
+/// a caller whose write changes `search_text` also calls [`crate::search::replace`].
 pub async fn update_case(
     tx: &mut Tx,
     id: CaseId,
@@ -573,6 +576,9 @@ pub struct CaseFilter {
     pub limit: i64,
 }
 
+/// A search whose index candidates are at most this many reads them by id (see `list_cases`).
+const FEW_CANDIDATES: i64 = 2_000;
+
 /// How many rows a list counts before it says "more than".
 pub const COUNT_CAP: i64 = 10_000;
 
@@ -629,16 +635,43 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     if f.open_only {
         wh += " AND closed_on IS NULL";
     }
-    if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let p = bind(format!("%{escaped}%"), &mut binds);
-        wh += &format!(
-            " AND (search_text LIKE {p} ESCAPE '\\' OR number = {})",
-            bind(q.to_string(), &mut binds)
-        );
+    // Text search: through the pair index where the query has a CJK run of two or more
+    // characters (`search`), checked against the text unless the index is exact; otherwise a
+    // scan of the text (and the case number).
+    let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let index_query = query.and_then(crate::search::index_query);
+    if let Some(q) = query {
+        let like = |term: &str, binds: &mut Vec<String>| {
+            let escaped = term
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!(
+                "search_text LIKE {} ESCAPE '\\'",
+                bind(format!("%{escaped}%"), binds)
+            )
+        };
+        match &index_query {
+            Some(iq) => {
+                let ids = crate::search::IndexQuery::ids_sql(
+                    db.backend(),
+                    &bind(iq.bind_text(db.backend()), &mut binds),
+                );
+                wh += &format!(" AND id IN ({ids})");
+                for term in &iq.check {
+                    wh += &format!(" AND {}", like(term, &mut binds));
+                }
+            }
+            None => {
+                let terms = crate::search::terms(q);
+                let likes: Vec<String> = terms.iter().map(|t| like(t, &mut binds)).collect();
+                wh += &format!(
+                    " AND ({} OR number = {})",
+                    likes.join(" AND "),
+                    bind(q.to_string(), &mut binds)
+                );
+            }
+        }
     }
     let order = match f.sort {
         Sort::CreatedDesc => " ORDER BY created_on DESC, id DESC",
@@ -653,20 +686,44 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // sort over walking an index in page order: with a state filter `cases_state` (a state is
     // often rare), with creation order `cases_recent` (walked in order, stopping at the page),
     // overdue by due date `cases_due` (likewise).
-    let searching = f.query.as_deref().is_some_and(|q| !q.trim().is_empty());
+    //
+    // A search through the pair index (SQLite) either starts from the index's candidates, read
+    // by id (`NOT INDEXED` still allows the primary key), when they are few, or walks the list
+    // index as without a search and keeps the entries whose id is a candidate, when they are
+    // many (a common word): the walk stops at the page, and the candidate set is built once.
+    let searching = query.is_some();
     let by_created = matches!(f.sort, Sort::CreatedDesc | Sort::CreatedAsc);
+    let mut few_candidates = false;
+    if let (Some(iq), Backend::Sqlite) = (&index_query, db.backend()) {
+        let n: i64 = sqlx::query(dynsql!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM cases_search WHERE cases_search MATCH $1 LIMIT {})",
+            FEW_CANDIDATES + 1
+        ))
+        .bind(iq.fts5())
+        .fetch_one(db.pool())
+        .await?
+        .try_get(0)?;
+        few_candidates = n <= FEW_CANDIDATES;
+    }
+    let walk = !searching || (index_query.is_some() && !few_candidates);
     let index = if db.backend() != Backend::Sqlite || f.case_type.is_none() {
         None
+    } else if few_candidates {
+        Some("NOT INDEXED")
     } else if f.state.is_some() {
         Some("cases_state")
-    } else if by_created && !searching {
+    } else if by_created && walk {
         Some("cases_recent")
-    } else if f.sort == Sort::DueAsc && f.due_by.is_some() && !searching {
+    } else if f.sort == Sort::DueAsc && f.due_by.is_some() && walk {
         Some("cases_due")
     } else {
         None
     };
-    let indexed_by = |i: Option<&str>| i.map(|i| format!(" INDEXED BY {i}")).unwrap_or_default();
+    let indexed_by = |i: Option<&str>| match i {
+        Some("NOT INDEXED") => " NOT INDEXED".to_string(),
+        Some(i) => format!(" INDEXED BY {i}"),
+        None => String::new(),
+    };
     let hint = indexed_by(index);
     let sql = format!(
         "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {} OFFSET {}){order}",
@@ -685,7 +742,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .collect::<Result<Vec<_>>>()?;
     // The capped count: within one state, that state's index; otherwise the planner's choice
     // (a unit-subtree range bounds the walk by the scope).
-    let count_hint = indexed_by(index.filter(|i| *i == "cases_state"));
+    let count_hint = indexed_by(index.filter(|i| matches!(*i, "cases_state" | "NOT INDEXED")));
     let count_sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
         COUNT_CAP + 1

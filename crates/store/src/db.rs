@@ -136,6 +136,7 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
         }
+        crate::search::backfill(self).await?;
         Ok(())
     }
 
@@ -164,6 +165,7 @@ impl Db {
         let head = (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?);
         Ok(Tx {
             tx,
+            backend: self.backend,
             head,
             dirty: false,
             _turn: turn,
@@ -204,6 +206,7 @@ impl Db {
 /// A write transaction that carries the audit-chain head.
 pub struct Tx {
     pub(crate) tx: sqlx::Transaction<'static, Any>,
+    backend: Backend,
     head: (i64, String),
     dirty: bool,
     /// The SQLite write turn, released when the transaction ends (commit, rollback or drop;
@@ -212,6 +215,10 @@ pub struct Tx {
 }
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }

@@ -19,6 +19,7 @@ pub mod imports;
 pub mod indicators;
 pub mod org;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 #[cfg(feature = "test-support")]
 pub mod testing;
