@@ -684,7 +684,8 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // then only those rows: a filter never reads the wide case rows it rejects. On SQLite the
     // index is named, because without statistics its planner prefers a unit-range index and a
     // sort over walking an index in page order: with a state filter `cases_state` (a state is
-    // often rare), with creation order `cases_recent` (walked in order, stopping at the page),
+    // often rare), with a state and a category `cases_category` (migration 0007), with creation
+    // order `cases_recent` (walked in order, stopping at the page),
     // overdue by due date `cases_due` (likewise).
     //
     // A search through the pair index (SQLite) either starts from the index's candidates, read
@@ -710,6 +711,8 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         None
     } else if few_candidates {
         Some("NOT INDEXED")
+    } else if f.state.is_some() && f.category.is_some() {
+        Some("cases_category")
     } else if f.state.is_some() {
         Some("cases_state")
     } else if by_created && walk {
@@ -742,7 +745,9 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .collect::<Result<Vec<_>>>()?;
     // The capped count: within one state, that state's index; otherwise the planner's choice
     // (a unit-subtree range bounds the walk by the scope).
-    let count_hint = indexed_by(index.filter(|i| matches!(*i, "cases_state" | "NOT INDEXED")));
+    let count_hint = indexed_by(index.filter(|i| {
+        matches!(*i, "cases_state" | "cases_category" | "NOT INDEXED")
+    }));
     let count_sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
         COUNT_CAP + 1
