@@ -64,6 +64,7 @@ pub struct ListArgs {
 const CATEGORIES: [&str; 6] = ["咨询", "投诉", "求助", "举报", "建议", "表扬"];
 const STATES: [&str; 5] = ["received", "dispatched", "handling", "replied", "closed"];
 const KEYWORDS: [&str; 6] = ["电梯", "垃圾", "停车", "占道", "油烟", "漏水"];
+const PHRASES: [&str; 4] = ["加装电梯", "油烟直排", "物业 电梯", "卫生间漏水"];
 
 /// Whose list and which filter; `i` rotates the parameters.
 struct Filter {
@@ -189,10 +190,19 @@ const FILTERS: &[Filter] = &[
     },
     Filter {
         name: "community+search",
-        what: "community subtree, text search q (rotating keywords; LIKE '%q%')",
+        what: "community subtree, search for a two-character word (6 rotating; pair index alone)",
         scope: Scope::Community,
         make: |i, _| CaseFilter {
             query: Some(KEYWORDS[i % KEYWORDS.len()].into()),
+            ..base()
+        },
+    },
+    Filter {
+        name: "community+phrase",
+        what: "community subtree, search for longer phrases and two words (4 rotating; pair index, then LIKE on candidates)",
+        scope: Scope::Community,
+        make: |i, _| CaseFilter {
+            query: Some(PHRASES[i % PHRASES.len()].into()),
             ..base()
         },
     },

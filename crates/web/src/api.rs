@@ -183,7 +183,7 @@ struct ListParams {
     case_type: Option<String>,
     state: Option<String>,
     category: Option<String>,
-    /// Search in number, content and address.
+    /// Search in number, content and address: whitespace-separated terms, all of which must occur.
     q: Option<String>,
     from: Option<String>,
     to: Option<String>,
