@@ -745,9 +745,9 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .collect::<Result<Vec<_>>>()?;
     // The capped count: within one state, that state's index; otherwise the planner's choice
     // (a unit-subtree range bounds the walk by the scope).
-    let count_hint = indexed_by(index.filter(|i| {
-        matches!(*i, "cases_state" | "cases_category" | "NOT INDEXED")
-    }));
+    let count_hint = indexed_by(
+        index.filter(|i| matches!(*i, "cases_state" | "cases_category" | "NOT INDEXED")),
+    );
     let count_sql = format!(
         "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
         COUNT_CAP + 1

@@ -29,7 +29,7 @@ fn is_cjk(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}' // Unified Ideographs
         | '\u{F900}'..='\u{FAFF}' // Compatibility Ideographs
         | '\u{20000}'..='\u{2FA1F}' // Extensions B–F and supplement
-        | '\u{3007}')             // 〇
+        | '\u{3007}') // 〇
 }
 
 /// The maximal runs of CJK characters in `text`.
@@ -192,13 +192,12 @@ pub async fn backfill(db: &Db) -> Result<u64> {
     let mut after = 0i64;
     let mut done = 0u64;
     loop {
-        let rows = sqlx::query(
-            "SELECT id, search_text FROM cases WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(after)
-        .bind(BACKFILL_BATCH)
-        .fetch_all(db.pool())
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, search_text FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(BACKFILL_BATCH)
+                .fetch_all(db.pool())
+                .await?;
         let Some(last) = rows.last() else { break };
         after = last.try_get(0)?;
         let mut tx = db.begin().await?;

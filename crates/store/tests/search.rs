@@ -144,7 +144,11 @@ async fn common_words_walk_the_list_index(db: &Db) {
     let (s, c) = seed_units(db).await;
     let many: Vec<(String, String, &str)> = (0..2_100)
         .map(|i| {
-            let text = if i % 3 == 0 { "电梯故障" } else { "电梯噪音" };
+            let text = if i % 3 == 0 {
+                "电梯故障"
+            } else {
+                "电梯噪音"
+            };
             (format!("M{i:05}"), format!("M{i:05} {text}"), "2026-04-01")
         })
         .collect();
@@ -152,7 +156,11 @@ async fn common_words_walk_the_list_index(db: &Db) {
     insert(db, &s, &many[..0]).await;
     let (page, total) = numbers(db, "电梯", Some(&c)).await;
     assert_eq!(total, 2_100);
-    let expected: Vec<String> = (0..2_100).rev().take(50).map(|i| format!("M{i:05}")).collect();
+    let expected: Vec<String> = (0..2_100)
+        .rev()
+        .take(50)
+        .map(|i| format!("M{i:05}"))
+        .collect();
     assert_eq!(page, expected, "newest first (same day: by id)");
     let (page, total) = numbers(db, "电梯故障", Some(&c)).await;
     assert_eq!(total, 700);
