@@ -16,30 +16,40 @@ async fn seed_units(db: &Db) -> (UnitRow, UnitRow) {
     (s, c)
 }
 
+fn write<'a>(
+    unit: &'a UnitRow,
+    number: &'a str,
+    text: &'a str,
+    on: &'a str,
+    fields: &'a serde_json::Map<String, serde_json::Value>,
+) -> CaseWrite<'a> {
+    CaseWrite {
+        case_type: "hotline_ticket",
+        number,
+        unit_id: unit.id,
+        unit_path: &unit.path,
+        department_id: None,
+        owner_id: None,
+        state: "received",
+        title: "工单",
+        category: Some("投诉"),
+        created_on: on,
+        closed_on: None,
+        due_on: None,
+        due_level: 0,
+        published: false,
+        fields,
+        search_text: text,
+        at: 1,
+    }
+}
+
 async fn insert(db: &Db, unit: &UnitRow, rows: &[(String, String, &str)]) -> Vec<i64> {
     let fields = serde_json::Map::new();
     let mut tx = db.begin().await.unwrap();
     let mut ids = Vec::new();
     for (number, text, on) in rows {
-        let w = CaseWrite {
-            case_type: "hotline_ticket",
-            number,
-            unit_id: unit.id,
-            unit_path: &unit.path,
-            department_id: None,
-            owner_id: None,
-            state: "received",
-            title: "工单",
-            category: Some("投诉"),
-            created_on: on,
-            closed_on: None,
-            due_on: None,
-            due_level: 0,
-            published: false,
-            fields: &fields,
-            search_text: text,
-            at: 1,
-        };
+        let w = write(unit, number, text, on, &fields);
         ids.push(cases::insert_case(&mut tx, &w).await.unwrap().0);
     }
     tx.commit().await.unwrap();
@@ -98,23 +108,8 @@ async fn search_matches_substrings(db: &Db) {
     let fields = serde_json::Map::new();
     let mut tx = db.begin().await.unwrap();
     let w = CaseWrite {
-        case_type: "hotline_ticket",
-        number: "N3",
-        unit_id: c.id,
-        unit_path: &c.path,
-        department_id: None,
-        owner_id: None,
-        state: "received",
-        title: "工单",
-        category: Some("投诉"),
-        created_on: "2026-03-03",
-        closed_on: None,
-        due_on: None,
-        due_level: 0,
-        published: false,
-        fields: &fields,
-        search_text: "N3 楼道渗水 A栋",
         at: 2,
+        ..write(&c, "N3", "N3 楼道渗水 A栋", "2026-03-03", &fields)
     };
     let id = fazhi_domain::CaseId(ids[2]);
     cases::update_case(&mut tx, id, 1, &w).await.unwrap();
