@@ -636,8 +636,8 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         wh += " AND closed_on IS NULL";
     }
     // Text search: through the pair index where the query has a CJK run of two or more
-    // characters (`search`), checked against the text unless the index is exact; otherwise a
-    // scan of the text (and the case number).
+    // characters (`search`), checked against the text unless the index is exact (a term that is
+    // one CJK run); otherwise a scan of the text (and the case number).
     let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let index_query = query.and_then(crate::search::index_query);
     if let Some(q) = query {

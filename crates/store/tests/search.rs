@@ -2,7 +2,8 @@
 //! the same answers as a plain substring test, whichever way the index is used.
 
 use fazhi_store::cases::{self, CaseFilter, CaseWrite};
-use fazhi_store::{Db, UnitRow, on_both, org, search};
+use fazhi_store::{Backend, Db, UnitRow, on_both, org, search};
+use sqlx::Row;
 
 async fn seed_units(db: &Db) -> (UnitRow, UnitRow) {
     let mut tx = db.begin().await.unwrap();
@@ -68,6 +69,57 @@ async fn numbers(db: &Db, q: &str, unit: Option<&UnitRow>) -> (Vec<String>, i64)
     (rows.into_iter().map(|r| r.number).collect(), total)
 }
 
+/// The ids the index alone yields for `q` (before any text check).
+async fn candidates(db: &Db, q: &str) -> Vec<i64> {
+    let iq = search::index_query(q).unwrap();
+    let sql = format!(
+        "{} ORDER BY 1",
+        search::IndexQuery::ids_sql(db.backend(), "$1")
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(iq.bind_text(db.backend()))
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get(0).unwrap())
+        .collect()
+}
+
+/// Writes `tokens` as the index entry of case `id`, bypassing `search::index_tokens`.
+async fn set_tokens(db: &Db, id: i64, tokens: &str) {
+    let (delete, insert) = match db.backend() {
+        Backend::Sqlite => (
+            "DELETE FROM cases_search WHERE rowid = $1",
+            "INSERT INTO cases_search (rowid, tokens) VALUES ($1, $2)",
+        ),
+        Backend::Postgres => (
+            "DELETE FROM cases_search WHERE case_id = $1",
+            "INSERT INTO cases_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))",
+        ),
+    };
+    sqlx::query(delete)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query(insert)
+        .bind(id)
+        .bind(tokens)
+        .execute(db.pool())
+        .await
+        .unwrap();
+}
+
+async fn pending(db: &Db) -> i64 {
+    sqlx::query("SELECT pending FROM search_backfill")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
 fn n(s: &[&str]) -> Vec<String> {
     s.iter().map(|s| s.to_string()).collect()
 }
@@ -90,10 +142,22 @@ async fn search_matches_substrings(db: &Db) {
     // Two characters: the index alone.
     assert_eq!(numbers(db, "电梯", None).await, (n(&["N2", "N1"]), 2));
     assert_eq!(numbers(db, "梯门", None).await, (n(&["N2", "N1"]), 2));
-    // Three: the phrase 电梯+梯门 also matches N2 across the comma; the text check drops it.
+    // Three or more, one run: the index alone. N2 holds 电梯 and 梯门 in two runs (电梯，梯门),
+    // which the index separates, so it is not even a candidate.
+    assert!(search::index_query("电梯门").unwrap().check.is_empty());
+    assert_eq!(candidates(db, "电梯门").await, [ids[0]]);
     assert_eq!(numbers(db, "电梯门", None).await, (n(&["N1"]), 1));
-    // Mixed with digits, and two runs (both required).
+    assert_eq!(numbers(db, "电梯门口堆放杂物", None).await, (n(&["N1"]), 1));
+    assert_eq!(numbers(db, "梯门损坏", None).await, (n(&["N2"]), 1));
+    assert_eq!(numbers(db, "门口损坏", None).await, (vec![], 0));
+    // Several runs in one term: both runs are candidates' phrases, the text check decides.
+    assert_eq!(candidates(db, "电梯，梯门").await, [ids[0], ids[1]]);
+    assert_eq!(numbers(db, "电梯，梯门", None).await, (n(&["N2"]), 1));
+    // Mixed with digits or letters, and two runs (both required).
     assert_eq!(numbers(db, "望江路128", None).await, (n(&["N1"]), 1));
+    assert_eq!(numbers(db, "望江路129", None).await, (vec![], 0));
+    assert_eq!(numbers(db, "漏水 A栋", None).await, (n(&["N3"]), 1));
+    assert_eq!(numbers(db, "N1 电梯", None).await, (n(&["N1"]), 1));
     assert_eq!(numbers(db, "楼道 漏水", None).await, (n(&["N3"]), 1));
     assert_eq!(numbers(db, "漏水 停车", None).await, (vec![], 0));
     // No two-character CJK run: the text scan.
@@ -133,6 +197,62 @@ async fn search_matches_substrings(db: &Db) {
     assert_eq!(search::backfill(db).await.unwrap(), 0, "only once");
 }
 
+/// An index written before migration 0008 ran consecutive CJK runs together, so a phrase could
+/// match across two runs; 0008 empties it and the backfill rebuilds it with separators.
+async fn migration_0008_rebuilds_an_index_without_separators(db: &Db) {
+    let (_, c) = seed_units(db).await;
+    let rows: Vec<(String, String, &str)> = [
+        ("N1", "N1 电梯门口", "2026-03-01"),
+        ("N2", "N2 电梯，梯门损坏", "2026-03-02"),
+    ]
+    .iter()
+    .map(|(n, t, on)| (n.to_string(), t.to_string(), *on))
+    .collect();
+    let ids = insert(db, &c, &rows).await;
+    // The tokens as written before the separator.
+    set_tokens(db, ids[0], "电梯 梯门 门口").await;
+    set_tokens(db, ids[1], "电梯 梯门 门损 损坏").await;
+    assert_eq!(
+        numbers(db, "电梯门", None).await,
+        (n(&["N2", "N1"]), 2),
+        "without separators the index is not exact"
+    );
+
+    // What 0008 does: the index is empty and the backfill pending.
+    let migration = match db.backend() {
+        Backend::Sqlite => include_str!("../migrations/sqlite/0008_search_run_separator.sql"),
+        Backend::Postgres => include_str!("../migrations/postgres/0008_search_run_separator.sql"),
+    };
+    sqlx::raw_sql(migration).execute(db.pool()).await.unwrap();
+    assert_eq!(candidates(db, "电梯").await, Vec::<i64>::new());
+    assert_eq!(pending(db).await, 1);
+    search::backfill(db).await.unwrap();
+    assert_eq!(numbers(db, "电梯门", None).await, (n(&["N1"]), 1));
+
+    // Through the migrator, as on a database migrated before 0008.
+    set_tokens(db, ids[0], "电梯 梯门 门口").await;
+    set_tokens(db, ids[1], "电梯 梯门 门损 损坏").await;
+    assert_eq!(numbers(db, "电梯门", None).await.1, 2);
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 8")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(pending(db).await, 0, "backfill ran after migrating");
+    assert_eq!(candidates(db, "电梯门").await, [ids[0]]);
+    assert_eq!(numbers(db, "电梯门", None).await, (n(&["N1"]), 1));
+    assert_eq!(numbers(db, "电梯", None).await, (n(&["N2", "N1"]), 2));
+    assert_eq!(numbers(db, "梯门损坏", None).await, (n(&["N2"]), 1));
+    // Each case is indexed once: re-indexing one changes only its own entry.
+    let mut tx = db.begin().await.unwrap();
+    search::replace(&mut tx, fazhi_domain::CaseId(ids[0]), "N1 楼道漏水")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(candidates(db, "电梯").await, [ids[1]]);
+    assert_eq!(candidates(db, "漏水").await, [ids[0]]);
+}
+
 /// More candidates than the by-id path takes: the list index is walked instead, with the same
 /// page, order and total.
 async fn common_words_walk_the_list_index(db: &Db) {
@@ -166,6 +286,11 @@ async fn common_words_walk_the_list_index(db: &Db) {
 #[tokio::test]
 async fn search_answers_like_a_substring_test() {
     on_both!(search_matches_substrings);
+}
+
+#[tokio::test]
+async fn migration_0008_rebuilds_the_search_index() {
+    on_both!(migration_0008_rebuilds_an_index_without_separators);
 }
 
 #[tokio::test]

@@ -1,0 +1,7 @@
+-- The search index now separates CJK runs (crates/store/src/search.rs, `index_tokens`), which
+-- makes a phrase of pairs exact. The tokens written before ran consecutive runs together (a
+-- phrase could match across them), so the index is emptied and rebuilt by `search::backfill`
+-- after migrating. 'delete-all' drops the contentless FTS5 index at once instead of deleting
+-- case by case.
+INSERT INTO cases_search (cases_search) VALUES ('delete-all');
+UPDATE search_backfill SET pending = 1;
