@@ -728,10 +728,9 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         None => String::new(),
     };
     let hint = indexed_by(index);
+    let (limit, offset) = (f.limit.clamp(1, 500), f.offset.max(0));
     let sql = format!(
-        "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {} OFFSET {}){order}",
-        f.limit.clamp(1, 500),
-        f.offset.max(0)
+        "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {limit} OFFSET {offset}){order}"
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
     for b in &binds {
@@ -743,6 +742,12 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .iter()
         .map(case_row)
         .collect::<Result<Vec<_>>>()?;
+    // A search page that is not full, and not past the end, holds the last match: the total is
+    // known without counting (which would read the candidates again), capped like the count.
+    let rows_len = rows.len() as i64;
+    if searching && rows_len < limit && (rows_len > 0 || offset == 0) {
+        return Ok((rows, (offset + rows_len).min(COUNT_CAP + 1)));
+    }
     // The capped count: within one state, that state's index; otherwise the planner's choice
     // (a unit-subtree range bounds the walk by the scope).
     let count_hint = indexed_by(

@@ -167,6 +167,19 @@ async fn search_matches_substrings(db: &Db) {
     // Scope: N4 is the street's own, outside the community.
     assert_eq!(numbers(db, "停车", Some(&c)).await, (vec![], 0));
     assert_eq!(numbers(db, "停车", Some(&s)).await, (n(&["N4"]), 1));
+    // Pages: a page that is not full gives the total, one that is full or past the end counts.
+    for (offset, page) in [(0, n(&["N2"])), (1, n(&["N1"])), (2, vec![]), (5, vec![])] {
+        let f = CaseFilter {
+            case_type: Some("hotline_ticket".into()),
+            query: Some("电梯".into()),
+            limit: 1,
+            offset,
+            ..Default::default()
+        };
+        let (rows, total) = cases::list_cases(db, &f).await.unwrap();
+        let got: Vec<String> = rows.into_iter().map(|r| r.number).collect();
+        assert_eq!((got, total), (page, 2), "offset {offset}");
+    }
 
     // A changed text is re-indexed by the caller of update_case.
     let fields = serde_json::Map::new();
