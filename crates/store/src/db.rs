@@ -30,14 +30,9 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: String,
-    /// SQLite allows one writer at a time. Write transactions of this process queue here (FIFO)
-    /// instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms: under
-    /// concurrent writes that polling, not the work, set the latency tail.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: the one writer connection with its group commit (see [`crate::writer`]).
+    writer: Option<Arc<crate::writer::Writer>>,
 }
-
-/// How long a write transaction waits for its turn before giving up (as `busy_timeout`).
-const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,6 +81,8 @@ impl Db {
             }
         }
         let connect = AnyConnectOptions::from_str(&full)?;
+        let writer = (backend == Backend::Sqlite)
+            .then(|| Arc::new(crate::writer::Writer::new(connect.clone())));
         let max = opts.max_connections.unwrap_or(match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
@@ -95,15 +92,7 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA synchronous = NORMAL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 10000",
-                            "PRAGMA cache_size = -65536",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
+                        sqlite_pragmas(conn).await?;
                     }
                     Ok(())
                 })
@@ -114,7 +103,7 @@ impl Db {
             pool,
             backend,
             url: url.to_string(),
-            writer: Arc::new(tokio::sync::Mutex::new(())),
+            writer,
         })
     }
 
@@ -140,36 +129,36 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction. The first statement takes the audit head, which serialises
-    /// writers on both backends.
+    /// Starts a write transaction. On PostgreSQL the first statement takes the audit head,
+    /// which serialises writers; on SQLite the transaction is a savepoint inside the writer
+    /// connection's group transaction (see [`crate::writer`]), whose turn serialises them.
     pub async fn begin(&self) -> Result<Tx> {
-        // The turn first, then a connection: a waiting writer does not hold one of the pool's
-        // connections that readers need.
-        let turn = match self.backend {
-            Backend::Sqlite => Some(
-                tokio::time::timeout(WRITER_WAIT, self.writer.clone().lock_owned())
-                    .await
-                    .map_err(|_| {
-                        StoreError::Conflict(format!(
-                            "database busy: no write turn within {} s",
-                            WRITER_WAIT.as_secs()
-                        ))
-                    })?,
-            ),
-            Backend::Postgres => None,
-        };
+        if let Some(writer) = &self.writer {
+            let (inner, head) = writer.begin().await?;
+            return Ok(Tx {
+                inner: TxInner::Sqlite(inner),
+                backend: self.backend,
+                head,
+                dirty: false,
+            });
+        }
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
             .await?;
         let head = (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?);
         Ok(Tx {
-            tx,
+            inner: TxInner::Pool(tx),
             backend: self.backend,
             head,
             dirty: false,
-            _turn: turn,
         })
+    }
+
+    /// On SQLite: write transactions committed and the group commits that carried them since
+    /// this `Db` was opened (their ratio is the mean group size); `None` on PostgreSQL.
+    pub fn group_commit_stats(&self) -> Option<(u64, u64)> {
+        self.writer.as_ref().map(|w| w.stats())
     }
 
     /// Liveness: one round trip.
@@ -199,19 +188,43 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }
 
+/// The SQLite pragmas of every connection (pooled readers and the writer).
+pub(crate) async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
+    for pragma in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA busy_timeout = 10000",
+        "PRAGMA cache_size = -65536",
+        // Savepoints (every SQLite write is one, see `writer`) journal the pages they touch
+        // into a sub-journal: in memory, not a temp file written with a syscall per page.
+        "PRAGMA temp_store = MEMORY",
+    ] {
+        sqlx::query(pragma).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// A write transaction that carries the audit-chain head.
 pub struct Tx {
-    pub(crate) tx: sqlx::Transaction<'static, Any>,
+    inner: TxInner,
     backend: Backend,
     head: (i64, String),
     dirty: bool,
-    /// The SQLite write turn, released when the transaction ends (commit, rollback or drop;
-    /// the field order drops the transaction first).
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+enum TxInner {
+    /// PostgreSQL: a transaction on a pooled connection.
+    Pool(sqlx::Transaction<'static, Any>),
+    /// SQLite: a savepoint on the writer connection.
+    Sqlite(crate::writer::WriterTx),
 }
 
 impl Tx {
@@ -220,7 +233,10 @@ impl Tx {
     }
 
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
+        match &mut self.inner {
+            TxInner::Pool(tx) => tx,
+            TxInner::Sqlite(w) => w.conn(),
+        }
     }
 
     /// Appends one entry to the hash-chained audit log.
@@ -241,27 +257,36 @@ impl Tx {
         .bind(entry.after.map(|v| v.to_string()))
         .bind(&self.head.1)
         .bind(&hash)
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await?;
         self.head = (seq, hash.clone());
         self.dirty = true;
         Ok(hash)
     }
 
-    pub async fn commit(mut self) -> Result<()> {
-        if self.dirty {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(self.head.0)
-                .bind(&self.head.1)
-                .execute(&mut *self.tx)
-                .await?;
+    /// Commits. On SQLite this returns once the group transaction holding this savepoint is
+    /// committed (or reports that it failed, in which case nothing of it was written).
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Pool(mut tx) => {
+                if self.dirty {
+                    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                        .bind(self.head.0)
+                        .bind(&self.head.1)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+            TxInner::Sqlite(w) => w.commit(self.dirty.then_some(self.head)).await,
         }
-        self.tx.commit().await?;
-        Ok(())
     }
 
     pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
-        Ok(())
+        match self.inner {
+            TxInner::Pool(tx) => Ok(tx.rollback().await?),
+            TxInner::Sqlite(w) => w.rollback().await,
+        }
     }
 }

@@ -13,6 +13,7 @@ macro_rules! dynsql {
 pub mod audit;
 mod db;
 mod rows;
+mod writer;
 
 pub mod cases;
 pub mod imports;

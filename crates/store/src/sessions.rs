@@ -5,16 +5,20 @@ use sqlx::Row;
 
 use crate::{Db, Result, SessionRow};
 
+// Session writes are not audited but go through a `Tx` like every write: on SQLite that is the
+// writer's turn (see `writer`), not a second writer competing for the file lock.
+
 pub async fn insert(db: &Db, s: &SessionRow) -> Result<()> {
+    let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&s.id)
         .bind(s.user_id.0)
         .bind(&s.csrf)
         .bind(s.created_at)
         .bind(s.expires_at)
-        .execute(db.pool())
+        .execute(tx.conn())
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// A live session by id (expired ones are not returned).
@@ -37,25 +41,32 @@ pub async fn get(db: &Db, id: &str, now: i64) -> Result<Option<SessionRow>> {
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(tx.conn())
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 pub async fn delete_for_user(db: &Db, user: UserId) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.0)
-        .execute(db.pool())
+        .execute(tx.conn())
         .await?
-        .rows_affected())
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }
 
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
-        .execute(db.pool())
+        .execute(tx.conn())
         .await?
-        .rows_affected())
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }

@@ -1,0 +1,395 @@
+//! SQLite writes: one writer connection and group commit.
+//!
+//! SQLite admits one writer at a time. Every write transaction of the process runs on one
+//! dedicated connection, in turn (a FIFO queue, not SQLite's busy handler, which polls with
+//! sleeps of up to 100 ms). Because that connection is the only writer, its page cache stays
+//! valid between transactions; a pooled connection would find the database changed by another
+//! connection and start cold.
+//!
+//! Group commit: a [`WriterTx`] is a savepoint inside a *group* transaction
+//! (`BEGIN IMMEDIATE` … `COMMIT`). When a transaction ends and other writers are already queued
+//! for their turn, the group stays open and the next writer continues in it; the last writer of a
+//! burst (or the one that fills the group) commits it for all. Every writer returns from
+//! [`WriterTx::commit`] only after the group's `COMMIT` succeeded, so nobody reports success for
+//! work that is not durable; if the `COMMIT` fails, every member of the group gets the error and
+//! nothing of any of them is written. A transaction that rolls back (or is dropped) rolls back to
+//! its savepoint and leaves the others of its group untouched.
+//!
+//! The audit-chain head is read once per group, under the group's write lock, and written back
+//! once at its `COMMIT`; members chain their entries on the head left by the previous member.
+//! A burst of requests therefore pays for one `BEGIN`, one head update and one `COMMIT` (one
+//! write of the WAL pages they share, one FTS5 segment) instead of one each.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::any::AnyConnectOptions;
+use sqlx::{AnyConnection, Connection, Row};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
+
+use crate::{Result, StoreError};
+
+/// How long a write transaction waits for its turn before giving up (as `busy_timeout`).
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+/// A group commits once it has this many members …
+const MAX_MEMBERS: usize = 256;
+/// … or has been open this long, even while writers are queued.
+const MAX_GROUP_AGE: Duration = Duration::from_millis(20);
+/// A member that left its group open for the next writer commits the group itself when it has
+/// not been committed after this long (the next writer gave up waiting, or was cancelled).
+const MEMBER_FALLBACK: Duration = Duration::from_millis(200);
+
+const SAVEPOINT: &str = "SAVEPOINT fazhi_tx";
+const RELEASE: &str = "RELEASE fazhi_tx";
+const ROLLBACK_TO: &str = "ROLLBACK TO fazhi_tx";
+
+type Head = (i64, String);
+type MemberResult = std::result::Result<(), String>;
+
+/// The writer of one SQLite database (shared by the clones of a `Db`).
+pub(crate) struct Writer {
+    slot: Arc<Mutex<Slot>>,
+    /// Writers waiting for their turn in [`Writer::begin`].
+    waiting: AtomicUsize,
+    options: AnyConnectOptions,
+    /// Transactions committed into a group, and groups committed (for the benchmarks and tests:
+    /// their ratio is the mean group size).
+    committed: AtomicU64,
+    groups: AtomicU64,
+}
+
+/// What the turn guards.
+pub(crate) struct Slot {
+    conn: Option<AnyConnection>,
+    group: Option<Group>,
+    /// The head at the current savepoint's start, while one is open (restored when it is
+    /// abandoned).
+    savepoint: Option<Head>,
+    next_generation: u64,
+}
+
+struct Group {
+    generation: u64,
+    head: Head,
+    head_changed: bool,
+    members: Vec<oneshot::Sender<MemberResult>>,
+    opened: Instant,
+}
+
+impl Writer {
+    pub(crate) fn new(options: AnyConnectOptions) -> Writer {
+        Writer {
+            slot: Arc::new(Mutex::new(Slot {
+                conn: None,
+                group: None,
+                savepoint: None,
+                next_generation: 1,
+            })),
+            waiting: AtomicUsize::new(0),
+            options,
+            committed: AtomicU64::new(0),
+            groups: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes the turn and opens a savepoint in the group transaction (opening the group when
+    /// there is none). Returns the transaction and the audit head to chain on.
+    pub(crate) async fn begin(self: &Arc<Self>) -> Result<(WriterTx, Head)> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let turn = tokio::time::timeout(WRITER_WAIT, self.slot.clone().lock_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let mut slot = turn.map_err(|_| {
+            StoreError::Conflict(format!(
+                "database busy: no write turn within {} s",
+                WRITER_WAIT.as_secs()
+            ))
+        })?;
+        let head = match open_savepoint(&mut slot, &self.options).await {
+            Ok(head) => head,
+            Err(e) => {
+                fail(&mut slot, &e.to_string()).await;
+                return Err(e);
+            }
+        };
+        Ok((
+            WriterTx {
+                slot: Some(slot),
+                writer: self.clone(),
+            },
+            head,
+        ))
+    }
+
+    /// Commits an open group (nothing is left open when the last writer of a burst ends; this
+    /// is for shutdown) and closes the writer connection.
+    pub(crate) async fn close(&self) {
+        let mut slot = self.slot.lock().await;
+        if settle(&mut slot).await.is_ok() {
+            flush(&mut slot, self).await;
+        }
+        if let Some(conn) = slot.conn.take() {
+            let _ = conn.close().await;
+        }
+    }
+
+    /// Transactions committed and the group commits that carried them, since the start.
+    pub(crate) fn stats(&self) -> (u64, u64) {
+        (
+            self.committed.load(Ordering::Relaxed),
+            self.groups.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Whether the group should stay open for a writer that is already queued.
+    fn keep_open(&self, group: &Group) -> bool {
+        self.waiting.load(Ordering::SeqCst) > 0
+            && group.members.len() < MAX_MEMBERS
+            && group.opened.elapsed() < MAX_GROUP_AGE
+    }
+
+    /// Ends the turn of a writer whose savepoint is settled: commits the group unless the next
+    /// writer continues it; a group without members is rolled back.
+    async fn end_turn(&self, slot: &mut Slot) {
+        let Some(group) = &slot.group else { return };
+        if group.members.is_empty() && !group.head_changed {
+            if self.waiting.load(Ordering::SeqCst) == 0 {
+                rollback_group(slot).await;
+            }
+            return;
+        }
+        if !self.keep_open(group) {
+            flush(slot, self).await;
+        }
+    }
+}
+
+async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<Head> {
+    settle(slot).await?;
+    if slot.conn.is_none() {
+        let mut conn = AnyConnection::connect_with(options).await?;
+        crate::db::sqlite_pragmas(&mut conn).await?;
+        slot.conn = Some(conn);
+    }
+    let conn = slot.conn.as_mut().expect("writer connection just opened");
+    if slot.group.is_none() {
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        let head: Head = (row.try_get(0)?, row.try_get(1)?);
+        let generation = slot.next_generation;
+        slot.next_generation += 1;
+        slot.group = Some(Group {
+            generation,
+            head,
+            head_changed: false,
+            members: Vec::new(),
+            opened: Instant::now(),
+        });
+    }
+    sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
+    let head = slot.group.as_ref().expect("group open").head.clone();
+    slot.savepoint = Some(head.clone());
+    Ok(head)
+}
+
+/// Rolls back a savepoint that its transaction abandoned (dropped without commit or rollback).
+async fn settle(slot: &mut Slot) -> Result<()> {
+    let Some(start) = slot.savepoint.take() else {
+        return Ok(());
+    };
+    let conn = slot
+        .conn
+        .as_mut()
+        .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+    sqlx::query(ROLLBACK_TO).execute(&mut *conn).await?;
+    sqlx::query(RELEASE).execute(&mut *conn).await?;
+    if let Some(g) = slot.group.as_mut() {
+        g.head = start;
+    }
+    Ok(())
+}
+
+/// Commits the group (moving the audit head) and tells every member the outcome.
+async fn flush(slot: &mut Slot, writer: &Writer) {
+    let Some(group) = slot.group.take() else {
+        return;
+    };
+    let outcome = commit_group(slot, &group).await;
+    if outcome.is_ok() {
+        writer.groups.fetch_add(1, Ordering::Relaxed);
+        writer
+            .committed
+            .fetch_add(group.members.len() as u64, Ordering::Relaxed);
+    }
+    let message = outcome.as_ref().err().map(ToString::to_string);
+    if let Some(m) = &message {
+        tracing::error!(error = %m, members = group.members.len(), "group commit failed");
+        // Whatever the connection's state, start the next group on a fresh one.
+        if let Some(mut conn) = slot.conn.take() {
+            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+            let _ = conn.close().await;
+        }
+    }
+    for m in group.members {
+        let _ = m.send(match &message {
+            None => Ok(()),
+            Some(e) => Err(e.clone()),
+        });
+    }
+}
+
+async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
+    let conn = slot
+        .conn
+        .as_mut()
+        .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+    if group.head_changed {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(group.head.0)
+            .bind(&group.head.1)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Rolls back a group that has no members (its only transaction rolled back).
+async fn rollback_group(slot: &mut Slot) {
+    if slot.group.take().is_none() {
+        return;
+    }
+    if let Some(conn) = slot.conn.as_mut()
+        && let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+    {
+        tracing::error!(error = %e, "rollback of the writer's group failed");
+        slot.conn = None;
+    }
+}
+
+/// The writer broke (a statement of the writer's own failed): every member of the open group
+/// gets the error, and the next writer starts on a fresh connection.
+async fn fail(slot: &mut Slot, message: &str) {
+    slot.savepoint = None;
+    if let Some(group) = slot.group.take() {
+        for m in group.members {
+            let _ = m.send(Err(message.to_string()));
+        }
+    }
+    if let Some(mut conn) = slot.conn.take() {
+        let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+        let _ = conn.close().await;
+    }
+}
+
+/// A write transaction on SQLite: a savepoint of the writer's group, holding the turn.
+pub(crate) struct WriterTx {
+    /// `None` once ended.
+    slot: Option<OwnedMutexGuard<Slot>>,
+    writer: Arc<Writer>,
+}
+
+impl WriterTx {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        self.slot
+            .as_mut()
+            .and_then(|s| s.conn.as_mut())
+            .expect("a live write transaction has the writer connection")
+    }
+
+    /// Releases the savepoint into the group (with the new audit head, when this transaction
+    /// wrote audit entries) and waits for the group's commit.
+    pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
+        let mut slot = self.slot.take().expect("live transaction");
+        if let Err(e) = sqlx::query(RELEASE).execute(self_conn(&mut slot)).await {
+            // The savepoint is still open: roll it back, the group goes on without it.
+            let e = StoreError::from(e);
+            if settle(&mut slot).await.is_err() {
+                fail(&mut slot, &e.to_string()).await;
+            } else {
+                self.writer.end_turn(&mut slot).await;
+            }
+            return Err(e);
+        }
+        slot.savepoint = None;
+        let (tx, mut rx) = oneshot::channel();
+        let generation = {
+            let group = slot.group.as_mut().expect("a savepoint lives in a group");
+            if let Some(h) = head {
+                group.head = h;
+                group.head_changed = true;
+            }
+            group.members.push(tx);
+            group.generation
+        };
+        if self
+            .writer
+            .keep_open(slot.group.as_ref().expect("group open"))
+        {
+            drop(slot);
+        } else {
+            flush(&mut slot, &self.writer).await;
+            drop(slot);
+        }
+        let outcome = match tokio::time::timeout(MEMBER_FALLBACK, &mut rx).await {
+            Ok(r) => r,
+            Err(_) => {
+                // Nobody committed the group this transaction left open: commit it now.
+                let mut slot = self.writer.slot.lock().await;
+                if slot
+                    .group
+                    .as_ref()
+                    .is_some_and(|g| g.generation == generation)
+                    && settle(&mut slot).await.is_ok()
+                {
+                    flush(&mut slot, &self.writer).await;
+                }
+                drop(slot);
+                rx.await
+            }
+        };
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::Conflict(format!("group commit failed: {e}"))),
+            Err(_) => Err(StoreError::Conflict(
+                "group commit failed: the writer was reset".into(),
+            )),
+        }
+    }
+
+    /// Rolls back to the savepoint; the rest of the group is untouched.
+    pub(crate) async fn rollback(mut self) -> Result<()> {
+        let mut slot = self.slot.take().expect("live transaction");
+        let settled = settle(&mut slot).await;
+        match &settled {
+            Ok(()) => self.writer.end_turn(&mut slot).await,
+            Err(e) => fail(&mut slot, &e.to_string()).await,
+        }
+        settled
+    }
+}
+
+fn self_conn(slot: &mut Slot) -> &mut AnyConnection {
+    slot.conn.as_mut().expect("writer connection")
+}
+
+impl Drop for WriterTx {
+    /// A transaction dropped without commit or rollback (an early return with `?`): its savepoint
+    /// is rolled back and the turn ended on a task; without a runtime, the next writer settles it.
+    fn drop(&mut self) {
+        let Some(mut slot) = self.slot.take() else {
+            return;
+        };
+        let writer = self.writer.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                match settle(&mut slot).await {
+                    Ok(()) => writer.end_turn(&mut slot).await,
+                    Err(e) => fail(&mut slot, &e.to_string()).await,
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Concurrent write transactions (group commit on SQLite, plain transactions on PostgreSQL):
+//! whatever commits is there with an unbroken audit chain; whatever rolls back, is dropped
+//! half-way or fails on a constraint leaves nothing, and does not take the others with it.
+
+use std::collections::BTreeSet;
+
+use fazhi_store::cases::{self, CaseWrite};
+use fazhi_store::{AuditEntry, Backend, Db, org, verify_chain};
+use sqlx::Row;
+
+use fazhi_store::on_both;
+
+/// What a writer does after writing its case and audit entry.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    Commit,
+    Rollback,
+    /// Returns early (an error with `?`), dropping the transaction.
+    Drop,
+    /// Writes a second case with a number already taken: the statement fails, and the
+    /// transaction is dropped.
+    Duplicate,
+}
+
+fn end_of(i: usize) -> End {
+    match i % 7 {
+        1 => End::Rollback,
+        3 => End::Drop,
+        5 => End::Duplicate,
+        _ => End::Commit,
+    }
+}
+
+async fn write_one(db: Db, unit: fazhi_store::UnitRow, i: usize) -> Result<(), String> {
+    let fields = serde_json::Map::new();
+    let number = format!("W-{i:04}");
+    let write = CaseWrite {
+        case_type: "hotline_ticket",
+        number: &number,
+        unit_id: unit.id,
+        unit_path: &unit.path,
+        department_id: None,
+        owner_id: None,
+        state: "received",
+        title: "并发写入",
+        category: Some("投诉"),
+        created_on: "2026-03-02",
+        closed_on: None,
+        due_on: None,
+        due_level: 0,
+        published: false,
+        fields: &fields,
+        search_text: "并发写入",
+        at: i as i64,
+    };
+    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    let id = cases::insert_case(&mut tx, &write)
+        .await
+        .map_err(|e| e.to_string())?;
+    // Let other writers queue behind this one.
+    tokio::task::yield_now().await;
+    let after = serde_json::json!({ "number": number });
+    tx.audit(AuditEntry {
+        at: i as i64,
+        actor: "writer-test",
+        action: "create",
+        entity: "case",
+        entity_id: &id.to_string(),
+        before: None,
+        after: Some(&after),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    match end_of(i) {
+        End::Commit => tx.commit().await.map_err(|e| e.to_string()),
+        End::Rollback => {
+            tx.rollback().await.map_err(|e| e.to_string())?;
+            Err("rolled back".into())
+        }
+        End::Drop => Err("dropped".into()),
+        End::Duplicate => {
+            let taken = CaseWrite {
+                number: "W-0000",
+                ..write
+            };
+            cases::insert_case(&mut tx, &taken)
+                .await
+                .map_err(|e| e.to_string())?;
+            Err("the duplicate number was accepted".into())
+        }
+    }
+}
+
+async fn concurrent_writers_keep_their_own_outcomes(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
+        .await
+        .unwrap();
+    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // W-0000 first, alone, so that the duplicates always collide with a committed number.
+    write_one(db.clone(), s.clone(), 0).await.unwrap();
+    let before = db.group_commit_stats();
+
+    const WRITERS: usize = 300;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 1..WRITERS {
+        let (db, s) = (db.clone(), s.clone());
+        tasks.spawn(async move { (i, write_one(db, s, i).await) });
+    }
+    let mut committed = BTreeSet::from([0usize]);
+    while let Some(done) = tasks.join_next().await {
+        let (i, outcome) = done.unwrap();
+        match (end_of(i), outcome) {
+            (End::Commit, Ok(())) => {
+                committed.insert(i);
+            }
+            (End::Commit, Err(e)) => panic!("writer {i} failed to commit: {e}"),
+            (_, Ok(())) => panic!("writer {i} committed although it should not have"),
+            (_, Err(_)) => {}
+        }
+    }
+    let expected: BTreeSet<usize> = (0..WRITERS)
+        .filter(|i| matches!(end_of(*i), End::Commit))
+        .collect();
+    assert_eq!(committed, expected);
+
+    // Exactly the committed cases are there, and the chain holds one entry for each.
+    let rows = sqlx::query("SELECT number FROM cases ORDER BY number")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let numbers: BTreeSet<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    let want: BTreeSet<String> = expected.iter().map(|i| format!("W-{i:04}")).collect();
+    assert_eq!(numbers, want);
+    let entries = verify_chain(db).await.unwrap().expect("chain intact");
+    assert_eq!(
+        entries,
+        expected.len() as i64,
+        "one entry per committed case"
+    );
+    let audited: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE actor = 'writer-test'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, expected.len() as i64);
+
+    // On SQLite, concurrent writers shared group commits.
+    if db.backend() == Backend::Sqlite {
+        let (c0, g0) = before.unwrap();
+        let (c1, g1) = db.group_commit_stats().unwrap();
+        let (txs, groups) = (c1 - c0, g1 - g0);
+        assert_eq!(txs, expected.len() as u64 - 1);
+        assert!(
+            groups < txs,
+            "{txs} concurrent transactions took {groups} commits: no grouping"
+        );
+    } else {
+        assert_eq!(db.group_commit_stats(), None);
+    }
+
+    // A write after the burst still works.
+    write_one(db.clone(), s.clone(), WRITERS * 7).await.unwrap();
+    assert_eq!(
+        verify_chain(db).await.unwrap(),
+        Ok(expected.len() as i64 + 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_keep_their_own_outcomes_and_the_chain() {
+    on_both!(concurrent_writers_keep_their_own_outcomes);
+}
