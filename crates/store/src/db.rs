@@ -239,6 +239,21 @@ impl Tx {
         }
     }
 
+    /// On SQLite, takes a search-index write to apply at the group's commit (see
+    /// [`crate::writer::SearchOp`]) and returns `None`; on PostgreSQL returns it to be written now.
+    pub(crate) fn defer_search(
+        &mut self,
+        op: crate::writer::SearchOp,
+    ) -> Option<crate::writer::SearchOp> {
+        match &mut self.inner {
+            TxInner::Pool(_) => Some(op),
+            TxInner::Sqlite(w) => {
+                w.defer_search(op);
+                None
+            }
+        }
+    }
+
     /// Appends one entry to the hash-chained audit log.
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<String> {
         let seq = self.head.0 + 1;

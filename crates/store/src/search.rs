@@ -24,6 +24,7 @@ use sqlx::Row;
 
 use fazhi_domain::CaseId;
 
+use crate::writer::SearchOp;
 use crate::{Backend, Db, Result, Tx};
 
 fn is_cjk(c: char) -> bool {
@@ -167,29 +168,32 @@ impl IndexQuery {
     }
 }
 
-/// Indexes a new case (in its creating transaction).
+/// Indexes a new case (in its creating transaction; on SQLite at the commit of its group, see
+/// [`crate::writer`]).
 pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
-    let sql = match tx.backend() {
-        Backend::Sqlite => "INSERT INTO cases_search (rowid, tokens) VALUES ($1, $2)",
-        Backend::Postgres => {
-            "INSERT INTO cases_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))"
-        }
+    let Some(SearchOp::Insert(id, tokens)) =
+        tx.defer_search(SearchOp::Insert(id.0, index_tokens(search_text)))
+    else {
+        return Ok(());
     };
-    sqlx::query(sql)
-        .bind(id.0)
-        .bind(index_tokens(search_text))
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "INSERT INTO cases_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))",
+    )
+    .bind(id)
+    .bind(tokens)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
 /// Re-indexes a case whose search text changed.
 pub async fn replace(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
-    let delete = match tx.backend() {
-        Backend::Sqlite => "DELETE FROM cases_search WHERE rowid = $1",
-        Backend::Postgres => "DELETE FROM cases_search WHERE case_id = $1",
-    };
-    sqlx::query(delete).bind(id.0).execute(tx.conn()).await?;
+    if let Some(SearchOp::Delete(id)) = tx.defer_search(SearchOp::Delete(id.0)) {
+        sqlx::query("DELETE FROM cases_search WHERE case_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
     insert(tx, id, search_text).await
 }
 

@@ -75,6 +75,20 @@ struct Group {
     head_changed: bool,
     members: Vec<oneshot::Sender<MemberResult>>,
     opened: Instant,
+    /// The search-index writes of the committed members, applied just before `COMMIT`.
+    search: Vec<SearchOp>,
+}
+
+/// A write to the FTS5 search index (`search`), deferred to the group's commit: FTS5 flushes
+/// its pending writes to a new segment at every savepoint, so writing them inline would cost a
+/// segment (and merge work) per request instead of one per group. Nothing reads the index
+/// inside a write transaction; the index rows still commit atomically with their cases.
+#[derive(Debug)]
+pub(crate) enum SearchOp {
+    /// Remove the case's row (it was indexed before).
+    Delete(i64),
+    /// Index the case with these tokens.
+    Insert(i64, String),
 }
 
 impl Writer {
@@ -116,6 +130,7 @@ impl Writer {
             WriterTx {
                 slot: Some(slot),
                 writer: self.clone(),
+                search: Vec::new(),
             },
             head,
         ))
@@ -186,6 +201,7 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
             head_changed: false,
             members: Vec::new(),
             opened: Instant::now(),
+            search: Vec::new(),
         });
     }
     sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
@@ -245,6 +261,7 @@ async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
         .conn
         .as_mut()
         .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+    write_search(conn, &group.search).await?;
     if group.head_changed {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(group.head.0)
@@ -253,6 +270,64 @@ async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
             .await?;
     }
     sqlx::query("COMMIT").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Rows per statement of the deferred search writes.
+const SEARCH_CHUNK: usize = 200;
+
+/// Applies the deferred search-index writes of a group: per case, a delete when the first write
+/// of the group removes an earlier row, then its last tokens (unless it was only removed).
+async fn write_search(conn: &mut AnyConnection, ops: &[SearchOp]) -> Result<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    // id → (delete the row indexed before this group, tokens to insert)
+    let mut end: std::collections::BTreeMap<i64, (bool, Option<&str>)> =
+        std::collections::BTreeMap::new();
+    for op in ops {
+        match op {
+            SearchOp::Delete(id) => {
+                let e = end.entry(*id).or_insert((true, None));
+                e.1 = None;
+            }
+            SearchOp::Insert(id, tokens) => {
+                let e = end.entry(*id).or_insert((false, None));
+                e.1 = Some(tokens);
+            }
+        }
+    }
+    let deletes: Vec<i64> = end.iter().filter(|(_, e)| e.0).map(|(id, _)| *id).collect();
+    for chunk in deletes.chunks(SEARCH_CHUNK) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = dynsql!(
+            "DELETE FROM cases_search WHERE rowid IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let inserts: Vec<(i64, &str)> = end
+        .iter()
+        .filter_map(|(id, e)| e.1.map(|t| (*id, t)))
+        .collect();
+    for chunk in inserts.chunks(SEARCH_CHUNK) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = dynsql!(
+            "INSERT INTO cases_search (rowid, tokens) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sql);
+        for (id, tokens) in chunk {
+            q = q.bind(*id).bind(*tokens);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -289,6 +364,8 @@ pub(crate) struct WriterTx {
     /// `None` once ended.
     slot: Option<OwnedMutexGuard<Slot>>,
     writer: Arc<Writer>,
+    /// This transaction's search-index writes, handed to the group when it commits.
+    search: Vec<SearchOp>,
 }
 
 impl WriterTx {
@@ -297,6 +374,10 @@ impl WriterTx {
             .as_mut()
             .and_then(|s| s.conn.as_mut())
             .expect("a live write transaction has the writer connection")
+    }
+
+    pub(crate) fn defer_search(&mut self, op: SearchOp) {
+        self.search.push(op);
     }
 
     /// Releases the savepoint into the group (with the new audit head, when this transaction
@@ -322,6 +403,7 @@ impl WriterTx {
                 group.head_changed = true;
             }
             group.members.push(tx);
+            group.search.append(&mut self.search);
             group.generation
         };
         if self

@@ -135,6 +135,27 @@ async fn concurrent_writers_keep_their_own_outcomes(db: &Db) {
     let numbers: BTreeSet<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
     let want: BTreeSet<String> = expected.iter().map(|i| format!("W-{i:04}")).collect();
     assert_eq!(numbers, want);
+    // The search index holds exactly the committed cases (on SQLite its rows are written at
+    // the group's commit).
+    let indexed_sql = match db.backend() {
+        Backend::Sqlite => "SELECT rowid FROM cases_search ORDER BY rowid",
+        Backend::Postgres => "SELECT case_id FROM cases_search ORDER BY case_id",
+    };
+    let indexed: Vec<i64> = sqlx::query(indexed_sql)
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let case_ids: Vec<i64> = sqlx::query("SELECT id FROM cases ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(indexed, case_ids);
     let entries = verify_chain(db).await.unwrap().expect("chain intact");
     assert_eq!(
         entries,
