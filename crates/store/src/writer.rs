@@ -7,8 +7,8 @@
 //! connection and start cold.
 //!
 //! Group commit: a [`WriterTx`] is a savepoint inside a *group* transaction
-//! (`BEGIN IMMEDIATE` … `COMMIT`). When a transaction ends and other writers are already queued
-//! for their turn, the group stays open and the next writer continues in it; the last writer of a
+//! (`BEGIN IMMEDIATE` … `COMMIT`; the transaction that opens the group needs no savepoint).
+//! When a transaction ends and other writers are already queued for their turn, the group stays open and the next writer continues in it; the last writer of a
 //! burst (or the one that fills the group) commits it for all. Every writer returns from
 //! [`WriterTx::commit`] only after the group's `COMMIT` succeeded, so nobody reports success for
 //! work that is not durable; if the `COMMIT` fails, every member of the group gets the error and
@@ -66,6 +66,11 @@ pub(crate) struct Slot {
     /// The head at the current savepoint's start, while one is open (restored when it is
     /// abandoned).
     savepoint: Option<Head>,
+    /// The open transaction opened the group itself and has no savepoint: the group holds
+    /// nothing else, so its rollback is the group's. (A large transaction, such as a bulk create
+    /// of thousands of cases, inside a savepoint would pay for the savepoint's journal on every
+    /// statement.)
+    leader: bool,
     next_generation: u64,
 }
 
@@ -98,6 +103,7 @@ impl Writer {
                 conn: None,
                 group: None,
                 savepoint: None,
+                leader: false,
                 next_generation: 1,
             })),
             waiting: AtomicUsize::new(0),
@@ -187,7 +193,8 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
         slot.conn = Some(conn);
     }
     let conn = slot.conn.as_mut().expect("writer connection just opened");
-    if slot.group.is_none() {
+    slot.leader = slot.group.is_none();
+    if slot.leader {
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
         let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
@@ -204,7 +211,9 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
             search: Vec::new(),
         });
     }
-    sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
+    if !slot.leader {
+        sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
+    }
     let head = slot.group.as_ref().expect("group open").head.clone();
     slot.savepoint = Some(head.clone());
     Ok(head)
@@ -215,6 +224,21 @@ async fn settle(slot: &mut Slot) -> Result<()> {
     let Some(start) = slot.savepoint.take() else {
         return Ok(());
     };
+    if slot.leader {
+        // Nobody else is in the group yet: roll it back whole.
+        if let Some(group) = slot.group.take() {
+            debug_assert!(group.members.is_empty());
+            for m in group.members {
+                let _ = m.send(Err("the group's first transaction rolled back".into()));
+            }
+        }
+        let conn = slot
+            .conn
+            .as_mut()
+            .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        return Ok(());
+    }
     let conn = slot
         .conn
         .as_mut()
@@ -384,7 +408,15 @@ impl WriterTx {
     /// wrote audit entries) and waits for the group's commit.
     pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
         let mut slot = self.slot.take().expect("live transaction");
-        if let Err(e) = sqlx::query(RELEASE).execute(self_conn(&mut slot)).await {
+        let released = if slot.leader {
+            Ok(())
+        } else {
+            sqlx::query(RELEASE)
+                .execute(self_conn(&mut slot))
+                .await
+                .map(drop)
+        };
+        if let Err(e) = released {
             // The savepoint is still open: roll it back, the group goes on without it.
             let e = StoreError::from(e);
             if settle(&mut slot).await.is_err() {
