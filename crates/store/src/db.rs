@@ -155,6 +155,23 @@ impl Db {
         })
     }
 
+    /// One write statement that needs no audit entry (sessions, flags); returns the rows it
+    /// affected. On SQLite it takes the writer's turn (and joins its group) rather than
+    /// competing for the file lock from a pooled connection; on PostgreSQL it runs on the pool,
+    /// without taking the audit head.
+    pub async fn execute_write<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> Result<u64> {
+        if self.writer.is_none() {
+            return Ok(query.execute(&self.pool).await?.rows_affected());
+        }
+        let mut tx = self.begin().await?;
+        let n = query.execute(tx.conn()).await?.rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// On SQLite: write transactions committed and the group commits that carried them since
     /// this `Db` was opened (their ratio is the mean group size); `None` on PostgreSQL.
     pub fn group_commit_stats(&self) -> Option<(u64, u64)> {

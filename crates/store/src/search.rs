@@ -233,11 +233,8 @@ pub async fn backfill(db: &Db) -> Result<u64> {
         tx.commit().await?;
         done += rows.len() as u64;
     }
-    let mut tx = db.begin().await?;
-    sqlx::query("UPDATE search_backfill SET pending = 0")
-        .execute(tx.conn())
+    db.execute_write(sqlx::query("UPDATE search_backfill SET pending = 0"))
         .await?;
-    tx.commit().await?;
     if done > 0 {
         tracing::info!(cases = done, "search index built for existing cases");
     }

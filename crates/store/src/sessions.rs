@@ -5,20 +5,19 @@ use sqlx::Row;
 
 use crate::{Db, Result, SessionRow};
 
-// Session writes are not audited but go through a `Tx` like every write: on SQLite that is the
-// writer's turn (see `writer`), not a second writer competing for the file lock.
+// Session writes are not audited: `Db::execute_write` (on SQLite, the writer's turn).
 
 pub async fn insert(db: &Db, s: &SessionRow) -> Result<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&s.id)
-        .bind(s.user_id.0)
-        .bind(&s.csrf)
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .execute(tx.conn())
-        .await?;
-    tx.commit().await
+    db.execute_write(
+        sqlx::query("INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&s.id)
+            .bind(s.user_id.0)
+            .bind(&s.csrf)
+            .bind(s.created_at)
+            .bind(s.expires_at),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A live session by id (expired ones are not returned).
@@ -41,32 +40,17 @@ pub async fn get(db: &Db, id: &str, now: i64) -> Result<Option<SessionRow>> {
 }
 
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(id)
-        .execute(tx.conn())
+    db.execute_write(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id))
         .await?;
-    tx.commit().await
+    Ok(())
 }
 
 pub async fn delete_for_user(db: &Db, user: UserId) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user.0)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(n)
+    db.execute_write(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0))
+        .await
 }
 
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64> {
-    let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(n)
+    db.execute_write(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now))
+        .await
 }

@@ -5,7 +5,7 @@
 //! PostgreSQL unreachable fails loudly, unless `FAZHI_TEST_POSTGRES=skip`, which skips the
 //! PostgreSQL half and says so on stderr.
 
-use crate::{ConnectOptions, Db};
+use crate::{ConnectOptions, Db, UnitRow, org};
 
 const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -90,6 +90,23 @@ impl TestDb {
             admin.close().await;
         }
     }
+}
+
+/// A small unit tree, committed: district `D` 滨江区 → street `S` 望江街道 → community `C1`
+/// 望湖社区.
+pub async fn seed_units(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
+    let mut tx = db.begin().await.unwrap();
+    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
+        .await
+        .unwrap();
+    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
+        .await
+        .unwrap();
+    let c = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (d, s, c)
 }
 
 /// Runs the async test body `f(&Db)` on a fresh SQLite database, then on a fresh PostgreSQL one.

@@ -185,6 +185,32 @@ impl Writer {
     }
 }
 
+impl Slot {
+    fn conn(&mut self) -> Result<&mut AnyConnection> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))
+    }
+
+    /// Drops the writer connection (rolling back what it holds): the next writer opens a fresh
+    /// one.
+    async fn discard_conn(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+            let _ = conn.close().await;
+        }
+    }
+}
+
+impl Group {
+    /// Tells every member the group's outcome (`None`: committed).
+    fn tell(self, error: Option<&str>) {
+        for m in self.members {
+            let _ = m.send(error.map_or(Ok(()), |e| Err(e.to_string())));
+        }
+    }
+}
+
 async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<Head> {
     settle(slot).await?;
     if slot.conn.is_none() {
@@ -210,13 +236,17 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
             opened: Instant::now(),
             search: Vec::new(),
         });
-    }
-    if !slot.leader {
+    } else {
         sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
     }
     let head = slot.group.as_ref().expect("group open").head.clone();
     slot.savepoint = Some(head.clone());
     Ok(head)
+}
+
+async fn release(slot: &mut Slot) -> Result<()> {
+    sqlx::query(RELEASE).execute(slot.conn()?).await?;
+    Ok(())
 }
 
 /// Rolls back a savepoint that its transaction abandoned (dropped without commit or rollback).
@@ -225,24 +255,13 @@ async fn settle(slot: &mut Slot) -> Result<()> {
         return Ok(());
     };
     if slot.leader {
-        // Nobody else is in the group yet: roll it back whole.
-        if let Some(group) = slot.group.take() {
-            debug_assert!(group.members.is_empty());
-            for m in group.members {
-                let _ = m.send(Err("the group's first transaction rolled back".into()));
-            }
-        }
-        let conn = slot
-            .conn
-            .as_mut()
-            .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
-        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        // The group holds nothing else (its leader keeps the turn from opening it to its
+        // end): roll it back whole.
+        slot.group = None;
+        sqlx::query("ROLLBACK").execute(slot.conn()?).await?;
         return Ok(());
     }
-    let conn = slot
-        .conn
-        .as_mut()
-        .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+    let conn = slot.conn()?;
     sqlx::query(ROLLBACK_TO).execute(&mut *conn).await?;
     sqlx::query(RELEASE).execute(&mut *conn).await?;
     if let Some(g) = slot.group.as_mut() {
@@ -263,28 +282,17 @@ async fn flush(slot: &mut Slot, writer: &Writer) {
             .committed
             .fetch_add(group.members.len() as u64, Ordering::Relaxed);
     }
-    let message = outcome.as_ref().err().map(ToString::to_string);
+    let message = outcome.err().map(|e| e.to_string());
     if let Some(m) = &message {
         tracing::error!(error = %m, members = group.members.len(), "group commit failed");
         // Whatever the connection's state, start the next group on a fresh one.
-        if let Some(mut conn) = slot.conn.take() {
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            let _ = conn.close().await;
-        }
+        slot.discard_conn().await;
     }
-    for m in group.members {
-        let _ = m.send(match &message {
-            None => Ok(()),
-            Some(e) => Err(e.clone()),
-        });
-    }
+    group.tell(message.as_deref());
 }
 
 async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
-    let conn = slot
-        .conn
-        .as_mut()
-        .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))?;
+    let conn = slot.conn()?;
     write_search(conn, &group.search).await?;
     if group.head_changed {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
@@ -373,14 +381,9 @@ async fn rollback_group(slot: &mut Slot) {
 async fn fail(slot: &mut Slot, message: &str) {
     slot.savepoint = None;
     if let Some(group) = slot.group.take() {
-        for m in group.members {
-            let _ = m.send(Err(message.to_string()));
-        }
+        group.tell(Some(message));
     }
-    if let Some(mut conn) = slot.conn.take() {
-        let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-        let _ = conn.close().await;
-    }
+    slot.discard_conn().await;
 }
 
 /// A write transaction on SQLite: a savepoint of the writer's group, holding the turn.
@@ -411,14 +414,10 @@ impl WriterTx {
         let released = if slot.leader {
             Ok(())
         } else {
-            sqlx::query(RELEASE)
-                .execute(self_conn(&mut slot))
-                .await
-                .map(drop)
+            release(&mut slot).await
         };
         if let Err(e) = released {
             // The savepoint is still open: roll it back, the group goes on without it.
-            let e = StoreError::from(e);
             if settle(&mut slot).await.is_err() {
                 fail(&mut slot, &e.to_string()).await;
             } else {
@@ -483,10 +482,6 @@ impl WriterTx {
         }
         settled
     }
-}
-
-fn self_conn(slot: &mut Slot) -> &mut AnyConnection {
-    slot.conn.as_mut().expect("writer connection")
 }
 
 impl Drop for WriterTx {

@@ -2,20 +2,9 @@
 //! the same answers as a plain substring test, whichever way the index is used.
 
 use fazhi_store::cases::{self, CaseFilter, CaseWrite};
-use fazhi_store::{Backend, Db, UnitRow, on_both, org, search};
+use fazhi_store::testing::seed_units;
+use fazhi_store::{Backend, Db, UnitRow, on_both, search};
 use sqlx::Row;
-
-async fn seed_units(db: &Db) -> (UnitRow, UnitRow) {
-    let mut tx = db.begin().await.unwrap();
-    let s = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
-        .await
-        .unwrap();
-    let c = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    (s, c)
-}
 
 fn write<'a>(
     unit: &'a UnitRow,
@@ -125,7 +114,7 @@ fn n(s: &[&str]) -> Vec<String> {
 }
 
 async fn search_matches_substrings(db: &Db) {
-    let (s, c) = seed_units(db).await;
+    let (_, s, c) = seed_units(db).await;
     let texts = [
         ("N1", "N1 电梯门口堆放杂物 望江路128号", "2026-03-01"),
         ("N2", "N2 电梯，梯门损坏", "2026-03-02"),
@@ -213,7 +202,7 @@ async fn search_matches_substrings(db: &Db) {
 /// An index written before migration 0008 ran consecutive CJK runs together, so a phrase could
 /// match across two runs; 0008 empties it and the backfill rebuilds it with separators.
 async fn migration_0008_rebuilds_an_index_without_separators(db: &Db) {
-    let (_, c) = seed_units(db).await;
+    let (_, _, c) = seed_units(db).await;
     let rows: Vec<(String, String, &str)> = [
         ("N1", "N1 电梯门口", "2026-03-01"),
         ("N2", "N2 电梯，梯门损坏", "2026-03-02"),
@@ -269,7 +258,7 @@ async fn migration_0008_rebuilds_an_index_without_separators(db: &Db) {
 /// More candidates than the by-id path takes: the list index is walked instead, with the same
 /// page, order and total.
 async fn common_words_walk_the_list_index(db: &Db) {
-    let (s, c) = seed_units(db).await;
+    let (_, s, c) = seed_units(db).await;
     let many: Vec<(String, String, &str)> = (0..2_100)
         .map(|i| {
             let text = if i % 3 == 0 {

@@ -9,27 +9,7 @@ use fazhi_store::{AuditEntry, ConnectOptions, Db, StoreError, verify_chain};
 use sqlx::Row;
 
 use fazhi_store::on_both;
-
-async fn seed_units(
-    db: &Db,
-) -> (
-    fazhi_store::UnitRow,
-    fazhi_store::UnitRow,
-    fazhi_store::UnitRow,
-) {
-    let mut tx = db.begin().await.unwrap();
-    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
-        .await
-        .unwrap();
-    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
-        .await
-        .unwrap();
-    let c = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    (d, s, c)
-}
+use fazhi_store::testing::seed_units;
 
 fn case_write<'a>(
     unit: &'a fazhi_store::UnitRow,

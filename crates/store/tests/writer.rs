@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use fazhi_store::cases::{self, CaseWrite};
-use fazhi_store::{AuditEntry, Backend, Db, org, verify_chain};
+use fazhi_store::testing::seed_units;
+use fazhi_store::{AuditEntry, Backend, Db, verify_chain};
 use sqlx::Row;
 
 use fazhi_store::on_both;
@@ -91,15 +92,18 @@ async fn write_one(db: Db, unit: fazhi_store::UnitRow, i: usize) -> Result<(), S
     }
 }
 
+async fn ids(db: &Db, sql: &'static str) -> Vec<i64> {
+    sqlx::query(sql)
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
 async fn concurrent_writers_keep_their_own_outcomes(db: &Db) {
-    let mut tx = db.begin().await.unwrap();
-    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
-        .await
-        .unwrap();
-    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let (_, s, _) = seed_units(db).await;
     // W-0000 first, alone, so that the duplicates always collide with a committed number.
     write_one(db.clone(), s.clone(), 0).await.unwrap();
     let before = db.group_commit_stats();
@@ -141,20 +145,8 @@ async fn concurrent_writers_keep_their_own_outcomes(db: &Db) {
         Backend::Sqlite => "SELECT rowid FROM cases_search ORDER BY rowid",
         Backend::Postgres => "SELECT case_id FROM cases_search ORDER BY case_id",
     };
-    let indexed: Vec<i64> = sqlx::query(indexed_sql)
-        .fetch_all(db.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let case_ids: Vec<i64> = sqlx::query("SELECT id FROM cases ORDER BY id")
-        .fetch_all(db.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let indexed = ids(db, indexed_sql).await;
+    let case_ids = ids(db, "SELECT id FROM cases ORDER BY id").await;
     assert_eq!(indexed, case_ids);
     let entries = verify_chain(db).await.unwrap().expect("chain intact");
     assert_eq!(
