@@ -178,15 +178,15 @@ impl App {
 
     /// The actor behind a session id, if the session is alive and the user active.
     pub async fn session_actor(&self, id: &str) -> Result<Option<(SessionRow, Actor)>, AppError> {
-        let Some(s) = sessions::get(&self.db, id, self.clock.now_ms()).await? else {
+        let Some((s, user, unit)) =
+            sessions::get_with_user(&self.db, id, self.clock.now_ms()).await?
+        else {
             return Ok(None);
         };
-        let user = org::user(&self.db, s.user_id).await?;
         if !user.active {
             return Ok(None);
         }
-        let actor = self.actor_for(&user).await?;
-        Ok(Some((s, actor)))
+        Ok(Some((s, Actor::from_row(&user, unit.path, unit.name))))
     }
 
     pub async fn logout(&self, session_id: &str) -> Result<(), AppError> {

@@ -59,7 +59,7 @@ pub async fn next_numbers(tx: &mut Tx, prefix: &str, count: usize) -> Result<Vec
     )
     .bind(prefix)
     .bind(k)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     let last: i64 = r.try_get(0)?;
     Ok((last - k + 1..=last)
@@ -142,7 +142,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     .bind(serde_json::Value::Object(c.fields.clone()).to_string())
     .bind(c.search_text)
     .bind(c.at)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     let id = CaseId(r.try_get(0)?);
     crate::search::insert(tx, id, c.search_text).await?;
@@ -177,7 +177,7 @@ pub async fn update_case(
     .bind(c.at)
     .bind(id.0)
     .bind(expected_version)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?
     .rows_affected();
     if n == 0 {
@@ -221,29 +221,29 @@ pub struct NewEvent<'a> {
     pub input: &'a serde_json::Map<String, serde_json::Value>,
 }
 
-pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
-    let id = insert_event_row(tx, e).await?;
+pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
+    insert_event_row(tx, e).await?;
     crate::indicators::event_facts(tx, e.case_id, e.transition, e.on_date).await?;
-    Ok(id)
+    Ok(())
 }
 
-async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<i64> {
-    let r = sqlx::query(
+async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
+    tx.queue(
         "INSERT INTO case_events (case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        vec![
+            e.case_id.0.into(),
+            e.seq.into(),
+            e.transition.into(),
+            e.from_state.into(),
+            e.to_state.into(),
+            e.on_date.into(),
+            e.at.into(),
+            e.actor_id.map(|u| u.0).into(),
+            serde_json::Value::Object(e.input.clone()).to_string().into(),
+        ],
     )
-    .bind(e.case_id.0)
-    .bind(e.seq)
-    .bind(e.transition)
-    .bind(e.from_state)
-    .bind(e.to_state)
-    .bind(e.on_date)
-    .bind(e.at)
-    .bind(e.actor_id.map(|u| u.0))
-    .bind(serde_json::Value::Object(e.input.clone()).to_string())
-    .fetch_one(tx.conn())
-    .await?;
-    Ok(r.try_get(0)?)
+    .await
 }
 
 pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
@@ -275,10 +275,11 @@ pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
 
 /// Replaces the stored clocks of a case with the freshly computed ones.
 pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
-    sqlx::query("DELETE FROM case_clocks WHERE case_id = $1")
-        .bind(id.0)
-        .execute(tx.conn())
-        .await?;
+    tx.queue(
+        "DELETE FROM case_clocks WHERE case_id = $1",
+        vec![id.0.into()],
+    )
+    .await?;
     insert_clock_rows(tx, id, clocks).await?;
     crate::indicators::clock_facts(tx, id, clocks).await?;
     Ok(())
@@ -286,21 +287,22 @@ pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Res
 
 async fn insert_clock_rows(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
     for c in clocks {
-        sqlx::query(
+        tx.queue(
             "INSERT INTO case_clocks (case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            vec![
+                id.0.into(),
+                c.code.as_str().into(),
+                c.label.as_str().into(),
+                c.basis.as_str().into(),
+                c.started_on.as_str().into(),
+                c.due_on.as_deref().into(),
+                c.status.as_str().into(),
+                c.level.as_str().into(),
+                c.calendar_version.as_str().into(),
+                c.detail.to_string().into(),
+            ],
         )
-        .bind(id.0)
-        .bind(&c.code)
-        .bind(&c.label)
-        .bind(&c.basis)
-        .bind(&c.started_on)
-        .bind(&c.due_on)
-        .bind(&c.status)
-        .bind(&c.level)
-        .bind(&c.calendar_version)
-        .bind(c.detail.to_string())
-        .execute(tx.conn())
         .await?;
     }
     Ok(())
@@ -334,16 +336,17 @@ pub async fn clocks(db: &Db, id: CaseId) -> Result<Vec<ClockRow>> {
 }
 
 pub async fn set_case_officers(tx: &mut Tx, id: CaseId, officers: &[OfficerId]) -> Result<()> {
-    sqlx::query("DELETE FROM case_officers WHERE case_id = $1")
-        .bind(id.0)
-        .execute(tx.conn())
-        .await?;
+    tx.queue(
+        "DELETE FROM case_officers WHERE case_id = $1",
+        vec![id.0.into()],
+    )
+    .await?;
     for o in officers {
-        sqlx::query("INSERT INTO case_officers (case_id, officer_id) VALUES ($1, $2)")
-            .bind(id.0)
-            .bind(o.0)
-            .execute(tx.conn())
-            .await?;
+        tx.queue(
+            "INSERT INTO case_officers (case_id, officer_id) VALUES ($1, $2)",
+            vec![id.0.into(), o.0.into()],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -362,14 +365,14 @@ pub async fn case_officers(db: &Db, id: CaseId) -> Result<Vec<OfficerId>> {
 pub async fn put_blob(tx: &mut Tx, sha256: &str, data: &[u8]) -> Result<()> {
     let exists = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
         .bind(sha256)
-        .fetch_optional(tx.conn())
+        .fetch_optional(tx.conn().await?)
         .await?;
     if exists.is_none() {
         sqlx::query("INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)")
             .bind(sha256)
             .bind(data.len() as i64)
             .bind(data)
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
     }
     Ok(())
@@ -409,7 +412,7 @@ pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidence<'_>) -> Result<Evidenc
     .bind(e.description)
     .bind(e.uploaded_by.map(|u| u.0))
     .bind(e.at)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(EvidenceId(r.try_get(0)?))
 }
@@ -468,7 +471,7 @@ pub async fn insert_publication(
     .bind(published_on)
     .bind(title)
     .bind(body.to_string())
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(r.try_get(0)?)
 }
@@ -485,7 +488,7 @@ pub async fn withdraw_publications(
     .bind(on)
     .bind(reason)
     .bind(case_id.0)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?
     .rows_affected())
 }

@@ -167,7 +167,7 @@ impl Db {
             return Ok(query.execute(&self.pool).await?.rows_affected());
         }
         let mut tx = self.begin().await?;
-        let n = query.execute(tx.conn()).await?.rows_affected();
+        let n = query.execute(tx.conn().await?).await?.rows_affected();
         tx.commit().await?;
         Ok(n)
     }
@@ -249,10 +249,33 @@ impl Tx {
         self.backend
     }
 
-    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+    /// The transaction's connection, for a statement whose result is needed (a count, a
+    /// `RETURNING` value) or that reads. Statements queued with [`Tx::queue`] are sent first, so
+    /// the statement sees them.
+    pub async fn conn(&mut self) -> Result<&mut sqlx::AnyConnection> {
         match &mut self.inner {
-            TxInner::Pool(tx) => tx,
-            TxInner::Sqlite(w) => w.conn(),
+            TxInner::Pool(tx) => Ok(tx),
+            TxInner::Sqlite(w) => w.conn().await,
+        }
+    }
+
+    /// A write whose result is not needed. On SQLite it is queued and sent with the others in
+    /// one call to the connection's thread (before the next statement that needs a result, or
+    /// at commit): each call to sqlx's SQLite connection is a hand-off to its worker thread and
+    /// back, which costs more than most of these statements. An error of a queued statement is
+    /// reported by that later call and rolls back the whole transaction as any error does. On
+    /// PostgreSQL the statement runs now.
+    ///
+    /// `sql` is one statement with parameters `$1`…`$n` for `args`.
+    pub async fn queue(&mut self, sql: &str, args: Vec<Arg>) -> Result<()> {
+        match &mut self.inner {
+            TxInner::Pool(tx) => {
+                bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+            TxInner::Sqlite(w) => w.queue(sql, args).await,
         }
     }
 
@@ -275,21 +298,23 @@ impl Tx {
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<String> {
         let seq = self.head.0 + 1;
         let hash = audit::entry_hash(&self.head.1, seq, &entry);
-        sqlx::query(
+        let prev = self.head.1.clone();
+        self.queue(
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            vec![
+                seq.into(),
+                entry.at.into(),
+                entry.actor.into(),
+                entry.action.into(),
+                entry.entity.into(),
+                entry.entity_id.into(),
+                entry.before.map(|v| v.to_string()).into(),
+                entry.after.map(|v| v.to_string()).into(),
+                prev.into(),
+                hash.as_str().into(),
+            ],
         )
-        .bind(seq)
-        .bind(entry.at)
-        .bind(entry.actor)
-        .bind(entry.action)
-        .bind(entry.entity)
-        .bind(entry.entity_id)
-        .bind(entry.before.map(|v| v.to_string()))
-        .bind(entry.after.map(|v| v.to_string()))
-        .bind(&self.head.1)
-        .bind(&hash)
-        .execute(self.conn())
         .await?;
         self.head = (seq, hash.clone());
         self.dirty = true;
@@ -320,5 +345,116 @@ impl Tx {
             TxInner::Pool(tx) => Ok(tx.rollback().await?),
             TxInner::Sqlite(w) => w.rollback().await,
         }
+    }
+}
+
+/// A bind value of a statement given to [`Tx::queue`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        Arg::Int(v)
+    }
+}
+
+impl From<bool> for Arg {
+    fn from(v: bool) -> Arg {
+        Arg::Int(Some(i64::from(v)))
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(Some(v))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Arg {
+        Arg::Text(v)
+    }
+}
+
+/// Binds queued arguments to a query, in order.
+pub(crate) fn bind_args<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for a in args {
+        q = match a {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+/// Appends one statement to a batch of statements whose parameters are numbered across the
+/// batch: `$k` of `sql` becomes `$(k + offset)`, where `offset` is the number of arguments
+/// before it (SQLite binds a `$N` parameter to the N-th argument of the whole batch).
+pub(crate) fn append_statement(batch: &mut String, sql: &str, offset: usize) {
+    if !batch.is_empty() {
+        batch.push_str(";\n");
+    }
+    let sql = sql.trim().trim_end_matches(';');
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            let n: usize = sql[start..end].parse().unwrap_or(0);
+            batch.push_str(&sql[copied..i]);
+            batch.push('$');
+            batch.push_str(&(n + offset).to_string());
+            copied = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    batch.push_str(&sql[copied..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_statement;
+
+    #[test]
+    fn batched_statements_number_their_parameters_across_the_batch() {
+        let mut b = String::new();
+        append_statement(&mut b, "SAVEPOINT s", 0);
+        append_statement(&mut b, "INSERT INTO t (a, b) VALUES ($1, $2);", 0);
+        append_statement(&mut b, "UPDATE t SET a = $2 WHERE b = $1 AND c = '$x' AND d = $10", 2);
+        assert_eq!(
+            b,
+            "SAVEPOINT s;\nINSERT INTO t (a, b) VALUES ($1, $2);\nUPDATE t SET a = $4 WHERE b = $3 AND c = '$x' AND d = $12"
+        );
     }
 }

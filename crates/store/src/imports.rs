@@ -78,7 +78,7 @@ pub async fn insert(tx: &mut Tx, r: &NewImportedReport<'_>) -> Result<i64> {
     .bind(r.unit_name)
     .bind(r.year)
     .bind(r.sha256)
-    .fetch_optional(tx.conn())
+    .fetch_optional(tx.conn().await?)
     .await?;
     if let Some(e) = existing {
         let id: i64 = e.try_get(0)?;
@@ -101,7 +101,7 @@ pub async fn insert(tx: &mut Tx, r: &NewImportedReport<'_>) -> Result<i64> {
     .bind(r.extraction)
     .bind(r.imported_at)
     .bind(r.imported_by)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(row.try_get(0)?)
 }
@@ -115,7 +115,7 @@ pub async fn same_file(tx: &mut Tx, year: i64, sha256: &str) -> Result<Vec<(i64,
     )
     .bind(year)
     .bind(sha256)
-    .fetch_all(tx.conn())
+    .fetch_all(tx.conn().await?)
     .await?
     .iter()
     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))

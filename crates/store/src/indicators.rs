@@ -827,7 +827,7 @@ pub async fn insert_manual_figure(tx: &mut Tx, m: &NewManualFigure<'_>) -> Resul
     .bind(m.note)
     .bind(m.entered_by)
     .bind(m.at)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(r.try_get(0)?)
 }
@@ -849,7 +849,7 @@ pub async fn manual_in_force(
     .bind(indicator)
     .bind(start)
     .bind(end)
-    .fetch_optional(tx.conn())
+    .fetch_optional(tx.conn().await?)
     .await?
     .as_ref()
     .map(manual_row)
@@ -1010,7 +1010,7 @@ pub(crate) async fn insert_facts(
     .bind(clk_due[0])
     .bind(clk_status[1])
     .bind(clk_due[1])
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -1035,7 +1035,7 @@ pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> 
     .bind(num[0])
     .bind(num[1])
     .bind(id.0)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -1056,7 +1056,7 @@ pub(crate) async fn event_facts(
             .bind(facts::day_number(on_date))
             .bind(id.0)
             .bind(l.case_type)
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
         }
     }
@@ -1094,7 +1094,7 @@ pub(crate) async fn clock_facts(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) ->
         .bind(due[1])
         .bind(id.0)
         .bind(l.case_type)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
     }
     Ok(())

@@ -11,13 +11,18 @@ use crate::{
 const UNIT_COLS: &str = "id, parent_id, code, name, kind, path";
 
 fn unit_row(r: &AnyRow) -> Result<UnitRow> {
+    unit_row_at(r, 0)
+}
+
+/// A unit from the columns `UNIT_COLS` of a row, starting at column `at`.
+pub(crate) fn unit_row_at(r: &AnyRow, at: usize) -> Result<UnitRow> {
     Ok(UnitRow {
-        id: UnitId(r.try_get(0)?),
-        parent_id: r.try_get::<Option<i64>, _>(1)?.map(UnitId),
-        code: r.try_get(2)?,
-        name: r.try_get(3)?,
-        kind: r.try_get(4)?,
-        path: r.try_get(5)?,
+        id: UnitId(r.try_get(at)?),
+        parent_id: r.try_get::<Option<i64>, _>(at + 1)?.map(UnitId),
+        code: r.try_get(at + 2)?,
+        name: r.try_get(at + 3)?,
+        kind: r.try_get(at + 4)?,
+        path: r.try_get(at + 5)?,
     })
 }
 
@@ -36,14 +41,14 @@ pub async fn insert_unit(
     .bind(code)
     .bind(name)
     .bind(kind)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     let id: i64 = row.try_get(0)?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
     sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
         .bind(&path)
         .bind(id)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
     Ok(UnitRow {
         id: UnitId(id),
@@ -114,7 +119,7 @@ pub async fn insert_department(
     .bind(unit.0)
     .bind(code)
     .bind(name)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(DepartmentRow {
         id: DepartmentId(r.try_get(0)?),
@@ -136,22 +141,27 @@ pub async fn departments(db: &Db) -> Result<Vec<DepartmentRow>> {
 const USER_COLS: &str = "id, login, display_name, password_hash, unit_id, department_id, scope, roles, active, created_at";
 
 fn user_row(r: &AnyRow) -> Result<UserRow> {
-    let roles: String = r.try_get(7)?;
+    user_row_at(r, 0)
+}
+
+/// A user from the columns `USER_COLS` of a row, starting at column `at`.
+pub(crate) fn user_row_at(r: &AnyRow, at: usize) -> Result<UserRow> {
+    let roles: String = r.try_get(at + 7)?;
     Ok(UserRow {
-        id: UserId(r.try_get(0)?),
-        login: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        password_hash: r.try_get(3)?,
-        unit_id: UnitId(r.try_get(4)?),
-        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
-        scope: r.try_get(6)?,
+        id: UserId(r.try_get(at)?),
+        login: r.try_get(at + 1)?,
+        display_name: r.try_get(at + 2)?,
+        password_hash: r.try_get(at + 3)?,
+        unit_id: UnitId(r.try_get(at + 4)?),
+        department_id: r.try_get::<Option<i64>, _>(at + 5)?.map(DepartmentId),
+        scope: r.try_get(at + 6)?,
         roles: roles
             .split(',')
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect(),
-        active: r.try_get::<i64, _>(8)? != 0,
-        created_at: r.try_get(9)?,
+        active: r.try_get::<i64, _>(at + 8)? != 0,
+        created_at: r.try_get(at + 9)?,
     })
 }
 
@@ -171,7 +181,7 @@ pub struct NewUser<'a> {
 pub async fn insert_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
     let exists = sqlx::query("SELECT id FROM users WHERE login = $1")
         .bind(u.login)
-        .fetch_optional(tx.conn())
+        .fetch_optional(tx.conn().await?)
         .await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("login {} exists", u.login)));
@@ -188,7 +198,7 @@ pub async fn insert_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
     .bind(u.scope)
     .bind(u.roles.join(","))
     .bind(u.created_at)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(UserId(r.try_get(0)?))
 }
@@ -197,7 +207,7 @@ pub async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<()> {
     let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id.0)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?
         .rows_affected();
     if n == 0 {
@@ -271,7 +281,7 @@ pub async fn insert_officer(tx: &mut Tx, o: &NewOfficer<'_>) -> Result<OfficerId
     .bind(o.unit_id.0)
     .bind(o.department_id.map(|d| d.0))
     .bind(o.legal_reviewer as i64)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(OfficerId(r.try_get(0)?))
 }
@@ -335,7 +345,7 @@ pub struct NewCertificate<'a> {
 pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<CertificateId> {
     let exists = sqlx::query("SELECT id FROM certificates WHERE number = $1")
         .bind(c.number)
-        .fetch_optional(tx.conn())
+        .fetch_optional(tx.conn().await?)
         .await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!(
@@ -353,7 +363,7 @@ pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<C
     .bind(c.valid_from)
     .bind(c.valid_to)
     .bind(c.annual_check_year)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(CertificateId(r.try_get(0)?))
 }
@@ -362,7 +372,7 @@ pub async fn set_certificate_revoked(tx: &mut Tx, id: CertificateId, revoked: bo
     sqlx::query("UPDATE certificates SET revoked = $1 WHERE id = $2")
         .bind(revoked as i64)
         .bind(id.0)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
     Ok(())
 }

@@ -92,7 +92,7 @@ pub async fn insert(
     .bind(title)
     .bind(body)
     .bind(at)
-    .fetch_one(tx.conn())
+    .fetch_one(tx.conn().await?)
     .await?;
     Ok(r.try_get(0)?)
 }
@@ -115,7 +115,7 @@ pub async fn save(
     .bind(at)
     .bind(id)
     .bind(version)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?
     .rows_affected();
     if n == 0 {
@@ -151,7 +151,7 @@ pub async fn set_frozen(
     .bind(at)
     .bind(id)
     .bind(version)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?
     .rows_affected();
     if n == 0 {

@@ -181,7 +181,7 @@ pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
     )
     .bind(id)
     .bind(tokens)
-    .execute(tx.conn())
+    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -191,7 +191,7 @@ pub async fn replace(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
     if let Some(SearchOp::Delete(id)) = tx.defer_search(SearchOp::Delete(id.0)) {
         sqlx::query("DELETE FROM cases_search WHERE case_id = $1")
             .bind(id)
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
     }
     insert(tx, id, search_text).await

@@ -28,6 +28,7 @@ use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyConnection, Connection, Row};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
+use crate::db::{Arg, append_statement, bind_args};
 use crate::{Result, StoreError};
 
 /// How long a write transaction waits for its turn before giving up (as `busy_timeout`).
@@ -42,7 +43,10 @@ const MEMBER_FALLBACK: Duration = Duration::from_millis(200);
 
 const SAVEPOINT: &str = "SAVEPOINT fazhi_tx";
 const RELEASE: &str = "RELEASE fazhi_tx";
-const ROLLBACK_TO: &str = "ROLLBACK TO fazhi_tx";
+const ROLLBACK_TO_AND_RELEASE: &str = "ROLLBACK TO fazhi_tx;\nRELEASE fazhi_tx";
+/// Queued statements are sent once this many arguments or this much SQL has accumulated.
+const QUEUE_ARGS: usize = 512;
+const QUEUE_SQL: usize = 32 * 1024;
 
 type Head = (i64, String);
 type MemberResult = std::result::Result<(), String>;
@@ -63,9 +67,12 @@ pub(crate) struct Writer {
 pub(crate) struct Slot {
     conn: Option<AnyConnection>,
     group: Option<Group>,
-    /// The head at the current savepoint's start, while one is open (restored when it is
+    /// The head at the current transaction's start, while one is open (restored when it is
     /// abandoned).
     savepoint: Option<Head>,
+    /// The open transaction's `SAVEPOINT` has been sent (it is queued with the transaction's
+    /// first statements, see [`WriterTx::queue`]), so abandoning it must roll back to it.
+    savepoint_sent: bool,
     /// The open transaction opened the group itself and has no savepoint: the group holds
     /// nothing else, so its rollback is the group's. (A large transaction, such as a bulk create
     /// of thousands of cases, inside a savepoint would pay for the savepoint's journal on every
@@ -103,6 +110,7 @@ impl Writer {
                 conn: None,
                 group: None,
                 savepoint: None,
+                savepoint_sent: false,
                 leader: false,
                 next_generation: 1,
             })),
@@ -132,11 +140,21 @@ impl Writer {
                 return Err(e);
             }
         };
+        // A member's SAVEPOINT goes with its first statements (one call to the connection's
+        // thread instead of two).
+        let savepoint_queued = !slot.leader;
         Ok((
             WriterTx {
                 slot: Some(slot),
                 writer: self.clone(),
                 search: Vec::new(),
+                pending: if savepoint_queued {
+                    SAVEPOINT.to_string()
+                } else {
+                    String::new()
+                },
+                args: Vec::new(),
+                savepoint_queued,
             },
             head,
         ))
@@ -220,9 +238,9 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
     }
     let conn = slot.conn.as_mut().expect("writer connection just opened");
     slot.leader = slot.group.is_none();
+    slot.savepoint_sent = false;
     if slot.leader {
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        let row = sqlx::query("BEGIN IMMEDIATE;\nSELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&mut *conn)
             .await?;
         let head: Head = (row.try_get(0)?, row.try_get(1)?);
@@ -236,17 +254,10 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
             opened: Instant::now(),
             search: Vec::new(),
         });
-    } else {
-        sqlx::query(SAVEPOINT).execute(&mut *conn).await?;
     }
     let head = slot.group.as_ref().expect("group open").head.clone();
     slot.savepoint = Some(head.clone());
     Ok(head)
-}
-
-async fn release(slot: &mut Slot) -> Result<()> {
-    sqlx::query(RELEASE).execute(slot.conn()?).await?;
-    Ok(())
 }
 
 /// Rolls back a savepoint that its transaction abandoned (dropped without commit or rollback).
@@ -261,9 +272,11 @@ async fn settle(slot: &mut Slot) -> Result<()> {
         sqlx::query("ROLLBACK").execute(slot.conn()?).await?;
         return Ok(());
     }
-    let conn = slot.conn()?;
-    sqlx::query(ROLLBACK_TO).execute(&mut *conn).await?;
-    sqlx::query(RELEASE).execute(&mut *conn).await?;
+    if std::mem::take(&mut slot.savepoint_sent) {
+        sqlx::query(ROLLBACK_TO_AND_RELEASE)
+            .execute(slot.conn()?)
+            .await?;
+    }
     if let Some(g) = slot.group.as_mut() {
         g.head = start;
     }
@@ -380,6 +393,7 @@ async fn rollback_group(slot: &mut Slot) {
 /// gets the error, and the next writer starts on a fresh connection.
 async fn fail(slot: &mut Slot, message: &str) {
     slot.savepoint = None;
+    slot.savepoint_sent = false;
     if let Some(group) = slot.group.take() {
         group.tell(Some(message));
     }
@@ -393,14 +407,51 @@ pub(crate) struct WriterTx {
     writer: Arc<Writer>,
     /// This transaction's search-index writes, handed to the group when it commits.
     search: Vec<SearchOp>,
+    /// Statements queued by [`WriterTx::queue`] (parameters numbered across the batch) and
+    /// their arguments.
+    pending: String,
+    args: Vec<Arg>,
+    /// `pending` starts with this member's `SAVEPOINT`, not sent yet.
+    savepoint_queued: bool,
 }
 
 impl WriterTx {
-    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+    /// The connection, after the queued statements have been sent.
+    pub(crate) async fn conn(&mut self) -> Result<&mut AnyConnection> {
+        self.send().await?;
         self.slot
             .as_mut()
-            .and_then(|s| s.conn.as_mut())
-            .expect("a live write transaction has the writer connection")
+            .expect("live transaction")
+            .conn()
+    }
+
+    /// Queues a statement whose result is not needed (see `Tx::queue`).
+    pub(crate) async fn queue(&mut self, sql: &str, args: Vec<Arg>) -> Result<()> {
+        append_statement(&mut self.pending, sql, self.args.len());
+        self.args.extend(args);
+        if self.args.len() >= QUEUE_ARGS || self.pending.len() >= QUEUE_SQL {
+            self.send().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the queued statements in one call.
+    async fn send(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let sql = std::mem::take(&mut self.pending);
+        let args = std::mem::take(&mut self.args);
+        let slot = self.slot.as_mut().expect("live transaction");
+        if std::mem::take(&mut self.savepoint_queued) {
+            // From here on an abandoned transaction rolls back to it (should the SAVEPOINT
+            // itself fail, that rollback fails too and the writer starts afresh).
+            slot.savepoint_sent = true;
+        }
+        bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .execute(slot.conn()?)
+            .await?;
+        Ok(())
     }
 
     pub(crate) fn defer_search(&mut self, op: SearchOp) {
@@ -410,12 +461,16 @@ impl WriterTx {
     /// Releases the savepoint into the group (with the new audit head, when this transaction
     /// wrote audit entries) and waits for the group's commit.
     pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
+        let nothing_sent = self.savepoint_queued && self.args.is_empty() && self.pending == SAVEPOINT;
+        if nothing_sent {
+            // A member that wrote nothing: no savepoint to release.
+            self.pending.clear();
+            self.savepoint_queued = false;
+        } else if !self.slot.as_ref().expect("live transaction").leader {
+            append_statement(&mut self.pending, RELEASE, self.args.len());
+        }
+        let released = self.send().await;
         let mut slot = self.slot.take().expect("live transaction");
-        let released = if slot.leader {
-            Ok(())
-        } else {
-            release(&mut slot).await
-        };
         if let Err(e) = released {
             // The savepoint is still open: roll it back, the group goes on without it.
             if settle(&mut slot).await.is_err() {
@@ -426,6 +481,7 @@ impl WriterTx {
             return Err(e);
         }
         slot.savepoint = None;
+        slot.savepoint_sent = false;
         let (tx, mut rx) = oneshot::channel();
         let generation = {
             let group = slot.group.as_mut().expect("a savepoint lives in a group");
