@@ -451,7 +451,11 @@ mod tests {
         let mut b = String::new();
         append_statement(&mut b, "SAVEPOINT s", 0);
         append_statement(&mut b, "INSERT INTO t (a, b) VALUES ($1, $2);", 0);
-        append_statement(&mut b, "UPDATE t SET a = $2 WHERE b = $1 AND c = '$x' AND d = $10", 2);
+        append_statement(
+            &mut b,
+            "UPDATE t SET a = $2 WHERE b = $1 AND c = '$x' AND d = $10",
+            2,
+        );
         assert_eq!(
             b,
             "SAVEPOINT s;\nINSERT INTO t (a, b) VALUES ($1, $2);\nUPDATE t SET a = $4 WHERE b = $3 AND c = '$x' AND d = $12"

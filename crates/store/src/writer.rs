@@ -240,9 +240,11 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
     slot.leader = slot.group.is_none();
     slot.savepoint_sent = false;
     if slot.leader {
-        let row = sqlx::query("BEGIN IMMEDIATE;\nSELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *conn)
+        // One call for both (sqlx's `Any` `fetch_one` would stop at the BEGIN's result).
+        let rows = sqlx::query("BEGIN IMMEDIATE;\nSELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_all(&mut *conn)
             .await?;
+        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
         let head: Head = (row.try_get(0)?, row.try_get(1)?);
         let generation = slot.next_generation;
         slot.next_generation += 1;
@@ -419,10 +421,7 @@ impl WriterTx {
     /// The connection, after the queued statements have been sent.
     pub(crate) async fn conn(&mut self) -> Result<&mut AnyConnection> {
         self.send().await?;
-        self.slot
-            .as_mut()
-            .expect("live transaction")
-            .conn()
+        self.slot.as_mut().expect("live transaction").conn()
     }
 
     /// Queues a statement whose result is not needed (see `Tx::queue`).
@@ -461,7 +460,8 @@ impl WriterTx {
     /// Releases the savepoint into the group (with the new audit head, when this transaction
     /// wrote audit entries) and waits for the group's commit.
     pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
-        let nothing_sent = self.savepoint_queued && self.args.is_empty() && self.pending == SAVEPOINT;
+        let nothing_sent =
+            self.savepoint_queued && self.args.is_empty() && self.pending == SAVEPOINT;
         if nothing_sent {
             // A member that wrote nothing: no savepoint to release.
             self.pending.clear();
