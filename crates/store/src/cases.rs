@@ -53,14 +53,13 @@ pub async fn next_number(tx: &mut Tx, prefix: &str) -> Result<String> {
 pub async fn next_numbers(tx: &mut Tx, prefix: &str, count: usize) -> Result<Vec<String>> {
     let k = i64::try_from(count.max(1))
         .map_err(|_| StoreError::Corrupt(format!("cannot reserve {count} case numbers")))?;
-    let r = sqlx::query(
-        "INSERT INTO case_numbers (prefix, next) VALUES ($1, $2) \
-         ON CONFLICT (prefix) DO UPDATE SET next = case_numbers.next + $2 RETURNING next",
-    )
-    .bind(prefix)
-    .bind(k)
-    .fetch_one(tx.conn().await?)
-    .await?;
+    let r = tx
+        .fetch_one(
+            "INSERT INTO case_numbers (prefix, next) VALUES ($1, $2) \
+             ON CONFLICT (prefix) DO UPDATE SET next = case_numbers.next + $2 RETURNING next",
+            vec![prefix.into(), k.into()],
+        )
+        .await?;
     let last: i64 = r.try_get(0)?;
     Ok((last - k + 1..=last)
         .map(|n| format!("{prefix}-{n:06}"))
@@ -120,30 +119,32 @@ pub async fn insert_new_case(
 }
 
 async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
-    let r = sqlx::query(
-        "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, \
-         created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id",
-    )
-    .bind(c.case_type)
-    .bind(c.number)
-    .bind(c.unit_id.0)
-    .bind(c.unit_path)
-    .bind(c.department_id.map(|d| d.0))
-    .bind(c.owner_id.map(|u| u.0))
-    .bind(c.state)
-    .bind(c.title)
-    .bind(c.category)
-    .bind(c.created_on)
-    .bind(c.closed_on)
-    .bind(c.due_on)
-    .bind(c.due_level)
-    .bind(c.published as i64)
-    .bind(serde_json::Value::Object(c.fields.clone()).to_string())
-    .bind(c.search_text)
-    .bind(c.at)
-    .fetch_one(tx.conn().await?)
-    .await?;
+    let r = tx
+        .fetch_one(
+            "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, \
+             created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id",
+            vec![
+                c.case_type.into(),
+                c.number.into(),
+                c.unit_id.0.into(),
+                c.unit_path.into(),
+                c.department_id.map(|d| d.0).into(),
+                c.owner_id.map(|u| u.0).into(),
+                c.state.into(),
+                c.title.into(),
+                c.category.into(),
+                c.created_on.into(),
+                c.closed_on.into(),
+                c.due_on.into(),
+                c.due_level.into(),
+                c.published.into(),
+                serde_json::Value::Object(c.fields.clone()).to_string().into(),
+                c.search_text.into(),
+                c.at.into(),
+            ],
+        )
+        .await?;
     let id = CaseId(r.try_get(0)?);
     crate::search::insert(tx, id, c.search_text).await?;
     Ok(id)
@@ -158,28 +159,29 @@ pub async fn update_case(
     expected_version: i64,
     c: &CaseWrite<'_>,
 ) -> Result<i64> {
-    let n = sqlx::query(
-        "UPDATE cases SET department_id = $1, owner_id = $2, state = $3, title = $4, category = $5, closed_on = $6, \
-         due_on = $7, due_level = $8, published = $9, fields = $10, search_text = $11, updated_at = $12, \
-         version = version + 1 WHERE id = $13 AND version = $14",
-    )
-    .bind(c.department_id.map(|d| d.0))
-    .bind(c.owner_id.map(|u| u.0))
-    .bind(c.state)
-    .bind(c.title)
-    .bind(c.category)
-    .bind(c.closed_on)
-    .bind(c.due_on)
-    .bind(c.due_level)
-    .bind(c.published as i64)
-    .bind(serde_json::Value::Object(c.fields.clone()).to_string())
-    .bind(c.search_text)
-    .bind(c.at)
-    .bind(id.0)
-    .bind(expected_version)
-    .execute(tx.conn().await?)
-    .await?
-    .rows_affected();
+    let n = tx
+        .execute(
+            "UPDATE cases SET department_id = $1, owner_id = $2, state = $3, title = $4, category = $5, closed_on = $6, \
+             due_on = $7, due_level = $8, published = $9, fields = $10, search_text = $11, updated_at = $12, \
+             version = version + 1 WHERE id = $13 AND version = $14",
+            vec![
+                c.department_id.map(|d| d.0).into(),
+                c.owner_id.map(|u| u.0).into(),
+                c.state.into(),
+                c.title.into(),
+                c.category.into(),
+                c.closed_on.into(),
+                c.due_on.into(),
+                c.due_level.into(),
+                c.published.into(),
+                serde_json::Value::Object(c.fields.clone()).to_string().into(),
+                c.search_text.into(),
+                c.at.into(),
+                id.0.into(),
+                expected_version.into(),
+            ],
+        )
+        .await?;
     if n == 0 {
         return Err(StoreError::Conflict(format!(
             "case {id} was changed by someone else"

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row};
 
 use crate::audit::{self, AuditEntry};
@@ -256,6 +256,39 @@ impl Tx {
         match &mut self.inner {
             TxInner::Pool(tx) => Ok(tx),
             TxInner::Sqlite(w) => w.conn().await,
+        }
+    }
+
+    /// Runs one statement and returns its rows; on SQLite the queued statements go in the same
+    /// call (they come first; the rows are those of this statement, as queued statements return
+    /// none).
+    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<AnyRow>> {
+        match &mut self.inner {
+            TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(&mut **tx)
+                .await?),
+            TxInner::Sqlite(w) => Ok(w.run(sql, args).await?.0),
+        }
+    }
+
+    /// [`Tx::fetch_all`] for a statement that returns exactly one row.
+    pub async fn fetch_one(&mut self, sql: &str, args: Vec<Arg>) -> Result<AnyRow> {
+        self.fetch_all(sql, args)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| sqlx::Error::RowNotFound.into())
+    }
+
+    /// Runs one write statement and returns the rows it affected; on SQLite the queued
+    /// statements go in the same call (their counts are not included).
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+        match &mut self.inner {
+            TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()),
+            TxInner::Sqlite(w) => Ok(w.run(sql, args).await?.1),
         }
     }
 

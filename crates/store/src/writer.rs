@@ -24,8 +24,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sqlx::any::AnyConnectOptions;
-use sqlx::{AnyConnection, Connection, Row};
+use futures_util::TryStreamExt;
+use sqlx::any::{AnyConnectOptions, AnyRow};
+use sqlx::{AnyConnection, Connection, Either, Executor, Row};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use crate::db::{Arg, append_statement, bind_args};
@@ -439,18 +440,44 @@ impl WriterTx {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let sql = std::mem::take(&mut self.pending);
-        let args = std::mem::take(&mut self.args);
-        let slot = self.slot.as_mut().expect("live transaction");
+        let (sql, args) = self.take_pending();
+        bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .execute(self.slot.as_mut().expect("live transaction").conn()?)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the queued statements to send them.
+    fn take_pending(&mut self) -> (String, Vec<Arg>) {
         if std::mem::take(&mut self.savepoint_queued) {
             // From here on an abandoned transaction rolls back to it (should the SAVEPOINT
             // itself fail, that rollback fails too and the writer starts afresh).
-            slot.savepoint_sent = true;
+            self.slot.as_mut().expect("live transaction").savepoint_sent = true;
         }
-        bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-            .execute(slot.conn()?)
-            .await?;
-        Ok(())
+        (
+            std::mem::take(&mut self.pending),
+            std::mem::take(&mut self.args),
+        )
+    }
+
+    /// Runs one statement after the queued ones, in the same call: its rows, and the rows it
+    /// affected (each statement of a batch ends with its own count; this one's is the last).
+    pub(crate) async fn run(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Vec<AnyRow>, u64)> {
+        append_statement(&mut self.pending, sql, self.args.len());
+        self.args.extend(args);
+        let (sql, args) = self.take_pending();
+        let conn = self.slot.as_mut().expect("live transaction").conn()?;
+        // A batch of statements in one query: sqlx's SQLite driver runs them in turn and binds
+        // `$N` to the N-th argument of the whole batch (see `append_statement`).
+        let mut results = conn.fetch_many(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args));
+        let (mut rows, mut affected) = (Vec::new(), 0);
+        while let Some(item) = results.try_next().await? {
+            match item {
+                Either::Left(done) => affected = done.rows_affected(),
+                Either::Right(row) => rows.push(row),
+            }
+        }
+        Ok((rows, affected))
     }
 
     pub(crate) fn defer_search(&mut self, op: SearchOp) {

@@ -96,6 +96,19 @@ async fn stale_versions_are_conflicts(db: &Db) {
         .await
         .unwrap();
     assert_eq!(v, 2);
+    // A queued write (on SQLite sent in the same call as the update) affects a row; the
+    // update's own count decides.
+    tx.audit(AuditEntry {
+        at: 1,
+        actor: "admin",
+        action: "test",
+        entity: "case",
+        entity_id: &id.to_string(),
+        before: None,
+        after: None,
+    })
+    .await
+    .unwrap();
     let err = cases::update_case(&mut tx, id, 1, &case_write(&c, "N-1", &f, "2026-03-02"))
         .await
         .unwrap_err();
