@@ -240,9 +240,14 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
     slot.leader = slot.group.is_none();
     slot.savepoint_sent = false;
     if slot.leader {
+        // `fetch_all`: sqlx's `fetch_one`/`fetch_optional` on several statements stop at the
+        // first one's end (`BEGIN` has no row) and report no row.
         let row = sqlx::query("BEGIN IMMEDIATE;\nSELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(sqlx::Error::RowNotFound)?;
         let head: Head = (row.try_get(0)?, row.try_get(1)?);
         let generation = slot.next_generation;
         slot.next_generation += 1;
