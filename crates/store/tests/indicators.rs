@@ -1,4 +1,4 @@
-//! Store side of the indicators: the 0002 and 0004 migrations match, the `case_facts` rows the store
+//! Store side of the indicators: the 0002, 0004 and 0009 migrations match, the `case_facts` rows the store
 //! writes equal what the migration's backfill computes, and a condition compiled against fact
 //! slots gives the same answer as the same condition read from JSON fields, events and clocks.
 //! Every test runs on SQLite and on PostgreSQL (fresh database, dropped afterwards; PostgreSQL
@@ -66,6 +66,7 @@ async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
     for (i, (t, on)) in c.events.iter().enumerate() {
         cases::insert_event(
             &mut tx,
+            c.case_type,
             &NewEvent {
                 case_id: id,
                 seq: i as i64 + 1,
@@ -97,7 +98,9 @@ async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
             detail: json!({}),
         })
         .collect();
-    cases::replace_clocks(&mut tx, id, &clocks).await.unwrap();
+    cases::replace_clocks(&mut tx, id, c.case_type, &clocks)
+        .await
+        .unwrap();
     let last = CaseWrite {
         state: c.state,
         closed_on: c.closed_on,
@@ -217,17 +220,80 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
 const FACT_COLS: &str = "case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
      txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day";
 
+/// The coded columns of `case_facts` (values are codes of `fact_values`).
+const CODED: [&str; 8] = [
+    "state",
+    "category",
+    "txt1",
+    "txt2",
+    "txt3",
+    "txt4",
+    "clk1_status",
+    "clk2_status",
+];
+
 fn day(d: &str) -> String {
     format!("Some({})", fazhi_indicators::facts::day_number(d).unwrap())
 }
 
+/// Every facts row, coded columns as their text (a code without a dictionary row fails the
+/// inner join).
 async fn fact_rows(db: &Db) -> Vec<Vec<String>> {
+    let cols: Vec<String> = FACT_COLS
+        .split(", ")
+        .map(|c| {
+            if CODED.contains(&c) {
+                format!("d_{c}.value")
+            } else {
+                format!("f.{c}")
+            }
+        })
+        .collect();
+    let joins: String = CODED
+        .iter()
+        .map(|c| {
+            let join = if matches!(*c, "state") {
+                "JOIN"
+            } else {
+                "LEFT JOIN"
+            };
+            format!(" {join} fact_values d_{c} ON d_{c}.code = f.{c}")
+        })
+        .collect();
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM case_facts")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let coded_without_value: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM case_facts f WHERE {}",
+        CODED
+            .iter()
+            .map(|c| format!(
+                "(f.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM fact_values d WHERE d.code = f.{c}))"
+            ))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    )))
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    assert_eq!(coded_without_value, 0, "a code without a dictionary row");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {FACT_COLS} FROM case_facts ORDER BY case_id"
+        "SELECT {} FROM case_facts f{joins} ORDER BY f.case_id",
+        cols.join(", ")
     )))
     .fetch_all(db.pool())
     .await
     .unwrap();
+    assert_eq!(
+        rows.len(),
+        n as usize,
+        "every facts row has its state's text"
+    );
     rows.iter()
         .map(|r| {
             (0..22)
@@ -268,10 +334,10 @@ async fn backfill_matches_what_the_store_writes(db: &Db) {
     // The latest migration that (re)builds case_facts holds the backfill in force.
     let name = match db.backend() {
         fazhi_store::Backend::Sqlite => {
-            include_str!("../migrations/sqlite/0004_case_facts_days.sql")
+            include_str!("../migrations/sqlite/0009_case_facts_codes.sql")
         }
         fazhi_store::Backend::Postgres => {
-            include_str!("../migrations/postgres/0004_case_facts_days.sql")
+            include_str!("../migrations/postgres/0009_case_facts_codes.sql")
         }
     };
     let backfill = name
@@ -279,15 +345,40 @@ async fn backfill_matches_what_the_store_writes(db: &Db) {
         .nth(1)
         .and_then(|s| s.split("-- BACKFILL END").next())
         .expect("backfill markers");
+    let dictionary = fact_values(db).await;
     sqlx::query("DELETE FROM case_facts")
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(backfill.to_string()))
+    // Two statements (dictionary, then rows).
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill.to_string()))
         .execute(db.pool())
         .await
         .unwrap();
     assert_eq!(fact_rows(db).await, written);
+    assert_eq!(
+        fact_values(db).await,
+        dictionary,
+        "the backfill finds every value the store wrote in the dictionary"
+    );
+    // The dictionary is append-only.
+    for sql in [
+        "UPDATE fact_values SET value = 'x' WHERE code = 0",
+        "DELETE FROM fact_values",
+    ] {
+        assert!(sqlx::query(sql).execute(db.pool()).await.is_err(), "{sql}");
+    }
+}
+
+/// The dictionary: (code, value) by code.
+async fn fact_values(db: &Db) -> Vec<(i64, String)> {
+    sqlx::query("SELECT code, value FROM fact_values ORDER BY code")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect()
 }
 
 /// One condition both ways: against fact slots and against JSON, events and clocks.
@@ -550,8 +641,12 @@ async fn new_case_in_one_step_equals_step_by_step(db: &Db) {
         ]
     };
     let a = cases::insert_case(&mut tx, &write("A")).await.unwrap();
-    cases::insert_event(&mut tx, &event(a)).await.unwrap();
-    cases::replace_clocks(&mut tx, a, &clocks(a)).await.unwrap();
+    cases::insert_event(&mut tx, "enforcement_case", &event(a))
+        .await
+        .unwrap();
+    cases::replace_clocks(&mut tx, a, "enforcement_case", &clocks(a))
+        .await
+        .unwrap();
     let b = cases::insert_new_case(&mut tx, &write("B"), &event(CaseId(0)), &clocks(CaseId(0)))
         .await
         .unwrap();
@@ -600,7 +695,7 @@ async fn fact_slots_and_their_json_event_and_clock_fallbacks_agree() {
 }
 
 #[tokio::test]
-async fn both_0002_and_0004_migrations_define_the_same_tables_and_columns() {
+async fn both_0002_0004_and_0009_migrations_define_the_same_tables_and_columns() {
     fn columns(sql: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut table = String::new();
@@ -635,6 +730,16 @@ async fn both_0002_and_0004_migrations_define_the_same_tables_and_columns() {
     ));
     assert_eq!(s4, p4);
     assert!(s4.contains(&"case_facts.created_day".to_string()));
+    let s9 = columns(include_str!(
+        "../migrations/sqlite/0009_case_facts_codes.sql"
+    ));
+    let p9 = columns(include_str!(
+        "../migrations/postgres/0009_case_facts_codes.sql"
+    ));
+    assert_eq!(s9, p9);
+    for c in ["fact_values.code", "fact_values.value", "case_facts.txt1"] {
+        assert!(s9.contains(&c.to_string()), "{c}");
+    }
     for t in ["case_facts", "manual_figures", "reports"] {
         assert!(s.contains(&t.to_string()), "{t}");
     }
@@ -760,4 +865,249 @@ stat = "avg"
 #[tokio::test]
 async fn duration_averages_and_nearest_rank_percentiles() {
     on_both!(durations_average_and_percentiles);
+}
+
+/// Counts of one condition per scan key over the subtree of `unit_path`.
+async fn counts(
+    db: &Db,
+    case_type: &str,
+    unit_path: &str,
+    conds: Vec<(String, Cond)>,
+) -> std::collections::BTreeMap<String, Option<f64>> {
+    let plan = Plan {
+        scans: vec![CaseScan {
+            case_type: case_type.into(),
+            unit_path: unit_path.into(),
+            window: Cond::True,
+            measures: conds
+                .into_iter()
+                .map(|(k, c)| (k, Measure::Count(c)))
+                .collect(),
+        }],
+        ..Default::default()
+    };
+    fazhi_store::indicators::run(db, &plan)
+        .await
+        .unwrap()
+        .values
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Values that no case holds (so not in the dictionary), alone and mixed with held ones, in
+/// lists of every length, against coded columns with NULLs and an empty text: the same counts
+/// as the JSON fallback, which compares the texts themselves.
+async fn values_missing_from_the_dictionary(db: &Db) {
+    let (s, c1, _) = seed(db).await;
+    // A third ticket whose satisfaction is the empty text (set neither way by code 0).
+    write_case(
+        db,
+        &Case {
+            case_type: "hotline_ticket",
+            number: "RX-3",
+            unit: &c1,
+            state: "closed",
+            category: Some("求助"),
+            created_on: "2026-02-03",
+            closed_on: Some("2026-02-05"),
+            published: false,
+            fields: fields(json!({"category": "求助", "satisfaction": "", "channel": "电话"})),
+            events: vec![("create", "2026-02-03")],
+            clocks: vec![("handling_limit", "paused", Some("2026-02-20"))],
+        },
+    )
+    .await;
+    let dictionary: Vec<String> = fact_values(db).await.into_iter().map(|(_, v)| v).collect();
+    for absent in [
+        "很满意",
+        "满意",
+        "基本满意",
+        "表扬",
+        "missed",
+        "nonexistent",
+    ] {
+        assert!(!dictionary.contains(&absent.to_string()), "{absent}");
+    }
+    // Satisfaction of the three tickets: 不满意, NULL, "".
+    let sat = || Operand::Col(Col::Text(1));
+    let json = || Operand::FieldText("satisfaction".into());
+    let lists: Vec<(&str, Vec<String>, f64, f64)> = vec![
+        // (name, values, in, not in)
+        ("absent", strings(&["很满意"]), 0.0, 3.0),
+        ("absent+held", strings(&["很满意", "不满意"]), 1.0, 2.0),
+        ("two absent", strings(&["很满意", "满意"]), 0.0, 3.0),
+        (
+            "three absent",
+            strings(&["很满意", "满意", "基本满意"]),
+            0.0,
+            3.0,
+        ),
+        (
+            "three, one held",
+            strings(&["满意", "不满意", "很满意"]),
+            1.0,
+            2.0,
+        ),
+        ("empty text", strings(&[""]), 1.0, 2.0),
+        (
+            "empty text+absent",
+            strings(&["", "很满意", "满意"]),
+            1.0,
+            2.0,
+        ),
+        ("no values", vec![], 0.0, 3.0),
+    ];
+    let mut conds = Vec::new();
+    for (name, values, _, _) in &lists {
+        conds.push((format!("in {name}"), Cond::In(sat(), values.clone())));
+        conds.push((format!("json in {name}"), Cond::In(json(), values.clone())));
+        conds.push((format!("not in {name}"), Cond::NotIn(sat(), values.clone())));
+        conds.push((
+            format!("json not in {name}"),
+            Cond::NotIn(json(), values.clone()),
+        ));
+    }
+    // Equal / not equal to one value.
+    let eq = |o: Operand, v: &str| Cond::Cmp(o, CmpOp::Eq, Param::Text(v.into()));
+    conds.push(("eq absent".into(), eq(sat(), "很满意")));
+    conds.push(("json eq absent".into(), eq(json(), "很满意")));
+    conds.push(("eq held".into(), eq(sat(), "不满意")));
+    conds.push(("json eq held".into(), eq(json(), "不满意")));
+    conds.push(("set".into(), Cond::IsSet(sat())));
+    conds.push(("json set".into(), Cond::IsSet(json())));
+    conds.push(("not set".into(), Cond::NotSet(sat())));
+    conds.push(("json not set".into(), Cond::NotSet(json())));
+    // An ordering comparison reads the text of the code.
+    conds.push((
+        "gt".into(),
+        Cond::Cmp(sat(), CmpOp::Gt, Param::Text("".into())),
+    ));
+    conds.push((
+        "json gt".into(),
+        Cond::Cmp(json(), CmpOp::Gt, Param::Text("".into())),
+    ));
+    let v = counts(db, "hotline_ticket", &s.path, conds).await;
+    for (name, _, n_in, n_not_in) in &lists {
+        assert_eq!(v[&format!("in {name}")], Some(*n_in), "in {name}: {v:?}");
+        assert_eq!(
+            v[&format!("not in {name}")],
+            Some(*n_not_in),
+            "not in {name}"
+        );
+        assert_eq!(
+            v[&format!("in {name}")],
+            v[&format!("json in {name}")],
+            "{name}"
+        );
+        assert_eq!(
+            v[&format!("not in {name}")],
+            v[&format!("json not in {name}")],
+            "{name}"
+        );
+    }
+    for (key, want) in [
+        ("eq absent", 0.0),
+        ("eq held", 1.0),
+        ("set", 1.0),
+        ("not set", 2.0),
+        ("gt", 1.0),
+    ] {
+        assert_eq!(v[key], Some(want), "{key}");
+        assert_eq!(v[key], v[&format!("json {key}")], "{key}");
+    }
+    // State (never NULL), category (NULL for enforcement cases) and a clock status (NULL
+    // without the clock), with values no case holds.
+    let v = counts(
+        db,
+        "hotline_ticket",
+        &s.path,
+        vec![
+            (
+                "state in".into(),
+                Cond::In(Operand::Col(Col::State), strings(&["nonexistent"])),
+            ),
+            (
+                "state not in".into(),
+                Cond::NotIn(Operand::Col(Col::State), strings(&["nonexistent"])),
+            ),
+            (
+                "state not in closed".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::State),
+                    strings(&["nonexistent", "closed"]),
+                ),
+            ),
+            (
+                "category in".into(),
+                Cond::In(Operand::Col(Col::Category), strings(&["表扬", "咨询"])),
+            ),
+            (
+                "category not in".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::Category),
+                    strings(&["表扬", "建议", "举报"]),
+                ),
+            ),
+            (
+                "clock in".into(),
+                Cond::In(
+                    Operand::Col(Col::ClockStatus(1)),
+                    strings(&["missed", "met"]),
+                ),
+            ),
+            (
+                "clock not in".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::ClockStatus(1)),
+                    strings(&["missed", "overdue", "met"]),
+                ),
+            ),
+            (
+                "clock json not in".into(),
+                Cond::NotIn(
+                    Operand::ClockStatus("handling_limit".into()),
+                    strings(&["missed", "overdue", "met"]),
+                ),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(v["state in"], Some(0.0));
+    assert_eq!(v["state not in"], Some(3.0));
+    assert_eq!(v["state not in closed"], Some(1.0), "RX-2 is handling");
+    assert_eq!(v["category in"], Some(1.0));
+    assert_eq!(v["category not in"], Some(3.0));
+    assert_eq!(v["clock in"], Some(1.0));
+    assert_eq!(v["clock not in"], Some(2.0), "running and paused");
+    assert_eq!(v["clock not in"], v["clock json not in"]);
+    let v = counts(
+        db,
+        "enforcement_case",
+        &s.path,
+        vec![
+            (
+                "category not in".into(),
+                Cond::NotIn(Operand::Col(Col::Category), strings(&["表扬"])),
+            ),
+            (
+                "category in".into(),
+                Cond::In(Operand::Col(Col::Category), strings(&["表扬"])),
+            ),
+            (
+                "publicity not in".into(),
+                Cond::NotIn(Operand::Col(Col::ClockStatus(1)), strings(&["missed"])),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(v["category not in"], Some(2.0), "NULL is in no list");
+    assert_eq!(v["category in"], Some(0.0));
+    assert_eq!(v["publicity not in"], Some(2.0), "met, and no clock");
+}
+
+#[tokio::test]
+async fn filter_values_missing_from_the_dictionary_match_no_row() {
+    on_both!(values_missing_from_the_dictionary);
 }
