@@ -753,6 +753,7 @@ impl App {
         let seq = events.last().map(|e| e.seq).unwrap_or(0) + 1;
         store::insert_event(
             &mut tx,
+            &case.case_type,
             &NewEvent {
                 case_id: id,
                 seq,
@@ -766,7 +767,7 @@ impl App {
             },
         )
         .await?;
-        store::replace_clocks(&mut tx, id, &clock_rows(id, &clocks)).await?;
+        store::replace_clocks(&mut tx, id, &case.case_type, &clock_rows(id, &clocks)).await?;
         if input.contains_key("officers") {
             store::set_case_officers(&mut tx, id, &named).await?;
         }

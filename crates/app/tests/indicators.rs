@@ -87,6 +87,7 @@ async fn write_case(db: &Db, c: Case<'_>) {
     for (i, (t, on)) in all_events.iter().enumerate() {
         cases::insert_event(
             &mut tx,
+            c.case_type,
             &NewEvent {
                 case_id: id,
                 seq: i as i64 + 1,
@@ -118,7 +119,9 @@ async fn write_case(db: &Db, c: Case<'_>) {
             detail: json!({}),
         })
         .collect();
-    cases::replace_clocks(&mut tx, id, &clocks).await.unwrap();
+    cases::replace_clocks(&mut tx, id, c.case_type, &clocks)
+        .await
+        .unwrap();
     let last = CaseWrite {
         state: c.state,
         closed_on: c.closed_on,

@@ -6,7 +6,8 @@
 //! clocks, case number, event, clocks rows, hash-chained audit entry — all in one transaction per
 //! batch). `baseline.db` starts as a `VACUUM INTO` copy of `service.db` right after the
 //! organisation was loaded; after each service batch, the rows that batch wrote to `cases`,
-//! `case_events`, `case_clocks`, `audit_log` and (since migration 0002; days as integers since 0004) `case_facts` are read
+//! `case_events`, `case_clocks`, `audit_log` and (since migration 0002; days as integers since 0004, text slots as
+//! codes of `fact_values` since 0009, new dictionary rows copied too) `case_facts` are read
 //! back (untimed) — final values, so one insert per row — and inserted into
 //! `baseline.db` with the native sqlx SQLite driver: one connection, prepared (cached) statements,
 //! the same pragmas, the same batch size, one transaction per batch (timed). The two are
@@ -161,11 +162,20 @@ const FACTS: Table = Table {
              published, txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, \
              clk1_due_day, clk2_status, clk2_due_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
              ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-    // Days are integers since migration 0004.
+    // Days are integers since migration 0004, the text slots codes since 0009.
     ints: &[
-        true, false, false, true, true, false, false, true, false, false, false, false, true, true,
-        true, true, true, true, false, true, false, true,
+        true, false, false, true, true, true, true, true, true, true, true, true, true, true, true,
+        true, true, true, true, true, true, true,
     ],
+};
+
+/// The dictionary of the coded facts columns (migration 0009): the rows the service added since
+/// the last batch (codes `?1..=?2`).
+const FACT_VALUES: Table = Table {
+    name: "fact_values",
+    select: "SELECT code, value FROM fact_values WHERE code BETWEEN ?1 AND ?2 ORDER BY code",
+    insert: "INSERT INTO fact_values (code, value) VALUES (?1, ?2)",
+    ints: &[true, false],
 };
 
 enum Val {
@@ -202,6 +212,8 @@ struct Baseline {
     conn: SqliteConnection,
     /// Whether the schema has `case_facts` (copied like the other case tables when it does).
     facts: bool,
+    /// The largest `fact_values` code the baseline holds.
+    codes_copied: std::sync::atomic::AtomicI64,
 }
 
 /// The pragmas `fazhi_store::Db` sets on every connection.
@@ -217,7 +229,12 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
 
 impl Baseline {
     async fn open(target: &Path, source: &Path) -> Result<Baseline> {
-        let conn = SqliteConnection::connect_with(&sqlite_options(target)).await?;
+        let mut conn = SqliteConnection::connect_with(&sqlite_options(target)).await?;
+        // The dictionary rows the baseline holds (those of the copied organisation).
+        let codes_copied: i64 = sqlx::query("SELECT COALESCE(MAX(code), 0) FROM fact_values")
+            .fetch_one(&mut conn)
+            .await?
+            .try_get(0)?;
         let source = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(
@@ -235,6 +252,7 @@ impl Baseline {
             source,
             conn,
             facts,
+            codes_copied: std::sync::atomic::AtomicI64::new(codes_copied),
         })
     }
 
@@ -249,6 +267,8 @@ impl Baseline {
         ];
         if self.facts {
             which.push((&FACTS, lo, hi));
+            let after = self.codes_copied.load(std::sync::atomic::Ordering::Relaxed);
+            which.push((&FACT_VALUES, after + 1, i64::MAX));
         }
         for (t, a, b) in which {
             let rows = sqlx::query(t.select)
@@ -259,6 +279,12 @@ impl Baseline {
                 .iter()
                 .map(|r| decode(t, r))
                 .collect::<Result<Rows>>()?;
+            if t.name == FACT_VALUES.name
+                && let Some(Val::I(Some(code))) = rows.last().and_then(|r| r.first())
+            {
+                self.codes_copied
+                    .store(*code, std::sync::atomic::Ordering::Relaxed);
+            }
             tables.push((t, rows));
         }
         let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

@@ -4,20 +4,24 @@
 //! Besides the case columns (type, unit path, state, category, dates, publication flag) a row has
 //! generic slots, filled per case type as declared here:
 //!
-//! - `txt1`‥`txt4`: text/enum fields (the stored string);
+//! - `txt1`‥`txt4`: text/enum fields (the code of the stored string);
 //! - `num1`, `num2`: integer fields (money in fen);
 //! - `ev1_day`‥`ev4_day`: the first day one of a set of transitions was taken (from
 //!   `case_events`);
 //! - `clk1_status`/`clk1_due_day`, `clk2_status`/`clk2_due_day`: stored status and due date of a
 //!   clock (from `case_clocks`).
 //!
-//! Dates in `case_facts` are day numbers (days since 1970-01-01, see [`day_number`]): comparing
-//! and subtracting integers is markedly cheaper than text dates in a scan over a million rows.
+//! Dates in `case_facts` are day numbers (days since 1970-01-01, see [`day_number`]), and the text
+//! columns (state, category, `txtN`, `clkN_status`) hold integer codes of the `fact_values`
+//! dictionary (one code per distinct text, never changed; the empty text is [`EMPTY_CODE`]):
+//! comparing and subtracting integers is markedly cheaper than text in a scan over a million
+//! rows.
 //!
-//! The layout is part of the schema: migration 0004 backfills existing cases with the same
-//! layout (a store test checks that the backfill and the store's writes agree). Filters on fields,
-//! transitions or clocks that have no slot still work: the store reads them from the JSON fields,
-//! `case_events` or `case_clocks` instead (slower; fine for rare filters).
+//! The layout is part of the schema: migration 0009 (the latest to rebuild the table) backfills
+//! existing cases with the same layout (a store test checks that the backfill and the store's
+//! writes agree). Filters on fields, transitions or clocks that have no slot still work: the
+//! store reads them from the JSON fields, `case_events` or `case_clocks` instead (slower; fine
+//! for rare filters).
 
 /// Slots of one case type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +36,10 @@ pub struct FactLayout {
     /// Clock codes of `clk1`, `clk2`.
     pub clocks: &'static [&'static str],
 }
+
+/// The code of the empty text in `fact_values` (seeded by migration 0009): a coded column is
+/// "set" when it is neither NULL nor this.
+pub const EMPTY_CODE: i64 = 0;
 
 pub const TEXT_SLOTS: usize = 4;
 pub const NUM_SLOTS: usize = 2;

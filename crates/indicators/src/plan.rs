@@ -28,7 +28,9 @@ pub struct Scope {
     pub unit_path: String,
 }
 
-/// A column of `case_facts`.
+/// A column of `case_facts`. State, category, `txtN` and `clkN_status` hold values as integer
+/// codes of a dictionary (see [`Col::is_coded`]); the store compares them with the codes of a
+/// condition's values and shows their text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Col {
     State,
@@ -56,6 +58,16 @@ impl Col {
         matches!(
             self,
             Col::CreatedOn | Col::ClosedOn | Col::Event(_) | Col::ClockDue(_)
+        )
+    }
+
+    /// Whether the column holds text values as codes of the `fact_values` dictionary
+    /// ([`crate::facts`]): equal texts have equal codes, and the empty text is code
+    /// [`crate::facts::EMPTY_CODE`].
+    pub fn is_coded(self) -> bool {
+        matches!(
+            self,
+            Col::State | Col::Category | Col::Text(_) | Col::ClockStatus(_)
         )
     }
 }
@@ -154,6 +166,26 @@ impl Cond {
     pub fn needs_case_row(&self) -> bool {
         self.operands().iter().any(|o| o.needs_case_row())
     }
+
+    /// The texts the condition compares coded columns ([`Col::is_coded`]) with: list values and
+    /// text constants.
+    pub fn coded_values(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.push_coded_values(&mut out);
+        out
+    }
+
+    fn push_coded_values<'a>(&'a self, out: &mut Vec<&'a str>) {
+        let coded = |o: &Operand| matches!(o, Operand::Col(c) if c.is_coded());
+        match self {
+            Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| c.push_coded_values(out)),
+            Cond::In(o, values) | Cond::NotIn(o, values) if coded(o) => {
+                out.extend(values.iter().map(String::as_str));
+            }
+            Cond::Cmp(o, _, Param::Text(t)) if coded(o) => out.push(t),
+            _ => {}
+        }
+    }
 }
 
 /// One aggregate of a scan.
@@ -172,6 +204,13 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// The condition a case meets to be measured.
+    pub fn cond(&self) -> &Cond {
+        match self {
+            Measure::Count(c) | Measure::Sum(c, _) | Measure::SumDays { cond: c, .. } => c,
+        }
+    }
+
     pub fn needs_case_row(&self) -> bool {
         match self {
             Measure::Count(c) => c.needs_case_row(),

@@ -223,9 +223,9 @@ pub struct NewEvent<'a> {
     pub input: &'a serde_json::Map<String, serde_json::Value>,
 }
 
-pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
+pub async fn insert_event(tx: &mut Tx, case_type: &str, e: &NewEvent<'_>) -> Result<()> {
     insert_event_row(tx, e).await?;
-    crate::indicators::event_facts(tx, e.case_id, e.transition, e.on_date).await?;
+    crate::indicators::event_facts(tx, e.case_id, case_type, e.transition, e.on_date).await?;
     Ok(())
 }
 
@@ -276,14 +276,19 @@ pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
 }
 
 /// Replaces the stored clocks of a case with the freshly computed ones.
-pub async fn replace_clocks(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
+pub async fn replace_clocks(
+    tx: &mut Tx,
+    id: CaseId,
+    case_type: &str,
+    clocks: &[ClockRow],
+) -> Result<()> {
     tx.queue(
         "DELETE FROM case_clocks WHERE case_id = $1",
         vec![id.0.into()],
     )
     .await?;
     insert_clock_rows(tx, id, clocks).await?;
-    crate::indicators::clock_facts(tx, id, clocks).await?;
+    crate::indicators::clock_facts(tx, id, case_type, clocks).await?;
     Ok(())
 }
 

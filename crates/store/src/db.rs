@@ -32,6 +32,8 @@ pub struct Db {
     url: String,
     /// SQLite: the one writer connection with its group commit (see [`crate::writer`]).
     writer: Option<Arc<crate::writer::Writer>>,
+    /// Committed codes of the `case_facts` dictionary (see [`crate::indicators`]).
+    fact_codes: Arc<crate::indicators::FactCodes>,
 }
 
 impl std::fmt::Debug for Db {
@@ -104,6 +106,7 @@ impl Db {
             backend,
             url: url.to_string(),
             writer,
+            fact_codes: Arc::default(),
         })
     }
 
@@ -117,6 +120,10 @@ impl Db {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn fact_codes(&self) -> &crate::indicators::FactCodes {
+        &self.fact_codes
     }
 
     /// Applies the embedded migrations of this backend.
@@ -140,6 +147,7 @@ impl Db {
                 backend: self.backend,
                 head,
                 dirty: false,
+                fact_codes: crate::indicators::TxCodes::new(self.fact_codes.clone()),
             });
         }
         let mut tx = self.pool.begin().await?;
@@ -152,6 +160,7 @@ impl Db {
             backend: self.backend,
             head,
             dirty: false,
+            fact_codes: crate::indicators::TxCodes::new(self.fact_codes.clone()),
         })
     }
 
@@ -235,6 +244,9 @@ pub struct Tx {
     backend: Backend,
     head: (i64, String),
     dirty: bool,
+    /// `case_facts` dictionary codes found or assigned in this transaction, cached for the
+    /// process only once it has committed.
+    pub(crate) fact_codes: crate::indicators::TxCodes,
 }
 
 enum TxInner {
@@ -367,10 +379,12 @@ impl Tx {
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(())
             }
-            TxInner::Sqlite(w) => w.commit(self.dirty.then_some(self.head)).await,
+            TxInner::Sqlite(w) => w.commit(self.dirty.then_some(self.head)).await?,
         }
+        // Durable now: the dictionary codes it used may be cached.
+        self.fact_codes.publish();
+        Ok(())
     }
 
     pub async fn rollback(self) -> Result<()> {

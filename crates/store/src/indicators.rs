@@ -6,11 +6,18 @@
 //! `(case_type, unit_path)`; the JSON fields, events and clocks of a case are read only for
 //! filters that have no fact slot. SQL text is built from constants, `$n` placeholders and
 //! integers only; every value is bound.
+//!
+//! The text columns of `case_facts` (state, category, `txtN`, `clkN_status`) hold integer codes
+//! of the `fact_values` dictionary. A statement compares them with the codes of its values,
+//! looked up when it is built ([`query_codes`]: a value absent from the dictionary is held by
+//! no row); writes turn values into codes with [`TxCodes`], whose cache only ever holds
+//! committed codes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use fazhi_domain::{CaseId, OfficerId, UnitId};
-use fazhi_indicators::facts::{self, LAYOUTS};
+use fazhi_indicators::facts;
 use fazhi_indicators::plan::{
     CaseRecords, CaseScan, Col, Cond, ManualQuery, Measure, OfficerCond, OfficerRecords, Operand,
     Param, PercentileQuery, RecordValue,
@@ -26,19 +33,30 @@ use crate::{Backend, ClockRow, Db, Result, StoreError, Tx};
 
 // ------------------------------------------------------------------ SQL building
 
+/// Value → code of the `fact_values` dictionary, for the values a statement compares coded
+/// columns with; a value that is not in it has no code.
+type Codes = Arc<HashMap<String, i64>>;
+
 /// SQL text under construction with its bound parameters.
 struct Sql {
     backend: Backend,
     text: String,
     binds: Vec<Param>,
+    codes: Codes,
 }
 
 impl Sql {
     fn new(backend: Backend) -> Sql {
+        Sql::with_codes(backend, Codes::default())
+    }
+
+    /// A statement whose conditions may compare coded columns with the values of `codes`.
+    fn with_codes(backend: Backend, codes: Codes) -> Sql {
         Sql {
             backend,
             text: String::new(),
             binds: Vec::new(),
+            codes,
         }
     }
 
@@ -118,8 +136,21 @@ impl Sql {
         if direct { base } else { base + 4 }
     }
 
+    /// A coded column compared as codes, or `None` for any other operand.
+    fn coded(o: &Operand) -> Option<String> {
+        match o {
+            Operand::Col(c) if c.is_coded() => Some(Sql::col(*c)),
+            _ => None,
+        }
+    }
+
+    /// An operand as a value: a coded column reads the text of its code.
     fn operand(&mut self, o: &Operand) -> String {
         match (o, self.backend) {
+            (Operand::Col(c), _) if c.is_coded() => format!(
+                "(SELECT d.value FROM fact_values d WHERE d.code = {})",
+                Sql::col(*c)
+            ),
             (Operand::Col(c), _) => Sql::col(*c),
             (Operand::FieldText(f), Backend::Sqlite) => {
                 let p = self.text(&format!("$.{f}"));
@@ -170,16 +201,16 @@ impl Sql {
     /// `IN` list of three or more constants into a probe of a temporary b-tree on every row
     /// (measured: about 160 ns per row and measure over 900 000 facts rows, `CASE` 30 ns); up to
     /// two values it compares in line, as PostgreSQL always does with its arrays.
-    fn case_list(&self, values: &[String]) -> bool {
+    fn case_list(&self, values: &[Param]) -> bool {
         self.backend == Backend::Sqlite && values.len() >= 3
     }
 
     /// ` WHEN $a THEN {then} WHEN $b THEN {then} …`
-    fn arms(&mut self, values: &[String], then: &str) -> String {
+    fn arms(&mut self, values: &[Param], then: &str) -> String {
         values
             .iter()
             .map(|v| {
-                let p = self.text(v);
+                let p = self.param(v.clone());
                 format!(" WHEN {p} THEN {then}")
             })
             .collect()
@@ -191,6 +222,33 @@ impl Sql {
             .map(|v| self.text(v))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    fn params(&mut self, values: &[Param]) -> String {
+        values
+            .iter()
+            .map(|v| self.param(v.clone()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The values of a list as parameters compared with the operand's SQL: codes for a coded
+    /// column (values without a code dropped: no row holds them), else the texts.
+    fn list_params(&self, o: &Operand, values: &[String]) -> Vec<Param> {
+        if Sql::coded(o).is_some() {
+            values
+                .iter()
+                .filter_map(|v| self.codes.get(v))
+                .map(|c| Param::Int(*c))
+                .collect()
+        } else {
+            values.iter().map(|v| Param::Text(v.clone())).collect()
+        }
+    }
+
+    /// The operand's SQL for comparisons with [`Sql::list_params`]: a coded column's codes.
+    fn compared(&mut self, o: &Operand) -> String {
+        Sql::coded(o).unwrap_or_else(|| self.operand(o))
     }
 
     fn cond(&mut self, c: &Cond) -> String {
@@ -217,48 +275,67 @@ impl Sql {
                 format!("({})", s.join(" OR "))
             }
             Cond::In(o, values) => {
-                let o = self.operand(o);
+                let values = self.list_params(o, values);
+                if values.is_empty() {
+                    // No value (or none in the dictionary): no row matches.
+                    return "1 = 0".into();
+                }
+                let o = self.compared(o);
                 if let [one] = values.as_slice() {
-                    let p = self.text(one);
+                    let p = self.param(one.clone());
                     format!("{o} = {p}")
-                } else if self.case_list(values) {
-                    let arms = self.arms(values, "1");
+                } else if self.case_list(&values) {
+                    let arms = self.arms(&values, "1");
                     format!("(CASE {o}{arms} ELSE 0 END)")
                 } else {
-                    let list = self.list(values);
+                    let list = self.params(&values);
                     format!("{o} IN ({list})")
                 }
             }
             Cond::NotIn(o, values) => {
-                let a = self.operand(o);
-                if self.case_list(values) {
+                let values = self.list_params(o, values);
+                if values.is_empty() {
+                    // NULL or none of no values: every row.
+                    return "1 = 1".into();
+                }
+                let a = self.compared(o);
+                if self.case_list(&values) {
                     // NULL matches no arm: "NULL or none of the values" in one expression.
-                    let arms = self.arms(values, "0");
+                    let arms = self.arms(&values, "0");
                     format!("(CASE {a}{arms} ELSE 1 END)")
                 } else {
-                    let list = self.list(values);
+                    let list = self.params(&values);
                     format!("({a} IS NULL OR {a} NOT IN ({list}))")
                 }
             }
             Cond::IsSet(o) if Sql::always_set(o) => "1 = 1".into(),
             Cond::IsSet(o) => {
-                let numeric = Sql::is_numeric(o);
-                let a = self.operand(o);
-                if numeric {
+                if let Some(a) = Sql::coded(o) {
+                    format!("({a} IS NOT NULL AND {a} <> {})", facts::EMPTY_CODE)
+                } else if Sql::is_numeric(o) {
+                    let a = self.operand(o);
                     format!("{a} IS NOT NULL")
                 } else {
+                    let a = self.operand(o);
                     format!("({a} IS NOT NULL AND {a} <> '')")
                 }
             }
             Cond::NotSet(o) if Sql::always_set(o) => "1 = 0".into(),
             Cond::NotSet(o) => {
-                let numeric = Sql::is_numeric(o);
-                let a = self.operand(o);
-                if numeric {
+                if let Some(a) = Sql::coded(o) {
+                    format!("({a} IS NULL OR {a} = {})", facts::EMPTY_CODE)
+                } else if Sql::is_numeric(o) {
+                    let a = self.operand(o);
                     format!("{a} IS NULL")
                 } else {
+                    let a = self.operand(o);
                     format!("({a} IS NULL OR {a} = '')")
                 }
+            }
+            Cond::Cmp(o, CmpOp::Eq, Param::Text(v)) if Sql::coded(o).is_some() => {
+                // Equality with a text is equality of codes (none: no row is equal); other
+                // comparisons read the text of the code (`operand`).
+                self.cond(&Cond::In(o.clone(), vec![v.clone()]))
             }
             Cond::Cmp(o, op, p) => {
                 let a = self.operand(o);
@@ -338,6 +415,13 @@ fn get_f64(r: &AnyRow, i: usize) -> Result<Option<f64>> {
 /// the manual figures.
 pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
     let mut out = RawResults::default();
+    let mut conds: Vec<&Cond> = Vec::new();
+    for scan in &plan.scans {
+        conds.push(&scan.window);
+        conds.extend(scan.measures.iter().map(|(_, m)| m.cond()));
+    }
+    conds.extend(plan.percentiles.iter().map(|p| &p.cond));
+    let codes = query_codes(db, &conds).await?;
     // More ranges than cores: the ranges differ in size (a scan per case type, communities of
     // different sizes), and small pieces queued for the pool's connections keep every core busy
     // to the end (measured: 1 M cases on 2 cores, 2 ranges per scan 432 ms, 8 ranges 379–408 ms).
@@ -352,7 +436,7 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
             continue;
         }
         for (lo, hi) in partitions(db, &scan.unit_path, parallel).await? {
-            let sql = scan_sql(db.backend(), scan, &lo, &hi);
+            let sql = scan_sql(db.backend(), &codes, scan, &lo, &hi);
             let db = db.clone();
             tasks.spawn(async move {
                 let row = sql.query().fetch_one(db.pool()).await?;
@@ -390,7 +474,7 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
         }
     }
     for p in &plan.percentiles {
-        let v = p.pick(&histogram(db, p).await?);
+        let v = p.pick(&histogram(db, &codes, p).await?);
         out.values.insert(p.key.clone(), v);
     }
     for o in &plan.officers {
@@ -453,8 +537,8 @@ async fn partitions(db: &Db, unit_path: &str, parts: usize) -> Result<Vec<(Strin
 }
 
 /// The statement of one scan over the unit path range `[lo, hi)`.
-fn scan_sql(backend: Backend, scan: &CaseScan, lo: &str, hi: &str) -> Sql {
-    let mut sql = Sql::new(backend);
+fn scan_sql(backend: Backend, codes: &Codes, scan: &CaseScan, lo: &str, hi: &str) -> Sql {
+    let mut sql = Sql::with_codes(backend, codes.clone());
     let cols: Vec<String> = scan.measures.iter().map(|(_, m)| sql.measure(m)).collect();
     sql.push(&format!("SELECT {}", cols.join(", ")));
     sql.push_from_facts(scan.needs_case_row());
@@ -468,20 +552,39 @@ fn scan_sql(backend: Backend, scan: &CaseScan, lo: &str, hi: &str) -> Sql {
     sql
 }
 
-/// The SQL of the scans of a plan (whole subtree) with their parameters, for display.
-pub fn scan_statements(backend: Backend, plan: &Plan) -> Vec<(String, Vec<Param>)> {
-    plan.scans
+/// The SQL of the scans of a plan (whole subtree) in the dialect of `backend`, with their
+/// parameters (the codes of the values from `db`'s dictionary), for display and for running
+/// elsewhere.
+pub async fn scan_statements(
+    db: &Db,
+    backend: Backend,
+    plan: &Plan,
+) -> Result<Vec<(String, Vec<Param>)>> {
+    let mut conds: Vec<&Cond> = Vec::new();
+    for scan in &plan.scans {
+        conds.push(&scan.window);
+        conds.extend(scan.measures.iter().map(|(_, m)| m.cond()));
+    }
+    let codes = query_codes(db, &conds).await?;
+    Ok(plan
+        .scans
         .iter()
         .map(|s| {
-            let sql = scan_sql(backend, s, &s.unit_path, &subtree_upper(&s.unit_path));
+            let sql = scan_sql(
+                backend,
+                &codes,
+                s,
+                &s.unit_path,
+                &subtree_upper(&s.unit_path),
+            );
             (sql.text, sql.binds)
         })
-        .collect()
+        .collect())
 }
 
 /// Days → number of cases, for a percentile.
-async fn histogram(db: &Db, p: &PercentileQuery) -> Result<Vec<(f64, i64)>> {
-    let mut sql = Sql::new(db.backend());
+async fn histogram(db: &Db, codes: &Codes, p: &PercentileQuery) -> Result<Vec<(f64, i64)>> {
+    let mut sql = Sql::with_codes(db.backend(), codes.clone());
     let days = sql.days(&p.from, &p.to);
     let join = p.cond.needs_case_row() || p.from.needs_case_row() || p.to.needs_case_row();
     sql.push(&format!(
@@ -627,7 +730,10 @@ pub async fn case_records(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<CaseRecord>, i64)> {
-    let mut sql = Sql::new(db.backend());
+    let mut conds = vec![&q.cond];
+    conds.extend(&q.mark);
+    let codes = query_codes(db, &conds).await?;
+    let mut sql = Sql::with_codes(db.backend(), codes.clone());
     let date = sql.operand(&q.date);
     let value = match &q.value {
         None => "NULL".to_string(),
@@ -647,8 +753,9 @@ pub async fn case_records(
             format!("CASE WHEN {m} THEN 1 ELSE 0 END")
         }
     };
+    // The state as text: from the case row, which the records read anyway.
     let select = format!(
-        "SELECT f.case_id, c.number, c.title, u.name, f.state, {date} AS d, {value}, {mark}"
+        "SELECT f.case_id, c.number, c.title, u.name, c.state, {date} AS d, {value}, {mark}"
     );
     let range = sql.case_range(&q.case_type, &q.unit_path);
     let cond = sql.cond(&q.cond);
@@ -685,7 +792,7 @@ pub async fn case_records(
         })
         .collect::<Result<Vec<_>>>()?;
     // The same statement text up to WHERE, counted.
-    let mut count = Sql::new(db.backend());
+    let mut count = Sql::with_codes(db.backend(), codes);
     let range = count.case_range(&q.case_type, &q.unit_path);
     let cond = count.cond(&q.cond);
     count.push(&format!(
@@ -698,7 +805,8 @@ pub async fn case_records(
 
 /// The calendar versions stored on the given clock of the cases behind a figure.
 pub async fn clock_calendar_versions(db: &Db, q: &CaseRecords, clock: &str) -> Result<Vec<String>> {
-    let mut sql = Sql::new(db.backend());
+    let codes = query_codes(db, &[&q.cond]).await?;
+    let mut sql = Sql::with_codes(db.backend(), codes);
     let code = sql.text(clock);
     let range = sql.case_range(&q.case_type, &q.unit_path);
     let cond = sql.cond(&q.cond);
@@ -958,6 +1066,164 @@ pub async fn manual_figures(db: &Db, f: &ManualFilter) -> Result<Vec<ManualFigur
         .collect()
 }
 
+// ------------------------------------------------------------------ value codes
+
+/// Value → code of the `fact_values` dictionary, as far as this process knows it to be
+/// committed; one per database, shared by the clones of a [`Db`] and their transactions.
+///
+/// Codes never change once committed (the database refuses updates and deletes of
+/// `fact_values`), so a cached code stays right for the life of the process, whatever other
+/// processes write. A code enters the cache only from committed state: read outside any write
+/// transaction ([`query_codes`]), or found or assigned inside a write transaction and published
+/// once that transaction has committed ([`TxCodes::publish`], called by `Tx::commit`). A code
+/// assigned in a transaction that rolls back — alone (an SQLite savepoint), with its SQLite group,
+/// or on PostgreSQL — is never cached; SQLite may give the same number to another value later.
+#[derive(Debug, Default)]
+pub(crate) struct FactCodes {
+    known: RwLock<HashMap<String, i64>>,
+}
+
+impl FactCodes {
+    fn get(&self, value: &str) -> Option<i64> {
+        self.known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(value)
+            .copied()
+    }
+
+    fn extend(&self, codes: impl IntoIterator<Item = (String, i64)>) {
+        self.known
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(codes);
+    }
+}
+
+/// The codes one write transaction found or assigned inside itself: used by its later writes,
+/// and published to the shared [`FactCodes`] only when it commits (a dropped or rolled-back
+/// transaction takes them with it).
+#[derive(Debug)]
+pub(crate) struct TxCodes {
+    shared: Arc<FactCodes>,
+    local: HashMap<String, i64>,
+    /// The dictionary as this transaction sees it has been read into `local`.
+    loaded: bool,
+}
+
+impl TxCodes {
+    pub(crate) fn new(shared: Arc<FactCodes>) -> TxCodes {
+        TxCodes {
+            shared,
+            local: HashMap::new(),
+            loaded: false,
+        }
+    }
+
+    fn get(&self, value: &str) -> Option<i64> {
+        self.shared
+            .get(value)
+            .or_else(|| self.local.get(value).copied())
+    }
+
+    /// The transaction has committed: everything it saw of the dictionary is committed too (on
+    /// SQLite, rows of earlier members of its group commit with it or not at all).
+    pub(crate) fn publish(self) {
+        if !self.local.is_empty() {
+            self.shared.extend(self.local);
+        }
+    }
+}
+
+/// The code of `value` inside a write transaction. A known value costs no statement. An unknown
+/// one reads the dictionary as the transaction sees it (once per transaction) and, if it is not
+/// there, adds it with `INSERT … ON CONFLICT (value) DO NOTHING` — on PostgreSQL another process
+/// may be adding the same value: the insert waits for it and then finds its row.
+async fn tx_code(tx: &mut Tx, value: &str) -> Result<i64> {
+    if value.is_empty() {
+        return Ok(facts::EMPTY_CODE);
+    }
+    if let Some(c) = tx.fact_codes.get(value) {
+        return Ok(c);
+    }
+    if !tx.fact_codes.loaded {
+        let rows = sqlx::query("SELECT code, value FROM fact_values")
+            .fetch_all(tx.conn().await?)
+            .await?;
+        for r in &rows {
+            tx.fact_codes.local.insert(r.try_get(1)?, r.try_get(0)?);
+        }
+        tx.fact_codes.loaded = true;
+        if let Some(c) = tx.fact_codes.local.get(value) {
+            return Ok(*c);
+        }
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO fact_values (value) VALUES ($1) ON CONFLICT (value) DO NOTHING RETURNING code",
+    )
+    .bind(value)
+    .fetch_optional(tx.conn().await?)
+    .await?;
+    let code: i64 = match inserted {
+        Some(r) => r.try_get(0)?,
+        None => sqlx::query("SELECT code FROM fact_values WHERE value = $1")
+            .bind(value)
+            .fetch_optional(tx.conn().await?)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "fact_values: value “{value}” neither inserted nor found"
+                ))
+            })?
+            .try_get(0)?,
+    };
+    tx.fact_codes.local.insert(value.to_string(), code);
+    Ok(code)
+}
+
+async fn tx_code_opt(tx: &mut Tx, value: Option<&str>) -> Result<Option<i64>> {
+    match value {
+        Some(v) => Ok(Some(tx_code(tx, v).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The codes of the values that `conds` compare coded columns with, from committed state: the
+/// shared cache, then one query for the values it does not hold. A value that is not in the
+/// dictionary gets no code (no committed row holds it).
+async fn query_codes(db: &Db, conds: &[&Cond]) -> Result<Codes> {
+    let values: BTreeSet<&str> = conds.iter().flat_map(|c| c.coded_values()).collect();
+    let shared = db.fact_codes();
+    let mut out = HashMap::new();
+    let mut missing = Vec::new();
+    for v in values {
+        if v.is_empty() {
+            out.insert(String::new(), facts::EMPTY_CODE);
+        } else if let Some(c) = shared.get(v) {
+            out.insert(v.to_string(), c);
+        } else {
+            missing.push(v);
+        }
+    }
+    for chunk in missing.chunks(500) {
+        let mut sql = Sql::new(db.backend());
+        let list = sql.list(&chunk.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+        sql.push(&format!(
+            "SELECT code, value FROM fact_values WHERE value IN ({list})"
+        ));
+        let found = sql
+            .query()
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?)))
+            .collect::<Result<Vec<_>>>()?;
+        shared.extend(found.iter().cloned());
+        out.extend(found);
+    }
+    Ok(Arc::new(out))
+}
+
 // ------------------------------------------------------------------ case facts
 
 /// Writes the facts row of a new case (called by `cases::insert_case` and
@@ -971,7 +1237,6 @@ pub(crate) async fn insert_facts(
     clocks: &[ClockRow],
 ) -> Result<()> {
     let layout = facts::layout(c.case_type);
-    let txt = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
     let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
     let mut ev: [Option<i64>; facts::EVENT_SLOTS] = [None; facts::EVENT_SLOTS];
     if let (Some(l), Some((transition, on_date))) = (layout, first_event) {
@@ -979,123 +1244,165 @@ pub(crate) async fn insert_facts(
             ev[usize::from(slot) - 1] = facts::day_number(on_date);
         }
     }
-    let (clk_status, clk_due) = layout.map(|l| clock_slots(l, clocks)).unwrap_or_default();
-    sqlx::query(
+    let created = facts::day_number(c.created_on).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "case {id}: created_on “{}” is not a date",
+            c.created_on
+        ))
+    })?;
+    let (state, category, txt) = case_codes(tx, c).await?;
+    let (clk_status, clk_due) = clock_codes(tx, layout, clocks).await?;
+    tx.queue(
         "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
          clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+        vec![
+            id.0.into(),
+            c.case_type.into(),
+            c.unit_path.into(),
+            created.into(),
+            c.closed_on.and_then(facts::day_number).into(),
+            state.into(),
+            category.into(),
+            c.published.into(),
+            txt[0].into(),
+            txt[1].into(),
+            txt[2].into(),
+            txt[3].into(),
+            num[0].into(),
+            num[1].into(),
+            ev[0].into(),
+            ev[1].into(),
+            ev[2].into(),
+            ev[3].into(),
+            clk_status[0].into(),
+            clk_due[0].into(),
+            clk_status[1].into(),
+            clk_due[1].into(),
+        ],
     )
-    .bind(id.0)
-    .bind(c.case_type)
-    .bind(c.unit_path)
-    .bind(facts::day_number(c.created_on).ok_or_else(|| {
-        StoreError::Corrupt(format!("case {id}: created_on {} is not a date", c.created_on))
-    })?)
-    .bind(c.closed_on.and_then(facts::day_number))
-    .bind(c.state)
-    .bind(c.category)
-    .bind(c.published as i64)
-    .bind(txt[0].as_deref())
-    .bind(txt[1].as_deref())
-    .bind(txt[2].as_deref())
-    .bind(txt[3].as_deref())
-    .bind(num[0])
-    .bind(num[1])
-    .bind(ev[0])
-    .bind(ev[1])
-    .bind(ev[2])
-    .bind(ev[3])
-    .bind(clk_status[0])
-    .bind(clk_due[0])
-    .bind(clk_status[1])
-    .bind(clk_due[1])
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    .await
+}
+
+/// Codes of a case's state, category and text slots.
+async fn case_codes(
+    tx: &mut Tx,
+    c: &CaseWrite<'_>,
+) -> Result<(i64, Option<i64>, [Option<i64>; facts::TEXT_SLOTS])> {
+    let texts = facts::layout(c.case_type)
+        .map(|l| l.text_values(c.fields))
+        .unwrap_or_default();
+    let state = tx_code(tx, c.state).await?;
+    let category = tx_code_opt(tx, c.category).await?;
+    let mut txt = [None; facts::TEXT_SLOTS];
+    for (slot, v) in txt.iter_mut().zip(&texts) {
+        *slot = tx_code_opt(tx, v.as_deref()).await?;
+    }
+    Ok((state, category, txt))
 }
 
 /// Updates the facts row after a case update (called by `cases::update_case`).
 pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
-    let layout = facts::layout(c.case_type);
-    let txt = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
-    let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
-    sqlx::query(
+    let num = facts::layout(c.case_type)
+        .map(|l| l.num_values(c.fields))
+        .unwrap_or_default();
+    let (state, category, txt) = case_codes(tx, c).await?;
+    tx.queue(
         "UPDATE case_facts SET closed_day = $1, state = $2, category = $3, published = $4, \
          txt1 = $5, txt2 = $6, txt3 = $7, txt4 = $8, num1 = $9, num2 = $10 WHERE case_id = $11",
+        vec![
+            c.closed_on.and_then(facts::day_number).into(),
+            state.into(),
+            category.into(),
+            c.published.into(),
+            txt[0].into(),
+            txt[1].into(),
+            txt[2].into(),
+            txt[3].into(),
+            num[0].into(),
+            num[1].into(),
+            id.0.into(),
+        ],
     )
-    .bind(c.closed_on.and_then(facts::day_number))
-    .bind(c.state)
-    .bind(c.category)
-    .bind(c.published as i64)
-    .bind(txt[0].as_deref())
-    .bind(txt[1].as_deref())
-    .bind(txt[2].as_deref())
-    .bind(txt[3].as_deref())
-    .bind(num[0])
-    .bind(num[1])
-    .bind(id.0)
-    .execute(tx.conn().await?)
-    .await?;
-    Ok(())
+    .await
 }
 
-/// Records the first day of a transition in the event slots that track it (called by
-/// `cases::insert_event`).
+/// Records the first day of a transition in the event slots of the case's type that track it
+/// (called by `cases::insert_event`): one statement when a slot tracks it, none otherwise.
 pub(crate) async fn event_facts(
     tx: &mut Tx,
     id: CaseId,
+    case_type: &str,
     transition: &str,
     on_date: &str,
 ) -> Result<()> {
-    for l in LAYOUTS {
-        for slot in l.event_slots_of(transition) {
-            sqlx::query(dynsql!(
-                "UPDATE case_facts SET ev{slot}_day = COALESCE(ev{slot}_day, $1) WHERE case_id = $2 AND case_type = $3"
-            ))
-            .bind(facts::day_number(on_date))
-            .bind(id.0)
-            .bind(l.case_type)
-            .execute(tx.conn().await?)
-            .await?;
-        }
+    let Some(l) = facts::layout(case_type) else {
+        return Ok(());
+    };
+    let slots = l.event_slots_of(transition);
+    if slots.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let set = slots
+        .iter()
+        .map(|s| format!("ev{s}_day = COALESCE(ev{s}_day, $1)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.queue(
+        &format!("UPDATE case_facts SET {set} WHERE case_id = $2"),
+        vec![facts::day_number(on_date).into(), id.0.into()],
+    )
+    .await
 }
 
-/// Status and due day of the clocks a layout tracks, slot by slot.
-type ClockSlots<'a> = (
-    [Option<&'a str>; facts::CLOCK_SLOTS],
+/// Status codes and due days of the clocks a layout tracks, slot by slot (all NULL without a
+/// layout).
+type ClockSlots = (
+    [Option<i64>; facts::CLOCK_SLOTS],
     [Option<i64>; facts::CLOCK_SLOTS],
 );
 
-fn clock_slots<'a>(l: &facts::FactLayout, clocks: &'a [ClockRow]) -> ClockSlots<'a> {
-    let mut out: ClockSlots<'a> = Default::default();
+async fn clock_codes(
+    tx: &mut Tx,
+    layout: Option<&facts::FactLayout>,
+    clocks: &[ClockRow],
+) -> Result<ClockSlots> {
+    let mut out: ClockSlots = Default::default();
+    let Some(l) = layout else {
+        return Ok(out);
+    };
     for (i, code) in l.clocks.iter().enumerate().take(facts::CLOCK_SLOTS) {
         if let Some(c) = clocks.iter().find(|c| c.code == *code) {
-            out.0[i] = Some(&c.status);
+            out.0[i] = Some(tx_code(tx, &c.status).await?);
             out.1[i] = c.due_on.as_deref().and_then(facts::day_number);
         }
     }
-    out
+    Ok(out)
 }
 
-/// Copies the status and due date of the tracked clocks (called by `cases::replace_clocks`).
-pub(crate) async fn clock_facts(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
-    for l in LAYOUTS.iter().filter(|l| !l.clocks.is_empty()) {
-        let (status, due) = clock_slots(l, clocks);
-        sqlx::query(
-            "UPDATE case_facts SET clk1_status = $1, clk1_due_day = $2, clk2_status = $3, clk2_due_day = $4 \
-             WHERE case_id = $5 AND case_type = $6",
-        )
-        .bind(status[0])
-        .bind(due[0])
-        .bind(status[1])
-        .bind(due[1])
-        .bind(id.0)
-        .bind(l.case_type)
-        .execute(tx.conn().await?)
-        .await?;
-    }
-    Ok(())
+/// Copies the status and due date of the clocks the case's type tracks (called by
+/// `cases::replace_clocks`): one statement when its type tracks clocks, none otherwise.
+pub(crate) async fn clock_facts(
+    tx: &mut Tx,
+    id: CaseId,
+    case_type: &str,
+    clocks: &[ClockRow],
+) -> Result<()> {
+    let Some(l) = facts::layout(case_type).filter(|l| !l.clocks.is_empty()) else {
+        return Ok(());
+    };
+    let (status, due) = clock_codes(tx, Some(l), clocks).await?;
+    tx.queue(
+        "UPDATE case_facts SET clk1_status = $1, clk1_due_day = $2, clk2_status = $3, clk2_due_day = $4 \
+         WHERE case_id = $5",
+        vec![
+            status[0].into(),
+            due[0].into(),
+            status[1].into(),
+            due[1].into(),
+            id.0.into(),
+        ],
+    )
+    .await
 }

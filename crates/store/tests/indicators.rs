@@ -1,4 +1,4 @@
-//! Store side of the indicators: the 0002 and 0004 migrations match, the `case_facts` rows the store
+//! Store side of the indicators: the 0002, 0004 and 0009 migrations match, the `case_facts` rows the store
 //! writes equal what the migration's backfill computes, and a condition compiled against fact
 //! slots gives the same answer as the same condition read from JSON fields, events and clocks.
 //! Every test runs on SQLite and on PostgreSQL (fresh database, dropped afterwards; PostgreSQL
@@ -66,6 +66,7 @@ async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
     for (i, (t, on)) in c.events.iter().enumerate() {
         cases::insert_event(
             &mut tx,
+            c.case_type,
             &NewEvent {
                 case_id: id,
                 seq: i as i64 + 1,
@@ -97,7 +98,9 @@ async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
             detail: json!({}),
         })
         .collect();
-    cases::replace_clocks(&mut tx, id, &clocks).await.unwrap();
+    cases::replace_clocks(&mut tx, id, c.case_type, &clocks)
+        .await
+        .unwrap();
     let last = CaseWrite {
         state: c.state,
         closed_on: c.closed_on,
@@ -110,7 +113,8 @@ async fn write_case(db: &Db, c: &Case<'_>) -> CaseId {
     id
 }
 
-async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
+/// The street S with communities C1 and C2, committed.
+async fn seed_units3(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
     let mut tx = db.begin().await.unwrap();
     let s = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
         .await
@@ -122,18 +126,24 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    write_case(
-        db,
-        &Case {
+    (s, c1, c2)
+}
+
+/// Two tickets and two enforcement cases of 2026 in C1 and C2.
+fn seed_cases<'a>(c1: &'a UnitRow, c2: &'a UnitRow) -> Vec<Case<'a>> {
+    vec![
+        Case {
             case_type: "hotline_ticket",
             number: "RX-1",
-            unit: &c1,
+            unit: c1,
             state: "closed",
             category: Some("投诉"),
             created_on: "2026-01-05",
             closed_on: Some("2026-01-20"),
             published: false,
-            fields: fields(json!({"category": "投诉", "satisfaction": "不满意", "channel": "电话", "content": "噪音"})),
+            fields: fields(
+                json!({"category": "投诉", "satisfaction": "不满意", "channel": "电话", "content": "噪音"}),
+            ),
             events: vec![
                 ("create", "2026-01-05"),
                 ("dispatch", "2026-01-06"),
@@ -142,14 +152,10 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
             ],
             clocks: vec![("handling_limit", "met", Some("2026-01-19"))],
         },
-    )
-    .await;
-    write_case(
-        db,
-        &Case {
+        Case {
             case_type: "hotline_ticket",
             number: "RX-2",
-            unit: &c2,
+            unit: c2,
             state: "handling",
             category: Some("咨询"),
             created_on: "2026-02-01",
@@ -159,14 +165,10 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
             events: vec![("create", "2026-02-01"), ("dispatch", "2026-02-02")],
             clocks: vec![("handling_limit", "running", Some("2026-02-10"))],
         },
-    )
-    .await;
-    write_case(
-        db,
-        &Case {
+        Case {
             case_type: "enforcement_case",
             number: "ZF-1",
-            unit: &c1,
+            unit: c1,
             state: "closed",
             category: None,
             created_on: "2026-01-03",
@@ -190,14 +192,10 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
                 ("service_limit", "met", Some("2026-02-12")),
             ],
         },
-    )
-    .await;
-    write_case(
-        db,
-        &Case {
+        Case {
             case_type: "enforcement_case",
             number: "ZF-2",
-            unit: &c2,
+            unit: c2,
             state: "decided",
             category: None,
             created_on: "2026-02-10",
@@ -209,25 +207,94 @@ async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
             events: vec![("create", "2026-02-10"), ("decide_on_spot", "2026-02-10")],
             clocks: vec![],
         },
-    )
-    .await;
+    ]
+}
+
+async fn seed(db: &Db) -> (UnitRow, UnitRow, UnitRow) {
+    let (s, c1, c2) = seed_units3(db).await;
+    for c in seed_cases(&c1, &c2) {
+        write_case(db, &c).await;
+    }
     (s, c1, c2)
 }
 
 const FACT_COLS: &str = "case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
      txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day";
 
+/// The coded columns of `case_facts` (values are codes of `fact_values`).
+const CODED: [&str; 8] = [
+    "state",
+    "category",
+    "txt1",
+    "txt2",
+    "txt3",
+    "txt4",
+    "clk1_status",
+    "clk2_status",
+];
+
 fn day(d: &str) -> String {
     format!("Some({})", fazhi_indicators::facts::day_number(d).unwrap())
 }
 
+/// Every facts row, coded columns as their text (a code without a dictionary row fails the
+/// inner join).
 async fn fact_rows(db: &Db) -> Vec<Vec<String>> {
+    let cols: Vec<String> = FACT_COLS
+        .split(", ")
+        .map(|c| {
+            if CODED.contains(&c) {
+                format!("d_{c}.value")
+            } else {
+                format!("f.{c}")
+            }
+        })
+        .collect();
+    let joins: String = CODED
+        .iter()
+        .map(|c| {
+            let join = if matches!(*c, "state") {
+                "JOIN"
+            } else {
+                "LEFT JOIN"
+            };
+            format!(" {join} fact_values d_{c} ON d_{c}.code = f.{c}")
+        })
+        .collect();
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM case_facts")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let coded_without_value: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM case_facts f WHERE {}",
+        CODED
+            .iter()
+            .map(|c| format!(
+                "(f.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM fact_values d WHERE d.code = f.{c}))"
+            ))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    )))
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    assert_eq!(coded_without_value, 0, "a code without a dictionary row");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {FACT_COLS} FROM case_facts ORDER BY case_id"
+        "SELECT {} FROM case_facts f{joins} ORDER BY f.case_id",
+        cols.join(", ")
     )))
     .fetch_all(db.pool())
     .await
     .unwrap();
+    assert_eq!(
+        rows.len(),
+        n as usize,
+        "every facts row has its state's text"
+    );
     rows.iter()
         .map(|r| {
             (0..22)
@@ -268,10 +335,10 @@ async fn backfill_matches_what_the_store_writes(db: &Db) {
     // The latest migration that (re)builds case_facts holds the backfill in force.
     let name = match db.backend() {
         fazhi_store::Backend::Sqlite => {
-            include_str!("../migrations/sqlite/0004_case_facts_days.sql")
+            include_str!("../migrations/sqlite/0009_case_facts_codes.sql")
         }
         fazhi_store::Backend::Postgres => {
-            include_str!("../migrations/postgres/0004_case_facts_days.sql")
+            include_str!("../migrations/postgres/0009_case_facts_codes.sql")
         }
     };
     let backfill = name
@@ -279,15 +346,40 @@ async fn backfill_matches_what_the_store_writes(db: &Db) {
         .nth(1)
         .and_then(|s| s.split("-- BACKFILL END").next())
         .expect("backfill markers");
+    let dictionary = fact_values(db).await;
     sqlx::query("DELETE FROM case_facts")
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(backfill.to_string()))
+    // Two statements (dictionary, then rows).
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill.to_string()))
         .execute(db.pool())
         .await
         .unwrap();
     assert_eq!(fact_rows(db).await, written);
+    assert_eq!(
+        fact_values(db).await,
+        dictionary,
+        "the backfill finds every value the store wrote in the dictionary"
+    );
+    // The dictionary is append-only.
+    for sql in [
+        "UPDATE fact_values SET value = 'x' WHERE code = 0",
+        "DELETE FROM fact_values",
+    ] {
+        assert!(sqlx::query(sql).execute(db.pool()).await.is_err(), "{sql}");
+    }
+}
+
+/// The dictionary: (code, value) by code.
+async fn fact_values(db: &Db) -> Vec<(i64, String)> {
+    sqlx::query("SELECT code, value FROM fact_values ORDER BY code")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect()
 }
 
 /// One condition both ways: against fact slots and against JSON, events and clocks.
@@ -550,8 +642,12 @@ async fn new_case_in_one_step_equals_step_by_step(db: &Db) {
         ]
     };
     let a = cases::insert_case(&mut tx, &write("A")).await.unwrap();
-    cases::insert_event(&mut tx, &event(a)).await.unwrap();
-    cases::replace_clocks(&mut tx, a, &clocks(a)).await.unwrap();
+    cases::insert_event(&mut tx, "enforcement_case", &event(a))
+        .await
+        .unwrap();
+    cases::replace_clocks(&mut tx, a, "enforcement_case", &clocks(a))
+        .await
+        .unwrap();
     let b = cases::insert_new_case(&mut tx, &write("B"), &event(CaseId(0)), &clocks(CaseId(0)))
         .await
         .unwrap();
@@ -600,7 +696,7 @@ async fn fact_slots_and_their_json_event_and_clock_fallbacks_agree() {
 }
 
 #[tokio::test]
-async fn both_0002_and_0004_migrations_define_the_same_tables_and_columns() {
+async fn both_0002_0004_and_0009_migrations_define_the_same_tables_and_columns() {
     fn columns(sql: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut table = String::new();
@@ -635,6 +731,16 @@ async fn both_0002_and_0004_migrations_define_the_same_tables_and_columns() {
     ));
     assert_eq!(s4, p4);
     assert!(s4.contains(&"case_facts.created_day".to_string()));
+    let s9 = columns(include_str!(
+        "../migrations/sqlite/0009_case_facts_codes.sql"
+    ));
+    let p9 = columns(include_str!(
+        "../migrations/postgres/0009_case_facts_codes.sql"
+    ));
+    assert_eq!(s9, p9);
+    for c in ["fact_values.code", "fact_values.value", "case_facts.txt1"] {
+        assert!(s9.contains(&c.to_string()), "{c}");
+    }
     for t in ["case_facts", "manual_figures", "reports"] {
         assert!(s.contains(&t.to_string()), "{t}");
     }
@@ -760,4 +866,691 @@ stat = "avg"
 #[tokio::test]
 async fn duration_averages_and_nearest_rank_percentiles() {
     on_both!(durations_average_and_percentiles);
+}
+
+/// Counts of one condition per scan key over the subtree of `unit_path`.
+async fn counts(
+    db: &Db,
+    case_type: &str,
+    unit_path: &str,
+    conds: Vec<(String, Cond)>,
+) -> std::collections::BTreeMap<String, Option<f64>> {
+    let plan = Plan {
+        scans: vec![CaseScan {
+            case_type: case_type.into(),
+            unit_path: unit_path.into(),
+            window: Cond::True,
+            measures: conds
+                .into_iter()
+                .map(|(k, c)| (k, Measure::Count(c)))
+                .collect(),
+        }],
+        ..Default::default()
+    };
+    fazhi_store::indicators::run(db, &plan)
+        .await
+        .unwrap()
+        .values
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Values that no case holds (so not in the dictionary), alone and mixed with held ones, in
+/// lists of every length, against coded columns with NULLs and an empty text: the same counts
+/// as the JSON fallback, which compares the texts themselves.
+async fn values_missing_from_the_dictionary(db: &Db) {
+    let (s, c1, _) = seed(db).await;
+    // A third ticket whose satisfaction is the empty text (set neither way by code 0).
+    write_case(
+        db,
+        &Case {
+            case_type: "hotline_ticket",
+            number: "RX-3",
+            unit: &c1,
+            state: "closed",
+            category: Some("求助"),
+            created_on: "2026-02-03",
+            closed_on: Some("2026-02-05"),
+            published: false,
+            fields: fields(json!({"category": "求助", "satisfaction": "", "channel": "电话"})),
+            events: vec![("create", "2026-02-03")],
+            clocks: vec![("handling_limit", "paused", Some("2026-02-20"))],
+        },
+    )
+    .await;
+    let dictionary: Vec<String> = fact_values(db).await.into_iter().map(|(_, v)| v).collect();
+    for absent in [
+        "很满意",
+        "满意",
+        "基本满意",
+        "表扬",
+        "missed",
+        "nonexistent",
+    ] {
+        assert!(!dictionary.contains(&absent.to_string()), "{absent}");
+    }
+    // Satisfaction of the three tickets: 不满意, NULL, "".
+    let sat = || Operand::Col(Col::Text(1));
+    let json = || Operand::FieldText("satisfaction".into());
+    let lists: Vec<(&str, Vec<String>, f64, f64)> = vec![
+        // (name, values, in, not in)
+        ("absent", strings(&["很满意"]), 0.0, 3.0),
+        ("absent+held", strings(&["很满意", "不满意"]), 1.0, 2.0),
+        ("two absent", strings(&["很满意", "满意"]), 0.0, 3.0),
+        (
+            "three absent",
+            strings(&["很满意", "满意", "基本满意"]),
+            0.0,
+            3.0,
+        ),
+        (
+            "three, one held",
+            strings(&["满意", "不满意", "很满意"]),
+            1.0,
+            2.0,
+        ),
+        ("empty text", strings(&[""]), 1.0, 2.0),
+        (
+            "empty text+absent",
+            strings(&["", "很满意", "满意"]),
+            1.0,
+            2.0,
+        ),
+        ("no values", vec![], 0.0, 3.0),
+    ];
+    let mut conds = Vec::new();
+    for (name, values, _, _) in &lists {
+        conds.push((format!("in {name}"), Cond::In(sat(), values.clone())));
+        conds.push((format!("json in {name}"), Cond::In(json(), values.clone())));
+        conds.push((format!("not in {name}"), Cond::NotIn(sat(), values.clone())));
+        conds.push((
+            format!("json not in {name}"),
+            Cond::NotIn(json(), values.clone()),
+        ));
+    }
+    // Equal / not equal to one value.
+    let eq = |o: Operand, v: &str| Cond::Cmp(o, CmpOp::Eq, Param::Text(v.into()));
+    conds.push(("eq absent".into(), eq(sat(), "很满意")));
+    conds.push(("json eq absent".into(), eq(json(), "很满意")));
+    conds.push(("eq held".into(), eq(sat(), "不满意")));
+    conds.push(("json eq held".into(), eq(json(), "不满意")));
+    conds.push(("set".into(), Cond::IsSet(sat())));
+    conds.push(("json set".into(), Cond::IsSet(json())));
+    conds.push(("not set".into(), Cond::NotSet(sat())));
+    conds.push(("json not set".into(), Cond::NotSet(json())));
+    // An ordering comparison reads the text of the code.
+    conds.push((
+        "gt".into(),
+        Cond::Cmp(sat(), CmpOp::Gt, Param::Text("".into())),
+    ));
+    conds.push((
+        "json gt".into(),
+        Cond::Cmp(json(), CmpOp::Gt, Param::Text("".into())),
+    ));
+    let v = counts(db, "hotline_ticket", &s.path, conds).await;
+    for (name, _, n_in, n_not_in) in &lists {
+        assert_eq!(v[&format!("in {name}")], Some(*n_in), "in {name}: {v:?}");
+        assert_eq!(
+            v[&format!("not in {name}")],
+            Some(*n_not_in),
+            "not in {name}"
+        );
+        assert_eq!(
+            v[&format!("in {name}")],
+            v[&format!("json in {name}")],
+            "{name}"
+        );
+        assert_eq!(
+            v[&format!("not in {name}")],
+            v[&format!("json not in {name}")],
+            "{name}"
+        );
+    }
+    for (key, want) in [
+        ("eq absent", 0.0),
+        ("eq held", 1.0),
+        ("set", 1.0),
+        ("not set", 2.0),
+        ("gt", 1.0),
+    ] {
+        assert_eq!(v[key], Some(want), "{key}");
+        assert_eq!(v[key], v[&format!("json {key}")], "{key}");
+    }
+    // State (never NULL), category (NULL for enforcement cases) and a clock status (NULL
+    // without the clock), with values no case holds.
+    let v = counts(
+        db,
+        "hotline_ticket",
+        &s.path,
+        vec![
+            (
+                "state in".into(),
+                Cond::In(Operand::Col(Col::State), strings(&["nonexistent"])),
+            ),
+            (
+                "state not in".into(),
+                Cond::NotIn(Operand::Col(Col::State), strings(&["nonexistent"])),
+            ),
+            (
+                "state not in closed".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::State),
+                    strings(&["nonexistent", "closed"]),
+                ),
+            ),
+            (
+                "category in".into(),
+                Cond::In(Operand::Col(Col::Category), strings(&["表扬", "咨询"])),
+            ),
+            (
+                "category not in".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::Category),
+                    strings(&["表扬", "建议", "举报"]),
+                ),
+            ),
+            (
+                "clock in".into(),
+                Cond::In(
+                    Operand::Col(Col::ClockStatus(1)),
+                    strings(&["missed", "met"]),
+                ),
+            ),
+            (
+                "clock not in".into(),
+                Cond::NotIn(
+                    Operand::Col(Col::ClockStatus(1)),
+                    strings(&["missed", "overdue", "met"]),
+                ),
+            ),
+            (
+                "clock json not in".into(),
+                Cond::NotIn(
+                    Operand::ClockStatus("handling_limit".into()),
+                    strings(&["missed", "overdue", "met"]),
+                ),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(v["state in"], Some(0.0));
+    assert_eq!(v["state not in"], Some(3.0));
+    assert_eq!(v["state not in closed"], Some(1.0), "RX-2 is handling");
+    assert_eq!(v["category in"], Some(1.0));
+    assert_eq!(v["category not in"], Some(3.0));
+    assert_eq!(v["clock in"], Some(1.0));
+    assert_eq!(v["clock not in"], Some(2.0), "running and paused");
+    assert_eq!(v["clock not in"], v["clock json not in"]);
+    let v = counts(
+        db,
+        "enforcement_case",
+        &s.path,
+        vec![
+            (
+                "category not in".into(),
+                Cond::NotIn(Operand::Col(Col::Category), strings(&["表扬"])),
+            ),
+            (
+                "category in".into(),
+                Cond::In(Operand::Col(Col::Category), strings(&["表扬"])),
+            ),
+            (
+                "publicity not in".into(),
+                Cond::NotIn(Operand::Col(Col::ClockStatus(1)), strings(&["missed"])),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(v["category not in"], Some(2.0), "NULL is in no list");
+    assert_eq!(v["category in"], Some(0.0));
+    assert_eq!(v["publicity not in"], Some(2.0), "met, and no clock");
+}
+
+#[tokio::test]
+async fn filter_values_missing_from_the_dictionary_match_no_row() {
+    on_both!(values_missing_from_the_dictionary);
+}
+
+/// Inserts a ticket in `tx` (not committed) whose satisfaction and category are `satisfaction`
+/// and `category`.
+async fn insert_ticket(
+    tx: &mut fazhi_store::Tx,
+    unit: &UnitRow,
+    number: &str,
+    satisfaction: &str,
+    category: &str,
+) -> CaseId {
+    let f = fields(json!({"category": category, "satisfaction": satisfaction}));
+    cases::insert_case(
+        tx,
+        &CaseWrite {
+            case_type: "hotline_ticket",
+            number,
+            unit_id: unit.id,
+            unit_path: &unit.path,
+            department_id: None,
+            owner_id: None,
+            state: "closed",
+            title: number,
+            category: Some(category),
+            created_on: "2026-03-02",
+            closed_on: Some("2026-03-03"),
+            due_on: None,
+            due_level: 0,
+            published: false,
+            fields: &f,
+            search_text: number,
+            at: 1,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Tickets per satisfaction and per category, from the coded slots.
+async fn ticket_counts(db: &Db, unit: &UnitRow, values: &[&str]) -> Vec<f64> {
+    let conds = values
+        .iter()
+        .map(|v| {
+            (
+                v.to_string(),
+                Cond::Or(vec![
+                    Cond::In(Operand::Col(Col::Text(1)), strings(&[v])),
+                    Cond::In(Operand::Col(Col::Category), strings(&[v])),
+                ]),
+            )
+        })
+        .collect();
+    let got = counts(db, "hotline_ticket", &unit.path, conds).await;
+    values.iter().map(|v| got[*v].unwrap()).collect()
+}
+
+/// A write that gives a new value a code and then rolls back leaves no cached code behind.
+/// SQLite gives the same number to the next new value, so a cached code of the rolled-back
+/// value would later file that value under the other one.
+async fn rolled_back_codes_are_not_cached(db: &Db) {
+    let (_, unit, _) = fazhi_store::testing::seed_units(db).await;
+    // Rolled back explicitly, then dropped without commit.
+    let mut tx = db.begin().await.unwrap();
+    insert_ticket(&mut tx, &unit, "R-1", "很满意", "回滚类别").await;
+    tx.rollback().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    insert_ticket(&mut tx, &unit, "R-2", "很满意", "回滚类别").await;
+    drop(tx);
+    // A different new value, committed.
+    let mut tx = db.begin().await.unwrap();
+    insert_ticket(&mut tx, &unit, "C-1", "一般", "建议").await;
+    tx.commit().await.unwrap();
+    assert_eq!(
+        ticket_counts(db, &unit, &["很满意", "一般", "回滚类别", "建议"]).await,
+        [0.0, 1.0, 0.0, 1.0]
+    );
+    // The rolled-back value, committed now.
+    let mut tx = db.begin().await.unwrap();
+    insert_ticket(&mut tx, &unit, "C-2", "很满意", "投诉").await;
+    tx.commit().await.unwrap();
+    assert_eq!(
+        ticket_counts(db, &unit, &["很满意", "一般", "回滚类别", "投诉"]).await,
+        [1.0, 1.0, 0.0, 1.0]
+    );
+
+    // The same inside a group of concurrent writers (on SQLite one group transaction when the
+    // writers queue up in time: A commits into it, B rolls back its savepoint, C commits).
+    let a_tx = db.begin().await.unwrap();
+    let spawn = |number: &'static str, satisfaction: &'static str, commit: bool| {
+        let db = db.clone();
+        let unit = unit.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            insert_ticket(&mut tx, &unit, number, satisfaction, "求助").await;
+            if commit {
+                tx.commit().await.unwrap();
+            } else {
+                tx.rollback().await.unwrap();
+            }
+        })
+    };
+    let b = spawn("G-B", "组内回滚", false);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let c = spawn("G-C", "组内提交", true);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let mut a_tx = a_tx;
+    insert_ticket(&mut a_tx, &unit, "G-A", "组内先行", "求助").await;
+    a_tx.commit().await.unwrap();
+    b.await.unwrap();
+    c.await.unwrap();
+    assert_eq!(
+        ticket_counts(db, &unit, &["组内先行", "组内回滚", "组内提交", "求助"]).await,
+        [1.0, 0.0, 1.0, 2.0]
+    );
+    let mut tx = db.begin().await.unwrap();
+    insert_ticket(&mut tx, &unit, "G-D", "组内回滚", "求助").await;
+    tx.commit().await.unwrap();
+    assert_eq!(
+        ticket_counts(db, &unit, &["组内先行", "组内回滚", "组内提交", "求助"]).await,
+        [1.0, 1.0, 1.0, 3.0]
+    );
+    // Every row reads back its own values.
+    let rows = fact_rows(db).await;
+    let satisfaction: Vec<&str> = rows.iter().map(|r| r[8].as_str()).collect();
+    assert_eq!(
+        satisfaction,
+        [
+            "Some(\"一般\")",
+            "Some(\"很满意\")",
+            "Some(\"组内先行\")",
+            "Some(\"组内提交\")",
+            "Some(\"组内回滚\")",
+        ]
+    );
+    let values = fact_values(db).await;
+    assert!(
+        !values.iter().any(|(_, v)| v == "回滚类别"),
+        "a rolled-back value is not in the dictionary: {values:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rolled_back_write_leaves_no_cached_code() {
+    on_both!(rolled_back_codes_are_not_cached);
+}
+
+/// Expanded groups (tickets by category, filings by domain) count per value and carry the value
+/// in their ids; a value no case holds is 0; the records behind a member show texts.
+async fn groups_by_value(db: &Db) {
+    let (s, _, _) = seed(db).await;
+    let catalog = fazhi_indicators::Catalog::embedded();
+    let scope = fazhi_indicators::Scope {
+        unit_id: s.id.0,
+        unit_path: s.path.clone(),
+    };
+    let period: fazhi_indicators::Period = "2026".parse().unwrap();
+    let as_of = jiff::civil::date(2026, 3, 15);
+    for (group, want) in [
+        (
+            "hotline.by_category",
+            vec![
+                ("咨询", 1.0),
+                ("投诉", 1.0),
+                ("求助", 0.0),
+                ("举报", 0.0),
+                ("建议", 0.0),
+                ("表扬", 0.0),
+            ],
+        ),
+        (
+            "enforcement.filed_by_domain",
+            vec![
+                ("城市管理", 1.0),
+                ("住房建设", 0.0),
+                ("水务", 0.0),
+                ("生态环境", 0.0),
+                ("消防", 0.0),
+                ("安全生产", 0.0),
+                ("市场监管", 0.0),
+                ("其他", 0.0),
+            ],
+        ),
+    ] {
+        let ids: Vec<String> = catalog.group(group).iter().map(|i| i.id.clone()).collect();
+        let plan = fazhi_indicators::plan(&catalog, &ids, &scope, &period, as_of).unwrap();
+        let raw = fazhi_store::indicators::run(db, &plan).await.unwrap();
+        let values = fazhi_indicators::evaluate(&catalog, &ids, &raw).unwrap();
+        let got: std::collections::BTreeMap<&str, f64> = ids
+            .iter()
+            .map(|id| {
+                let value = id.strip_prefix(&format!("{group}.")).unwrap();
+                (value, values[id].value.unwrap())
+            })
+            .collect();
+        assert_eq!(got, want.into_iter().collect(), "{group}");
+    }
+    let source =
+        fazhi_indicators::records(&catalog, "hotline.by_category.投诉", &scope, &period, as_of)
+            .unwrap();
+    let fazhi_indicators::RecordSource::Cases(q) = source else {
+        panic!("case records expected: {source:?}")
+    };
+    let (rows, total) = fazhi_store::indicators::case_records(
+        db,
+        &q,
+        &fazhi_store::indicators::Restrict::default(),
+        0,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(
+        (rows[0].number.as_str(), rows[0].state.as_str()),
+        ("RX-1", "closed")
+    );
+    assert_eq!(rows[0].date.as_deref(), Some("2026-01-05"));
+}
+
+#[tokio::test]
+async fn expanded_groups_count_per_value_text() {
+    on_both!(groups_by_value);
+}
+
+/// Every built-in indicator of 2026 for the street of `seed`, as computed.
+async fn all_figures(db: &Db, s: &UnitRow) -> std::collections::BTreeMap<String, Option<f64>> {
+    let catalog = fazhi_indicators::Catalog::embedded();
+    let ids: Vec<String> = catalog.indicators().map(|i| i.id.clone()).collect();
+    let scope = fazhi_indicators::Scope {
+        unit_id: s.id.0,
+        unit_path: s.path.clone(),
+    };
+    let plan = fazhi_indicators::plan(
+        &catalog,
+        &ids,
+        &scope,
+        &"2026".parse().unwrap(),
+        jiff::civil::date(2026, 3, 15),
+    )
+    .unwrap();
+    let raw = fazhi_store::indicators::run(db, &plan).await.unwrap();
+    fazhi_indicators::evaluate(&catalog, &ids, &raw)
+        .unwrap()
+        .into_iter()
+        .map(|(id, c)| (id, c.value))
+        .collect()
+}
+
+/// Writes a case's rows as a version before migration 0009 left them: the case, event and clock
+/// rows directly, the facts by the backfill of migration 0004 (which a test of that version
+/// checked against the store's writes of then).
+async fn write_case_rows(db: &Db, c: &Case<'_>) {
+    let id: i64 = sqlx::query(
+        "INSERT INTO cases (case_type, number, unit_id, unit_path, state, title, category, created_on, \
+         closed_on, due_level, published, fields, search_text, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, 2, 1, 1) RETURNING id",
+    )
+    .bind(c.case_type)
+    .bind(c.number)
+    .bind(c.unit.id.0)
+    .bind(&c.unit.path)
+    .bind(c.state)
+    .bind(c.number)
+    .bind(c.category)
+    .bind(c.created_on)
+    .bind(c.closed_on)
+    .bind(c.published as i64)
+    .bind(Value::Object(c.fields.clone()).to_string())
+    .bind(c.number)
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    for (i, (t, on)) in c.events.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input) \
+             VALUES ($1, $2, $3, NULL, $4, $5, 1, NULL, '{}')",
+        )
+        .bind(id)
+        .bind(i as i64 + 1)
+        .bind(*t)
+        .bind(c.state)
+        .bind(*on)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+    for (code, status, due) in &c.clocks {
+        sqlx::query(
+            "INSERT INTO case_clocks (case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail) \
+             VALUES ($1, $2, $2, 'test', $3, $4, $5, 'normal', 'cal-test', '{}')",
+        )
+        .bind(id)
+        .bind(*code)
+        .bind(c.created_on)
+        .bind(*due)
+        .bind(*status)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+}
+
+/// A database migrated up to 0008 (no dictionary, text in `case_facts`), and what drops it.
+struct Unmigrated {
+    db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+impl Unmigrated {
+    async fn new(backend: fazhi_store::Backend) -> Option<Unmigrated> {
+        let (db, dir, pg_name) = match backend {
+            fazhi_store::Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("old.db").display());
+                let db = Db::connect(
+                    &url,
+                    fazhi_store::ConnectOptions {
+                        create_if_missing: true,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+                (db, Some(dir), None)
+            }
+            fazhi_store::Backend::Postgres => {
+                let admin = match Db::connect(PG_ADMIN, Default::default()).await {
+                    Ok(a) => a,
+                    Err(e) if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") => {
+                        eprintln!("!!! PostgreSQL NOT REACHABLE ({e}); SKIPPED");
+                        return None;
+                    }
+                    Err(e) => panic!("PostgreSQL is not reachable on 127.0.0.1:5432 ({e})"),
+                };
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos();
+                let name = format!("fazhi_t_old_{}_{nanos}", std::process::id());
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(admin.pool())
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let db = Db::connect(
+                    &format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                    Default::default(),
+                )
+                .await
+                .unwrap();
+                (db, None, Some(name))
+            }
+        };
+        let folder = match backend {
+            fazhi_store::Backend::Sqlite => "sqlite",
+            fazhi_store::Backend::Postgres => "postgres",
+        };
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder);
+        sqlx::migrate::Migrator::new(path)
+            .await
+            .unwrap()
+            .run_to(8, db.pool())
+            .await
+            .unwrap();
+        Some(Unmigrated {
+            db,
+            _dir: dir,
+            pg_name,
+        })
+    }
+
+    async fn cleanup(self) {
+        self.db.close().await;
+        if let Some(name) = self.pg_name {
+            let admin = Db::connect(PG_ADMIN, Default::default()).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+/// Cases written before migration 0009 (text in `case_facts`) give, after it, the same facts
+/// and the same figures as the same cases written by the store of now.
+async fn migration_keeps_the_figures(db: &Db) {
+    let (s, _, _) = seed(db).await;
+    let want = all_figures(db, &s).await;
+    assert_eq!(want["hotline.received"], Some(2.0));
+    assert_eq!(want["enforcement.filed"], Some(1.0));
+    let want_facts = fact_rows(db).await;
+    let Some(old) = Unmigrated::new(db.backend()).await else {
+        return;
+    };
+    let (os, c1, c2) = seed_units3(&old.db).await;
+    assert_eq!(os, s, "the same unit ids and paths in both databases");
+    for c in seed_cases(&c1, &c2) {
+        write_case_rows(&old.db, &c).await;
+    }
+    let v4 = match db.backend() {
+        fazhi_store::Backend::Sqlite => {
+            include_str!("../migrations/sqlite/0004_case_facts_days.sql")
+        }
+        fazhi_store::Backend::Postgres => {
+            include_str!("../migrations/postgres/0004_case_facts_days.sql")
+        }
+    };
+    let backfill = v4
+        .split("-- BACKFILL BEGIN")
+        .nth(1)
+        .and_then(|s| s.split("-- BACKFILL END").next())
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill.to_string()))
+        .execute(old.db.pool())
+        .await
+        .unwrap();
+    let text: Option<String> =
+        sqlx::query("SELECT txt1 FROM case_facts WHERE txt1 IS NOT NULL ORDER BY case_id")
+            .fetch_optional(old.db.pool())
+            .await
+            .unwrap()
+            .map(|r| r.try_get(0).unwrap());
+    assert_eq!(text.as_deref(), Some("不满意"), "text before 0009");
+    old.db.migrate().await.unwrap();
+    assert_eq!(fact_rows(&old.db).await, want_facts);
+    assert_eq!(all_figures(&old.db, &s).await, want);
+    old.cleanup().await;
+}
+
+#[tokio::test]
+async fn cases_written_before_0009_give_the_same_figures_after_it() {
+    on_both!(migration_keeps_the_figures);
 }
