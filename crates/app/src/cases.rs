@@ -335,13 +335,10 @@ impl App {
     /// certificates, for the guards of 《行政处罚法》第四十二条.
     async fn officer_infos(
         &self,
-        case: Option<CaseId>,
+        current: Vec<OfficerId>,
         input: &mut Fields,
     ) -> Result<(Vec<OfficerInfo>, Vec<OfficerId>), AppError> {
-        let mut ids: Vec<OfficerId> = match case {
-            Some(c) => store::case_officers(&self.db, c).await?,
-            None => Vec::new(),
-        };
+        let mut ids = current;
         let mut named = Vec::new();
         // Officers are chosen by their code (e.g. ZF001); the workflow works with ids.
         if let Some(list) = input.get("officers").and_then(Value::as_array).cloned() {
@@ -512,7 +509,7 @@ impl App {
             published: false,
         };
         let mut input = req.input.clone();
-        let (officers, named) = self.officer_infos(None, &mut input).await?;
+        let (officers, named) = self.officer_infos(Vec::new(), &mut input).await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
         let ctx = GuardContext {
@@ -622,10 +619,14 @@ impl App {
 
     /// Loads a case the actor may see.
     pub async fn case_row(&self, actor: &Actor, id: CaseId) -> Result<CaseRow, AppError> {
-        let c = store::case(&self.db, id).await?;
+        self.visible(actor, store::case(&self.db, id).await?)
+    }
+
+    /// The case if the actor may see it.
+    fn visible(&self, actor: &Actor, c: CaseRow) -> Result<CaseRow, AppError> {
         if !actor.can_see(&c) {
             // Not "forbidden": whether a case exists outside one's scope is not disclosed.
-            return Err(AppError::NotFound(format!("案件{id}")));
+            return Err(AppError::NotFound(format!("案件{}", c.id)));
         }
         Ok(c)
     }
@@ -637,7 +638,9 @@ impl App {
         id: CaseId,
         req: &TakeTransition,
     ) -> Result<Outcome, AppError> {
-        let case = self.case_row(actor, id).await?;
+        // The case with its events, evidence and officers: one call on SQLite.
+        let bundle = store::case_bundle(&self.db, id).await?;
+        let case = self.visible(actor, bundle.case)?;
         if let Some(v) = req.version
             && v != case.version
         {
@@ -648,7 +651,7 @@ impl App {
         let t = self.case_type(&case.case_type)?.clone();
         let today = self.clock.today();
         let on = parse_on("on", req.on.as_deref(), today)?;
-        let events = store::events(&self.db, id).await?;
+        let events = bundle.events;
         if let Some(last) = events.last()
             && on.to_string() < last.on_date
         {
@@ -658,7 +661,7 @@ impl App {
                 format!("办理日期：不能早于上一步骤的日期{}", last.on_date),
             ));
         }
-        let evidence = store::evidence_of(&self.db, id).await?;
+        let evidence = bundle.evidence;
         let mut history = history_of(&events);
         let snapshot = CaseSnapshot {
             case_type: t.code.clone(),
@@ -669,7 +672,7 @@ impl App {
             published: case.published,
         };
         let mut input = req.input.clone();
-        let (officers, named) = self.officer_infos(Some(id), &mut input).await?;
+        let (officers, named) = self.officer_infos(bundle.officers, &mut input).await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
         let ctx = GuardContext {

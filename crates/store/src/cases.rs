@@ -1,8 +1,9 @@
 //! Cases, their event timeline, clocks, officers, evidence and publications.
 
 use fazhi_domain::{CaseId, DepartmentId, EvidenceId, OfficerId, UnitId, UserId};
-use sqlx::Row;
+use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
+use sqlx::{Executor, Row};
 
 use crate::org::subtree_upper;
 use crate::{
@@ -248,31 +249,88 @@ async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
     .await
 }
 
-pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
-    sqlx::query(
-        "SELECT id, case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input \
-         FROM case_events WHERE case_id = $1 ORDER BY seq",
-    )
-    .bind(id.0)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        let input: String = r.try_get(9)?;
-        Ok(EventRow {
-            id: r.try_get(0)?,
-            case_id: CaseId(r.try_get(1)?),
-            seq: r.try_get(2)?,
-            transition: r.try_get(3)?,
-            from_state: r.try_get(4)?,
-            to_state: r.try_get(5)?,
-            on_date: r.try_get(6)?,
-            at: r.try_get(7)?,
-            actor_id: r.try_get::<Option<i64>, _>(8)?.map(UserId),
-            input: json_map(&input, "event input")?,
-        })
+const EVENTS_OF: &str = "SELECT id, case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input \
+     FROM case_events WHERE case_id = $1 ORDER BY seq";
+
+fn event_row(r: &AnyRow) -> Result<EventRow> {
+    let input: String = r.try_get(9)?;
+    Ok(EventRow {
+        id: r.try_get(0)?,
+        case_id: CaseId(r.try_get(1)?),
+        seq: r.try_get(2)?,
+        transition: r.try_get(3)?,
+        from_state: r.try_get(4)?,
+        to_state: r.try_get(5)?,
+        on_date: r.try_get(6)?,
+        at: r.try_get(7)?,
+        actor_id: r.try_get::<Option<i64>, _>(8)?.map(UserId),
+        input: json_map(&input, "event input")?,
     })
-    .collect()
+}
+
+pub async fn events(db: &Db, id: CaseId) -> Result<Vec<EventRow>> {
+    sqlx::query(EVENTS_OF)
+        .bind(id.0)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(event_row)
+        .collect()
+}
+
+/// A case with what a transition reads besides it: its events, evidence and officers.
+#[derive(Debug, Clone)]
+pub struct CaseBundle {
+    pub case: CaseRow,
+    pub events: Vec<EventRow>,
+    pub evidence: Vec<EvidenceRow>,
+    pub officers: Vec<OfficerId>,
+}
+
+/// [`case`], [`events`], [`evidence_of`] and [`case_officers`] of one case. On SQLite the four
+/// statements go to the connection's thread in one call (sqlx's SQLite driver runs a query of
+/// several statements in turn and ends each one's rows with its result, which separates them);
+/// on PostgreSQL they run one after the other.
+pub async fn case_bundle(db: &Db, id: CaseId) -> Result<CaseBundle> {
+    if db.backend() == Backend::Postgres {
+        return Ok(CaseBundle {
+            case: case(db, id).await?,
+            events: events(db, id).await?,
+            evidence: evidence_of(db, id).await?,
+            officers: case_officers(db, id).await?,
+        });
+    }
+    let sql = dynsql!(
+        "SELECT {CASE_COLS} FROM cases WHERE id = $1;\n{EVENTS_OF};\nSELECT {EVIDENCE_COLS} {EVIDENCE_OF};\n{OFFICERS_OF}"
+    );
+    let mut parts: [Vec<AnyRow>; 4] = Default::default();
+    let mut part = 0;
+    let mut conn = db.pool().acquire().await?;
+    let mut results = conn.fetch_many(sqlx::query(sql).bind(id.0));
+    while let Some(item) = results.try_next().await? {
+        match item {
+            sqlx::Either::Left(_) => part += 1,
+            sqlx::Either::Right(row) => parts
+                .get_mut(part)
+                .ok_or_else(|| {
+                    StoreError::Corrupt("case bundle: rows after the last statement".into())
+                })?
+                .push(row),
+        }
+    }
+    let [cases, events, evidence, officers] = parts;
+    let case = cases
+        .first()
+        .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+    Ok(CaseBundle {
+        case: case_row(case)?,
+        events: events.iter().map(event_row).collect::<Result<_>>()?,
+        evidence: evidence.iter().map(evidence_row).collect::<Result<_>>()?,
+        officers: officers
+            .iter()
+            .map(|r| Ok(OfficerId(r.try_get(0)?)))
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// Replaces the stored clocks of a case with the freshly computed ones.
@@ -358,8 +416,11 @@ pub async fn set_case_officers(tx: &mut Tx, id: CaseId, officers: &[OfficerId]) 
     Ok(())
 }
 
+const OFFICERS_OF: &str =
+    "SELECT officer_id FROM case_officers WHERE case_id = $1 ORDER BY officer_id";
+
 pub async fn case_officers(db: &Db, id: CaseId) -> Result<Vec<OfficerId>> {
-    sqlx::query("SELECT officer_id FROM case_officers WHERE case_id = $1 ORDER BY officer_id")
+    sqlx::query(OFFICERS_OF)
         .bind(id.0)
         .fetch_all(db.pool())
         .await?
@@ -441,16 +502,17 @@ fn evidence_row(r: &AnyRow) -> Result<EvidenceRow> {
     })
 }
 
+/// The evidence of a case (after `SELECT {EVIDENCE_COLS}`).
+const EVIDENCE_OF: &str = "FROM evidence WHERE case_id = $1 ORDER BY id";
+
 pub async fn evidence_of(db: &Db, id: CaseId) -> Result<Vec<EvidenceRow>> {
-    sqlx::query(dynsql!(
-        "SELECT {EVIDENCE_COLS} FROM evidence WHERE case_id = $1 ORDER BY id"
-    ))
-    .bind(id.0)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(evidence_row)
-    .collect()
+    sqlx::query(dynsql!("SELECT {EVIDENCE_COLS} {EVIDENCE_OF}"))
+        .bind(id.0)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(evidence_row)
+        .collect()
 }
 
 pub async fn evidence(db: &Db, id: EvidenceId) -> Result<EvidenceRow> {

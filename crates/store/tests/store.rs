@@ -116,6 +116,109 @@ async fn stale_versions_are_conflicts(db: &Db) {
     tx.commit().await.unwrap();
 }
 
+async fn a_case_bundle_is_the_case_with_its_events_evidence_and_officers(db: &Db) {
+    let (_, s, c) = seed_units(db).await;
+    let f = serde_json::Map::new();
+    let input = serde_json::Map::new();
+    let mut tx = db.begin().await.unwrap();
+    let other = cases::insert_case(&mut tx, &case_write(&s, "N-0", &f, "2026-03-01"))
+        .await
+        .unwrap();
+    let id = cases::insert_case(&mut tx, &case_write(&c, "N-1", &f, "2026-03-02"))
+        .await
+        .unwrap();
+    for (case, seq, transition, on) in [
+        (id, 1, "create", "2026-03-02"),
+        (id, 2, "dispatch", "2026-03-03"),
+        (other, 1, "create", "2026-03-01"),
+    ] {
+        let event = cases::NewEvent {
+            case_id: case,
+            seq,
+            transition,
+            from_state: None,
+            to_state: "received",
+            on_date: on,
+            at: seq,
+            actor_id: None,
+            input: &input,
+        };
+        cases::insert_event(&mut tx, "hotline_ticket", &event)
+            .await
+            .unwrap();
+    }
+    cases::put_blob(&mut tx, "ab", b"x").await.unwrap();
+    for case in [id, other] {
+        cases::insert_evidence(
+            &mut tx,
+            &cases::NewEvidence {
+                case_id: case,
+                sha256: "ab",
+                filename: "现场照片.jpg",
+                media_type: "image/jpeg",
+                size: 1,
+                description: "现场",
+                uploaded_by: None,
+                at: 2,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut officers = Vec::new();
+    for code in ["ZF002", "ZF001"] {
+        officers.push(
+            org::insert_officer(
+                &mut tx,
+                &org::NewOfficer {
+                    code,
+                    name: "执法人员",
+                    user_id: None,
+                    unit_id: s.id,
+                    department_id: None,
+                    legal_reviewer: false,
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    cases::set_case_officers(&mut tx, id, &officers)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let b = cases::case_bundle(db, id).await.unwrap();
+    assert_eq!(json(&b.case), json(&cases::case(db, id).await.unwrap()));
+    assert_eq!(json(&b.events), json(&cases::events(db, id).await.unwrap()));
+    assert_eq!(b.events.len(), 2);
+    assert_eq!(b.evidence.len(), 1);
+    assert_eq!(
+        json(&b.evidence),
+        json(&cases::evidence_of(db, id).await.unwrap())
+    );
+    assert_eq!(b.officers, cases::case_officers(db, id).await.unwrap());
+    assert_eq!(b.officers.len(), 2);
+    // A case without events, evidence or officers, and one that does not exist.
+    let mut tx = db.begin().await.unwrap();
+    let bare = cases::insert_case(&mut tx, &case_write(&c, "N-2", &f, "2026-03-04"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let b = cases::case_bundle(db, bare).await.unwrap();
+    assert_eq!(b.case.number, "N-2");
+    assert!(b.events.is_empty() && b.evidence.is_empty() && b.officers.is_empty());
+    assert!(matches!(
+        cases::case_bundle(db, fazhi_domain::CaseId(999_999)).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Rows compared through their JSON form (they derive `Serialize`, not `PartialEq`).
+fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap()
+}
+
 async fn audit_chain_verifies_and_names_the_first_altered_entry(db: &Db) {
     let mut tx = db.begin().await.unwrap();
     for i in 0..5 {
@@ -229,6 +332,11 @@ async fn updates_with_a_stale_version_are_refused_as_conflicts() {
 #[tokio::test]
 async fn the_audit_chain_verifies_and_names_the_first_altered_entry() {
     on_both!(audit_chain_verifies_and_names_the_first_altered_entry);
+}
+
+#[tokio::test]
+async fn a_case_bundle_reads_what_the_single_reads_read() {
+    on_both!(a_case_bundle_is_the_case_with_its_events_evidence_and_officers);
 }
 
 #[tokio::test]
