@@ -708,10 +708,8 @@ impl App {
         let published = plan.published.unwrap_or(case.published);
         let department_id = match fields.get("assignee_department").and_then(Value::as_str) {
             Some(code) if req.transition == "dispatch" => Some(
-                org::departments(&self.db)
+                org::department_by_code(&self.db, code)
                     .await?
-                    .into_iter()
-                    .find(|d| d.code == code)
                     .map(|d| d.id)
                     .ok_or_else(|| {
                         AppError::invalid(

@@ -34,6 +34,8 @@ pub struct Db {
     writer: Option<Arc<crate::writer::Writer>>,
     /// Committed codes of the `case_facts` dictionary (see [`crate::indicators`]).
     fact_codes: Arc<crate::indicators::FactCodes>,
+    /// Units and departments, which never change once committed (see [`crate::org`]).
+    org_cache: Arc<crate::org::OrgCache>,
 }
 
 impl std::fmt::Debug for Db {
@@ -107,6 +109,7 @@ impl Db {
             url: url.to_string(),
             writer,
             fact_codes: Arc::default(),
+            org_cache: Arc::default(),
         })
     }
 
@@ -120,6 +123,10 @@ impl Db {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub(crate) fn org_cache(&self) -> &crate::org::OrgCache {
+        &self.org_cache
     }
 
     pub(crate) fn fact_codes(&self) -> &crate::indicators::FactCodes {

@@ -1,5 +1,8 @@
 //! Units, departments, users, enforcement officers and their certificates.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use fazhi_domain::{CertificateId, DepartmentId, OfficerId, UnitId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -69,23 +72,72 @@ pub async fn units(db: &Db) -> Result<Vec<UnitRow>> {
         .collect()
 }
 
+/// Units and departments read once per process. They are never changed once committed: a
+/// unit's path is set in the transaction that inserts it, and no statement of the store updates
+/// or deletes a unit or a department (add one, and it must clear these entries in every process).
+/// Only committed rows read from the pool are cached, and only rows that exist, so a unit or
+/// department created later, here or in another process, is found by the next lookup.
+#[derive(Debug, Default)]
+pub(crate) struct OrgCache {
+    units: RwLock<HashMap<i64, UnitRow>>,
+    unit_codes: RwLock<HashMap<String, i64>>,
+    departments: RwLock<HashMap<String, DepartmentRow>>,
+}
+
+fn read<K, Q, V>(map: &RwLock<HashMap<K, V>>, key: &Q) -> Option<V>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
+    map.read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(key)
+        .cloned()
+}
+
+impl OrgCache {
+    fn put_unit(&self, u: &UnitRow) {
+        self.unit_codes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(u.code.clone(), u.id.0);
+        self.units
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(u.id.0, u.clone());
+    }
+}
+
 pub async fn unit(db: &Db, id: UnitId) -> Result<UnitRow> {
+    if let Some(u) = read(&db.org_cache().units, &id.0) {
+        return Ok(u);
+    }
     let r = sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
-    unit_row(&r)
+    let u = unit_row(&r)?;
+    db.org_cache().put_unit(&u);
+    Ok(u)
 }
 
 pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<UnitRow>> {
-    sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE code = $1"))
+    if let Some(id) = read(&db.org_cache().unit_codes, code) {
+        return unit(db, UnitId(id)).await.map(Some);
+    }
+    let u = sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE code = $1"))
         .bind(code)
         .fetch_optional(db.pool())
         .await?
         .as_ref()
         .map(unit_row)
-        .transpose()
+        .transpose()?;
+    if let Some(u) = &u {
+        db.org_cache().put_unit(u);
+    }
+    Ok(u)
 }
 
 /// The exclusive upper bound of a materialised-path prefix range: `/1/2/` → `/1/20`
@@ -127,6 +179,30 @@ pub async fn insert_department(
         code: code.into(),
         name: name.into(),
     })
+}
+
+/// A department by its code (cached per process, see [`OrgCache`]).
+pub async fn department_by_code(db: &Db, code: &str) -> Result<Option<DepartmentRow>> {
+    if let Some(d) = read(&db.org_cache().departments, code) {
+        return Ok(Some(d));
+    }
+    let d = sqlx::query(dynsql!(
+        "SELECT {DEPT_COLS} FROM departments WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?
+    .as_ref()
+    .map(dept_row)
+    .transpose()?;
+    if let Some(d) = &d {
+        db.org_cache()
+            .departments
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(d.code.clone(), d.clone());
+    }
+    Ok(d)
 }
 
 pub async fn departments(db: &Db) -> Result<Vec<DepartmentRow>> {

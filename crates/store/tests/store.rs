@@ -214,6 +214,53 @@ async fn a_case_bundle_is_the_case_with_its_events_evidence_and_officers(db: &Db
     ));
 }
 
+async fn units_and_departments_created_later_or_elsewhere_are_found(db: &Db) {
+    let (d, s, _) = seed_units(db).await;
+    // Cached lookups answer what the database holds.
+    assert_eq!(org::unit(db, s.id).await.unwrap(), s);
+    assert_eq!(org::unit(db, s.id).await.unwrap(), s);
+    assert_eq!(
+        org::unit_by_code(db, &s.code).await.unwrap(),
+        Some(s.clone())
+    );
+    assert_eq!(org::unit_by_code(db, "NEW-C").await.unwrap(), None);
+    assert_eq!(org::department_by_code(db, "new-dept").await.unwrap(), None);
+    // A unit and a department rolled back are not found …
+    let mut tx = db.begin().await.unwrap();
+    org::insert_unit(&mut tx, Some(&s), "NEW-C", "新社区", "community")
+        .await
+        .unwrap();
+    org::insert_department(&mut tx, d.id, "new-dept", "新部门")
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(org::unit_by_code(db, "NEW-C").await.unwrap(), None);
+    assert_eq!(org::department_by_code(db, "new-dept").await.unwrap(), None);
+    // … and once committed, through another connection of the same database (another process),
+    // they are.
+    let other = Db::connect(db.url(), ConnectOptions::default())
+        .await
+        .unwrap();
+    let mut tx = other.begin().await.unwrap();
+    let c = org::insert_unit(&mut tx, Some(&s), "NEW-C", "新社区", "community")
+        .await
+        .unwrap();
+    let dept = org::insert_department(&mut tx, d.id, "new-dept", "新部门")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    other.close().await;
+    assert_eq!(
+        org::unit_by_code(db, "NEW-C").await.unwrap(),
+        Some(c.clone())
+    );
+    assert_eq!(org::unit(db, c.id).await.unwrap(), c);
+    assert_eq!(
+        org::department_by_code(db, "new-dept").await.unwrap(),
+        Some(dept)
+    );
+}
+
 /// Rows compared through their JSON form (they derive `Serialize`, not `PartialEq`).
 fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap()
@@ -337,6 +384,11 @@ async fn the_audit_chain_verifies_and_names_the_first_altered_entry() {
 #[tokio::test]
 async fn a_case_bundle_reads_what_the_single_reads_read() {
     on_both!(a_case_bundle_is_the_case_with_its_events_evidence_and_officers);
+}
+
+#[tokio::test]
+async fn unit_and_department_lookups_find_what_was_committed_since() {
+    on_both!(units_and_departments_created_later_or_elsewhere_are_found);
 }
 
 #[tokio::test]
