@@ -194,6 +194,11 @@ impl Db {
         self.writer.as_ref().map(|w| w.stats())
     }
 
+    /// On SQLite: write transactions waiting for the writer's turn now (for the tests).
+    pub fn writers_waiting(&self) -> Option<usize> {
+        self.writer.as_ref().map(|w| w.waiting())
+    }
+
     /// Liveness: one round trip.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;

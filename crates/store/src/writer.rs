@@ -124,23 +124,35 @@ impl Writer {
 
     /// Takes the turn and opens a savepoint in the group transaction (opening the group when
     /// there is none). Returns the transaction and the audit head to chain on.
+    ///
+    /// A caller may be cancelled at any await (a client that goes away drops its request), so
+    /// whatever changes the connection's state runs on a task of its own: a dropped caller must
+    /// not leave the connection inside a transaction the slot does not know of.
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<(WriterTx, Head)> {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        let turn = tokio::time::timeout(WRITER_WAIT, self.slot.clone().lock_owned()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let mut slot = turn.map_err(|_| {
+        let turn = {
+            let _waiting = Waiting::new(&self.waiting);
+            tokio::time::timeout(WRITER_WAIT, self.slot.clone().lock_owned()).await
+        };
+        let slot = turn.map_err(|_| {
             StoreError::Conflict(format!(
                 "database busy: no write turn within {} s",
                 WRITER_WAIT.as_secs()
             ))
         })?;
-        let head = match open_savepoint(&mut slot, &self.options).await {
-            Ok(head) => head,
-            Err(e) => {
-                fail(&mut slot, &e.to_string()).await;
-                return Err(e);
+        let writer = self.clone();
+        // Should the caller go away after this, the slot it drops holds an open group or
+        // savepoint that the next writer settles.
+        let (slot, head) = spawn(async move {
+            let mut slot = slot;
+            match open_savepoint(&mut slot, &writer.options).await {
+                Ok(head) => Ok((slot, head)),
+                Err(e) => {
+                    fail(&mut slot, &e.to_string()).await;
+                    Err(e)
+                }
             }
-        };
+        })
+        .await?;
         // A member's SAVEPOINT goes with its first statements (one call to the connection's
         // thread instead of two).
         let savepoint_queued = !slot.leader;
@@ -179,6 +191,10 @@ impl Writer {
             self.committed.load(Ordering::Relaxed),
             self.groups.load(Ordering::Relaxed),
         )
+    }
+
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// Whether the group should stay open for a writer that is already queued.
@@ -403,6 +419,33 @@ async fn fail(slot: &mut Slot, message: &str) {
     slot.discard_conn().await;
 }
 
+/// Runs a step of the writer on a task of its own, so that it completes even when its caller is
+/// dropped (see [`Writer::begin`]).
+async fn spawn<T: Send + 'static>(
+    step: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(step)
+        .await
+        .map_err(|e| StoreError::Conflict(format!("writer task failed: {e}")))?
+}
+
+/// Counts a writer waiting for its turn for as long as it waits, also when the wait is dropped
+/// (a cancelled request must not leave the count up: the group would be kept open for nobody).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Waiting<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A write transaction on SQLite: a savepoint of the writer's group, holding the turn.
 pub(crate) struct WriterTx {
     /// `None` once ended.
@@ -485,8 +528,14 @@ impl WriterTx {
     }
 
     /// Releases the savepoint into the group (with the new audit head, when this transaction
-    /// wrote audit entries) and waits for the group's commit.
-    pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
+    /// wrote audit entries) and waits for the group's commit. Runs on a task of its own (see
+    /// [`Writer::begin`]): a caller dropped half-way must not interrupt a group's `COMMIT`,
+    /// which other members wait for.
+    pub(crate) async fn commit(self, head: Option<Head>) -> Result<()> {
+        spawn(self.finish(head)).await
+    }
+
+    async fn finish(mut self, head: Option<Head>) -> Result<()> {
         let nothing_sent =
             self.savepoint_queued && self.args.is_empty() && self.pending == SAVEPOINT;
         if nothing_sent {
@@ -558,12 +607,16 @@ impl WriterTx {
     /// Rolls back to the savepoint; the rest of the group is untouched.
     pub(crate) async fn rollback(mut self) -> Result<()> {
         let mut slot = self.slot.take().expect("live transaction");
-        let settled = settle(&mut slot).await;
-        match &settled {
-            Ok(()) => self.writer.end_turn(&mut slot).await,
-            Err(e) => fail(&mut slot, &e.to_string()).await,
-        }
-        settled
+        let writer = self.writer.clone();
+        spawn(async move {
+            let settled = settle(&mut slot).await;
+            match &settled {
+                Ok(()) => writer.end_turn(&mut slot).await,
+                Err(e) => fail(&mut slot, &e.to_string()).await,
+            }
+            settled
+        })
+        .await
     }
 }
 

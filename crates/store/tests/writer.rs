@@ -199,3 +199,61 @@ async fn concurrent_writers_keep_their_own_outcomes(db: &Db) {
 async fn concurrent_writers_keep_their_own_outcomes_and_the_chain() {
     on_both!(concurrent_writers_keep_their_own_outcomes);
 }
+
+/// Writers whose requests go away at any point (the client disconnects: the future is dropped
+/// at whatever it awaits) leave the writer usable: no transaction left open on the connection
+/// behind the slot's back, no writer counted as waiting for ever, and the chain intact. A
+/// dropped commit may still have committed (it runs on a task of its own); every case that
+/// exists has its audit entry, and every writer that returned Ok has its case.
+async fn cancelled_writers_leave_the_writer_usable(db: &Db) {
+    let (_, s, _) = seed_units(db).await;
+    const WRITERS: usize = 240;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..WRITERS {
+        let (db, s) = (db.clone(), s.clone());
+        // Every writer commits (index 0 mod 7); the deadlines cut them at varying points.
+        let i = i * 7;
+        let deadline = std::time::Duration::from_micros(50 + (i as u64 * 37) % 3000);
+        tasks.spawn(async move {
+            let done = tokio::time::timeout(deadline, write_one(db, s, i)).await;
+            (i, done)
+        });
+    }
+    let mut ok = BTreeSet::new();
+    while let Some(done) = tasks.join_next().await {
+        match done.unwrap() {
+            (i, Ok(Ok(()))) => {
+                ok.insert(format!("W-{i:04}"));
+            }
+            (i, Ok(Err(e))) => panic!("writer {i} failed without being cancelled: {e}"),
+            (_, Err(_)) => {}
+        }
+    }
+    // Let the tasks of dropped transactions settle (and a group left open commit).
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    if db.backend() == Backend::Sqlite {
+        assert_eq!(db.writers_waiting(), Some(0));
+    }
+    // Later writers, one at a time, succeed.
+    for i in 0..20 {
+        write_one(db.clone(), s.clone(), WRITERS * 7 + i * 7)
+            .await
+            .unwrap();
+    }
+    let rows = sqlx::query("SELECT number FROM cases")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let numbers: BTreeSet<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    assert!(
+        ok.is_subset(&numbers),
+        "a writer that returned Ok has no case"
+    );
+    let entries = verify_chain(db).await.unwrap().expect("chain intact");
+    assert_eq!(entries, numbers.len() as i64, "one entry per case");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancelled_writers_leave_the_writer_usable_and_the_chain_intact() {
+    on_both!(cancelled_writers_leave_the_writer_usable);
+}
