@@ -139,20 +139,29 @@ impl Writer {
                 WRITER_WAIT.as_secs()
             ))
         })?;
-        let writer = self.clone();
-        // Should the caller go away after this, the slot it drops holds an open group or
-        // savepoint that the next writer settles.
-        let (slot, head) = spawn(async move {
-            let mut slot = slot;
-            match open_savepoint(&mut slot, &writer.options).await {
-                Ok(head) => Ok((slot, head)),
-                Err(e) => {
-                    fail(&mut slot, &e.to_string()).await;
-                    Err(e)
-                }
-            }
-        })
-        .await?;
+        let (slot, head) =
+            if slot.savepoint.is_none() && slot.conn.is_some() && slot.group.is_some() {
+                // Joining an open group sends nothing (the SAVEPOINT is queued): nothing
+                // to protect, and no task hop between one writer's turn and the next.
+                let mut slot = slot;
+                let head = open_savepoint(&mut slot, &self.options).await?;
+                (slot, head)
+            } else {
+                let writer = self.clone();
+                // Should the caller go away after this, the slot it drops holds an open
+                // group or savepoint that the next writer settles.
+                spawn(async move {
+                    let mut slot = slot;
+                    match open_savepoint(&mut slot, &writer.options).await {
+                        Ok(head) => Ok((slot, head)),
+                        Err(e) => {
+                            fail(&mut slot, &e.to_string()).await;
+                            Err(e)
+                        }
+                    }
+                })
+                .await?
+            };
         // A member's SAVEPOINT goes with its first statements (one call to the connection's
         // thread instead of two).
         let savepoint_queued = !slot.leader;
