@@ -103,6 +103,9 @@ impl Db {
             })
             .connect_with(connect)
             .await?;
+        if let Some(w) = &writer {
+            tokio::spawn(crate::writer::checkpoints(Arc::downgrade(w), pool.clone()));
+        }
         Ok(Db {
             pool,
             backend,

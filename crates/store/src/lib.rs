@@ -26,7 +26,7 @@ pub mod sessions;
 pub mod testing;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
-pub use db::{Arg, Backend, ConnectOptions, Db, Tx};
+pub use db::{Arg, Backend, ConnectOptions, Db, Tx, sqlite_path};
 pub use rows::*;
 
 /// Errors of the storage layer. `NotFound` and `Conflict` are expected outcomes the app maps to

@@ -45,6 +45,11 @@ const MEMBER_FALLBACK: Duration = Duration::from_millis(200);
 const SAVEPOINT: &str = "SAVEPOINT fazhi_tx";
 const RELEASE: &str = "RELEASE fazhi_tx";
 const ROLLBACK_TO_AND_RELEASE: &str = "ROLLBACK TO fazhi_tx;\nRELEASE fazhi_tx";
+/// WAL pages after which the writer itself checkpoints (SQLite's default is 1 000; see
+/// [`checkpoints`]).
+const WRITER_AUTOCHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 20000";
+/// How often [`checkpoints`] looks for committed groups to checkpoint.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// Queued statements are sent once this many arguments or this much SQL has accumulated.
 const QUEUE_ARGS: usize = 512;
 const QUEUE_SQL: usize = 32 * 1024;
@@ -260,6 +265,12 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
     if slot.conn.is_none() {
         let mut conn = AnyConnection::connect_with(options).await?;
         crate::db::sqlite_pragmas(&mut conn).await?;
+        // The WAL is checkpointed by `checkpoints` on a reading connection, so that copying it
+        // into the database and syncing the file is not done by a committing writer, whose
+        // group waits meanwhile. This is the backstop should that not keep up.
+        sqlx::query(WRITER_AUTOCHECKPOINT)
+            .execute(&mut conn)
+            .await?;
         slot.conn = Some(conn);
     }
     let conn = slot.conn.as_mut().expect("writer connection just opened");
@@ -426,6 +437,35 @@ async fn fail(slot: &mut Slot, message: &str) {
         group.tell(Some(message));
     }
     slot.discard_conn().await;
+}
+
+/// Checkpoints the WAL in the background while the writer lives: every [`CHECKPOINT_EVERY`] in
+/// which a group committed, a `PASSIVE` checkpoint on a pooled connection copies the committed
+/// pages into the database file and syncs it, without taking the write lock; once it has copied
+/// everything, the next write transaction starts the WAL over. (Left to SQLite, the connection
+/// that commits past 1 000 WAL pages checkpoints inside its commit, and every writer queued
+/// behind it waits for the copy and the sync.)
+pub(crate) async fn checkpoints(writer: std::sync::Weak<Writer>, pool: sqlx::AnyPool) {
+    let mut done = 0;
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        let Some(w) = writer.upgrade() else { return };
+        if pool.is_closed() {
+            return;
+        }
+        let groups = w.groups.load(Ordering::Relaxed);
+        drop(w);
+        if groups == done {
+            continue;
+        }
+        done = groups;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "background WAL checkpoint failed");
+        }
+    }
 }
 
 /// Runs a step of the writer on a task of its own, so that it completes even when its caller is

@@ -257,3 +257,33 @@ async fn cancelled_writers_leave_the_writer_usable(db: &Db) {
 async fn cancelled_writers_leave_the_writer_usable_and_the_chain_intact() {
     on_both!(cancelled_writers_leave_the_writer_usable);
 }
+
+/// The WAL is checkpointed in the background (`writer::checkpoints`), not by a committing
+/// writer: the writer checkpoints only past 20 000 WAL pages, so the database file itself grows
+/// after a few megabytes of commits only because the background checkpoint copied them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_is_checkpointed_in_the_background() {
+    let t = fazhi_store::testing::TestDb::sqlite().await;
+    let db = &t.db;
+    let (_, s, _) = seed_units(db).await;
+    let path = fazhi_store::sqlite_path(db.url()).expect("a file database");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let before = std::fs::metadata(&path).unwrap().len();
+    for i in 0..400 {
+        write_one(db.clone(), s.clone(), 7 * (1000 + i))
+            .await
+            .unwrap();
+    }
+    let mut grown = 0;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        grown = std::fs::metadata(&path).unwrap().len();
+        if grown > before {
+            break;
+        }
+    }
+    assert!(
+        grown > before,
+        "the database file did not grow from {before} bytes: nothing was checkpointed"
+    );
+}
