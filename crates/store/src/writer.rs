@@ -343,29 +343,67 @@ async fn flush(slot: &mut Slot, writer: &Writer) {
     group.tell(message.as_deref());
 }
 
+/// Commits the group in one call to the connection's thread where it can: the deferred search
+/// writes, the audit head and `COMMIT` as one batch (a batch is sent early once it holds
+/// [`BATCH_ARGS`] arguments, for a group holding a large bulk write).
 async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
     let conn = slot.conn()?;
-    write_search(conn, &group.search).await?;
-    if group.head_changed {
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(group.head.0)
-            .bind(&group.head.1)
-            .execute(&mut *conn)
-            .await?;
+    let mut batch = Batch::default();
+    for (sql, args) in search_statements(&group.search) {
+        batch.push(&sql, args);
+        if batch.args.len() >= BATCH_ARGS {
+            batch.send(conn).await?;
+        }
     }
-    sqlx::query("COMMIT").execute(&mut *conn).await?;
-    Ok(())
+    if group.head_changed {
+        batch.push(
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            vec![group.head.0.into(), group.head.1.as_str().into()],
+        );
+    }
+    batch.push("COMMIT", Vec::new());
+    batch.send(conn).await
+}
+
+/// Arguments after which [`commit_group`] sends what it has batched (SQLite numbers the
+/// parameters of a batch across it, up to 32 766).
+const BATCH_ARGS: usize = 4096;
+
+/// Statements sent together in one query (see `append_statement`).
+#[derive(Default)]
+struct Batch {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Batch {
+    fn push(&mut self, sql: &str, args: Vec<Arg>) {
+        append_statement(&mut self.sql, sql, self.args.len());
+        self.args.extend(args);
+    }
+
+    async fn send(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        if self.sql.is_empty() {
+            return Ok(());
+        }
+        let sql = std::mem::take(&mut self.sql);
+        bind_args(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            std::mem::take(&mut self.args),
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Rows per statement of the deferred search writes.
 const SEARCH_CHUNK: usize = 200;
 
-/// Applies the deferred search-index writes of a group: per case, a delete when the first write
-/// of the group removes an earlier row, then its last tokens (unless it was only removed).
-async fn write_search(conn: &mut AnyConnection, ops: &[SearchOp]) -> Result<()> {
-    if ops.is_empty() {
-        return Ok(());
-    }
+/// The statements of the deferred search-index writes of a group: per case, a delete when the
+/// first write of the group removes an earlier row, then its last tokens (unless it was only
+/// removed).
+fn search_statements(ops: &[SearchOp]) -> Vec<(String, Vec<Arg>)> {
     // id → (delete the row indexed before this group, tokens to insert)
     let mut end: std::collections::BTreeMap<i64, (bool, Option<&str>)> =
         std::collections::BTreeMap::new();
@@ -381,18 +419,17 @@ async fn write_search(conn: &mut AnyConnection, ops: &[SearchOp]) -> Result<()> 
             }
         }
     }
+    let mut out = Vec::new();
     let deletes: Vec<i64> = end.iter().filter(|(_, e)| e.0).map(|(id, _)| *id).collect();
     for chunk in deletes.chunks(SEARCH_CHUNK) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = dynsql!(
-            "DELETE FROM cases_search WHERE rowid IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        q.execute(&mut *conn).await?;
+        out.push((
+            format!(
+                "DELETE FROM cases_search WHERE rowid IN ({})",
+                marks.join(", ")
+            ),
+            chunk.iter().map(|id| Arg::from(*id)).collect(),
+        ));
     }
     let inserts: Vec<(i64, &str)> = end
         .iter()
@@ -402,17 +439,18 @@ async fn write_search(conn: &mut AnyConnection, ops: &[SearchOp]) -> Result<()> 
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
             .collect();
-        let sql = dynsql!(
-            "INSERT INTO cases_search (rowid, tokens) VALUES {}",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(sql);
-        for (id, tokens) in chunk {
-            q = q.bind(*id).bind(*tokens);
-        }
-        q.execute(&mut *conn).await?;
+        out.push((
+            format!(
+                "INSERT INTO cases_search (rowid, tokens) VALUES {}",
+                rows.join(", ")
+            ),
+            chunk
+                .iter()
+                .flat_map(|(id, tokens)| [Arg::from(*id), Arg::from(*tokens)])
+                .collect(),
+        ));
     }
-    Ok(())
+    out
 }
 
 /// Rolls back a group that has no members (its only transaction rolled back).

@@ -287,3 +287,55 @@ async fn the_wal_is_checkpointed_in_the_background() {
         "the database file did not grow from {before} bytes: nothing was checkpointed"
     );
 }
+
+/// A group holding a large write commits its deferred search rows in more than one batch (a batch
+/// is sent once it holds 4 096 arguments): every case is indexed, and the chain holds.
+#[tokio::test]
+async fn a_large_transaction_commits_all_its_search_rows() {
+    let t = fazhi_store::testing::TestDb::sqlite().await;
+    let db = &t.db;
+    let (_, s, _) = seed_units(db).await;
+    let fields = serde_json::Map::new();
+    let mut tx = db.begin().await.unwrap();
+    const CASES: usize = 2_500;
+    for i in 0..CASES {
+        let number = format!("B-{i:05}");
+        let write = CaseWrite {
+            case_type: "hotline_ticket",
+            number: &number,
+            unit_id: s.id,
+            unit_path: &s.path,
+            department_id: None,
+            owner_id: None,
+            state: "received",
+            title: "批量写入",
+            category: Some("咨询"),
+            created_on: "2026-03-02",
+            closed_on: None,
+            due_on: None,
+            due_level: 0,
+            published: false,
+            fields: &fields,
+            search_text: "批量写入 电梯维修",
+            at: i as i64,
+        };
+        cases::insert_case(&mut tx, &write).await.unwrap();
+    }
+    tx.audit(AuditEntry {
+        at: 1,
+        actor: "writer-test",
+        action: "bulk",
+        entity: "case",
+        entity_id: "B",
+        before: None,
+        after: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let indexed = ids(db, "SELECT rowid FROM cases_search ORDER BY rowid").await;
+    let case_ids = ids(db, "SELECT id FROM cases ORDER BY id").await;
+    assert_eq!(case_ids.len(), CASES);
+    assert_eq!(indexed, case_ids);
+    assert_eq!(verify_chain(db).await.unwrap(), Ok(1));
+}
