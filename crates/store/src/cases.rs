@@ -7,7 +7,8 @@ use sqlx::{Executor, Row};
 
 use crate::org::subtree_upper;
 use crate::{
-    Backend, CaseRow, ClockRow, Db, EventRow, EvidenceRow, PublicationRow, Result, StoreError, Tx,
+    Arg, Backend, CaseRow, ClockRow, Db, EventRow, EvidenceRow, PublicationRow, Result, StoreError,
+    Tx,
 };
 
 const CASE_COLS: &str = "id, case_type, number, unit_id, unit_path, department_id, owner_id, state, title, \
@@ -122,33 +123,47 @@ pub async fn insert_new_case(
 async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
     let r = tx
         .fetch_one(
-            "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, \
-             created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17) RETURNING id",
-            vec![
-                c.case_type.into(),
-                c.number.into(),
-                c.unit_id.0.into(),
-                c.unit_path.into(),
-                c.department_id.map(|d| d.0).into(),
-                c.owner_id.map(|u| u.0).into(),
-                c.state.into(),
-                c.title.into(),
-                c.category.into(),
-                c.created_on.into(),
-                c.closed_on.into(),
-                c.due_on.into(),
-                c.due_level.into(),
-                c.published.into(),
-                serde_json::Value::Object(c.fields.clone()).to_string().into(),
-                c.search_text.into(),
-                c.at.into(),
-            ],
+            "INSERT INTO cases (case_type, number, unit_id, unit_path, created_on, department_id, owner_id, state, \
+             title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17) RETURNING id",
+            [
+                vec![
+                    c.case_type.into(),
+                    c.number.into(),
+                    c.unit_id.0.into(),
+                    c.unit_path.into(),
+                    c.created_on.into(),
+                ],
+                changing_args(c),
+            ]
+            .concat(),
         )
         .await?;
     let id = CaseId(r.try_get(0)?);
     crate::search::insert(tx, id, c.search_text).await?;
     Ok(id)
+}
+
+/// The columns a case update writes, in the order `insert_case_row` and `update_case` bind
+/// them: department, owner, state, title, category, closed, due, due level, published, fields,
+/// search text, updated at.
+fn changing_args(c: &CaseWrite<'_>) -> Vec<Arg> {
+    vec![
+        c.department_id.map(|d| d.0).into(),
+        c.owner_id.map(|u| u.0).into(),
+        c.state.into(),
+        c.title.into(),
+        c.category.into(),
+        c.closed_on.into(),
+        c.due_on.into(),
+        c.due_level.into(),
+        c.published.into(),
+        serde_json::Value::Object(c.fields.clone())
+            .to_string()
+            .into(),
+        c.search_text.into(),
+        c.at.into(),
+    ]
 }
 
 /// Updates a case if it is still at `expected_version` (optimistic concurrency); returns the new
@@ -165,22 +180,7 @@ pub async fn update_case(
             "UPDATE cases SET department_id = $1, owner_id = $2, state = $3, title = $4, category = $5, closed_on = $6, \
              due_on = $7, due_level = $8, published = $9, fields = $10, search_text = $11, updated_at = $12, \
              version = version + 1 WHERE id = $13 AND version = $14",
-            vec![
-                c.department_id.map(|d| d.0).into(),
-                c.owner_id.map(|u| u.0).into(),
-                c.state.into(),
-                c.title.into(),
-                c.category.into(),
-                c.closed_on.into(),
-                c.due_on.into(),
-                c.due_level.into(),
-                c.published.into(),
-                serde_json::Value::Object(c.fields.clone()).to_string().into(),
-                c.search_text.into(),
-                c.at.into(),
-                id.0.into(),
-                expected_version.into(),
-            ],
+            [changing_args(c), vec![id.0.into(), expected_version.into()]].concat(),
         )
         .await?;
     if n == 0 {

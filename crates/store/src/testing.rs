@@ -17,8 +17,23 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh SQLite file in a temporary directory.
+    /// A fresh SQLite file in a temporary directory, migrated.
     pub async fn sqlite() -> TestDb {
+        let t = TestDb::sqlite_unmigrated().await;
+        t.db.migrate().await.unwrap();
+        t
+    }
+
+    /// A fresh PostgreSQL database, migrated; `None` only when unreachable and
+    /// `FAZHI_TEST_POSTGRES=skip`.
+    pub async fn postgres() -> Option<TestDb> {
+        let t = TestDb::postgres_unmigrated().await?;
+        t.db.migrate().await.unwrap();
+        Some(t)
+    }
+
+    /// A fresh, empty SQLite file in a temporary directory (no migrations applied).
+    pub async fn sqlite_unmigrated() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         let db = Db::connect(
@@ -30,7 +45,6 @@ impl TestDb {
         )
         .await
         .unwrap();
-        db.migrate().await.unwrap();
         TestDb {
             db,
             _dir: Some(dir),
@@ -38,8 +52,9 @@ impl TestDb {
         }
     }
 
-    /// A fresh PostgreSQL database; `None` only when unreachable and `FAZHI_TEST_POSTGRES=skip`.
-    pub async fn postgres() -> Option<TestDb> {
+    /// A fresh, empty PostgreSQL database (no migrations applied); `None` only when unreachable
+    /// and `FAZHI_TEST_POSTGRES=skip`.
+    pub async fn postgres_unmigrated() -> Option<TestDb> {
         let admin = match Db::connect(PG_ADMIN, ConnectOptions::default()).await {
             Ok(a) => a,
             Err(e) => {
@@ -66,7 +81,6 @@ impl TestDb {
         )
         .await
         .unwrap();
-        db.migrate().await.unwrap();
         Some(TestDb {
             db,
             _dir: None,

@@ -170,17 +170,16 @@ impl Writer {
         // A member's SAVEPOINT goes with its first statements (one call to the connection's
         // thread instead of two).
         let savepoint_queued = !slot.leader;
+        let mut batch = Batch::default();
+        if savepoint_queued {
+            batch.push(SAVEPOINT, Vec::new());
+        }
         Ok((
             WriterTx {
                 slot: Some(slot),
                 writer: self.clone(),
                 search: Vec::new(),
-                pending: if savepoint_queued {
-                    SAVEPOINT.to_string()
-                } else {
-                    String::new()
-                },
-                args: Vec::new(),
+                batch,
                 savepoint_queued,
             },
             head,
@@ -540,11 +539,9 @@ pub(crate) struct WriterTx {
     writer: Arc<Writer>,
     /// This transaction's search-index writes, handed to the group when it commits.
     search: Vec<SearchOp>,
-    /// Statements queued by [`WriterTx::queue`] (parameters numbered across the batch) and
-    /// their arguments.
-    pending: String,
-    args: Vec<Arg>,
-    /// `pending` starts with this member's `SAVEPOINT`, not sent yet.
+    /// Statements queued by [`WriterTx::queue`].
+    batch: Batch,
+    /// `batch` starts with this member's `SAVEPOINT`, not sent yet.
     savepoint_queued: bool,
 }
 
@@ -557,9 +554,8 @@ impl WriterTx {
 
     /// Queues a statement whose result is not needed (see `Tx::queue`).
     pub(crate) async fn queue(&mut self, sql: &str, args: Vec<Arg>) -> Result<()> {
-        append_statement(&mut self.pending, sql, self.args.len());
-        self.args.extend(args);
-        if self.args.len() >= QUEUE_ARGS || self.pending.len() >= QUEUE_SQL {
+        self.batch.push(sql, args);
+        if self.batch.args.len() >= QUEUE_ARGS || self.batch.sql.len() >= QUEUE_SQL {
             self.send().await?;
         }
         Ok(())
@@ -567,35 +563,30 @@ impl WriterTx {
 
     /// Sends the queued statements in one call.
     async fn send(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
+        if self.batch.sql.is_empty() {
             return Ok(());
         }
-        let (sql, args) = self.take_pending();
-        bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-            .execute(self.slot.as_mut().expect("live transaction").conn()?)
-            .await?;
-        Ok(())
+        let mut batch = self.take_batch();
+        batch
+            .send(self.slot.as_mut().expect("live transaction").conn()?)
+            .await
     }
 
     /// Takes the queued statements to send them.
-    fn take_pending(&mut self) -> (String, Vec<Arg>) {
+    fn take_batch(&mut self) -> Batch {
         if std::mem::take(&mut self.savepoint_queued) {
             // From here on an abandoned transaction rolls back to it (should the SAVEPOINT
             // itself fail, that rollback fails too and the writer starts afresh).
             self.slot.as_mut().expect("live transaction").savepoint_sent = true;
         }
-        (
-            std::mem::take(&mut self.pending),
-            std::mem::take(&mut self.args),
-        )
+        std::mem::take(&mut self.batch)
     }
 
     /// Runs one statement after the queued ones, in the same call: its rows, and the rows it
     /// affected (each statement of a batch ends with its own count; this one's is the last).
     pub(crate) async fn run(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Vec<AnyRow>, u64)> {
-        append_statement(&mut self.pending, sql, self.args.len());
-        self.args.extend(args);
-        let (sql, args) = self.take_pending();
+        self.batch.push(sql, args);
+        let Batch { sql, args } = self.take_batch();
         let conn = self.slot.as_mut().expect("live transaction").conn()?;
         // A batch of statements in one query: sqlx's SQLite driver runs them in turn and binds
         // `$N` to the N-th argument of the whole batch (see `append_statement`).
@@ -624,13 +615,13 @@ impl WriterTx {
 
     async fn finish(mut self, head: Option<Head>) -> Result<()> {
         let nothing_sent =
-            self.savepoint_queued && self.args.is_empty() && self.pending == SAVEPOINT;
+            self.savepoint_queued && self.batch.args.is_empty() && self.batch.sql == SAVEPOINT;
         if nothing_sent {
             // A member that wrote nothing: no savepoint to release.
-            self.pending.clear();
+            self.batch = Batch::default();
             self.savepoint_queued = false;
         } else if !self.slot.as_ref().expect("live transaction").leader {
-            append_statement(&mut self.pending, RELEASE, self.args.len());
+            self.batch.push(RELEASE, Vec::new());
         }
         let released = self.send().await;
         let mut slot = self.slot.take().expect("live transaction");

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use sqlx::Row;
 
 use fazhi_store::on_both;
+use fazhi_store::testing::TestDb;
 
 fn fields(v: Value) -> Map<String, Value> {
     match v {
@@ -1415,93 +1416,26 @@ async fn write_case_rows(db: &Db, c: &Case<'_>) {
     }
 }
 
-/// A database migrated up to 0008 (no dictionary, text in `case_facts`), and what drops it.
-struct Unmigrated {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
-}
-
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-impl Unmigrated {
-    async fn new(backend: fazhi_store::Backend) -> Option<Unmigrated> {
-        let (db, dir, pg_name) = match backend {
-            fazhi_store::Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("old.db").display());
-                let db = Db::connect(
-                    &url,
-                    fazhi_store::ConnectOptions {
-                        create_if_missing: true,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap();
-                (db, Some(dir), None)
-            }
-            fazhi_store::Backend::Postgres => {
-                let admin = match Db::connect(PG_ADMIN, Default::default()).await {
-                    Ok(a) => a,
-                    Err(e) if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") => {
-                        eprintln!("!!! PostgreSQL NOT REACHABLE ({e}); SKIPPED");
-                        return None;
-                    }
-                    Err(e) => panic!("PostgreSQL is not reachable on 127.0.0.1:5432 ({e})"),
-                };
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos();
-                let name = format!("fazhi_t_old_{}_{nanos}", std::process::id());
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(admin.pool())
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let db = Db::connect(
-                    &format!("postgres://postgres@127.0.0.1:5432/{name}"),
-                    Default::default(),
-                )
-                .await
-                .unwrap();
-                (db, None, Some(name))
-            }
-        };
-        let folder = match backend {
-            fazhi_store::Backend::Sqlite => "sqlite",
-            fazhi_store::Backend::Postgres => "postgres",
-        };
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join(folder);
-        sqlx::migrate::Migrator::new(path)
-            .await
-            .unwrap()
-            .run_to(8, db.pool())
-            .await
-            .unwrap();
-        Some(Unmigrated {
-            db,
-            _dir: dir,
-            pg_name,
-        })
-    }
-
-    async fn cleanup(self) {
-        self.db.close().await;
-        if let Some(name) = self.pg_name {
-            let admin = Db::connect(PG_ADMIN, Default::default()).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-            admin.close().await;
-        }
-    }
+/// A fresh database migrated up to 0008 (no dictionary, text in `case_facts`).
+async fn migrated_to_0008(backend: fazhi_store::Backend) -> Option<TestDb> {
+    let t = match backend {
+        fazhi_store::Backend::Sqlite => TestDb::sqlite_unmigrated().await,
+        fazhi_store::Backend::Postgres => TestDb::postgres_unmigrated().await?,
+    };
+    let folder = match backend {
+        fazhi_store::Backend::Sqlite => "sqlite",
+        fazhi_store::Backend::Postgres => "postgres",
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    sqlx::migrate::Migrator::new(path)
+        .await
+        .unwrap()
+        .run_to(8, t.db.pool())
+        .await
+        .unwrap();
+    Some(t)
 }
 
 /// Cases written before migration 0009 (text in `case_facts`) give, after it, the same facts
@@ -1512,7 +1446,7 @@ async fn migration_keeps_the_figures(db: &Db) {
     assert_eq!(want["hotline.received"], Some(2.0));
     assert_eq!(want["enforcement.filed"], Some(1.0));
     let want_facts = fact_rows(db).await;
-    let Some(old) = Unmigrated::new(db.backend()).await else {
+    let Some(old) = migrated_to_0008(db.backend()).await else {
         return;
     };
     let (os, c1, c2) = seed_units3(&old.db).await;
