@@ -1261,7 +1261,6 @@ pub(crate) async fn insert_facts(
     clocks: &[ClockRow],
 ) -> Result<()> {
     let layout = facts::layout(c.case_type);
-    let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
     let mut ev: [Option<i64>; facts::EVENT_SLOTS] = [None; facts::EVENT_SLOTS];
     if let (Some(l), Some((transition, on_date))) = (layout, first_event) {
         for slot in l.event_slots_of(transition) {
@@ -1274,80 +1273,64 @@ pub(crate) async fn insert_facts(
             c.created_on
         ))
     })?;
-    let (state, category, txt) = case_codes(tx, c).await?;
+    let changing = changing_facts(tx, c).await?;
     let (clk_status, clk_due) = clock_codes(tx, layout, clocks).await?;
     tx.queue(
         "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
          clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
-        vec![
-            id.0.into(),
-            c.case_type.into(),
-            c.unit_path.into(),
-            created.into(),
-            c.closed_on.and_then(facts::day_number).into(),
-            state.into(),
-            category.into(),
-            c.published.into(),
-            txt[0].into(),
-            txt[1].into(),
-            txt[2].into(),
-            txt[3].into(),
-            num[0].into(),
-            num[1].into(),
-            ev[0].into(),
-            ev[1].into(),
-            ev[2].into(),
-            ev[3].into(),
-            clk_status[0].into(),
-            clk_due[0].into(),
-            clk_status[1].into(),
-            clk_due[1].into(),
-        ],
+        [
+            vec![
+                id.0.into(),
+                c.case_type.into(),
+                c.unit_path.into(),
+                created.into(),
+            ],
+            changing,
+            vec![
+                ev[0].into(),
+                ev[1].into(),
+                ev[2].into(),
+                ev[3].into(),
+                clk_status[0].into(),
+                clk_due[0].into(),
+                clk_status[1].into(),
+                clk_due[1].into(),
+            ],
+        ]
+        .concat(),
     )
     .await
 }
 
-/// Codes of a case's state, category and text slots.
-async fn case_codes(
-    tx: &mut Tx,
-    c: &CaseWrite<'_>,
-) -> Result<(i64, Option<i64>, [Option<i64>; facts::TEXT_SLOTS])> {
-    let texts = facts::layout(c.case_type)
-        .map(|l| l.text_values(c.fields))
-        .unwrap_or_default();
-    let state = tx_code(tx, c.state).await?;
-    let category = tx_code_opt(tx, c.category).await?;
-    let mut txt = [None; facts::TEXT_SLOTS];
-    for (slot, v) in txt.iter_mut().zip(&texts) {
-        *slot = tx_code_opt(tx, v.as_deref()).await?;
+/// The facts a case update changes, in the order `insert_facts` and `update_facts` bind them:
+/// closed day, state, category, published, `txt1`‥`txt4` (codes), `num1`, `num2`.
+async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg>> {
+    let layout = facts::layout(c.case_type);
+    let texts = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
+    let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
+    let mut out: Vec<crate::Arg> = vec![
+        c.closed_on.and_then(facts::day_number).into(),
+        tx_code(tx, c.state).await?.into(),
+        tx_code_opt(tx, c.category).await?.into(),
+        c.published.into(),
+    ];
+    for v in &texts {
+        out.push(tx_code_opt(tx, v.as_deref()).await?.into());
     }
-    Ok((state, category, txt))
+    out.extend(num.iter().map(|n| crate::Arg::from(*n)));
+    Ok(out)
 }
 
 /// Updates the facts row after a case update (called by `cases::update_case`).
 pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
-    let num = facts::layout(c.case_type)
-        .map(|l| l.num_values(c.fields))
-        .unwrap_or_default();
-    let (state, category, txt) = case_codes(tx, c).await?;
+    let mut args = changing_facts(tx, c).await?;
+    args.push(id.0.into());
     tx.queue(
         "UPDATE case_facts SET closed_day = $1, state = $2, category = $3, published = $4, \
          txt1 = $5, txt2 = $6, txt3 = $7, txt4 = $8, num1 = $9, num2 = $10 WHERE case_id = $11",
-        vec![
-            c.closed_on.and_then(facts::day_number).into(),
-            state.into(),
-            category.into(),
-            c.published.into(),
-            txt[0].into(),
-            txt[1].into(),
-            txt[2].into(),
-            txt[3].into(),
-            num[0].into(),
-            num[1].into(),
-            id.0.into(),
-        ],
+        args,
     )
     .await
 }
