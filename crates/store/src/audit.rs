@@ -1,6 +1,6 @@
+use crate::DbRow;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::{Db, Result};
 
@@ -88,18 +88,18 @@ pub struct AuditProblem {
 const AUDIT_COLUMNS: &str =
     "id, at, actor, action, entity, entity_id, before, after, prev_hash, hash";
 
-fn audit_row(r: &sqlx::any::AnyRow) -> Result<AuditRow> {
+fn audit_row(r: &impl DbRow) -> Result<AuditRow> {
     Ok(AuditRow {
-        id: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor: r.try_get(2)?,
-        action: r.try_get(3)?,
-        entity: r.try_get(4)?,
-        entity_id: r.try_get(5)?,
-        before: r.try_get(6)?,
-        after: r.try_get(7)?,
-        prev_hash: r.try_get(8)?,
-        hash: r.try_get(9)?,
+        id: r.col(0)?,
+        at: r.col(1)?,
+        actor: r.col(2)?,
+        action: r.col(3)?,
+        entity: r.col(4)?,
+        entity_id: r.col(5)?,
+        before: r.col(6)?,
+        after: r.col(7)?,
+        prev_hash: r.col(8)?,
+        hash: r.col(9)?,
     })
 }
 
@@ -161,7 +161,7 @@ pub async fn verify_chain(db: &Db) -> Result<std::result::Result<i64, AuditProbl
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(db.pool())
         .await?;
-    let (seq, hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+    let (seq, hash): (i64, String) = (head.col(0)?, head.col(1)?);
     if seq != last || hash != prev {
         return Ok(Err(AuditProblem {
             id: last + 1,

@@ -1,9 +1,7 @@
 //! Cases, their event timeline, clocks, officers, evidence and publications.
 
+use crate::{DbRow, TxRow};
 use fazhi_domain::{CaseId, DepartmentId, EvidenceId, OfficerId, UnitId, UserId};
-use futures_util::TryStreamExt;
-use sqlx::any::AnyRow;
-use sqlx::{Executor, Row};
 
 use crate::org::subtree_upper;
 use crate::{
@@ -21,28 +19,28 @@ fn json_map(s: &str, what: &str) -> Result<serde_json::Map<String, serde_json::V
     }
 }
 
-fn case_row(r: &AnyRow) -> Result<CaseRow> {
-    let fields: String = r.try_get(15)?;
+fn case_row(r: &impl DbRow) -> Result<CaseRow> {
+    let fields: String = r.col(15)?;
     Ok(CaseRow {
-        id: CaseId(r.try_get(0)?),
-        case_type: r.try_get(1)?,
-        number: r.try_get(2)?,
-        unit_id: UnitId(r.try_get(3)?),
-        unit_path: r.try_get(4)?,
-        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
-        owner_id: r.try_get::<Option<i64>, _>(6)?.map(UserId),
-        state: r.try_get(7)?,
-        title: r.try_get(8)?,
-        category: r.try_get(9)?,
-        created_on: r.try_get(10)?,
-        closed_on: r.try_get(11)?,
-        due_on: r.try_get(12)?,
-        due_level: r.try_get(13)?,
-        published: r.try_get::<i64, _>(14)? != 0,
+        id: CaseId(r.col(0)?),
+        case_type: r.col(1)?,
+        number: r.col(2)?,
+        unit_id: UnitId(r.col(3)?),
+        unit_path: r.col(4)?,
+        department_id: r.col::<Option<i64>>(5)?.map(DepartmentId),
+        owner_id: r.col::<Option<i64>>(6)?.map(UserId),
+        state: r.col(7)?,
+        title: r.col(8)?,
+        category: r.col(9)?,
+        created_on: r.col(10)?,
+        closed_on: r.col(11)?,
+        due_on: r.col(12)?,
+        due_level: r.col(13)?,
+        published: r.col::<i64>(14)? != 0,
         fields: json_map(&fields, "case fields")?,
-        version: r.try_get(16)?,
-        created_at: r.try_get(17)?,
-        updated_at: r.try_get(18)?,
+        version: r.col(16)?,
+        created_at: r.col(17)?,
+        updated_at: r.col(18)?,
     })
 }
 
@@ -62,7 +60,7 @@ pub async fn next_numbers(tx: &mut Tx, prefix: &str, count: usize) -> Result<Vec
             vec![prefix.into(), k.into()],
         )
         .await?;
-    let last: i64 = r.try_get(0)?;
+    let last: i64 = r.col(0)?;
     Ok((last - k + 1..=last)
         .map(|n| format!("{prefix}-{n:06}"))
         .collect())
@@ -139,7 +137,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
             .concat(),
         )
         .await?;
-    let id = CaseId(r.try_get(0)?);
+    let id = CaseId(r.col(0)?);
     crate::search::insert(tx, id, c.search_text).await?;
     Ok(id)
 }
@@ -231,7 +229,7 @@ pub async fn insert_event(tx: &mut Tx, case_type: &str, e: &NewEvent<'_>) -> Res
 }
 
 async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
-    tx.queue(
+    tx.execute(
         "INSERT INTO case_events (case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![
@@ -246,24 +244,25 @@ async fn insert_event_row(tx: &mut Tx, e: &NewEvent<'_>) -> Result<()> {
             serde_json::Value::Object(e.input.clone()).to_string().into(),
         ],
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 const EVENTS_OF: &str = "SELECT id, case_id, seq, transition, from_state, to_state, on_date, at, actor_id, input \
      FROM case_events WHERE case_id = $1 ORDER BY seq";
 
-fn event_row(r: &AnyRow) -> Result<EventRow> {
-    let input: String = r.try_get(9)?;
+fn event_row(r: &impl DbRow) -> Result<EventRow> {
+    let input: String = r.col(9)?;
     Ok(EventRow {
-        id: r.try_get(0)?,
-        case_id: CaseId(r.try_get(1)?),
-        seq: r.try_get(2)?,
-        transition: r.try_get(3)?,
-        from_state: r.try_get(4)?,
-        to_state: r.try_get(5)?,
-        on_date: r.try_get(6)?,
-        at: r.try_get(7)?,
-        actor_id: r.try_get::<Option<i64>, _>(8)?.map(UserId),
+        id: r.col(0)?,
+        case_id: CaseId(r.col(1)?),
+        seq: r.col(2)?,
+        transition: r.col(3)?,
+        from_state: r.col(4)?,
+        to_state: r.col(5)?,
+        on_date: r.col(6)?,
+        at: r.col(7)?,
+        actor_id: r.col::<Option<i64>>(8)?.map(UserId),
         input: json_map(&input, "event input")?,
     })
 }
@@ -287,38 +286,23 @@ pub struct CaseBundle {
     pub officers: Vec<OfficerId>,
 }
 
-/// [`case`], [`events`], [`evidence_of`] and [`case_officers`] of one case. On SQLite the four
-/// statements go to the connection's thread in one call (sqlx's SQLite driver runs a query of
-/// several statements in turn and ends each one's rows with its result, which separates them);
-/// on PostgreSQL they run one after the other.
+/// [`case`], [`events`], [`evidence_of`] and [`case_officers`] of one case, read together
+/// (see [`Db::read`]: on SQLite one read transaction on a plain connection, no hand-off to a
+/// connection thread).
 pub async fn case_bundle(db: &Db, id: CaseId) -> Result<CaseBundle> {
-    if db.backend() == Backend::Postgres {
-        return Ok(CaseBundle {
-            case: case(db, id).await?,
-            events: events(db, id).await?,
-            evidence: evidence_of(db, id).await?,
-            officers: case_officers(db, id).await?,
-        });
-    }
-    let sql = dynsql!(
-        "SELECT {CASE_COLS} FROM cases WHERE id = $1;\n{EVENTS_OF};\nSELECT {EVIDENCE_COLS} {EVIDENCE_OF};\n{OFFICERS_OF}"
-    );
-    let mut parts: [Vec<AnyRow>; 4] = Default::default();
-    let mut part = 0;
-    let mut conn = db.pool().acquire().await?;
-    let mut results = conn.fetch_many(sqlx::query(sql).bind(id.0));
-    while let Some(item) = results.try_next().await? {
-        match item {
-            sqlx::Either::Left(_) => part += 1,
-            sqlx::Either::Right(row) => parts
-                .get_mut(part)
-                .ok_or_else(|| {
-                    StoreError::Corrupt("case bundle: rows after the last statement".into())
-                })?
-                .push(row),
-        }
-    }
-    let [cases, events, evidence, officers] = parts;
+    let case_sql = format!("SELECT {CASE_COLS} FROM cases WHERE id = $1");
+    let evidence_sql = format!("SELECT {EVIDENCE_COLS} {EVIDENCE_OF}");
+    let parts = db
+        .read(vec![
+            (case_sql.as_str(), vec![id.0.into()]),
+            (EVENTS_OF, vec![id.0.into()]),
+            (evidence_sql.as_str(), vec![id.0.into()]),
+            (OFFICERS_OF, vec![id.0.into()]),
+        ])
+        .await?;
+    let [cases, events, evidence, officers]: [Vec<TxRow>; 4] = parts
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("case bundle: four results expected".into()))?;
     let case = cases
         .first()
         .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
@@ -328,7 +312,7 @@ pub async fn case_bundle(db: &Db, id: CaseId) -> Result<CaseBundle> {
         evidence: evidence.iter().map(evidence_row).collect::<Result<_>>()?,
         officers: officers
             .iter()
-            .map(|r| Ok(OfficerId(r.try_get(0)?)))
+            .map(|r| Ok(OfficerId(r.col(0)?)))
             .collect::<Result<_>>()?,
     })
 }
@@ -340,7 +324,7 @@ pub async fn replace_clocks(
     case_type: &str,
     clocks: &[ClockRow],
 ) -> Result<()> {
-    tx.queue(
+    tx.execute(
         "DELETE FROM case_clocks WHERE case_id = $1",
         vec![id.0.into()],
     )
@@ -352,7 +336,7 @@ pub async fn replace_clocks(
 
 async fn insert_clock_rows(tx: &mut Tx, id: CaseId, clocks: &[ClockRow]) -> Result<()> {
     for c in clocks {
-        tx.queue(
+        tx.execute(
             "INSERT INTO case_clocks (case_id, code, label, basis, started_on, due_on, status, level, calendar_version, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             vec![
@@ -383,17 +367,17 @@ pub async fn clocks(db: &Db, id: CaseId) -> Result<Vec<ClockRow>> {
     .await?
     .iter()
     .map(|r| {
-        let detail: String = r.try_get(9)?;
+        let detail: String = r.col(9)?;
         Ok(ClockRow {
-            case_id: CaseId(r.try_get(0)?),
-            code: r.try_get(1)?,
-            label: r.try_get(2)?,
-            basis: r.try_get(3)?,
-            started_on: r.try_get(4)?,
-            due_on: r.try_get(5)?,
-            status: r.try_get(6)?,
-            level: r.try_get(7)?,
-            calendar_version: r.try_get(8)?,
+            case_id: CaseId(r.col(0)?),
+            code: r.col(1)?,
+            label: r.col(2)?,
+            basis: r.col(3)?,
+            started_on: r.col(4)?,
+            due_on: r.col(5)?,
+            status: r.col(6)?,
+            level: r.col(7)?,
+            calendar_version: r.col(8)?,
             detail: serde_json::from_str(&detail).map_err(|_| StoreError::Corrupt("clock detail".into()))?,
         })
     })
@@ -401,13 +385,13 @@ pub async fn clocks(db: &Db, id: CaseId) -> Result<Vec<ClockRow>> {
 }
 
 pub async fn set_case_officers(tx: &mut Tx, id: CaseId, officers: &[OfficerId]) -> Result<()> {
-    tx.queue(
+    tx.execute(
         "DELETE FROM case_officers WHERE case_id = $1",
         vec![id.0.into()],
     )
     .await?;
     for o in officers {
-        tx.queue(
+        tx.execute(
             "INSERT INTO case_officers (case_id, officer_id) VALUES ($1, $2)",
             vec![id.0.into(), o.0.into()],
         )
@@ -425,23 +409,21 @@ pub async fn case_officers(db: &Db, id: CaseId) -> Result<Vec<OfficerId>> {
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok(OfficerId(r.try_get(0)?)))
+        .map(|r| Ok(OfficerId(r.col(0)?)))
         .collect()
 }
 
 /// Stores content under its SHA-256 (content-addressed; storing the same bytes twice is a no-op).
 pub async fn put_blob(tx: &mut Tx, sha256: &str, data: &[u8]) -> Result<()> {
-    let exists = sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
-        .bind(sha256)
-        .fetch_optional(tx.conn().await?)
+    let exists = tx
+        .fetch_optional("SELECT 1 FROM blobs WHERE sha256 = $1", vec![sha256.into()])
         .await?;
     if exists.is_none() {
-        sqlx::query("INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)")
-            .bind(sha256)
-            .bind(data.len() as i64)
-            .bind(data)
-            .execute(tx.conn().await?)
-            .await?;
+        tx.execute(
+            "INSERT INTO blobs (sha256, size, data) VALUES ($1, $2, $3)",
+            vec![sha256.into(), (data.len() as i64).into(), data.into()],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -452,7 +434,7 @@ pub async fn blob(db: &Db, sha256: &str) -> Result<Vec<u8>> {
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("blob {sha256}")))?;
-    Ok(r.try_get(0)?)
+    Ok(r.col(0)?)
 }
 
 #[derive(Debug, Clone)]
@@ -468,37 +450,29 @@ pub struct NewEvidence<'a> {
 }
 
 pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidence<'_>) -> Result<EvidenceId> {
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO evidence (case_id, sha256, filename, media_type, size, description, uploaded_by, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        vec![e.case_id.0.into(), e.sha256.into(), e.filename.into(), e.media_type.into(), e.size.into(), e.description.into(), e.uploaded_by.map(|u| u.0).into(), e.at.into()],
     )
-    .bind(e.case_id.0)
-    .bind(e.sha256)
-    .bind(e.filename)
-    .bind(e.media_type)
-    .bind(e.size)
-    .bind(e.description)
-    .bind(e.uploaded_by.map(|u| u.0))
-    .bind(e.at)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(EvidenceId(r.try_get(0)?))
+    Ok(EvidenceId(r.col(0)?))
 }
 
 const EVIDENCE_COLS: &str =
     "id, case_id, sha256, filename, media_type, size, description, uploaded_by, at";
 
-fn evidence_row(r: &AnyRow) -> Result<EvidenceRow> {
+fn evidence_row(r: &impl DbRow) -> Result<EvidenceRow> {
     Ok(EvidenceRow {
-        id: EvidenceId(r.try_get(0)?),
-        case_id: CaseId(r.try_get(1)?),
-        sha256: r.try_get(2)?,
-        filename: r.try_get(3)?,
-        media_type: r.try_get(4)?,
-        size: r.try_get(5)?,
-        description: r.try_get(6)?,
-        uploaded_by: r.try_get::<Option<i64>, _>(7)?.map(UserId),
-        at: r.try_get(8)?,
+        id: EvidenceId(r.col(0)?),
+        case_id: CaseId(r.col(1)?),
+        sha256: r.col(2)?,
+        filename: r.col(3)?,
+        media_type: r.col(4)?,
+        size: r.col(5)?,
+        description: r.col(6)?,
+        uploaded_by: r.col::<Option<i64>>(7)?.map(UserId),
+        at: r.col(8)?,
     })
 }
 
@@ -533,16 +507,12 @@ pub async fn insert_publication(
     title: &str,
     body: &serde_json::Value,
 ) -> Result<i64> {
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO publications (case_id, published_on, title, body) VALUES ($1, $2, $3, $4) RETURNING id",
+        vec![case_id.0.into(), published_on.into(), title.into(), body.to_string().into()],
     )
-    .bind(case_id.0)
-    .bind(published_on)
-    .bind(title)
-    .bind(body.to_string())
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(r.try_get(0)?)
+    Ok(r.col(0)?)
 }
 
 pub async fn withdraw_publications(
@@ -551,28 +521,24 @@ pub async fn withdraw_publications(
     on: &str,
     reason: &str,
 ) -> Result<u64> {
-    Ok(sqlx::query(
+    Ok(tx.execute(
         "UPDATE publications SET withdrawn_on = $1, withdraw_reason = $2 WHERE case_id = $3 AND withdrawn_on IS NULL",
+        vec![on.into(), reason.into(), case_id.0.into()],
     )
-    .bind(on)
-    .bind(reason)
-    .bind(case_id.0)
-    .execute(tx.conn().await?)
-    .await?
-    .rows_affected())
+    .await?)
 }
 
 const PUB_COLS: &str = "id, case_id, published_on, withdrawn_on, withdraw_reason, title, body";
 
-fn publication_row(r: &AnyRow) -> Result<PublicationRow> {
-    let body: String = r.try_get(6)?;
+fn publication_row(r: &impl DbRow) -> Result<PublicationRow> {
+    let body: String = r.col(6)?;
     Ok(PublicationRow {
-        id: r.try_get(0)?,
-        case_id: CaseId(r.try_get(1)?),
-        published_on: r.try_get(2)?,
-        withdrawn_on: r.try_get(3)?,
-        withdraw_reason: r.try_get(4)?,
-        title: r.try_get(5)?,
+        id: r.col(0)?,
+        case_id: CaseId(r.col(1)?),
+        published_on: r.col(2)?,
+        withdrawn_on: r.col(3)?,
+        withdraw_reason: r.col(4)?,
+        title: r.col(5)?,
         body: serde_json::from_str(&body)
             .map_err(|_| StoreError::Corrupt("publication body".into()))?,
     })
@@ -775,7 +741,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         .bind(iq.fts5())
         .fetch_one(db.pool())
         .await?
-        .try_get(0)?;
+        .col(0)?;
         few_candidates = n <= FEW_CANDIDATES;
     }
     let walk = !searching || (index_query.is_some() && !few_candidates);
@@ -833,6 +799,6 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     for b in &binds {
         q = q.bind(b);
     }
-    let total: i64 = q.fetch_one(db.pool()).await?.try_get(0)?;
+    let total: i64 = q.fetch_one(db.pool()).await?.col(0)?;
     Ok((rows, total))
 }

@@ -32,6 +32,8 @@ pub struct Db {
     url: String,
     /// SQLite: the one writer connection with its group commit (see [`crate::writer`]).
     writer: Option<Arc<crate::writer::Writer>>,
+    /// SQLite: connections for the point reads of the request path (see [`crate::readers`]).
+    readers: Option<Arc<crate::readers::Readers>>,
     /// Committed codes of the `case_facts` dictionary (see [`crate::indicators`]).
     fact_codes: Arc<crate::indicators::FactCodes>,
     /// Units and departments, which never change once committed (see [`crate::org`]).
@@ -85,8 +87,23 @@ impl Db {
             }
         }
         let connect = AnyConnectOptions::from_str(&full)?;
-        let writer = (backend == Backend::Sqlite)
-            .then(|| Arc::new(crate::writer::Writer::new(connect.clone())));
+        let (writer, readers) = match backend {
+            Backend::Sqlite => {
+                let path = sqlite_path(url).ok_or_else(|| {
+                    StoreError::BadUrl(format!(
+                        "{url} (an in-memory SQLite database cannot be shared by the writer and the readers; give a file)"
+                    ))
+                })?;
+                (
+                    Some(Arc::new(crate::writer::Writer::new(
+                        path.clone(),
+                        opts.create_if_missing,
+                    ))),
+                    Some(Arc::new(crate::readers::Readers::new(path))),
+                )
+            }
+            Backend::Postgres => (None, None),
+        };
         let max = opts.max_connections.unwrap_or(match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
@@ -111,6 +128,7 @@ impl Db {
             backend,
             url: url.to_string(),
             writer,
+            readers,
             fact_codes: Arc::default(),
             org_cache: Arc::default(),
         })
@@ -178,17 +196,50 @@ impl Db {
     /// affected. On SQLite it takes the writer's turn (and joins its group) rather than
     /// competing for the file lock from a pooled connection; on PostgreSQL it runs on the pool,
     /// without taking the audit head.
-    pub async fn execute_write<'q>(
-        &self,
-        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
-    ) -> Result<u64> {
+    pub async fn execute_write(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         if self.writer.is_none() {
-            return Ok(query.execute(&self.pool).await?.rows_affected());
+            return Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .execute(&self.pool)
+                .await?
+                .rows_affected());
         }
         let mut tx = self.begin().await?;
-        let n = query.execute(tx.conn().await?).await?.rows_affected();
+        let n = tx.execute(sql, args).await?;
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// Point reads of the request path (a row or a few by key; not for lists or scans): the
+    /// statements' rows, in order. On SQLite they run here, on a plain connection, inside one
+    /// read transaction when there are several (see [`crate::readers`]); on PostgreSQL on one
+    /// pooled connection, in turn. Each statement has parameters `$1`…`$n` for its arguments.
+    pub async fn read(&self, statements: Vec<(&str, Vec<Arg>)>) -> Result<Vec<Vec<TxRow>>> {
+        if let Some(readers) = &self.readers {
+            return readers.with(|conn| {
+                let several = statements.len() > 1;
+                if several {
+                    conn.execute_batch("BEGIN")?;
+                }
+                let mut out = Vec::with_capacity(statements.len());
+                for (sql, args) in statements {
+                    let (rows, _) = crate::writer::run(conn, sql, args)?;
+                    out.push(rows.into_iter().map(TxRow::Sqlite).collect());
+                }
+                if several {
+                    conn.execute_batch("COMMIT")?;
+                }
+                Ok(out)
+            });
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::with_capacity(statements.len());
+        for (sql, args) in statements {
+            let rows = bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(&mut *conn)
+                .await?;
+            out.push(rows.into_iter().map(TxRow::Any).collect());
+        }
+        Ok(out)
     }
 
     /// On SQLite: write transactions committed and the group commits that carried them since
@@ -237,17 +288,20 @@ impl Db {
 }
 
 /// The SQLite pragmas of every connection (pooled readers and the writer).
+pub(crate) const SQLITE_PRAGMAS: [&str; 6] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA cache_size = -65536",
+    // Savepoints (every SQLite write is one, see `writer`) journal the pages they touch into a
+    // sub-journal: in memory, not a temp file written with a syscall per page.
+    "PRAGMA temp_store = MEMORY",
+];
+
+/// Sets [`SQLITE_PRAGMAS`] on a pooled connection.
 pub(crate) async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
-    for pragma in [
-        "PRAGMA journal_mode = WAL",
-        "PRAGMA synchronous = NORMAL",
-        "PRAGMA foreign_keys = ON",
-        "PRAGMA busy_timeout = 10000",
-        "PRAGMA cache_size = -65536",
-        // Savepoints (every SQLite write is one, see `writer`) journal the pages they touch
-        // into a sub-journal: in memory, not a temp file written with a syscall per page.
-        "PRAGMA temp_store = MEMORY",
-    ] {
+    for pragma in SQLITE_PRAGMAS {
         sqlx::query(pragma).execute(&mut *conn).await?;
     }
     Ok(())
@@ -276,66 +330,41 @@ impl Tx {
         self.backend
     }
 
-    /// The transaction's connection, for a statement whose result is needed (a count, a
-    /// `RETURNING` value) or that reads. Statements queued with [`Tx::queue`] are sent first, so
-    /// the statement sees them.
-    pub async fn conn(&mut self) -> Result<&mut sqlx::AnyConnection> {
-        match &mut self.inner {
-            TxInner::Pool(tx) => Ok(tx),
-            TxInner::Sqlite(w) => w.conn().await,
-        }
-    }
-
-    /// Runs one statement and returns its rows; on SQLite the queued statements go in the same
-    /// call (they come first; the rows are those of this statement, as queued statements return
-    /// none).
-    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<AnyRow>> {
+    /// Runs one statement and returns its rows. `sql` is one statement with parameters
+    /// `$1`…`$n` for `args`. On SQLite it runs on the writer connection right here (see
+    /// [`crate::writer`]); on PostgreSQL on the transaction's pooled connection.
+    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<TxRow>> {
         match &mut self.inner {
             TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .fetch_all(&mut **tx)
-                .await?),
-            TxInner::Sqlite(w) => Ok(w.run(sql, args).await?.0),
+                .await?
+                .into_iter()
+                .map(TxRow::Any)
+                .collect()),
+            TxInner::Sqlite(w) => Ok(w.run(sql, args)?.0.into_iter().map(TxRow::Sqlite).collect()),
         }
     }
 
+    /// [`Tx::fetch_all`] for a statement that returns at most one row.
+    pub async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<TxRow>> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+
     /// [`Tx::fetch_all`] for a statement that returns exactly one row.
-    pub async fn fetch_one(&mut self, sql: &str, args: Vec<Arg>) -> Result<AnyRow> {
-        self.fetch_all(sql, args)
+    pub async fn fetch_one(&mut self, sql: &str, args: Vec<Arg>) -> Result<TxRow> {
+        self.fetch_optional(sql, args)
             .await?
-            .into_iter()
-            .next()
             .ok_or_else(|| sqlx::Error::RowNotFound.into())
     }
 
-    /// Runs one write statement and returns the rows it affected; on SQLite the queued
-    /// statements go in the same call (their counts are not included).
+    /// Runs one write statement (see [`Tx::fetch_all`]) and returns the rows it affected.
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         match &mut self.inner {
             TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .execute(&mut **tx)
                 .await?
                 .rows_affected()),
-            TxInner::Sqlite(w) => Ok(w.run(sql, args).await?.1),
-        }
-    }
-
-    /// A write whose result is not needed. On SQLite it is queued and sent with the others in
-    /// one call to the connection's thread (before the next statement that needs a result, or
-    /// at commit): each call to sqlx's SQLite connection is a hand-off to its worker thread and
-    /// back, which costs more than most of these statements. An error of a queued statement is
-    /// reported by that later call and rolls back the whole transaction as any error does. On
-    /// PostgreSQL the statement runs now.
-    ///
-    /// `sql` is one statement with parameters `$1`…`$n` for `args`.
-    pub async fn queue(&mut self, sql: &str, args: Vec<Arg>) -> Result<()> {
-        match &mut self.inner {
-            TxInner::Pool(tx) => {
-                bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-                    .execute(&mut **tx)
-                    .await?;
-                Ok(())
-            }
-            TxInner::Sqlite(w) => w.queue(sql, args).await,
+            TxInner::Sqlite(w) => Ok(w.run(sql, args)?.1),
         }
     }
 
@@ -359,7 +388,7 @@ impl Tx {
         let seq = self.head.0 + 1;
         let hash = audit::entry_hash(&self.head.1, seq, &entry);
         let prev = self.head.1.clone();
-        self.queue(
+        self.execute(
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             vec![
@@ -410,11 +439,43 @@ impl Tx {
     }
 }
 
-/// A bind value of a statement given to [`Tx::queue`].
+/// A bind value of a statement run in a [`Tx`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     Int(Option<i64>),
+    Real(Option<f64>),
     Text(Option<String>),
+    Blob(Option<Vec<u8>>),
+}
+
+impl From<&[u8]> for Arg {
+    fn from(v: &[u8]) -> Arg {
+        Arg::Blob(Some(v.to_vec()))
+    }
+}
+
+impl From<f64> for Arg {
+    fn from(v: f64) -> Arg {
+        Arg::Real(Some(v))
+    }
+}
+
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Arg {
+        Arg::Real(v)
+    }
+}
+
+impl From<Option<bool>> for Arg {
+    fn from(v: Option<bool>) -> Arg {
+        Arg::Int(v.map(i64::from))
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Arg {
+        Arg::Text(Some(v.clone()))
+    }
 }
 
 impl From<i64> for Arg {
@@ -467,60 +528,105 @@ pub(crate) fn bind_args<'q>(
     for a in args {
         q = match a {
             Arg::Int(v) => q.bind(v),
+            Arg::Real(v) => q.bind(v),
             Arg::Text(v) => q.bind(v),
+            Arg::Blob(v) => q.bind(v),
         };
     }
     q
 }
 
-/// Appends one statement to a batch of statements whose parameters are numbered across the
-/// batch: `$k` of `sql` becomes `$(k + offset)`, where `offset` is the number of arguments
-/// before it (SQLite binds a `$N` parameter to the N-th argument of the whole batch).
-pub(crate) fn append_statement(batch: &mut String, sql: &str, offset: usize) {
-    if !batch.is_empty() {
-        batch.push_str(";\n");
+/// A row read in a write transaction: sqlx's on PostgreSQL, the writer connection's on SQLite.
+pub enum TxRow {
+    Any(AnyRow),
+    Sqlite(Vec<rusqlite::types::Value>),
+}
+
+/// Reads a column by index, from a row of a pooled read (sqlx's [`AnyRow`]) and from a
+/// [`TxRow`] alike, so that one mapping function serves both.
+pub trait DbRow {
+    fn col<T: Column>(&self, i: usize) -> Result<T>;
+}
+
+impl DbRow for AnyRow {
+    fn col<T: Column>(&self, i: usize) -> Result<T> {
+        T::from_any(self, i)
     }
-    let sql = sql.trim().trim_end_matches(';');
-    let bytes = sql.as_bytes();
-    let mut i = 0;
-    let mut copied = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            let start = i + 1;
-            let mut end = start;
-            while end < bytes.len() && bytes[end].is_ascii_digit() {
-                end += 1;
+}
+
+impl DbRow for TxRow {
+    fn col<T: Column>(&self, i: usize) -> Result<T> {
+        match self {
+            TxRow::Any(r) => T::from_any(r, i),
+            TxRow::Sqlite(values) => {
+                let v = values.get(i).ok_or_else(|| {
+                    StoreError::Corrupt(format!("column {i} of {}: no such column", values.len()))
+                })?;
+                T::from_value(v).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "column {i}: {} expected, {:?} found",
+                        std::any::type_name::<T>(),
+                        v.data_type()
+                    ))
+                })
             }
-            let n: usize = sql[start..end].parse().unwrap_or(0);
-            batch.push_str(&sql[copied..i]);
-            batch.push('$');
-            batch.push_str(&(n + offset).to_string());
-            copied = end;
-            i = end;
-        } else {
-            i += 1;
         }
     }
-    batch.push_str(&sql[copied..]);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::append_statement;
-
-    #[test]
-    fn batched_statements_number_their_parameters_across_the_batch() {
-        let mut b = String::new();
-        append_statement(&mut b, "SAVEPOINT s", 0);
-        append_statement(&mut b, "INSERT INTO t (a, b) VALUES ($1, $2);", 0);
-        append_statement(
-            &mut b,
-            "UPDATE t SET a = $2 WHERE b = $1 AND c = '$x' AND d = $10",
-            2,
-        );
-        assert_eq!(
-            b,
-            "SAVEPOINT s;\nINSERT INTO t (a, b) VALUES ($1, $2);\nUPDATE t SET a = $4 WHERE b = $3 AND c = '$x' AND d = $12"
-        );
-    }
+/// A Rust type a column decodes to (see [`DbRow`]).
+pub trait Column: Sized {
+    fn from_any(r: &AnyRow, i: usize) -> Result<Self>;
+    /// `None`: the value is not of this type.
+    fn from_value(v: &rusqlite::types::Value) -> Option<Self>;
 }
+
+macro_rules! column {
+    ($t:ty, $v:ident => $e:expr) => {
+        impl Column for $t {
+            fn from_any(r: &AnyRow, i: usize) -> Result<Self> {
+                Ok(r.try_get::<$t, _>(i)?)
+            }
+            fn from_value($v: &rusqlite::types::Value) -> Option<Self> {
+                $e
+            }
+        }
+        impl Column for Option<$t> {
+            fn from_any(r: &AnyRow, i: usize) -> Result<Self> {
+                Ok(r.try_get::<Option<$t>, _>(i)?)
+            }
+            fn from_value(v: &rusqlite::types::Value) -> Option<Self> {
+                match v {
+                    rusqlite::types::Value::Null => Some(None),
+                    v => <$t as Column>::from_value(v).map(Some),
+                }
+            }
+        }
+    };
+}
+
+use rusqlite::types::Value;
+
+column!(i64, v => match v {
+    Value::Integer(n) => Some(*n),
+    _ => None,
+});
+column!(bool, v => match v {
+    Value::Integer(n) => Some(*n != 0),
+    _ => None,
+});
+column!(String, v => match v {
+    Value::Text(t) => Some(t.clone()),
+    _ => None,
+});
+column!(Vec<u8>, v => match v {
+    Value::Blob(b) => Some(b.clone()),
+    _ => None,
+});
+// SQLite gives an integer for a REAL expression whose value is whole only where the column
+// has no REAL affinity (a `SUM` of integers, say); sqlx decodes both as well.
+column!(f64, v => match v {
+    Value::Real(x) => Some(*x),
+    Value::Integer(n) => Some(*n as f64),
+    _ => None,
+});

@@ -1,9 +1,8 @@
 //! Imported annual reports: published 法治政府建设年度报告 of any unit, stored against the unit name
 //! and year with their source file's name and hash, the decoded text and the extraction (JSON).
 
+use crate::DbRow;
 use fazhi_domain::UnitId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, Result, StoreError, Tx};
 
@@ -47,78 +46,58 @@ pub struct NewImportedReport<'a> {
 
 const META: &str = "id, unit_name, unit_id, level, region, year, title, source_name, sha256, extraction, imported_at, imported_by";
 
-fn row(r: &AnyRow, with_text: bool) -> Result<ImportedReportRow> {
+fn row(r: &impl DbRow, with_text: bool) -> Result<ImportedReportRow> {
     Ok(ImportedReportRow {
-        id: r.try_get(0)?,
-        unit_name: r.try_get(1)?,
-        unit_id: r.try_get::<Option<i64>, _>(2)?.map(UnitId),
-        level: r.try_get(3)?,
-        region: r.try_get(4)?,
-        year: r.try_get(5)?,
-        title: r.try_get(6)?,
-        source_name: r.try_get(7)?,
-        sha256: r.try_get(8)?,
-        extraction: r.try_get(9)?,
-        imported_at: r.try_get(10)?,
-        imported_by: r.try_get(11)?,
-        text: if with_text {
-            Some(r.try_get(12)?)
-        } else {
-            None
-        },
+        id: r.col(0)?,
+        unit_name: r.col(1)?,
+        unit_id: r.col::<Option<i64>>(2)?.map(UnitId),
+        level: r.col(3)?,
+        region: r.col(4)?,
+        year: r.col(5)?,
+        title: r.col(6)?,
+        source_name: r.col(7)?,
+        sha256: r.col(8)?,
+        extraction: r.col(9)?,
+        imported_at: r.col(10)?,
+        imported_by: r.col(11)?,
+        text: if with_text { Some(r.col(12)?) } else { None },
     })
 }
 
 /// Inserts a report. The exact (unit name, year, hash) triple is unique: a second insert is a
 /// `Conflict` naming the stored report's id.
 pub async fn insert(tx: &mut Tx, r: &NewImportedReport<'_>) -> Result<i64> {
-    let existing = sqlx::query(
-        "SELECT id FROM imported_reports WHERE unit_name = $1 AND year = $2 AND sha256 = $3",
-    )
-    .bind(r.unit_name)
-    .bind(r.year)
-    .bind(r.sha256)
-    .fetch_optional(tx.conn().await?)
-    .await?;
+    let existing = tx
+        .fetch_optional(
+            "SELECT id FROM imported_reports WHERE unit_name = $1 AND year = $2 AND sha256 = $3",
+            vec![r.unit_name.into(), r.year.into(), r.sha256.into()],
+        )
+        .await?;
     if let Some(e) = existing {
-        let id: i64 = e.try_get(0)?;
+        let id: i64 = e.col(0)?;
         return Err(StoreError::Conflict(format!("imported report {id}")));
     }
-    let row = sqlx::query(
+    let row = tx.fetch_one(
         "INSERT INTO imported_reports (unit_name, unit_id, level, region, year, title, source_name, \
          sha256, text, extraction, imported_at, imported_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        vec![r.unit_name.into(), r.unit_id.map(|u| u.0).into(), r.level.into(), r.region.into(), r.year.into(), r.title.into(), r.source_name.into(), r.sha256.into(), r.text.into(), r.extraction.into(), r.imported_at.into(), r.imported_by.into()],
     )
-    .bind(r.unit_name)
-    .bind(r.unit_id.map(|u| u.0))
-    .bind(r.level)
-    .bind(r.region)
-    .bind(r.year)
-    .bind(r.title)
-    .bind(r.source_name)
-    .bind(r.sha256)
-    .bind(r.text)
-    .bind(r.extraction)
-    .bind(r.imported_at)
-    .bind(r.imported_by)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.col(0)?)
 }
 
 /// Reports of `year` with this file hash, whatever unit name they were stored under (the app
 /// decides which names denote the same unit), as (id, unit name), read inside the writing
 /// transaction so that the check and the insert see the same data.
 pub async fn same_file(tx: &mut Tx, year: i64, sha256: &str) -> Result<Vec<(i64, String)>> {
-    sqlx::query(
+    tx.fetch_all(
         "SELECT id, unit_name FROM imported_reports WHERE year = $1 AND sha256 = $2 ORDER BY id",
+        vec![year.into(), sha256.into()],
     )
-    .bind(year)
-    .bind(sha256)
-    .fetch_all(tx.conn().await?)
     .await?
     .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .map(|r| Ok((r.col(0)?, r.col(1)?)))
     .collect()
 }
 

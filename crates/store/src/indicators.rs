@@ -13,6 +13,7 @@
 //! no row); writes turn values into codes with [`TxCodes`], whose cache only ever holds
 //! committed codes.
 
+use crate::DbRow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -24,8 +25,6 @@ use fazhi_indicators::plan::{
 };
 use fazhi_indicators::{CmpOp, ManualEntry, Plan, RawResults};
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::cases::CaseWrite;
 use crate::org::subtree_upper;
@@ -424,12 +423,12 @@ impl Sql {
     }
 }
 
-fn get_f64(r: &AnyRow, i: usize) -> Result<Option<f64>> {
+fn get_f64(r: &impl DbRow, i: usize) -> Result<Option<f64>> {
     // Counts come back as integers, sums and averages as doubles (NULL when nothing matched).
-    if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+    if let Ok(v) = r.col::<Option<f64>>(i) {
         return Ok(v);
     }
-    Ok(r.try_get::<Option<i64>, _>(i)?.map(|v| v as f64))
+    Ok(r.col::<Option<i64>>(i)?.map(|v| v as f64))
 }
 
 // ------------------------------------------------------------------ computing a plan
@@ -464,7 +463,7 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
             let db = db.clone();
             tasks.spawn(async move {
                 let row = sql.query().fetch_one(db.pool()).await?;
-                let n = row.columns().len();
+                let n = sqlx::Row::columns(&row).len();
                 let values = (0..n)
                     .map(|c| get_f64(&row, c))
                     .collect::<Result<Vec<_>>>()?;
@@ -543,7 +542,7 @@ async fn partitions(db: &Db, unit_path: &str, parts: usize) -> Result<Vec<(Strin
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|r| r.try_get(0))
+    .map(|r| r.col(0))
     .collect::<std::result::Result<_, _>>()?;
     if children.len() < 2 {
         return Ok(vec![(unit_path.to_string(), upper)]);
@@ -622,7 +621,7 @@ async fn histogram(db: &Db, codes: &Codes, p: &PercentileQuery) -> Result<Vec<(f
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok((get_f64(r, 0)?.unwrap_or(0.0), r.try_get::<i64, _>(1)?)))
+        .map(|r| Ok((get_f64(r, 0)?.unwrap_or(0.0), r.col::<i64>(1)?)))
         .collect()
 }
 
@@ -677,7 +676,7 @@ async fn count_officers(db: &Db, c: &OfficerCond) -> Result<i64> {
     sql.push(&format!(
         "SELECT COUNT(*) FROM officers o JOIN units u ON u.id = o.unit_id WHERE {w}"
     ));
-    Ok(sql.query().fetch_one(db.pool()).await?.try_get(0)?)
+    Ok(sql.query().fetch_one(db.pool()).await?.col(0)?)
 }
 
 // ------------------------------------------------------------------ lineage records
@@ -720,11 +719,11 @@ pub struct OfficerRecord {
 }
 
 /// A date column that is either a day number (facts) or text (events, clocks).
-fn date_text(r: &AnyRow, i: usize) -> Result<Option<String>> {
-    if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+fn date_text(r: &impl DbRow, i: usize) -> Result<Option<String>> {
+    if let Ok(v) = r.col::<Option<i64>>(i) {
         return Ok(v.and_then(facts::date_of_day));
     }
-    Ok(r.try_get::<Option<String>, _>(i)?)
+    Ok(r.col::<Option<String>>(i)?)
 }
 
 fn restrict_sql(r: &Restrict) -> String {
@@ -804,14 +803,14 @@ pub async fn case_records(
         .iter()
         .map(|r| {
             Ok(CaseRecord {
-                case_id: CaseId(r.try_get(0)?),
-                number: r.try_get(1)?,
-                title: r.try_get(2)?,
-                unit_name: r.try_get(3)?,
-                state: r.try_get(4)?,
+                case_id: CaseId(r.col(0)?),
+                number: r.col(1)?,
+                title: r.col(2)?,
+                unit_name: r.col(3)?,
+                state: r.col(4)?,
                 date: date_text(r, 5)?,
                 value: get_f64(r, 6)?.map(|v| v / divisor),
-                marked: r.try_get::<Option<i64>, _>(7)?.map(|m| m != 0),
+                marked: r.col::<Option<i64>>(7)?.map(|m| m != 0),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -823,7 +822,7 @@ pub async fn case_records(
         "SELECT COUNT(*) FROM case_facts f JOIN cases c ON c.id = f.case_id WHERE {range} AND {cond}{}",
         restrict_sql(restrict)
     ));
-    let total: i64 = count.query().fetch_one(db.pool()).await?.try_get(0)?;
+    let total: i64 = count.query().fetch_one(db.pool()).await?.col(0)?;
     Ok((rows, total))
 }
 
@@ -848,7 +847,7 @@ pub async fn clock_calendar_versions(db: &Db, q: &CaseRecords, clock: &str) -> R
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok(r.try_get(0)?))
+        .map(|r| Ok(r.col(0)?))
         .collect()
 }
 
@@ -893,12 +892,12 @@ pub async fn officer_records(
         .iter()
         .map(|r| {
             Ok(OfficerRecord {
-                officer_id: OfficerId(r.try_get(0)?),
-                code: r.try_get(1)?,
-                name: r.try_get(2)?,
-                unit_name: r.try_get(3)?,
-                certificate: r.try_get(4)?,
-                marked: r.try_get::<Option<i64>, _>(5)?.map(|m| m != 0),
+                officer_id: OfficerId(r.col(0)?),
+                code: r.col(1)?,
+                name: r.col(2)?,
+                unit_name: r.col(3)?,
+                certificate: r.col(4)?,
+                marked: r.col::<Option<i64>>(5)?.map(|m| m != 0),
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -926,42 +925,32 @@ pub struct NewManualFigure<'a> {
 const MANUAL_COLS: &str = "m.id, m.indicator, m.unit_id, m.period_start, m.period_end, m.value, m.unit_label, \
      m.source, m.note, m.entered_by, m.at";
 
-fn manual_row(r: &AnyRow) -> Result<ManualEntry> {
+fn manual_row(r: &impl DbRow) -> Result<ManualEntry> {
     Ok(ManualEntry {
-        id: r.try_get(0)?,
-        indicator: r.try_get(1)?,
-        unit_id: r.try_get(2)?,
-        period_start: r.try_get(3)?,
-        period_end: r.try_get(4)?,
+        id: r.col(0)?,
+        indicator: r.col(1)?,
+        unit_id: r.col(2)?,
+        period_start: r.col(3)?,
+        period_end: r.col(4)?,
         value: get_f64(r, 5)?
             .ok_or_else(|| StoreError::Corrupt("manual figure without value".into()))?,
-        unit_label: r.try_get(6)?,
-        source: r.try_get(7)?,
-        note: r.try_get(8)?,
-        entered_by: r.try_get(9)?,
-        at: r.try_get(10)?,
+        unit_label: r.col(6)?,
+        source: r.col(7)?,
+        note: r.col(8)?,
+        entered_by: r.col(9)?,
+        at: r.col(10)?,
     })
 }
 
 /// Stores a manual figure (a correction is a new row; the latest one is in force).
 pub async fn insert_manual_figure(tx: &mut Tx, m: &NewManualFigure<'_>) -> Result<i64> {
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO manual_figures (unit_id, indicator, period_start, period_end, value, unit_label, source, note, entered_by, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        vec![m.unit_id.0.into(), m.indicator.into(), m.period_start.into(), m.period_end.into(), m.value.into(), m.unit_label.into(), m.source.into(), m.note.into(), m.entered_by.into(), m.at.into()],
     )
-    .bind(m.unit_id.0)
-    .bind(m.indicator)
-    .bind(m.period_start)
-    .bind(m.period_end)
-    .bind(m.value)
-    .bind(m.unit_label)
-    .bind(m.source)
-    .bind(m.note)
-    .bind(m.entered_by)
-    .bind(m.at)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(r.try_get(0)?)
+    Ok(r.col(0)?)
 }
 
 /// The figure in force of one indicator for exactly this unit and period, read inside a write
@@ -973,15 +962,13 @@ pub async fn manual_in_force(
     start: &str,
     end: &str,
 ) -> Result<Option<ManualEntry>> {
-    sqlx::query(dynsql!(
-        "SELECT {MANUAL_COLS} FROM manual_figures m WHERE m.unit_id = $1 AND m.indicator = $2 \
+    tx.fetch_optional(
+        &format!(
+            "SELECT {MANUAL_COLS} FROM manual_figures m WHERE m.unit_id = $1 AND m.indicator = $2 \
          AND m.period_start = $3 AND m.period_end = $4 ORDER BY m.id DESC LIMIT 1"
-    ))
-    .bind(unit.0)
-    .bind(indicator)
-    .bind(start)
-    .bind(end)
-    .fetch_optional(tx.conn().await?)
+        ),
+        vec![unit.0.into(), indicator.into(), start.into(), end.into()],
+    )
     .await?
     .as_ref()
     .map(manual_row)
@@ -1082,9 +1069,9 @@ pub async fn manual_figures(db: &Db, f: &ManualFilter) -> Result<Vec<ManualFigur
         .map(|r| {
             Ok(ManualFigureRow {
                 entry: manual_row(r)?,
-                unit_name: r.try_get(11)?,
-                entered_by_name: r.try_get(12)?,
-                in_force: r.try_get::<i64, _>(13)? != 0,
+                unit_name: r.col(11)?,
+                entered_by_name: r.col(12)?,
+                in_force: r.col::<i64>(13)? != 0,
             })
         })
         .collect()
@@ -1171,35 +1158,36 @@ async fn tx_code(tx: &mut Tx, value: &str) -> Result<i64> {
         return Ok(c);
     }
     if !tx.fact_codes.loaded {
-        let rows = sqlx::query("SELECT code, value FROM fact_values")
-            .fetch_all(tx.conn().await?)
+        let rows = tx
+            .fetch_all("SELECT code, value FROM fact_values", vec![])
             .await?;
         for r in &rows {
-            tx.fact_codes.local.insert(r.try_get(1)?, r.try_get(0)?);
+            tx.fact_codes.local.insert(r.col(1)?, r.col(0)?);
         }
         tx.fact_codes.loaded = true;
         if let Some(c) = tx.fact_codes.local.get(value) {
             return Ok(*c);
         }
     }
-    let inserted = sqlx::query(
+    let inserted = tx.fetch_optional(
         "INSERT INTO fact_values (value) VALUES ($1) ON CONFLICT (value) DO NOTHING RETURNING code",
+        vec![value.into()],
     )
-    .bind(value)
-    .fetch_optional(tx.conn().await?)
     .await?;
     let code: i64 = match inserted {
-        Some(r) => r.try_get(0)?,
-        None => sqlx::query("SELECT code FROM fact_values WHERE value = $1")
-            .bind(value)
-            .fetch_optional(tx.conn().await?)
+        Some(r) => r.col(0)?,
+        None => tx
+            .fetch_optional(
+                "SELECT code FROM fact_values WHERE value = $1",
+                vec![value.into()],
+            )
             .await?
             .ok_or_else(|| {
                 StoreError::Corrupt(format!(
                     "fact_values: value “{value}” neither inserted nor found"
                 ))
             })?
-            .try_get(0)?,
+            .col(0)?,
     };
     tx.fact_codes.local.insert(value.to_string(), code);
     Ok(code)
@@ -1240,7 +1228,7 @@ async fn query_codes(db: &Db, conds: &[&Cond]) -> Result<Codes> {
             .fetch_all(db.pool())
             .await?
             .iter()
-            .map(|r| Ok((r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?)))
+            .map(|r| Ok((r.col::<String>(1)?, r.col::<i64>(0)?)))
             .collect::<Result<Vec<_>>>()?;
         shared.extend(found.iter().cloned());
         out.extend(found);
@@ -1275,7 +1263,7 @@ pub(crate) async fn insert_facts(
     })?;
     let changing = changing_facts(tx, c).await?;
     let (clk_status, clk_due) = clock_codes(tx, layout, clocks).await?;
-    tx.queue(
+    tx.execute(
         "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
          clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
@@ -1301,7 +1289,8 @@ pub(crate) async fn insert_facts(
         ]
         .concat(),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// The facts a case update changes, in the order `insert_facts` and `update_facts` bind them:
@@ -1327,12 +1316,13 @@ async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg
 pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
     let mut args = changing_facts(tx, c).await?;
     args.push(id.0.into());
-    tx.queue(
+    tx.execute(
         "UPDATE case_facts SET closed_day = $1, state = $2, category = $3, published = $4, \
          txt1 = $5, txt2 = $6, txt3 = $7, txt4 = $8, num1 = $9, num2 = $10 WHERE case_id = $11",
         args,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Records the first day of a transition in the event slots of the case's type that track it
@@ -1356,11 +1346,12 @@ pub(crate) async fn event_facts(
         .map(|s| format!("ev{s}_day = COALESCE(ev{s}_day, $1)"))
         .collect::<Vec<_>>()
         .join(", ");
-    tx.queue(
+    tx.execute(
         &format!("UPDATE case_facts SET {set} WHERE case_id = $2"),
         vec![facts::day_number(on_date).into(), id.0.into()],
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Status codes and due days of the clocks a layout tracks, slot by slot (all NULL without a
@@ -1400,7 +1391,7 @@ pub(crate) async fn clock_facts(
         return Ok(());
     };
     let (status, due) = clock_codes(tx, Some(l), clocks).await?;
-    tx.queue(
+    tx.execute(
         "UPDATE case_facts SET clk1_status = $1, clk1_due_day = $2, clk2_status = $3, clk2_due_day = $4 \
          WHERE case_id = $5",
         vec![
@@ -1411,5 +1402,6 @@ pub(crate) async fn clock_facts(
             id.0.into(),
         ],
     )
-    .await
+    .await?;
+    Ok(())
 }

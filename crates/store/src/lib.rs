@@ -1,6 +1,7 @@
 //! The only crate that speaks SQL.
 //!
-//! One code path over embedded SQLite and PostgreSQL through sqlx's `Any` driver. The schema is
+//! One code path over embedded SQLite and PostgreSQL through sqlx's `Any` driver, except the
+//! SQLite writer connection, a plain `rusqlite` connection (see [`writer`]). The schema is
 //! portable (see `migrations/`): dates are `TEXT 'YYYY-MM-DD'`, timestamps `BIGINT` epoch-ms, JSON
 //! `TEXT`, money integer fen, booleans 0/1. Every write goes through a [`Tx`], which takes the
 //! audit-chain head first: that serialises writers and keeps the hash chain linear.
@@ -12,6 +13,7 @@ macro_rules! dynsql {
 
 pub mod audit;
 mod db;
+mod readers;
 mod rows;
 mod writer;
 
@@ -26,7 +28,7 @@ pub mod sessions;
 pub mod testing;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
-pub use db::{Arg, Backend, ConnectOptions, Db, Tx, sqlite_path};
+pub use db::{Arg, Backend, Column, ConnectOptions, Db, DbRow, Tx, TxRow, sqlite_path};
 pub use rows::*;
 
 /// Errors of the storage layer. `NotFound` and `Conflict` are expected outcomes the app maps to
@@ -35,6 +37,8 @@ pub use rows::*;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(

@@ -1,11 +1,10 @@
 //! Units, departments, users, enforcement officers and their certificates.
 
+use crate::DbRow;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use fazhi_domain::{CertificateId, DepartmentId, OfficerId, UnitId, UserId};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{
     CertificateRow, Db, DepartmentRow, OfficerRow, Result, StoreError, Tx, UnitRow, UserRow,
@@ -13,19 +12,19 @@ use crate::{
 
 const UNIT_COLS: &str = "id, parent_id, code, name, kind, path";
 
-fn unit_row(r: &AnyRow) -> Result<UnitRow> {
+fn unit_row(r: &impl DbRow) -> Result<UnitRow> {
     unit_row_at(r, 0)
 }
 
 /// A unit from the columns `UNIT_COLS` of a row, starting at column `at`.
-pub(crate) fn unit_row_at(r: &AnyRow, at: usize) -> Result<UnitRow> {
+pub(crate) fn unit_row_at(r: &impl DbRow, at: usize) -> Result<UnitRow> {
     Ok(UnitRow {
-        id: UnitId(r.try_get(at)?),
-        parent_id: r.try_get::<Option<i64>, _>(at + 1)?.map(UnitId),
-        code: r.try_get(at + 2)?,
-        name: r.try_get(at + 3)?,
-        kind: r.try_get(at + 4)?,
-        path: r.try_get(at + 5)?,
+        id: UnitId(r.col(at)?),
+        parent_id: r.col::<Option<i64>>(at + 1)?.map(UnitId),
+        code: r.col(at + 2)?,
+        name: r.col(at + 3)?,
+        kind: r.col(at + 4)?,
+        path: r.col(at + 5)?,
     })
 }
 
@@ -37,22 +36,18 @@ pub async fn insert_unit(
     name: &str,
     kind: &str,
 ) -> Result<UnitRow> {
-    let row = sqlx::query(
+    let row = tx.fetch_one(
         "INSERT INTO units (parent_id, code, name, kind, path) VALUES ($1, $2, $3, $4, '') RETURNING id",
+        vec![parent.map(|p| p.id.0).into(), code.into(), name.into(), kind.into()],
     )
-    .bind(parent.map(|p| p.id.0))
-    .bind(code)
-    .bind(name)
-    .bind(kind)
-    .fetch_one(tx.conn().await?)
     .await?;
-    let id: i64 = row.try_get(0)?;
+    let id: i64 = row.col(0)?;
     let path = format!("{}{id}/", parent.map(|p| p.path.as_str()).unwrap_or("/"));
-    sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
-        .bind(&path)
-        .bind(id)
-        .execute(tx.conn().await?)
-        .await?;
+    tx.execute(
+        "UPDATE units SET path = $1 WHERE id = $2",
+        vec![path.as_str().into(), id.into()],
+    )
+    .await?;
     Ok(UnitRow {
         id: UnitId(id),
         parent_id: parent.map(|p| p.id),
@@ -150,12 +145,12 @@ pub fn subtree_upper(path: &str) -> String {
 
 const DEPT_COLS: &str = "id, unit_id, code, name";
 
-fn dept_row(r: &AnyRow) -> Result<DepartmentRow> {
+fn dept_row(r: &impl DbRow) -> Result<DepartmentRow> {
     Ok(DepartmentRow {
-        id: DepartmentId(r.try_get(0)?),
-        unit_id: UnitId(r.try_get(1)?),
-        code: r.try_get(2)?,
-        name: r.try_get(3)?,
+        id: DepartmentId(r.col(0)?),
+        unit_id: UnitId(r.col(1)?),
+        code: r.col(2)?,
+        name: r.col(3)?,
     })
 }
 
@@ -165,16 +160,14 @@ pub async fn insert_department(
     code: &str,
     name: &str,
 ) -> Result<DepartmentRow> {
-    let r = sqlx::query(
-        "INSERT INTO departments (unit_id, code, name) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(unit.0)
-    .bind(code)
-    .bind(name)
-    .fetch_one(tx.conn().await?)
-    .await?;
+    let r = tx
+        .fetch_one(
+            "INSERT INTO departments (unit_id, code, name) VALUES ($1, $2, $3) RETURNING id",
+            vec![unit.0.into(), code.into(), name.into()],
+        )
+        .await?;
     Ok(DepartmentRow {
-        id: DepartmentId(r.try_get(0)?),
+        id: DepartmentId(r.col(0)?),
         unit_id: unit,
         code: code.into(),
         name: name.into(),
@@ -216,28 +209,28 @@ pub async fn departments(db: &Db) -> Result<Vec<DepartmentRow>> {
 
 const USER_COLS: &str = "id, login, display_name, password_hash, unit_id, department_id, scope, roles, active, created_at";
 
-fn user_row(r: &AnyRow) -> Result<UserRow> {
+fn user_row(r: &impl DbRow) -> Result<UserRow> {
     user_row_at(r, 0)
 }
 
 /// A user from the columns `USER_COLS` of a row, starting at column `at`.
-pub(crate) fn user_row_at(r: &AnyRow, at: usize) -> Result<UserRow> {
-    let roles: String = r.try_get(at + 7)?;
+pub(crate) fn user_row_at(r: &impl DbRow, at: usize) -> Result<UserRow> {
+    let roles: String = r.col(at + 7)?;
     Ok(UserRow {
-        id: UserId(r.try_get(at)?),
-        login: r.try_get(at + 1)?,
-        display_name: r.try_get(at + 2)?,
-        password_hash: r.try_get(at + 3)?,
-        unit_id: UnitId(r.try_get(at + 4)?),
-        department_id: r.try_get::<Option<i64>, _>(at + 5)?.map(DepartmentId),
-        scope: r.try_get(at + 6)?,
+        id: UserId(r.col(at)?),
+        login: r.col(at + 1)?,
+        display_name: r.col(at + 2)?,
+        password_hash: r.col(at + 3)?,
+        unit_id: UnitId(r.col(at + 4)?),
+        department_id: r.col::<Option<i64>>(at + 5)?.map(DepartmentId),
+        scope: r.col(at + 6)?,
         roles: roles
             .split(',')
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect(),
-        active: r.try_get::<i64, _>(at + 8)? != 0,
-        created_at: r.try_get(at + 9)?,
+        active: r.col::<i64>(at + 8)? != 0,
+        created_at: r.col(at + 9)?,
     })
 }
 
@@ -255,37 +248,31 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId> {
-    let exists = sqlx::query("SELECT id FROM users WHERE login = $1")
-        .bind(u.login)
-        .fetch_optional(tx.conn().await?)
+    let exists = tx
+        .fetch_optional(
+            "SELECT id FROM users WHERE login = $1",
+            vec![u.login.into()],
+        )
         .await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("login {} exists", u.login)));
     }
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO users (login, display_name, password_hash, unit_id, department_id, scope, roles, active, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+        vec![u.login.into(), u.display_name.into(), u.password_hash.into(), u.unit_id.0.into(), u.department_id.map(|d| d.0).into(), u.scope.into(), u.roles.join(",").into(), u.created_at.into()],
     )
-    .bind(u.login)
-    .bind(u.display_name)
-    .bind(u.password_hash)
-    .bind(u.unit_id.0)
-    .bind(u.department_id.map(|d| d.0))
-    .bind(u.scope)
-    .bind(u.roles.join(","))
-    .bind(u.created_at)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(UserId(r.try_get(0)?))
+    Ok(UserId(r.col(0)?))
 }
 
 pub async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<()> {
-    let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(id.0)
-        .execute(tx.conn().await?)
-        .await?
-        .rows_affected();
+    let n = tx
+        .execute(
+            "UPDATE users SET password_hash = $1 WHERE id = $2",
+            vec![hash.into(), id.0.into()],
+        )
+        .await?;
     if n == 0 {
         return Err(StoreError::NotFound(format!("user {id}")));
     }
@@ -323,16 +310,16 @@ pub async fn users(db: &Db) -> Result<Vec<UserRow>> {
 const OFFICER_COLS: &str =
     "id, code, name, user_id, unit_id, department_id, legal_reviewer, active";
 
-fn officer_row(r: &AnyRow) -> Result<OfficerRow> {
+fn officer_row(r: &impl DbRow) -> Result<OfficerRow> {
     Ok(OfficerRow {
-        id: OfficerId(r.try_get(0)?),
-        code: r.try_get(1)?,
-        name: r.try_get(2)?,
-        user_id: r.try_get::<Option<i64>, _>(3)?.map(UserId),
-        unit_id: UnitId(r.try_get(4)?),
-        department_id: r.try_get::<Option<i64>, _>(5)?.map(DepartmentId),
-        legal_reviewer: r.try_get::<i64, _>(6)? != 0,
-        active: r.try_get::<i64, _>(7)? != 0,
+        id: OfficerId(r.col(0)?),
+        code: r.col(1)?,
+        name: r.col(2)?,
+        user_id: r.col::<Option<i64>>(3)?.map(UserId),
+        unit_id: UnitId(r.col(4)?),
+        department_id: r.col::<Option<i64>>(5)?.map(DepartmentId),
+        legal_reviewer: r.col::<i64>(6)? != 0,
+        active: r.col::<i64>(7)? != 0,
     })
 }
 
@@ -347,19 +334,13 @@ pub struct NewOfficer<'a> {
 }
 
 pub async fn insert_officer(tx: &mut Tx, o: &NewOfficer<'_>) -> Result<OfficerId> {
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO officers (code, name, user_id, unit_id, department_id, legal_reviewer, active) \
          VALUES ($1, $2, $3, $4, $5, $6, 1) RETURNING id",
+        vec![o.code.into(), o.name.into(), o.user_id.map(|u| u.0).into(), o.unit_id.0.into(), o.department_id.map(|d| d.0).into(), (o.legal_reviewer as i64).into()],
     )
-    .bind(o.code)
-    .bind(o.name)
-    .bind(o.user_id.map(|u| u.0))
-    .bind(o.unit_id.0)
-    .bind(o.department_id.map(|d| d.0))
-    .bind(o.legal_reviewer as i64)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(OfficerId(r.try_get(0)?))
+    Ok(OfficerId(r.col(0)?))
 }
 
 pub async fn officers(db: &Db) -> Result<Vec<OfficerRow>> {
@@ -395,16 +376,16 @@ pub async fn officer_by_code(db: &Db, code: &str) -> Result<Option<OfficerRow>> 
 const CERT_COLS: &str =
     "id, officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked";
 
-fn cert_row(r: &AnyRow) -> Result<CertificateRow> {
+fn cert_row(r: &impl DbRow) -> Result<CertificateRow> {
     Ok(CertificateRow {
-        id: CertificateId(r.try_get(0)?),
-        officer_id: OfficerId(r.try_get(1)?),
-        number: r.try_get(2)?,
-        domain: r.try_get(3)?,
-        valid_from: r.try_get(4)?,
-        valid_to: r.try_get(5)?,
-        annual_check_year: r.try_get(6)?,
-        revoked: r.try_get::<i64, _>(7)? != 0,
+        id: CertificateId(r.col(0)?),
+        officer_id: OfficerId(r.col(1)?),
+        number: r.col(2)?,
+        domain: r.col(3)?,
+        valid_from: r.col(4)?,
+        valid_to: r.col(5)?,
+        annual_check_year: r.col(6)?,
+        revoked: r.col::<i64>(7)? != 0,
     })
 }
 
@@ -419,9 +400,11 @@ pub struct NewCertificate<'a> {
 }
 
 pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<CertificateId> {
-    let exists = sqlx::query("SELECT id FROM certificates WHERE number = $1")
-        .bind(c.number)
-        .fetch_optional(tx.conn().await?)
+    let exists = tx
+        .fetch_optional(
+            "SELECT id FROM certificates WHERE number = $1",
+            vec![c.number.into()],
+        )
         .await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!(
@@ -429,27 +412,21 @@ pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<C
             c.number
         )));
     }
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO certificates (officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked) \
          VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
+        vec![c.officer_id.0.into(), c.number.into(), c.domain.into(), c.valid_from.into(), c.valid_to.into(), c.annual_check_year.into()],
     )
-    .bind(c.officer_id.0)
-    .bind(c.number)
-    .bind(c.domain)
-    .bind(c.valid_from)
-    .bind(c.valid_to)
-    .bind(c.annual_check_year)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(CertificateId(r.try_get(0)?))
+    Ok(CertificateId(r.col(0)?))
 }
 
 pub async fn set_certificate_revoked(tx: &mut Tx, id: CertificateId, revoked: bool) -> Result<()> {
-    sqlx::query("UPDATE certificates SET revoked = $1 WHERE id = $2")
-        .bind(revoked as i64)
-        .bind(id.0)
-        .execute(tx.conn().await?)
-        .await?;
+    tx.execute(
+        "UPDATE certificates SET revoked = $1 WHERE id = $2",
+        vec![(revoked as i64).into(), id.0.into()],
+    )
+    .await?;
     Ok(())
 }
 

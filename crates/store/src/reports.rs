@@ -1,8 +1,7 @@
 //! Annual reports: one per unit and year, a JSON document, and the frozen figure snapshot.
 
+use crate::DbRow;
 use fazhi_domain::UnitId;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::{Db, Result, StoreError, Tx};
 
@@ -25,20 +24,20 @@ pub struct ReportRow {
 
 const COLS: &str = "id, unit_id, year, title, status, body, snapshot, frozen_at, frozen_by, version, created_at, updated_at";
 
-fn row(r: &AnyRow) -> Result<ReportRow> {
+fn row(r: &impl DbRow) -> Result<ReportRow> {
     Ok(ReportRow {
-        id: r.try_get(0)?,
-        unit_id: UnitId(r.try_get(1)?),
-        year: r.try_get(2)?,
-        title: r.try_get(3)?,
-        status: r.try_get(4)?,
-        body: r.try_get(5)?,
-        snapshot: r.try_get(6)?,
-        frozen_at: r.try_get(7)?,
-        frozen_by: r.try_get(8)?,
-        version: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-        updated_at: r.try_get(11)?,
+        id: r.col(0)?,
+        unit_id: UnitId(r.col(1)?),
+        year: r.col(2)?,
+        title: r.col(3)?,
+        status: r.col(4)?,
+        body: r.col(5)?,
+        snapshot: r.col(6)?,
+        frozen_at: r.col(7)?,
+        frozen_by: r.col(8)?,
+        version: r.col(9)?,
+        created_at: r.col(10)?,
+        updated_at: r.col(11)?,
     })
 }
 
@@ -83,18 +82,13 @@ pub async fn insert(
     body: &str,
     at: i64,
 ) -> Result<i64> {
-    let r = sqlx::query(
+    let r = tx.fetch_one(
         "INSERT INTO reports (unit_id, year, title, status, body, version, created_at, updated_at) \
          VALUES ($1, $2, $3, 'draft', $4, 1, $5, $5) RETURNING id",
+        vec![unit.0.into(), year.into(), title.into(), body.into(), at.into()],
     )
-    .bind(unit.0)
-    .bind(year)
-    .bind(title)
-    .bind(body)
-    .bind(at)
-    .fetch_one(tx.conn().await?)
     .await?;
-    Ok(r.try_get(0)?)
+    Ok(r.col(0)?)
 }
 
 /// Saves a draft's document if it is still at `version` and not frozen.
@@ -106,18 +100,19 @@ pub async fn save(
     body: &str,
     at: i64,
 ) -> Result<i64> {
-    let n = sqlx::query(
-        "UPDATE reports SET title = $1, body = $2, updated_at = $3, version = version + 1 \
+    let n = tx
+        .execute(
+            "UPDATE reports SET title = $1, body = $2, updated_at = $3, version = version + 1 \
          WHERE id = $4 AND version = $5 AND status = 'draft'",
-    )
-    .bind(title)
-    .bind(body)
-    .bind(at)
-    .bind(id)
-    .bind(version)
-    .execute(tx.conn().await?)
-    .await?
-    .rows_affected();
+            vec![
+                title.into(),
+                body.into(),
+                at.into(),
+                id.into(),
+                version.into(),
+            ],
+        )
+        .await?;
     if n == 0 {
         return Err(StoreError::Conflict(format!(
             "report {id} changed or frozen"
@@ -141,19 +136,12 @@ pub async fn set_frozen(
     } else {
         "draft"
     };
-    let n = sqlx::query(
+    let n = tx.execute(
         "UPDATE reports SET status = $1, snapshot = $2, frozen_by = $3, frozen_at = $4, updated_at = $4, \
          version = version + 1 WHERE id = $5 AND version = $6",
+        vec![status.into(), snapshot.into(), by.into(), at.into(), id.into(), version.into()],
     )
-    .bind(status)
-    .bind(snapshot)
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .bind(version)
-    .execute(tx.conn().await?)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Err(StoreError::Conflict(format!(
             "report {id} was changed by someone else"

@@ -20,7 +20,7 @@
 //! after indexing the cases that existed before it; migration 0008 empties the index written
 //! without separators and sets the flag again, so that [`backfill`] rebuilds it.
 
-use sqlx::Row;
+use crate::DbRow;
 
 use fazhi_domain::CaseId;
 
@@ -176,12 +176,10 @@ pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
     else {
         return Ok(());
     };
-    sqlx::query(
+    tx.execute(
         "INSERT INTO cases_search (case_id, tokens) VALUES ($1, to_tsvector('simple', $2))",
+        vec![id.into(), tokens.into()],
     )
-    .bind(id)
-    .bind(tokens)
-    .execute(tx.conn().await?)
     .await?;
     Ok(())
 }
@@ -189,10 +187,11 @@ pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
 /// Re-indexes a case whose search text changed.
 pub async fn replace(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
     if let Some(SearchOp::Delete(id)) = tx.defer_search(SearchOp::Delete(id.0)) {
-        sqlx::query("DELETE FROM cases_search WHERE case_id = $1")
-            .bind(id)
-            .execute(tx.conn().await?)
-            .await?;
+        tx.execute(
+            "DELETE FROM cases_search WHERE case_id = $1",
+            vec![id.into()],
+        )
+        .await?;
     }
     insert(tx, id, search_text).await
 }
@@ -209,7 +208,7 @@ pub async fn backfill(db: &Db) -> Result<u64> {
     let pending: i64 = sqlx::query("SELECT COUNT(*) FROM search_backfill WHERE pending = 1")
         .fetch_one(db.pool())
         .await?
-        .try_get(0)?;
+        .col(0)?;
     if pending == 0 {
         return Ok(0);
     }
@@ -223,17 +222,17 @@ pub async fn backfill(db: &Db) -> Result<u64> {
                 .fetch_all(db.pool())
                 .await?;
         let Some(last) = rows.last() else { break };
-        after = last.try_get(0)?;
+        after = last.col(0)?;
         let mut tx = db.begin().await?;
         for r in &rows {
-            let id = CaseId(r.try_get(0)?);
-            let text: String = r.try_get(1)?;
+            let id = CaseId(r.col(0)?);
+            let text: String = r.col(1)?;
             replace(&mut tx, id, &text).await?;
         }
         tx.commit().await?;
         done += rows.len() as u64;
     }
-    db.execute_write(sqlx::query("UPDATE search_backfill SET pending = 0"))
+    db.execute_write("UPDATE search_backfill SET pending = 0", Vec::new())
         .await?;
     if done > 0 {
         tracing::info!(cases = done, "search index built for existing cases");

@@ -20,16 +20,26 @@
 //! A burst of requests therefore pays for one `BEGIN`, one head update and one `COMMIT` (one
 //! write of the WAL pages they share, one FTS5 segment) instead of one each.
 
+//!
+//! The writer connection is a plain SQLite connection (`rusqlite`), not one of sqlx's: a write
+//! transaction's statements run on the task that holds the turn, directly, each a few
+//! microseconds. (sqlx runs every SQLite connection on a worker thread of its own and hands each
+//! call over to it and back; at thousands of small writes a second, those hand-offs and thread
+//! wake-ups cost more CPU than the statements.) Nothing here awaits while a statement runs, so a
+//! caller that is dropped (a client that goes away) can only be dropped between statements; the
+//! slot always knows what the connection holds, and the next writer settles what a dropped one
+//! left open.
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
-use sqlx::any::{AnyConnectOptions, AnyRow};
-use sqlx::{AnyConnection, Connection, Either, Executor, Row};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
-use crate::db::{Arg, append_statement, bind_args};
+use crate::db::Arg;
 use crate::{Result, StoreError};
 
 /// How long a write transaction waits for its turn before giving up (as `busy_timeout`).
@@ -44,25 +54,28 @@ const MEMBER_FALLBACK: Duration = Duration::from_millis(200);
 
 const SAVEPOINT: &str = "SAVEPOINT fazhi_tx";
 const RELEASE: &str = "RELEASE fazhi_tx";
-const ROLLBACK_TO_AND_RELEASE: &str = "ROLLBACK TO fazhi_tx;\nRELEASE fazhi_tx";
+const ROLLBACK_TO: &str = "ROLLBACK TO fazhi_tx";
 /// WAL pages after which the writer itself checkpoints (SQLite's default is 1 000; see
 /// [`checkpoints`]).
 const WRITER_AUTOCHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 20000";
 /// How often [`checkpoints`] looks for committed groups to checkpoint.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
-/// Queued statements are sent once this many arguments or this much SQL has accumulated.
-const QUEUE_ARGS: usize = 512;
-const QUEUE_SQL: usize = 32 * 1024;
+/// Prepared statements the writer connection keeps (rusqlite's default is 16; a create alone
+/// uses more distinct statements than that).
+const STATEMENT_CACHE: usize = 256;
 
 type Head = (i64, String);
 type MemberResult = std::result::Result<(), String>;
+/// The rows of one statement, column values in order.
+pub(crate) type Rows = Vec<Vec<Value>>;
 
 /// The writer of one SQLite database (shared by the clones of a `Db`).
 pub(crate) struct Writer {
     slot: Arc<Mutex<Slot>>,
     /// Writers waiting for their turn in [`Writer::begin`].
     waiting: AtomicUsize,
-    options: AnyConnectOptions,
+    path: PathBuf,
+    create: bool,
     /// Transactions committed into a group, and groups committed (for the benchmarks and tests:
     /// their ratio is the mean group size).
     committed: AtomicU64,
@@ -71,14 +84,11 @@ pub(crate) struct Writer {
 
 /// What the turn guards.
 pub(crate) struct Slot {
-    conn: Option<AnyConnection>,
+    conn: Option<Connection>,
     group: Option<Group>,
     /// The head at the current transaction's start, while one is open (restored when it is
     /// abandoned).
     savepoint: Option<Head>,
-    /// The open transaction's `SAVEPOINT` has been sent (it is queued with the transaction's
-    /// first statements, see [`WriterTx::queue`]), so abandoning it must roll back to it.
-    savepoint_sent: bool,
     /// The open transaction opened the group itself and has no savepoint: the group holds
     /// nothing else, so its rollback is the group's. (A large transaction, such as a bulk create
     /// of thousands of cases, inside a savepoint would pay for the savepoint's journal on every
@@ -110,18 +120,19 @@ pub(crate) enum SearchOp {
 }
 
 impl Writer {
-    pub(crate) fn new(options: AnyConnectOptions) -> Writer {
+    /// The writer of the database file at `path` (created on first use when `create`).
+    pub(crate) fn new(path: PathBuf, create: bool) -> Writer {
         Writer {
             slot: Arc::new(Mutex::new(Slot {
                 conn: None,
                 group: None,
                 savepoint: None,
-                savepoint_sent: false,
                 leader: false,
                 next_generation: 1,
             })),
             waiting: AtomicUsize::new(0),
-            options,
+            path,
+            create,
             committed: AtomicU64::new(0),
             groups: AtomicU64::new(0),
         }
@@ -129,58 +140,29 @@ impl Writer {
 
     /// Takes the turn and opens a savepoint in the group transaction (opening the group when
     /// there is none). Returns the transaction and the audit head to chain on.
-    ///
-    /// A caller may be cancelled at any await (a client that goes away drops its request), so
-    /// whatever changes the connection's state runs on a task of its own: a dropped caller must
-    /// not leave the connection inside a transaction the slot does not know of.
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<(WriterTx, Head)> {
         let turn = {
             let _waiting = Waiting::new(&self.waiting);
             tokio::time::timeout(WRITER_WAIT, self.slot.clone().lock_owned()).await
         };
-        let slot = turn.map_err(|_| {
+        let mut slot = turn.map_err(|_| {
             StoreError::Conflict(format!(
                 "database busy: no write turn within {} s",
                 WRITER_WAIT.as_secs()
             ))
         })?;
-        let (slot, head) =
-            if slot.savepoint.is_none() && slot.conn.is_some() && slot.group.is_some() {
-                // Joining an open group sends nothing (the SAVEPOINT is queued): nothing
-                // to protect, and no task hop between one writer's turn and the next.
-                let mut slot = slot;
-                let head = open_savepoint(&mut slot, &self.options).await?;
-                (slot, head)
-            } else {
-                let writer = self.clone();
-                // Should the caller go away after this, the slot it drops holds an open
-                // group or savepoint that the next writer settles.
-                spawn(async move {
-                    let mut slot = slot;
-                    match open_savepoint(&mut slot, &writer.options).await {
-                        Ok(head) => Ok((slot, head)),
-                        Err(e) => {
-                            fail(&mut slot, &e.to_string()).await;
-                            Err(e)
-                        }
-                    }
-                })
-                .await?
-            };
-        // A member's SAVEPOINT goes with its first statements (one call to the connection's
-        // thread instead of two).
-        let savepoint_queued = !slot.leader;
-        let mut batch = Batch::default();
-        if savepoint_queued {
-            batch.push(SAVEPOINT, Vec::new());
-        }
+        let head = match open_savepoint(&mut slot, self) {
+            Ok(head) => head,
+            Err(e) => {
+                fail(&mut slot, &e.to_string());
+                return Err(e);
+            }
+        };
         Ok((
             WriterTx {
                 slot: Some(slot),
                 writer: self.clone(),
                 search: Vec::new(),
-                batch,
-                savepoint_queued,
             },
             head,
         ))
@@ -190,11 +172,11 @@ impl Writer {
     /// is for shutdown) and closes the writer connection.
     pub(crate) async fn close(&self) {
         let mut slot = self.slot.lock().await;
-        if settle(&mut slot).await.is_ok() {
-            flush(&mut slot, self).await;
+        if settle(&mut slot).is_ok() {
+            flush(&mut slot, self);
         }
         if let Some(conn) = slot.conn.take() {
-            let _ = conn.close().await;
+            let _ = conn.close();
         }
     }
 
@@ -219,22 +201,41 @@ impl Writer {
 
     /// Ends the turn of a writer whose savepoint is settled: commits the group unless the next
     /// writer continues it; a group without members is rolled back.
-    async fn end_turn(&self, slot: &mut Slot) {
+    fn end_turn(&self, slot: &mut Slot) {
         let Some(group) = &slot.group else { return };
         if group.members.is_empty() && !group.head_changed {
             if self.waiting.load(Ordering::SeqCst) == 0 {
-                rollback_group(slot).await;
+                rollback_group(slot);
             }
             return;
         }
         if !self.keep_open(group) {
-            flush(slot, self).await;
+            flush(slot, self);
         }
+    }
+
+    /// Opens the writer connection with the pragmas of every connection of the store.
+    fn connect(&self) -> Result<Connection> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if self.create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        for pragma in crate::db::SQLITE_PRAGMAS {
+            // `journal_mode` returns a row; `execute_batch` steps every statement through.
+            conn.execute_batch(pragma)?;
+        }
+        // The WAL is checkpointed by `checkpoints` on a reading connection, so that copying it
+        // into the database and syncing the file is not done by a committing writer, whose
+        // group waits meanwhile. This is the backstop should that not keep up.
+        conn.execute_batch(WRITER_AUTOCHECKPOINT)?;
+        Ok(conn)
     }
 }
 
 impl Slot {
-    fn conn(&mut self) -> Result<&mut AnyConnection> {
+    fn conn(&mut self) -> Result<&mut Connection> {
         self.conn
             .as_mut()
             .ok_or_else(|| StoreError::Conflict("writer connection lost".into()))
@@ -242,10 +243,10 @@ impl Slot {
 
     /// Drops the writer connection (rolling back what it holds): the next writer opens a fresh
     /// one.
-    async fn discard_conn(&mut self) {
-        if let Some(mut conn) = self.conn.take() {
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            let _ = conn.close().await;
+    fn discard_conn(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.close();
         }
     }
 }
@@ -259,29 +260,72 @@ impl Group {
     }
 }
 
-async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<Head> {
-    settle(slot).await?;
-    if slot.conn.is_none() {
-        let mut conn = AnyConnection::connect_with(options).await?;
-        crate::db::sqlite_pragmas(&mut conn).await?;
-        // The WAL is checkpointed by `checkpoints` on a reading connection, so that copying it
-        // into the database and syncing the file is not done by a committing writer, whose
-        // group waits meanwhile. This is the backstop should that not keep up.
-        sqlx::query(WRITER_AUTOCHECKPOINT)
-            .execute(&mut conn)
-            .await?;
-        slot.conn = Some(conn);
+/// Runs one statement on the writer connection: its rows, and the rows it changed (meaningful
+/// for `INSERT`, `UPDATE` and `DELETE`). `sql` is one statement whose parameters are written
+/// `$1`…`$n`, bound to `args` in order.
+pub(crate) fn run(conn: &Connection, sql: &str, args: Vec<Arg>) -> Result<(Rows, u64)> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let count = stmt.parameter_count();
+    if count != args.len() {
+        return Err(StoreError::Corrupt(format!(
+            "statement takes {count} arguments, {} given: {sql}",
+            args.len()
+        )));
     }
-    let conn = slot.conn.as_mut().expect("writer connection just opened");
+    for i in 1..=count {
+        // SQLite numbers parameters by first appearance; `$k` names the k-th argument.
+        let k = stmt
+            .parameter_name(i)
+            .and_then(|n| n.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|k| (1..=count).contains(k))
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("parameter {i} is not one of $1…${count}: {sql}"))
+            })?;
+        match &args[k - 1] {
+            Arg::Int(v) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Real(v) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Text(v) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Blob(v) => stmt.raw_bind_parameter(i, v)?,
+        }
+    }
+    let columns = stmt.column_count();
+    let mut out = Vec::new();
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns);
+        for c in 0..columns {
+            values.push(row.get::<_, Value>(c)?);
+        }
+        out.push(values);
+    }
+    drop(rows);
+    Ok((out, conn.changes()))
+}
+
+/// [`run`] for a statement without arguments whose rows are not needed.
+fn exec(conn: &Connection, sql: &str) -> Result<()> {
+    run(conn, sql, Vec::new()).map(|_| ())
+}
+
+fn open_savepoint(slot: &mut Slot, writer: &Writer) -> Result<Head> {
+    settle(slot)?;
+    if slot.conn.is_none() {
+        slot.conn = Some(writer.connect()?);
+    }
+    let conn = slot.conn.as_ref().expect("writer connection just opened");
     slot.leader = slot.group.is_none();
-    slot.savepoint_sent = false;
     if slot.leader {
-        // One call for both (sqlx's `Any` `fetch_one` would stop at the BEGIN's result).
-        let rows = sqlx::query("BEGIN IMMEDIATE;\nSELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_all(&mut *conn)
-            .await?;
-        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
-        let head: Head = (row.try_get(0)?, row.try_get(1)?);
+        exec(conn, "BEGIN IMMEDIATE")?;
+        let (rows, _) = run(
+            conn,
+            "SELECT seq, hash FROM audit_head WHERE id = 1",
+            Vec::new(),
+        )?;
+        let head: Head = match rows.first().map(Vec::as_slice) {
+            Some([Value::Integer(seq), Value::Text(hash)]) => (*seq, hash.clone()),
+            _ => return Err(StoreError::Corrupt("audit_head has no row 1".into())),
+        };
         let generation = slot.next_generation;
         slot.next_generation += 1;
         slot.group = Some(Group {
@@ -292,6 +336,8 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
             opened: Instant::now(),
             search: Vec::new(),
         });
+    } else {
+        exec(conn, SAVEPOINT)?;
     }
     let head = slot.group.as_ref().expect("group open").head.clone();
     slot.savepoint = Some(head.clone());
@@ -299,7 +345,7 @@ async fn open_savepoint(slot: &mut Slot, options: &AnyConnectOptions) -> Result<
 }
 
 /// Rolls back a savepoint that its transaction abandoned (dropped without commit or rollback).
-async fn settle(slot: &mut Slot) -> Result<()> {
+fn settle(slot: &mut Slot) -> Result<()> {
     let Some(start) = slot.savepoint.take() else {
         return Ok(());
     };
@@ -307,14 +353,11 @@ async fn settle(slot: &mut Slot) -> Result<()> {
         // The group holds nothing else (its leader keeps the turn from opening it to its
         // end): roll it back whole.
         slot.group = None;
-        sqlx::query("ROLLBACK").execute(slot.conn()?).await?;
-        return Ok(());
+        return exec(slot.conn()?, "ROLLBACK");
     }
-    if std::mem::take(&mut slot.savepoint_sent) {
-        sqlx::query(ROLLBACK_TO_AND_RELEASE)
-            .execute(slot.conn()?)
-            .await?;
-    }
+    let conn = slot.conn()?;
+    exec(conn, ROLLBACK_TO)?;
+    exec(conn, RELEASE)?;
     if let Some(g) = slot.group.as_mut() {
         g.head = start;
     }
@@ -322,11 +365,11 @@ async fn settle(slot: &mut Slot) -> Result<()> {
 }
 
 /// Commits the group (moving the audit head) and tells every member the outcome.
-async fn flush(slot: &mut Slot, writer: &Writer) {
+fn flush(slot: &mut Slot, writer: &Writer) {
     let Some(group) = slot.group.take() else {
         return;
     };
-    let outcome = commit_group(slot, &group).await;
+    let outcome = commit_group(slot, &group);
     if outcome.is_ok() {
         writer.groups.fetch_add(1, Ordering::Relaxed);
         writer
@@ -337,72 +380,28 @@ async fn flush(slot: &mut Slot, writer: &Writer) {
     if let Some(m) = &message {
         tracing::error!(error = %m, members = group.members.len(), "group commit failed");
         // Whatever the connection's state, start the next group on a fresh one.
-        slot.discard_conn().await;
+        slot.discard_conn();
     }
     group.tell(message.as_deref());
 }
 
-/// Commits the group in one call to the connection's thread where it can: the deferred search
-/// writes, the audit head and `COMMIT` as one batch (a batch is sent early once it holds
-/// [`BATCH_ARGS`] arguments, for a group holding a large bulk write).
-async fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
+/// The group's deferred search writes, the audit head and `COMMIT`.
+fn commit_group(slot: &mut Slot, group: &Group) -> Result<()> {
     let conn = slot.conn()?;
-    let mut batch = Batch::default();
-    for (sql, args) in search_statements(&group.search) {
-        batch.push(&sql, args);
-        if batch.args.len() >= BATCH_ARGS {
-            batch.send(conn).await?;
-        }
-    }
+    write_search(conn, &group.search)?;
     if group.head_changed {
-        batch.push(
+        run(
+            conn,
             "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
             vec![group.head.0.into(), group.head.1.as_str().into()],
-        );
+        )?;
     }
-    batch.push("COMMIT", Vec::new());
-    batch.send(conn).await
+    exec(conn, "COMMIT")
 }
 
-/// Arguments after which [`commit_group`] sends what it has batched (SQLite numbers the
-/// parameters of a batch across it, up to 32 766).
-const BATCH_ARGS: usize = 4096;
-
-/// Statements sent together in one query (see `append_statement`).
-#[derive(Default)]
-struct Batch {
-    sql: String,
-    args: Vec<Arg>,
-}
-
-impl Batch {
-    fn push(&mut self, sql: &str, args: Vec<Arg>) {
-        append_statement(&mut self.sql, sql, self.args.len());
-        self.args.extend(args);
-    }
-
-    async fn send(&mut self, conn: &mut AnyConnection) -> Result<()> {
-        if self.sql.is_empty() {
-            return Ok(());
-        }
-        let sql = std::mem::take(&mut self.sql);
-        bind_args(
-            sqlx::query(sqlx::AssertSqlSafe(sql)),
-            std::mem::take(&mut self.args),
-        )
-        .execute(conn)
-        .await?;
-        Ok(())
-    }
-}
-
-/// Rows per statement of the deferred search writes.
-const SEARCH_CHUNK: usize = 200;
-
-/// The statements of the deferred search-index writes of a group: per case, a delete when the
-/// first write of the group removes an earlier row, then its last tokens (unless it was only
-/// removed).
-fn search_statements(ops: &[SearchOp]) -> Vec<(String, Vec<Arg>)> {
+/// Applies the deferred search-index writes of a group: per case, a delete when the first write
+/// of the group removes an earlier row, then its last tokens (unless it was only removed).
+fn write_search(conn: &Connection, ops: &[SearchOp]) -> Result<()> {
     // id → (delete the row indexed before this group, tokens to insert)
     let mut end: std::collections::BTreeMap<i64, (bool, Option<&str>)> =
         std::collections::BTreeMap::new();
@@ -418,62 +417,48 @@ fn search_statements(ops: &[SearchOp]) -> Vec<(String, Vec<Arg>)> {
             }
         }
     }
-    let mut out = Vec::new();
-    let deletes: Vec<i64> = end.iter().filter(|(_, e)| e.0).map(|(id, _)| *id).collect();
-    for chunk in deletes.chunks(SEARCH_CHUNK) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        out.push((
-            format!(
-                "DELETE FROM cases_search WHERE rowid IN ({})",
-                marks.join(", ")
-            ),
-            chunk.iter().map(|id| Arg::from(*id)).collect(),
-        ));
+    for (id, (delete, _)) in &end {
+        if *delete {
+            run(
+                conn,
+                "DELETE FROM cases_search WHERE rowid = $1",
+                vec![(*id).into()],
+            )?;
+        }
     }
-    let inserts: Vec<(i64, &str)> = end
-        .iter()
-        .filter_map(|(id, e)| e.1.map(|t| (*id, t)))
-        .collect();
-    for chunk in inserts.chunks(SEARCH_CHUNK) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        out.push((
-            format!(
-                "INSERT INTO cases_search (rowid, tokens) VALUES {}",
-                rows.join(", ")
-            ),
-            chunk
-                .iter()
-                .flat_map(|(id, tokens)| [Arg::from(*id), Arg::from(*tokens)])
-                .collect(),
-        ));
+    for (id, (_, tokens)) in &end {
+        if let Some(tokens) = tokens {
+            run(
+                conn,
+                "INSERT INTO cases_search (rowid, tokens) VALUES ($1, $2)",
+                vec![(*id).into(), (*tokens).into()],
+            )?;
+        }
     }
-    out
+    Ok(())
 }
 
 /// Rolls back a group that has no members (its only transaction rolled back).
-async fn rollback_group(slot: &mut Slot) {
+fn rollback_group(slot: &mut Slot) {
     if slot.group.take().is_none() {
         return;
     }
-    if let Some(conn) = slot.conn.as_mut()
-        && let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+    if let Some(conn) = slot.conn.as_ref()
+        && let Err(e) = exec(conn, "ROLLBACK")
     {
         tracing::error!(error = %e, "rollback of the writer's group failed");
-        slot.conn = None;
+        slot.discard_conn();
     }
 }
 
 /// The writer broke (a statement of the writer's own failed): every member of the open group
 /// gets the error, and the next writer starts on a fresh connection.
-async fn fail(slot: &mut Slot, message: &str) {
+fn fail(slot: &mut Slot, message: &str) {
     slot.savepoint = None;
-    slot.savepoint_sent = false;
     if let Some(group) = slot.group.take() {
         group.tell(Some(message));
     }
-    slot.discard_conn().await;
+    slot.discard_conn();
 }
 
 /// Checkpoints the WAL in the background while the writer lives: every [`CHECKPOINT_EVERY`] in
@@ -505,16 +490,6 @@ pub(crate) async fn checkpoints(writer: std::sync::Weak<Writer>, pool: sqlx::Any
     }
 }
 
-/// Runs a step of the writer on a task of its own, so that it completes even when its caller is
-/// dropped (see [`Writer::begin`]).
-async fn spawn<T: Send + 'static>(
-    step: impl std::future::Future<Output = Result<T>> + Send + 'static,
-) -> Result<T> {
-    tokio::spawn(step)
-        .await
-        .map_err(|e| StoreError::Conflict(format!("writer task failed: {e}")))?
-}
-
 /// Counts a writer waiting for its turn for as long as it waits, also when the wait is dropped
 /// (a cancelled request must not leave the count up: the group would be kept open for nobody).
 struct Waiting<'a>(&'a AtomicUsize);
@@ -539,66 +514,13 @@ pub(crate) struct WriterTx {
     writer: Arc<Writer>,
     /// This transaction's search-index writes, handed to the group when it commits.
     search: Vec<SearchOp>,
-    /// Statements queued by [`WriterTx::queue`].
-    batch: Batch,
-    /// `batch` starts with this member's `SAVEPOINT`, not sent yet.
-    savepoint_queued: bool,
 }
 
 impl WriterTx {
-    /// The connection, after the queued statements have been sent.
-    pub(crate) async fn conn(&mut self) -> Result<&mut AnyConnection> {
-        self.send().await?;
-        self.slot.as_mut().expect("live transaction").conn()
-    }
-
-    /// Queues a statement whose result is not needed (see `Tx::queue`).
-    pub(crate) async fn queue(&mut self, sql: &str, args: Vec<Arg>) -> Result<()> {
-        self.batch.push(sql, args);
-        if self.batch.args.len() >= QUEUE_ARGS || self.batch.sql.len() >= QUEUE_SQL {
-            self.send().await?;
-        }
-        Ok(())
-    }
-
-    /// Sends the queued statements in one call.
-    async fn send(&mut self) -> Result<()> {
-        if self.batch.sql.is_empty() {
-            return Ok(());
-        }
-        let mut batch = self.take_batch();
-        batch
-            .send(self.slot.as_mut().expect("live transaction").conn()?)
-            .await
-    }
-
-    /// Takes the queued statements to send them.
-    fn take_batch(&mut self) -> Batch {
-        if std::mem::take(&mut self.savepoint_queued) {
-            // From here on an abandoned transaction rolls back to it (should the SAVEPOINT
-            // itself fail, that rollback fails too and the writer starts afresh).
-            self.slot.as_mut().expect("live transaction").savepoint_sent = true;
-        }
-        std::mem::take(&mut self.batch)
-    }
-
-    /// Runs one statement after the queued ones, in the same call: its rows, and the rows it
-    /// affected (each statement of a batch ends with its own count; this one's is the last).
-    pub(crate) async fn run(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Vec<AnyRow>, u64)> {
-        self.batch.push(sql, args);
-        let Batch { sql, args } = self.take_batch();
-        let conn = self.slot.as_mut().expect("live transaction").conn()?;
-        // A batch of statements in one query: sqlx's SQLite driver runs them in turn and binds
-        // `$N` to the N-th argument of the whole batch (see `append_statement`).
-        let mut results = conn.fetch_many(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args));
-        let (mut rows, mut affected) = (Vec::new(), 0);
-        while let Some(item) = results.try_next().await? {
-            match item {
-                Either::Left(done) => affected = done.rows_affected(),
-                Either::Right(row) => rows.push(row),
-            }
-        }
-        Ok((rows, affected))
+    /// Runs one statement of this transaction (see [`run`]).
+    pub(crate) fn run(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Rows, u64)> {
+        let slot = self.slot.as_mut().expect("live transaction");
+        run(slot.conn()?, sql, args)
     }
 
     pub(crate) fn defer_search(&mut self, op: SearchOp) {
@@ -606,36 +528,21 @@ impl WriterTx {
     }
 
     /// Releases the savepoint into the group (with the new audit head, when this transaction
-    /// wrote audit entries) and waits for the group's commit. Runs on a task of its own (see
-    /// [`Writer::begin`]): a caller dropped half-way must not interrupt a group's `COMMIT`,
-    /// which other members wait for.
-    pub(crate) async fn commit(self, head: Option<Head>) -> Result<()> {
-        spawn(self.finish(head)).await
-    }
-
-    async fn finish(mut self, head: Option<Head>) -> Result<()> {
-        let nothing_sent =
-            self.savepoint_queued && self.batch.args.is_empty() && self.batch.sql == SAVEPOINT;
-        if nothing_sent {
-            // A member that wrote nothing: no savepoint to release.
-            self.batch = Batch::default();
-            self.savepoint_queued = false;
-        } else if !self.slot.as_ref().expect("live transaction").leader {
-            self.batch.push(RELEASE, Vec::new());
-        }
-        let released = self.send().await;
+    /// wrote audit entries) and waits for the group's commit.
+    pub(crate) async fn commit(mut self, head: Option<Head>) -> Result<()> {
         let mut slot = self.slot.take().expect("live transaction");
-        if let Err(e) = released {
+        if !slot.leader
+            && let Err(e) = slot.conn().and_then(|c| exec(c, RELEASE))
+        {
             // The savepoint is still open: roll it back, the group goes on without it.
-            if settle(&mut slot).await.is_err() {
-                fail(&mut slot, &e.to_string()).await;
+            if settle(&mut slot).is_err() {
+                fail(&mut slot, &e.to_string());
             } else {
-                self.writer.end_turn(&mut slot).await;
+                self.writer.end_turn(&mut slot);
             }
             return Err(e);
         }
         slot.savepoint = None;
-        slot.savepoint_sent = false;
         let (tx, mut rx) = oneshot::channel();
         let generation = {
             let group = slot.group.as_mut().expect("a savepoint lives in a group");
@@ -647,36 +554,51 @@ impl WriterTx {
             group.search.append(&mut self.search);
             group.generation
         };
-        if self
+        if !self
             .writer
             .keep_open(slot.group.as_ref().expect("group open"))
         {
-            drop(slot);
-        } else {
-            flush(&mut slot, &self.writer).await;
-            drop(slot);
+            flush(&mut slot, &self.writer);
         }
-        let outcome = match tokio::time::timeout(MEMBER_FALLBACK, &mut rx).await {
-            Ok(r) => r,
-            Err(_) => {
-                // Nobody committed the group this transaction left open: commit it now.
-                let mut slot = self.writer.slot.lock().await;
-                if slot
-                    .group
-                    .as_ref()
-                    .is_some_and(|g| g.generation == generation)
-                    && settle(&mut slot).await.is_ok()
-                {
-                    flush(&mut slot, &self.writer).await;
-                }
-                drop(slot);
-                rx.await
+        drop(slot);
+        let outcome = match rx.try_recv() {
+            // Committed (or failed) by this writer's own flush: no wait.
+            Ok(r) => Ok(r),
+            Err(oneshot::error::TryRecvError::Closed) => Err(()),
+            Err(oneshot::error::TryRecvError::Empty) => {
+                // Left open for the writer queued next. Should nobody commit it (that writer
+                // gave up or was cancelled), the group is committed after a while by a task of
+                // its own, which also runs when this caller is dropped meanwhile.
+                let writer = self.writer.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(MEMBER_FALLBACK, &mut rx).await {
+                        Ok(r) => r,
+                        Err(_) => {
+                            let mut slot = writer.slot.lock().await;
+                            if slot
+                                .group
+                                .as_ref()
+                                .is_some_and(|g| g.generation == generation)
+                                && settle(&mut slot).is_ok()
+                            {
+                                flush(&mut slot, &writer);
+                            }
+                            drop(slot);
+                            rx.await
+                        }
+                    }
+                })
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "writer task failed");
+                })
+                .and_then(|r| r.map_err(|_| ()))
             }
         };
         match outcome {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Conflict(format!("group commit failed: {e}"))),
-            Err(_) => Err(StoreError::Conflict(
+            Err(()) => Err(StoreError::Conflict(
                 "group commit failed: the writer was reset".into(),
             )),
         }
@@ -685,34 +607,25 @@ impl WriterTx {
     /// Rolls back to the savepoint; the rest of the group is untouched.
     pub(crate) async fn rollback(mut self) -> Result<()> {
         let mut slot = self.slot.take().expect("live transaction");
-        let writer = self.writer.clone();
-        spawn(async move {
-            let settled = settle(&mut slot).await;
-            match &settled {
-                Ok(()) => writer.end_turn(&mut slot).await,
-                Err(e) => fail(&mut slot, &e.to_string()).await,
-            }
-            settled
-        })
-        .await
+        let settled = settle(&mut slot);
+        match &settled {
+            Ok(()) => self.writer.end_turn(&mut slot),
+            Err(e) => fail(&mut slot, &e.to_string()),
+        }
+        settled
     }
 }
 
 impl Drop for WriterTx {
-    /// A transaction dropped without commit or rollback (an early return with `?`): its savepoint
-    /// is rolled back and the turn ended on a task; without a runtime, the next writer settles it.
+    /// A transaction dropped without commit or rollback (an early return with `?`, or a caller
+    /// that went away): its savepoint is rolled back and the turn ended here and now.
     fn drop(&mut self) {
         let Some(mut slot) = self.slot.take() else {
             return;
         };
-        let writer = self.writer.clone();
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move {
-                match settle(&mut slot).await {
-                    Ok(()) => writer.end_turn(&mut slot).await,
-                    Err(e) => fail(&mut slot, &e.to_string()).await,
-                }
-            });
+        match settle(&mut slot) {
+            Ok(()) => self.writer.end_turn(&mut slot),
+            Err(e) => fail(&mut slot, &e.to_string()),
         }
     }
 }

@@ -96,8 +96,7 @@ async fn stale_versions_are_conflicts(db: &Db) {
         .await
         .unwrap();
     assert_eq!(v, 2);
-    // A queued write (on SQLite sent in the same call as the update) affects a row; the
-    // update's own count decides.
+    // Another write between the two updates affects a row; the update's own count decides.
     tx.audit(AuditEntry {
         at: 1,
         actor: "admin",

@@ -1,7 +1,6 @@
 //! Concurrent write transactions (group commit on SQLite, plain transactions on PostgreSQL):
 //! whatever commits is there with an unbroken audit chain; whatever rolls back, is dropped
-//! half-way or fails on a constraint (at once, or at commit when the failing write was queued)
-//! leaves nothing, and does not take the others with it.
+//! half-way or fails on a constraint leaves nothing, and does not take the others with it.
 
 use std::collections::BTreeSet;
 
@@ -22,9 +21,9 @@ enum End {
     /// Writes a second case with a number already taken: the statement fails, and the
     /// transaction is dropped.
     Duplicate,
-    /// Names an officer that does not exist: on SQLite that write is queued (`Tx::queue`) and
-    /// fails when the queue is sent at commit, which must then fail and write nothing of it.
-    QueuedFailure,
+    /// Names an officer that does not exist: the write fails on its foreign key, after the
+    /// transaction's other writes succeeded, and the transaction is dropped.
+    ForeignKey,
 }
 
 fn end_of(i: usize) -> End {
@@ -32,7 +31,7 @@ fn end_of(i: usize) -> End {
         1 => End::Rollback,
         3 => End::Drop,
         5 => End::Duplicate,
-        6 => End::QueuedFailure,
+        6 => End::ForeignKey,
         _ => End::Commit,
     }
 }
@@ -94,7 +93,7 @@ async fn write_one(db: Db, unit: fazhi_store::UnitRow, i: usize) -> Result<(), S
                 .map_err(|e| e.to_string())?;
             Err("the duplicate number was accepted".into())
         }
-        End::QueuedFailure => {
+        End::ForeignKey => {
             cases::set_case_officers(&mut tx, id, &[fazhi_domain::OfficerId(999_999)])
                 .await
                 .map_err(|e| e.to_string())?;
