@@ -434,7 +434,7 @@ pub async fn blob(db: &Db, sha256: &str) -> Result<Vec<u8>> {
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("blob {sha256}")))?;
-    Ok(r.col(0)?)
+    r.col(0)
 }
 
 #[derive(Debug, Clone)]
@@ -512,7 +512,7 @@ pub async fn insert_publication(
         vec![case_id.0.into(), published_on.into(), title.into(), body.to_string().into()],
     )
     .await?;
-    Ok(r.col(0)?)
+    r.col(0)
 }
 
 pub async fn withdraw_publications(
@@ -521,11 +521,11 @@ pub async fn withdraw_publications(
     on: &str,
     reason: &str,
 ) -> Result<u64> {
-    Ok(tx.execute(
+    tx.execute(
         "UPDATE publications SET withdrawn_on = $1, withdraw_reason = $2 WHERE case_id = $3 AND withdrawn_on IS NULL",
         vec![on.into(), reason.into(), case_id.0.into()],
     )
-    .await?)
+    .await
 }
 
 const PUB_COLS: &str = "id, case_id, published_on, withdrawn_on, withdraw_reason, title, body";

@@ -84,7 +84,7 @@ pub async fn insert(tx: &mut Tx, r: &NewImportedReport<'_>) -> Result<i64> {
         vec![r.unit_name.into(), r.unit_id.map(|u| u.0).into(), r.level.into(), r.region.into(), r.year.into(), r.title.into(), r.source_name.into(), r.sha256.into(), r.text.into(), r.extraction.into(), r.imported_at.into(), r.imported_by.into()],
     )
     .await?;
-    Ok(row.col(0)?)
+    row.col(0)
 }
 
 /// Reports of `year` with this file hash, whatever unit name they were stored under (the app

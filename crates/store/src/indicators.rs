@@ -676,7 +676,7 @@ async fn count_officers(db: &Db, c: &OfficerCond) -> Result<i64> {
     sql.push(&format!(
         "SELECT COUNT(*) FROM officers o JOIN units u ON u.id = o.unit_id WHERE {w}"
     ));
-    Ok(sql.query().fetch_one(db.pool()).await?.col(0)?)
+    sql.query().fetch_one(db.pool()).await?.col(0)
 }
 
 // ------------------------------------------------------------------ lineage records
@@ -723,7 +723,7 @@ fn date_text(r: &impl DbRow, i: usize) -> Result<Option<String>> {
     if let Ok(v) = r.col::<Option<i64>>(i) {
         return Ok(v.and_then(facts::date_of_day));
     }
-    Ok(r.col::<Option<String>>(i)?)
+    r.col::<Option<String>>(i)
 }
 
 fn restrict_sql(r: &Restrict) -> String {
@@ -847,7 +847,7 @@ pub async fn clock_calendar_versions(db: &Db, q: &CaseRecords, clock: &str) -> R
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|r| Ok(r.col(0)?))
+        .map(|r| r.col(0))
         .collect()
 }
 
@@ -950,7 +950,7 @@ pub async fn insert_manual_figure(tx: &mut Tx, m: &NewManualFigure<'_>) -> Resul
         vec![m.unit_id.0.into(), m.indicator.into(), m.period_start.into(), m.period_end.into(), m.value.into(), m.unit_label.into(), m.source.into(), m.note.into(), m.entered_by.into(), m.at.into()],
     )
     .await?;
-    Ok(r.col(0)?)
+    r.col(0)
 }
 
 /// The figure in force of one indicator for exactly this unit and period, read inside a write

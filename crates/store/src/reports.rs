@@ -88,7 +88,7 @@ pub async fn insert(
         vec![unit.0.into(), year.into(), title.into(), body.into(), at.into()],
     )
     .await?;
-    Ok(r.col(0)?)
+    r.col(0)
 }
 
 /// Saves a draft's document if it is still at `version` and not frozen.
