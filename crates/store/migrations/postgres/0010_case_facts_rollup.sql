@@ -1,0 +1,222 @@
+-- A rollup of case_facts by month, kept with it by triggers: one row per case type, unit path,
+-- month of every date column and value of every coded column, with the number of cases and the
+-- sums a figure needs. A year, quarter or month report reads a few thousand rows of it instead of
+-- every case's facts; what it cannot decide (a period or a computation day that is not a month
+-- boundary cuts a month; conditions on amounts or on JSON fields) comes from case_facts
+-- (crates/indicators/src/months.rs, ARCHITECTURE.md "Indicators scan facts"). Keep in sync with
+-- ../sqlite (a test compares tables and columns).
+--
+-- Key: `<date>_month` is the day number of the first day of the month of the facts' `<date>_day`
+-- (days since 1970-01-01), -1 for none; the coded columns hold the same codes as case_facts, -1
+-- for NULL (-1 is neither a code nor a first day of a month, and NULL would make every NULL a
+-- key of its own). Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none:
+-- a group has the date on all its cases or on none); `numN_sum` the sum of numN over the cases
+-- that have one and `numN_n` how many have one. A group whose last case leaves is deleted.
+--
+-- The triggers run in the transaction that writes case_facts, so the rollup commits and rolls
+-- back with it. A later migration that rebuilds case_facts (DROP TABLE) drops these triggers
+-- with it and must recreate them and rebuild the rollup.
+
+CREATE TABLE case_facts_rollup (
+    case_type TEXT NOT NULL,
+    unit_path TEXT COLLATE "C" NOT NULL,
+    created_month BIGINT NOT NULL,
+    closed_month BIGINT NOT NULL,
+    ev1_month BIGINT NOT NULL,
+    ev2_month BIGINT NOT NULL,
+    ev3_month BIGINT NOT NULL,
+    ev4_month BIGINT NOT NULL,
+    clk1_due_month BIGINT NOT NULL,
+    clk2_due_month BIGINT NOT NULL,
+    state BIGINT NOT NULL,
+    category BIGINT NOT NULL,
+    published BIGINT NOT NULL,
+    txt1 BIGINT NOT NULL,
+    txt2 BIGINT NOT NULL,
+    txt3 BIGINT NOT NULL,
+    txt4 BIGINT NOT NULL,
+    clk1_status BIGINT NOT NULL,
+    clk2_status BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    created_sum BIGINT NOT NULL,
+    closed_sum BIGINT NOT NULL,
+    ev1_sum BIGINT NOT NULL,
+    ev2_sum BIGINT NOT NULL,
+    ev3_sum BIGINT NOT NULL,
+    ev4_sum BIGINT NOT NULL,
+    num1_sum BIGINT NOT NULL,
+    num1_n BIGINT NOT NULL,
+    num2_sum BIGINT NOT NULL,
+    num2_n BIGINT NOT NULL,
+    PRIMARY KEY (case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status)
+);
+
+-- The first day of the month of a day number, as a day number; -1 for NULL.
+CREATE FUNCTION fact_month(day BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
+    SELECT COALESCE(day + 1 - CAST(EXTRACT(DAY FROM DATE '1970-01-01' + CAST(day AS INTEGER)) AS BIGINT), -1)
+$$;
+
+-- The rollup of the facts that exist before this migration.
+-- BACKFILL BEGIN
+INSERT INTO case_facts_rollup (case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status, n, created_sum, closed_sum, ev1_sum, ev2_sum, ev3_sum, ev4_sum, num1_sum, num1_n, num2_sum, num2_n)
+SELECT case_type,
+    unit_path,
+    created_month,
+    closed_month,
+    ev1_month,
+    ev2_month,
+    ev3_month,
+    ev4_month,
+    clk1_due_month,
+    clk2_due_month,
+    state,
+    category,
+    published,
+    txt1,
+    txt2,
+    txt3,
+    txt4,
+    clk1_status,
+    clk2_status,
+    COUNT(*),
+    SUM(created_day),
+    COALESCE(SUM(closed_day), 0),
+    COALESCE(SUM(ev1_day), 0),
+    COALESCE(SUM(ev2_day), 0),
+    COALESCE(SUM(ev3_day), 0),
+    COALESCE(SUM(ev4_day), 0),
+    COALESCE(SUM(num1), 0),
+    COUNT(num1),
+    COALESCE(SUM(num2), 0),
+    COUNT(num2)
+FROM (SELECT f.case_type AS case_type, f.unit_path AS unit_path,
+    fact_month(f.created_day) AS created_month,
+    fact_month(f.closed_day) AS closed_month,
+    fact_month(f.ev1_day) AS ev1_month,
+    fact_month(f.ev2_day) AS ev2_month,
+    fact_month(f.ev3_day) AS ev3_month,
+    fact_month(f.ev4_day) AS ev4_month,
+    fact_month(f.clk1_due_day) AS clk1_due_month,
+    fact_month(f.clk2_due_day) AS clk2_due_month,
+    f.state AS state,
+    COALESCE(f.category, -1) AS category,
+    f.published AS published,
+    COALESCE(f.txt1, -1) AS txt1,
+    COALESCE(f.txt2, -1) AS txt2,
+    COALESCE(f.txt3, -1) AS txt3,
+    COALESCE(f.txt4, -1) AS txt4,
+    COALESCE(f.clk1_status, -1) AS clk1_status,
+    COALESCE(f.clk2_status, -1) AS clk2_status,
+    f.created_day, f.closed_day, f.ev1_day, f.ev2_day, f.ev3_day, f.ev4_day, f.num1, f.num2
+    FROM case_facts f) x
+GROUP BY case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status;
+-- BACKFILL END
+
+CREATE FUNCTION case_facts_rollup_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM case_facts_rollup WHERE n = 1 AND
+            case_type = OLD.case_type AND
+            unit_path = OLD.unit_path AND
+            created_month = fact_month(OLD.created_day) AND
+            closed_month = fact_month(OLD.closed_day) AND
+            ev1_month = fact_month(OLD.ev1_day) AND
+            ev2_month = fact_month(OLD.ev2_day) AND
+            ev3_month = fact_month(OLD.ev3_day) AND
+            ev4_month = fact_month(OLD.ev4_day) AND
+            clk1_due_month = fact_month(OLD.clk1_due_day) AND
+            clk2_due_month = fact_month(OLD.clk2_due_day) AND
+            state = OLD.state AND
+            category = COALESCE(OLD.category, -1) AND
+            published = OLD.published AND
+            txt1 = COALESCE(OLD.txt1, -1) AND
+            txt2 = COALESCE(OLD.txt2, -1) AND
+            txt3 = COALESCE(OLD.txt3, -1) AND
+            txt4 = COALESCE(OLD.txt4, -1) AND
+            clk1_status = COALESCE(OLD.clk1_status, -1) AND
+            clk2_status = COALESCE(OLD.clk2_status, -1);
+        UPDATE case_facts_rollup SET
+            n = n - 1,
+            created_sum = created_sum - OLD.created_day,
+            closed_sum = closed_sum - COALESCE(OLD.closed_day, 0),
+            ev1_sum = ev1_sum - COALESCE(OLD.ev1_day, 0),
+            ev2_sum = ev2_sum - COALESCE(OLD.ev2_day, 0),
+            ev3_sum = ev3_sum - COALESCE(OLD.ev3_day, 0),
+            ev4_sum = ev4_sum - COALESCE(OLD.ev4_day, 0),
+            num1_sum = num1_sum - COALESCE(OLD.num1, 0),
+            num1_n = num1_n - CAST(OLD.num1 IS NOT NULL AS INTEGER),
+            num2_sum = num2_sum - COALESCE(OLD.num2, 0),
+            num2_n = num2_n - CAST(OLD.num2 IS NOT NULL AS INTEGER)
+        WHERE case_type = OLD.case_type AND
+            unit_path = OLD.unit_path AND
+            created_month = fact_month(OLD.created_day) AND
+            closed_month = fact_month(OLD.closed_day) AND
+            ev1_month = fact_month(OLD.ev1_day) AND
+            ev2_month = fact_month(OLD.ev2_day) AND
+            ev3_month = fact_month(OLD.ev3_day) AND
+            ev4_month = fact_month(OLD.ev4_day) AND
+            clk1_due_month = fact_month(OLD.clk1_due_day) AND
+            clk2_due_month = fact_month(OLD.clk2_due_day) AND
+            state = OLD.state AND
+            category = COALESCE(OLD.category, -1) AND
+            published = OLD.published AND
+            txt1 = COALESCE(OLD.txt1, -1) AND
+            txt2 = COALESCE(OLD.txt2, -1) AND
+            txt3 = COALESCE(OLD.txt3, -1) AND
+            txt4 = COALESCE(OLD.txt4, -1) AND
+            clk1_status = COALESCE(OLD.clk1_status, -1) AND
+            clk2_status = COALESCE(OLD.clk2_status, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO case_facts_rollup (case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status, n, created_sum, closed_sum, ev1_sum, ev2_sum, ev3_sum, ev4_sum, num1_sum, num1_n, num2_sum, num2_n)
+        VALUES (NEW.case_type,
+            NEW.unit_path,
+            fact_month(NEW.created_day),
+            fact_month(NEW.closed_day),
+            fact_month(NEW.ev1_day),
+            fact_month(NEW.ev2_day),
+            fact_month(NEW.ev3_day),
+            fact_month(NEW.ev4_day),
+            fact_month(NEW.clk1_due_day),
+            fact_month(NEW.clk2_due_day),
+            NEW.state,
+            COALESCE(NEW.category, -1),
+            NEW.published,
+            COALESCE(NEW.txt1, -1),
+            COALESCE(NEW.txt2, -1),
+            COALESCE(NEW.txt3, -1),
+            COALESCE(NEW.txt4, -1),
+            COALESCE(NEW.clk1_status, -1),
+            COALESCE(NEW.clk2_status, -1),
+            1,
+            NEW.created_day,
+            COALESCE(NEW.closed_day, 0),
+            COALESCE(NEW.ev1_day, 0),
+            COALESCE(NEW.ev2_day, 0),
+            COALESCE(NEW.ev3_day, 0),
+            COALESCE(NEW.ev4_day, 0),
+            COALESCE(NEW.num1, 0),
+            CAST(NEW.num1 IS NOT NULL AS INTEGER),
+            COALESCE(NEW.num2, 0),
+            CAST(NEW.num2 IS NOT NULL AS INTEGER))
+        ON CONFLICT (case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status) DO UPDATE SET
+            n = case_facts_rollup.n + excluded.n,
+            created_sum = case_facts_rollup.created_sum + excluded.created_sum,
+            closed_sum = case_facts_rollup.closed_sum + excluded.closed_sum,
+            ev1_sum = case_facts_rollup.ev1_sum + excluded.ev1_sum,
+            ev2_sum = case_facts_rollup.ev2_sum + excluded.ev2_sum,
+            ev3_sum = case_facts_rollup.ev3_sum + excluded.ev3_sum,
+            ev4_sum = case_facts_rollup.ev4_sum + excluded.ev4_sum,
+            num1_sum = case_facts_rollup.num1_sum + excluded.num1_sum,
+            num1_n = case_facts_rollup.num1_n + excluded.num1_n,
+            num2_sum = case_facts_rollup.num2_sum + excluded.num2_sum,
+            num2_n = case_facts_rollup.num2_n + excluded.num2_n;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER case_facts_rollup_insert_delete AFTER INSERT OR DELETE ON case_facts
+FOR EACH ROW EXECUTE FUNCTION case_facts_rollup_apply();
+-- Only updates that change a column: `replace_clocks` rewrites the same clock slots on every step.
+CREATE TRIGGER case_facts_rollup_update AFTER UPDATE ON case_facts
+FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION case_facts_rollup_apply();
