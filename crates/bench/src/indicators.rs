@@ -71,6 +71,12 @@ pub struct IndicatorArgs {
     /// The computation day (a clock still running past its due date that day is overdue).
     #[arg(long, default_value = "2026-01-15")]
     pub as_of: jiff::civil::Date,
+    /// Facts whose slots vary independently case by case (drawn from hashes of the id: states,
+    /// every category, satisfaction and channel, event days spread over weeks, clock statuses
+    /// and due days, domains, outcomes, amounts) instead of the few periodic patterns of the
+    /// default data: many more groups in the month rollup.
+    #[arg(long)]
+    pub varied: bool,
 }
 
 /// The year the generated cases fall in, and the day the report is computed.
@@ -91,7 +97,7 @@ pub async fn run(args: IndicatorArgs) -> Result<()> {
     let path = tmp.path().join("cases.db");
     let db = common::open_store(&path, true).await?;
     let started = Instant::now();
-    let street = generate(&db, args.rows).await?;
+    let street = generate(&db, args.rows, args.varied).await?;
     eprintln!(
         "generated {} cases in {:.1} s ({:.2} GB)",
         args.rows,
@@ -302,9 +308,9 @@ pub async fn run(args: IndicatorArgs) -> Result<()> {
     Ok(())
 }
 
-/// Builds the street (ten communities) and `rows` closed cases of 2025 with their facts; returns
-/// the street's scope.
-async fn generate(db: &Db, rows: u64) -> Result<Scope> {
+/// Builds the street (ten communities) and `rows` cases of 2025 with their facts (`varied`: see
+/// [`IndicatorArgs::varied`]); returns the street's scope.
+async fn generate(db: &Db, rows: u64, varied: bool) -> Result<Scope> {
     let mut tx = db.begin().await.map_err(|e| anyhow!("{e}"))?;
     let street = org::insert_unit(&mut tx, None, "S", "望江街道", "street")
         .await
@@ -376,6 +382,25 @@ async fn generate(db: &Db, rows: u64) -> Result<Scope> {
         "missed",
         "running",
         "met",
+        // The varied data's values besides.
+        "handling",
+        "dispatched",
+        "decided",
+        "filed",
+        "网站",
+        "微信",
+        "APP",
+        "信件",
+        "水务",
+        "安全生产",
+        "市场监管",
+        "其他",
+        "不予处罚（无主观过错）",
+        "简易程序",
+        "警告",
+        "没收违法所得",
+        "overdue",
+        "paused",
     ];
     let mut codes = std::collections::HashMap::new();
     for v in values {
@@ -391,8 +416,11 @@ async fn generate(db: &Db, rows: u64) -> Result<Scope> {
         codes.insert(v, code);
     }
     let c = |v: &str| codes[v].to_string();
-    let facts = format!(
-        "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
+    let facts = if varied {
+        varied_facts(&c)
+    } else {
+        format!(
+            "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
          SELECT id, case_type, unit_path, cd, xd, {closed}, \
            CASE WHEN case_type = 'hotline_ticket' THEN CASE id % 6 WHEN 0 THEN {zx} WHEN 1 THEN {ts} WHEN 2 THEN {qz} WHEN 3 THEN {jb} WHEN 4 THEN {jy} ELSE {by} END END, \
@@ -405,30 +433,31 @@ async fn generate(db: &Db, rows: u64) -> Result<Scope> {
            CASE id % 4 WHEN 0 THEN {missed} WHEN 3 THEN {running} ELSE {met} END, xd, {met}, xd \
          FROM (SELECT *, CAST(julianday(created_on) - 2440587.5 AS INTEGER) AS cd, \
                CAST(julianday(closed_on) - 2440587.5 AS INTEGER) AS xd FROM cases)",
-        closed = c("closed"),
-        zx = c("咨询"),
-        ts = c("投诉"),
-        qz = c("求助"),
-        jb = c("举报"),
-        jy = c("建议"),
-        by = c("表扬"),
-        my = c("满意"),
-        jbmy = c("基本满意"),
-        bmy = c("不满意"),
-        csgl = c("城市管理"),
-        xf = c("消防"),
-        zfjs = c("住房建设"),
-        sthj = c("生态环境"),
-        dh = c("电话"),
-        cf = c("处罚"),
-        sw = c("不予处罚（首违）"),
-        qw = c("不予处罚（轻微）"),
-        pt = c("普通程序"),
-        fk = c("罚款"),
-        missed = c("missed"),
-        running = c("running"),
-        met = c("met"),
-    );
+            closed = c("closed"),
+            zx = c("咨询"),
+            ts = c("投诉"),
+            qz = c("求助"),
+            jb = c("举报"),
+            jy = c("建议"),
+            by = c("表扬"),
+            my = c("满意"),
+            jbmy = c("基本满意"),
+            bmy = c("不满意"),
+            csgl = c("城市管理"),
+            xf = c("消防"),
+            zfjs = c("住房建设"),
+            sthj = c("生态环境"),
+            dh = c("电话"),
+            cf = c("处罚"),
+            sw = c("不予处罚（首违）"),
+            qw = c("不予处罚（轻微）"),
+            pt = c("普通程序"),
+            fk = c("罚款"),
+            missed = c("missed"),
+            running = c("running"),
+            met = c("met"),
+        )
+    };
     sqlx::query(sqlx::AssertSqlSafe(facts))
         .execute(db.pool())
         .await?;
@@ -437,6 +466,99 @@ async fn generate(db: &Db, rows: u64) -> Result<Scope> {
         unit_id: street.id.0,
         unit_path: street.path,
     })
+}
+
+/// The facts of [`IndicatorArgs::varied`]: every slot drawn from its own hash of the case id
+/// (`hN`, 0‥10006), independently of the others, within the rules of the case type (a closed
+/// ticket was replied to between its creation and closing; a decision is published after it).
+fn varied_facts(c: &dyn Fn(&str) -> String) -> String {
+    const PRIMES: [u64; 14] = [
+        7_919,
+        104_729,
+        1_299_709,
+        15_485_863,
+        179_424_673,
+        2_038_074_743,
+        4_093,
+        65_537,
+        524_287,
+        8_191,
+        131_071,
+        6_700_417,
+        2_147_483_647,
+        999_983,
+    ];
+    let hashes: String = PRIMES
+        .iter()
+        .enumerate()
+        .map(|(k, p)| format!(", (id * {p} + {k}) % 10007 AS h{}", k + 1))
+        .collect();
+    let pick = |h: usize, values: &[&str]| {
+        let arms: String = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!(" WHEN {i} THEN {}", c(v)))
+            .collect();
+        format!("CASE h{h} % {}{arms} END", values.len())
+    };
+    let ticket = "case_type = 'hotline_ticket'";
+    let open = "h1 % 10 = 0";
+    // Tickets: closed 0–45 days after creation (one in ten open); enforcement cases: filed 0–2
+    // days after creation (one in five decided on the spot, not filed), reviewed 10–39 days
+    // after, decided 20–79 days after (one in ten not yet), published 1–15 days after the
+    // decision (seven in ten), closed up to 29 days after publication.
+    let inner = format!(
+        "SELECT id, case_type, unit_path, CAST(julianday(created_on) - 2440587.5 AS INTEGER) AS cd{hashes} FROM cases"
+    );
+    let days = format!(
+        "SELECT *,            CASE WHEN {ticket} THEN CASE WHEN {open} THEN NULL ELSE cd + h2 % 46 END END AS xd_t,            CASE WHEN NOT ({ticket}) AND h1 % 5 <> 0 THEN cd + h2 % 3 END AS e1_e,            CASE WHEN NOT ({ticket}) AND h4 % 10 <> 0 THEN CASE WHEN h1 % 5 = 0 THEN cd ELSE cd + 20 + h5 % 60 END END AS e3_e          FROM ({inner})"
+    );
+    let days2 = format!(
+        "SELECT *, CASE WHEN e3_e IS NOT NULL AND h6 % 10 < 7 THEN e3_e + 1 + h7 % 15 END AS e4_e FROM ({days})"
+    );
+    let satisfaction = format!(
+        "CASE WHEN h5 % 4 = 3 THEN NULL ELSE {} END",
+        pick(5, &["满意", "基本满意", "不满意"])
+    );
+    let outcome = pick(
+        10,
+        &[
+            "处罚",
+            "不予处罚（首违）",
+            "不予处罚（轻微）",
+            "不予处罚（无主观过错）",
+        ],
+    );
+    format!(
+        "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published,          txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, clk1_status, clk1_due_day, clk2_status, clk2_due_day)          SELECT id, case_type, unit_path, cd,            CASE WHEN {ticket} THEN xd_t ELSE CASE WHEN e4_e IS NOT NULL THEN e4_e + h8 % 30 END END,            CASE WHEN {ticket} THEN CASE WHEN {open} THEN {state_open} ELSE {closed} END                 ELSE CASE WHEN e4_e IS NOT NULL THEN {closed} WHEN e3_e IS NOT NULL THEN {decided} ELSE {filed} END END,            CASE WHEN {ticket} THEN {category} END,            CASE WHEN {ticket} THEN 0 WHEN e4_e IS NOT NULL AND h13 % 20 <> 0 THEN 1 ELSE 0 END,            CASE WHEN {ticket} THEN CASE WHEN {open} THEN NULL ELSE {satisfaction} END ELSE {domain} END,            CASE WHEN {ticket} THEN {channel} ELSE {outcome} END,            CASE WHEN {ticket} THEN NULL WHEN e1_e IS NULL THEN {simple} ELSE {ordinary} END,            CASE WHEN NOT ({ticket}) AND h10 % 4 = 0 THEN {penalty} END,            CASE WHEN NOT ({ticket}) AND h10 % 4 = 0 AND h11 % 3 = 0 THEN (h12 % 100 + 1) * 5000 END,            CASE WHEN NOT ({ticket}) AND h10 % 4 = 0 AND h11 % 3 = 0 AND h14 % 2 = 0 THEN (h12 % 100 + 1) * 5000 END,            CASE WHEN {ticket} THEN cd + h7 % 3 ELSE e1_e END,            CASE WHEN {ticket} THEN CASE WHEN xd_t IS NOT NULL THEN cd + h8 % (xd_t - cd + 1) WHEN h8 % 2 = 0 THEN cd + h8 % 10 END                 WHEN e1_e IS NOT NULL THEN cd + 10 + h3 % 30 END,            CASE WHEN {ticket} THEN xd_t ELSE e3_e END,            CASE WHEN {ticket} THEN CASE WHEN xd_t IS NOT NULL AND h9 % 20 = 0 THEN xd_t END ELSE e4_e END,            CASE WHEN {ticket} THEN CASE WHEN {open} THEN {ticket_open_clock} WHEN h11 % 5 = 0 THEN {missed} ELSE {met} END                 WHEN e1_e IS NOT NULL AND e3_e IS NOT NULL THEN                   CASE WHEN e4_e IS NULL THEN {running} WHEN e4_e <= e3_e + 7 THEN {met} ELSE {missed} END END,            CASE WHEN {ticket} THEN cd + 10 + h3 % 20 WHEN e1_e IS NOT NULL AND e3_e IS NOT NULL THEN e3_e + 7 + h13 % 3 END,            CASE WHEN {ticket} OR e1_e IS NULL THEN NULL WHEN e3_e IS NOT NULL THEN {met} ELSE {running} END,            CASE WHEN {ticket} OR e1_e IS NULL THEN NULL ELSE cd + 90 END          FROM ({days2})",
+        state_open = pick(3, &["handling", "dispatched"]),
+        closed = c("closed"),
+        decided = c("decided"),
+        filed = c("filed"),
+        category = pick(4, &["咨询", "投诉", "求助", "举报", "建议", "表扬"]),
+        satisfaction = satisfaction,
+        domain = pick(
+            9,
+            &[
+                "城市管理",
+                "住房建设",
+                "水务",
+                "生态环境",
+                "消防",
+                "安全生产",
+                "市场监管",
+                "其他"
+            ]
+        ),
+        channel = pick(6, &["电话", "网站", "微信", "APP", "信件"]),
+        simple = c("简易程序"),
+        ordinary = c("普通程序"),
+        penalty = pick(11, &["罚款", "警告", "没收违法所得"]),
+        ticket_open_clock = pick(12, &["running", "overdue", "paused"]),
+        missed = c("missed"),
+        met = c("met"),
+        running = c("running"),
+    )
 }
 
 /// Columns of `case_facts` and their DuckDB types, in table order (the text slots are codes of

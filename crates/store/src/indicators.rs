@@ -541,6 +541,11 @@ pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResu
                 .collect()
         })
         .collect();
+    // One range per core: a rollup is much smaller than its facts, but not always small (facts
+    // whose slots vary independently give up to a third as many groups as cases).
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let mut tasks = tokio::task::JoinSet::new();
     for (i, scan) in plan.scans.iter().enumerate() {
         if !routes[i]
@@ -549,24 +554,36 @@ pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResu
         {
             continue;
         }
-        let (sql, cols) = rollup::rollup_sql(db.backend(), &codes, scan, &routes[i])?;
-        stats.rollup_statements += 1;
-        let db = db.clone();
-        tasks.spawn(async move {
-            let values = row_values(&sql.query().fetch_one(db.pool()).await?)?;
-            Ok::<_, StoreError>((i, cols, values))
-        });
+        for (lo, hi) in partitions(db, &scan.unit_path, cores).await? {
+            let (sql, cols) =
+                rollup::rollup_sql(db.backend(), &codes, scan, &routes[i], (&lo, &hi))?;
+            stats.rollup_statements += 1;
+            let db = db.clone();
+            tasks.spawn(async move {
+                let values = row_values(&sql.query().fetch_one(db.pool()).await?)?;
+                Ok::<_, StoreError>((i, cols, values))
+            });
+        }
     }
+    let mut ambiguous: Vec<Vec<f64>> = plan
+        .scans
+        .iter()
+        .map(|s| vec![0.0; s.measures.len()])
+        .collect();
     while let Some(done) = tasks.join_next().await {
         let (i, cols, values) =
             done.map_err(|e| StoreError::Corrupt(format!("indicator rollup task failed: {e}")))??;
         for c in cols {
             add(&mut sums[i][c.measure], values[c.value]);
-            let ambiguous = c.ambiguous.and_then(|a| values[a]).unwrap_or(0.0);
-            if ambiguous > 0.0
-                && let rollup::Route::Rollup(b) = &routes[i][c.measure]
+            ambiguous[i][c.measure] += c.ambiguous.and_then(|a| values[a]).unwrap_or(0.0);
+        }
+    }
+    for (i, scan_routes) in routes.iter().enumerate() {
+        for (j, r) in scan_routes.iter().enumerate() {
+            if let rollup::Route::Rollup(b) = r
+                && ambiguous[i][j] > 0.0
             {
-                parts[i][c.measure] = FactsPart::Except(b.sure.clone(), b.ambiguous.clone());
+                parts[i][j] = FactsPart::Except(b.sure.clone(), b.ambiguous.clone());
             }
         }
     }
@@ -801,7 +818,8 @@ pub async fn rollup_statements(
             .map(|(_, m)| rollup::route(m, true))
             .collect();
         if routes.iter().any(|r| matches!(r, rollup::Route::Rollup(_))) {
-            let (sql, _) = rollup::rollup_sql(backend, &codes, s, &routes)?;
+            let upper = subtree_upper(&s.unit_path);
+            let (sql, _) = rollup::rollup_sql(backend, &codes, s, &routes, (&s.unit_path, &upper))?;
             out.push((sql.text, sql.binds));
         }
     }

@@ -62,17 +62,48 @@ impl Sql {
             Cond::True => "1 = 1".into(),
             Cond::And(parts) if parts.is_empty() => "1 = 1".into(),
             Cond::Or(parts) if parts.is_empty() => "1 = 0".into(),
-            Cond::And(parts) | Cond::Or(parts) => {
+            Cond::And(parts) => {
+                // Cheapest and most selective first, as over the facts; a window on a month
+                // `m >= a AND m <= b` as one `BETWEEN` (a month, never NONE, is at least `a`).
+                let mut ordered: Vec<&Cond> = parts.iter().collect();
+                ordered.sort_by_key(|p| Sql::rank(p));
+                let mut merged = vec![false; ordered.len()];
+                let mut s = Vec::new();
+                for (i, p) in ordered.iter().enumerate() {
+                    if merged[i] {
+                        continue;
+                    }
+                    if let Cond::Cmp(o @ Operand::Col(k), CmpOp::Ge, Param::Int(lo)) = p
+                        && k.is_day()
+                        && *lo > NONE
+                        && months::month_start(*lo) == Some(*lo)
+                    {
+                        let le = ordered.iter().enumerate().position(|(j, q)| {
+                            !merged[j]
+                                && matches!(q, Cond::Cmp(o2, CmpOp::Le, Param::Int(hi))
+                                    if o2 == o && months::month_end(*hi) == Some(*hi))
+                        });
+                        if let Some(j) = le
+                            && let Cond::Cmp(_, _, Param::Int(hi)) = ordered[j]
+                            && let (Some(a), Some(last)) = (key_col(*k), months::month_start(*hi))
+                        {
+                            merged[j] = true;
+                            let lo = self.param(Param::Int(*lo));
+                            let hi = self.param(Param::Int(last));
+                            s.push(format!("{a} BETWEEN {lo} AND {hi}"));
+                            continue;
+                        }
+                    }
+                    s.push(self.rollup_cond(p)?);
+                }
+                format!("({})", s.join(" AND "))
+            }
+            Cond::Or(parts) => {
                 let s = parts
                     .iter()
                     .map(|p| self.rollup_cond(p))
                     .collect::<Result<Vec<_>>>()?;
-                let op = if matches!(c, Cond::And(_)) {
-                    " AND "
-                } else {
-                    " OR "
-                };
-                format!("({})", s.join(op))
+                format!("({})", s.join(" OR "))
             }
             Cond::In(o, values) => match col(o) {
                 Some((k, a)) if k.is_coded() => {
@@ -152,7 +183,11 @@ impl Sql {
                 (Some((k, a)), Param::Int(d)) if k.is_day() => match op {
                     CmpOp::Ge if months::month_start(*d) == Some(*d) => {
                         let p = self.param(Param::Int(*d));
-                        format!("({a} <> {NONE} AND {a} >= {p})")
+                        if *d > NONE {
+                            format!("{a} >= {p}")
+                        } else {
+                            format!("({a} <> {NONE} AND {a} >= {p})")
+                        }
                     }
                     CmpOp::Le if months::month_end(*d) == Some(*d) => {
                         let start = months::month_start(*d).ok_or_else(|| not_decidable(c))?;
@@ -226,19 +261,21 @@ pub(super) fn route(m: &Measure, use_rollup: bool) -> Route {
 
 /// What the rollup statement of a scan returns for a measure: its column, and the column
 /// counting the cases of its ambiguous groups (when its bounds are not exact).
+#[derive(Debug, Clone)]
 pub(super) struct RollupCols {
     pub measure: usize,
     pub value: usize,
     pub ambiguous: Option<usize>,
 }
 
-/// The rollup statement of a scan over its whole unit subtree (the rollup is small: no split
-/// into ranges), for the measures routed to it.
+/// The rollup statement of a scan over the unit path range `[lo, hi)`, for the measures routed
+/// to it.
 pub(super) fn rollup_sql(
     backend: Backend,
     codes: &Codes,
     scan: &CaseScan,
     routes: &[Route],
+    (lo, hi): (&str, &str),
 ) -> Result<(Sql, Vec<RollupCols>)> {
     let mut sql = Sql::with_codes(backend, codes.clone());
     let mut cols = Vec::new();
@@ -266,8 +303,8 @@ pub(super) fn rollup_sql(
     sql.push(&format!("SELECT {}", cols.join(", ")));
     sql.push(" FROM case_facts_rollup r");
     let t = sql.text(&scan.case_type);
-    let lo = sql.text(&scan.unit_path);
-    let hi = sql.text(&crate::org::subtree_upper(&scan.unit_path));
+    let lo = sql.text(lo);
+    let hi = sql.text(hi);
     sql.push(&format!(
         " WHERE r.case_type = {t} AND r.unit_path >= {lo} AND r.unit_path < {hi}"
     ));
