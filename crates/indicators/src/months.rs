@@ -1,9 +1,10 @@
 //! What a table of facts grouped by calendar month can decide exactly.
 //!
 //! The store keeps, next to `case_facts`, a rollup of it: one row per case type, unit path,
-//! *month* of every date column (created, closed, `evN`, clock due dates) and value of every
-//! coded column (state, category, published, `txtN`, clock statuses), with the number of cases
-//! and the sums a measure needs (days of each date, `numN` and how many rows have one). A
+//! *month* of each date column (created, closed, `evN`, clock due dates) and value of each coded
+//! column (state, category, published, `txtN`, clock statuses) it holds for the case type
+//! ([`facts::rollup_holds`]: those the built-in catalogue reads), with the number of cases and
+//! the sums a measure needs (days of each date, `numN` and how many rows have one). A
 //! condition of a measure can be evaluated on such a group only when its value is the same for
 //! every case of the group; [`bounds`] rewrites a condition into two conditions whose date
 //! thresholds fall on month boundaries, which therefore are constant on every group:
@@ -18,8 +19,9 @@
 //! the rollup's sum over the `sure` groups plus the facts' sum over the cases that meet the
 //! condition but not `sure` — exactly the facts' figure, whatever the period.
 //!
-//! Conditions on anything the rollup does not hold (JSON fields, events or clocks without a
-//! slot, comparisons of amounts) have no bounds: such a measure is computed from the facts.
+//! Conditions on anything the rollup does not hold (columns outside the case type's rollup
+//! columns, JSON fields, events or clocks without a slot, comparisons of amounts) have no bounds:
+//! such a measure is computed from the facts.
 
 use jiff::civil::Date;
 
@@ -92,14 +94,18 @@ pub fn month_end(day: i64) -> Option<i64> {
     Some(facts::day_of(date(day)?.last_of_month()))
 }
 
-/// Whether a column is held by the rollup as it is (coded texts, the published flag) or as
-/// the month of a date.
-fn held(c: Col) -> bool {
-    !matches!(c, Col::Num(_))
+/// The bounds of a condition on the facts of a case type, or `None` when the rollup cannot
+/// decide it at all (it reads a column the rollup does not hold for that case type,
+/// [`facts::rollup_holds`], or anything but columns).
+pub fn bounds(case_type: &str, c: &Cond) -> Option<MonthBounds> {
+    bounds_where(c, &|col| facts::rollup_holds(case_type, col))
 }
 
-/// The bounds of a condition, or `None` when the rollup cannot decide it at all.
-pub fn bounds(c: &Cond) -> Option<MonthBounds> {
+fn bounds_where(c: &Cond, held: &dyn Fn(Col) -> bool) -> Option<MonthBounds> {
+    let held_col = |o: &Operand| matches!(o, Operand::Col(col) if held(*col));
+    if !c.operands().into_iter().all(held_col) {
+        return None;
+    }
     match c {
         Cond::True => Some(MonthBounds::exact(Cond::True)),
         Cond::And(parts) | Cond::Or(parts) => {
@@ -107,7 +113,7 @@ pub fn bounds(c: &Cond) -> Option<MonthBounds> {
             let mut maybe = Vec::with_capacity(parts.len());
             let mut ambiguous: Vec<(Col, i64)> = Vec::new();
             for p in parts {
-                let b = bounds(p)?;
+                let b = bounds_where(p, held)?;
                 sure.push(b.sure);
                 maybe.push(b.maybe);
                 for a in b.ambiguous {
@@ -129,7 +135,9 @@ pub fn bounds(c: &Cond) -> Option<MonthBounds> {
         Cond::In(Operand::Col(col), _) | Cond::NotIn(Operand::Col(col), _) if col.is_coded() => {
             Some(MonthBounds::exact(c.clone()))
         }
-        Cond::IsSet(Operand::Col(col)) | Cond::NotSet(Operand::Col(col)) if held(*col) => {
+        Cond::IsSet(Operand::Col(col)) | Cond::NotSet(Operand::Col(col))
+            if !matches!(col, Col::Num(_)) =>
+        {
             Some(MonthBounds::exact(c.clone()))
         }
         Cond::Cmp(Operand::Col(col), CmpOp::Eq, Param::Text(_)) if col.is_coded() => {
@@ -191,20 +199,20 @@ fn date_bounds(col: Col, op: CmpOp, x: i64) -> Option<MonthBounds> {
     }
 }
 
-/// The bounds of a measure's condition, when the rollup holds what the measure aggregates:
-/// a count, a sum of an integer slot (`numN`), or a sum of days between two dates of the facts
-/// (created, closed, `evN`; not clock due dates, whose days the rollup does not sum).
-pub fn measure_bounds(m: &Measure) -> Option<MonthBounds> {
+/// The bounds of a measure's condition, when the rollup holds what the measure aggregates over
+/// the facts of `case_type`: a count, a sum of an integer slot (`numN`), or a sum of days between
+/// two dates it holds (created, closed, `evN`; not clock due dates, whose days it does not sum).
+pub fn measure_bounds(case_type: &str, m: &Measure) -> Option<MonthBounds> {
     let summed_day = |o: &Operand| {
-        matches!(
-            o,
-            Operand::Col(Col::CreatedOn | Col::ClosedOn | Col::Event(_))
-        )
+        matches!(o, Operand::Col(c @ (Col::CreatedOn | Col::ClosedOn | Col::Event(_)))
+            if facts::rollup_holds(case_type, *c))
     };
     match m {
-        Measure::Count(c) => bounds(c),
-        Measure::Sum(c, Operand::Col(Col::Num(_))) => bounds(c),
-        Measure::SumDays { cond, from, to } if summed_day(from) && summed_day(to) => bounds(cond),
+        Measure::Count(c) => bounds(case_type, c),
+        Measure::Sum(c, Operand::Col(Col::Num(_))) => bounds(case_type, c),
+        Measure::SumDays { cond, from, to } if summed_day(from) && summed_day(to) => {
+            bounds(case_type, cond)
+        }
         _ => None,
     }
 }
@@ -272,7 +280,7 @@ mod tests {
             conds.push(Cond::And(vec![w, Cond::IsSet(Operand::Col(col))]));
         }
         for c in &conds {
-            let b = bounds(c).unwrap_or_else(|| panic!("{c:?} has bounds"));
+            let b = bounds_where(c, &|_| true).unwrap_or_else(|| panic!("{c:?} has bounds"));
             let mut per_month: std::collections::BTreeMap<i64, (bool, bool)> = Default::default();
             for d in from..=to {
                 let row = |_: Col| Some(d);
@@ -325,14 +333,14 @@ mod tests {
             ("2024-02-01", "2024-02-29"),
             ("2025-02-01", "2025-03-31"),
         ] {
-            let b = bounds(&w(a, b)).unwrap();
+            let b = bounds("hotline_ticket", &w(a, b)).unwrap();
             assert!(b.is_exact(), "{a}..{b:?}");
             assert_eq!(b.sure, b.maybe);
         }
-        let b = bounds(&w("2025-01-05", "2025-03-31")).unwrap();
+        let b = bounds("hotline_ticket", &w("2025-01-05", "2025-03-31")).unwrap();
         assert_eq!(b.ambiguous, vec![(Col::CreatedOn, day("2025-01-01"))]);
         let coded = Cond::In(Operand::Col(Col::Text(1)), vec!["不满意".into()]);
-        assert!(bounds(&coded).unwrap().is_exact());
+        assert!(bounds("hotline_ticket", &coded).unwrap().is_exact());
         // Amounts, JSON fields, events and clocks without a slot: not held.
         for c in [
             Cond::Cmp(Operand::Col(Col::Num(1)), CmpOp::Gt, Param::Real(1.0)),
@@ -348,14 +356,27 @@ mod tests {
             Cond::Cmp(Operand::Col(Col::CreatedOn), CmpOp::Ge, Param::Real(1.0)),
             Cond::And(vec![coded.clone(), Cond::IsSet(Operand::Col(Col::Num(2)))]),
         ] {
-            assert!(bounds(&c).is_none(), "{c:?}");
+            assert!(bounds("hotline_ticket", &c).is_none(), "{c:?}");
         }
-        assert!(measure_bounds(&Measure::Sum(coded.clone(), Operand::Col(Col::Num(1)))).is_some());
+        // Columns the rollup does not hold for the case type (a ticket's channel and reopening,
+        // an enforcement case's creation day), but does for others or without a layout.
+        for (t, col) in [
+            ("hotline_ticket", Col::Text(2)),
+            ("hotline_ticket", Col::Event(4)),
+            ("enforcement_case", Col::CreatedOn),
+        ] {
+            assert!(
+                bounds(t, &Cond::IsSet(Operand::Col(col))).is_none(),
+                "{t} {col:?}"
+            );
+        }
+        assert!(bounds("enforcement_case", &Cond::IsSet(Operand::Col(Col::Text(2)))).is_some());
+        assert!(bounds("other_case", &Cond::IsSet(Operand::Col(Col::CreatedOn))).is_some());
+        let ticket = |m: &Measure| measure_bounds("hotline_ticket", m);
+        assert!(ticket(&Measure::Sum(coded.clone(), Operand::Col(Col::Num(1)))).is_some());
+        assert!(ticket(&Measure::Sum(coded.clone(), Operand::FieldNum("x".into()))).is_none());
         assert!(
-            measure_bounds(&Measure::Sum(coded.clone(), Operand::FieldNum("x".into()))).is_none()
-        );
-        assert!(
-            measure_bounds(&Measure::SumDays {
+            ticket(&Measure::SumDays {
                 cond: coded.clone(),
                 from: Operand::Col(Col::CreatedOn),
                 to: Operand::Col(Col::Event(2)),
@@ -363,12 +384,21 @@ mod tests {
             .is_some()
         );
         assert!(
-            measure_bounds(&Measure::SumDays {
-                cond: coded,
+            ticket(&Measure::SumDays {
+                cond: coded.clone(),
                 from: Operand::Col(Col::CreatedOn),
                 to: Operand::Col(Col::ClockDue(1)),
             })
             .is_none()
+        );
+        assert!(
+            ticket(&Measure::SumDays {
+                cond: coded,
+                from: Operand::Col(Col::CreatedOn),
+                to: Operand::Col(Col::Event(3)),
+            })
+            .is_none(),
+            "a ticket's revisit day is not held"
         );
     }
 
@@ -392,7 +422,8 @@ mod tests {
                 let plan = crate::plan(&catalog, &ids, &scope, &period, as_of).unwrap();
                 for scan in &plan.scans {
                     for (key, m) in &scan.measures {
-                        let b = measure_bounds(m).unwrap_or_else(|| panic!("{key}"));
+                        let b = measure_bounds(&scan.case_type, m)
+                            .unwrap_or_else(|| panic!("{key}: not held by the rollup"));
                         if exact {
                             assert!(b.is_exact(), "{period} {key}: {:?}", b.ambiguous);
                         } else {

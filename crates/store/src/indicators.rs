@@ -526,7 +526,7 @@ pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResu
         .map(|s| {
             s.measures
                 .iter()
-                .map(|(_, m)| rollup::route(m, use_rollup))
+                .map(|(_, m)| rollup::route(&s.case_type, m, use_rollup))
                 .collect()
         })
         .collect();
@@ -815,7 +815,7 @@ pub async fn rollup_statements(
         let routes: Vec<rollup::Route> = s
             .measures
             .iter()
-            .map(|(_, m)| rollup::route(m, true))
+            .map(|(_, m)| rollup::route(&s.case_type, m, true))
             .collect();
         if routes.iter().any(|r| matches!(r, rollup::Route::Rollup(_))) {
             let upper = subtree_upper(&s.unit_path);

@@ -483,8 +483,9 @@ async fn same_figures_for_every_period_and_subtree(db: &Db) {
     assert_eq!(value(&v0, key) - value(&v, key), pending as f64);
 
     // Conditions beyond the catalogue: equal, before and after a day, unset dates, lists, the
-    // published flag, sums of amounts and days, with a measure only the facts can compute
-    // (an amount comparison) and one reading JSON fields in the same scans.
+    // published flag, sums of amounts and days, with measures only the facts can compute (an
+    // amount comparison, JSON fields, columns the rollup does not hold for the case type) in the
+    // same scans.
     let d = |s: &str| Param::Int(day(s));
     let closed = || Operand::Col(Col::ClosedOn);
     let mut measures = vec![
@@ -595,7 +596,11 @@ async fn same_figures_for_every_period_and_subtree(db: &Db) {
         let (rolled, stats) = run_with(db, &plan, true).await.unwrap();
         let facts = fazhi_store::indicators::run_facts(db, &plan).await.unwrap();
         assert_eq!(rolled, facts, "{}: {stats:?}", unit.path);
-        assert_eq!(stats.facts, 2, "the amount comparison and the JSON field");
+        assert_eq!(
+            stats.facts, 4,
+            "the amount comparison, the JSON field, and a ticket's reopening and publication \
+             (not held for tickets)"
+        );
         assert!(stats.rollup_and_facts > 0 && stats.rollup > 0, "{stats:?}");
         assert_eq!(rolled.values["fines of nothing"], None);
         assert!(value(&rolled, "fines") > 0.0 && value(&rolled, "reply days") > 0.0);
@@ -1000,4 +1005,71 @@ async fn both_0010_migrations_define_the_same_table() {
             .to_string()
     };
     assert_eq!(key(MIGRATION_SQLITE), key(MIGRATION_POSTGRES));
+}
+
+/// The rollup columns of a case type's rows are "not held" (-2) exactly where its layout does not
+/// hold them (`facts::rollup_holds`); a case type without a layout has every column held.
+async fn held_columns(db: &Db) {
+    let (s, _, _) = units(db).await;
+    let all = cases(&[&s, &s, &s]);
+    let ticket = all
+        .iter()
+        .find(|c| c.case_type == "hotline_ticket" && c.closed_on.is_some())
+        .unwrap();
+    let decision = all
+        .iter()
+        .find(|c| c.case_type == "enforcement_case" && c.published && c.clocks.len() == 2)
+        .unwrap();
+    let other = Case {
+        case_type: "other_case",
+        number: "QT-1".into(),
+        ..ticket.clone()
+    };
+    for c in [ticket, decision, &other] {
+        write(db, c).await;
+    }
+    let key = [
+        ("created_month", Col::CreatedOn),
+        ("closed_month", Col::ClosedOn),
+        ("ev1_month", Col::Event(1)),
+        ("ev2_month", Col::Event(2)),
+        ("ev3_month", Col::Event(3)),
+        ("ev4_month", Col::Event(4)),
+        ("clk1_due_month", Col::ClockDue(1)),
+        ("clk2_due_month", Col::ClockDue(2)),
+        ("state", Col::State),
+        ("category", Col::Category),
+        ("published", Col::Published),
+        ("txt1", Col::Text(1)),
+        ("txt2", Col::Text(2)),
+        ("txt3", Col::Text(3)),
+        ("txt4", Col::Text(4)),
+        ("clk1_status", Col::ClockStatus(1)),
+        ("clk2_status", Col::ClockStatus(2)),
+    ];
+    let cols: Vec<&str> = key.iter().map(|(c, _)| *c).collect();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT case_type, {} FROM case_facts_rollup ORDER BY case_type",
+        cols.join(", ")
+    )))
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        let case_type: String = r.try_get(0).unwrap();
+        for (i, (name, col)) in key.iter().enumerate() {
+            let v: i64 = r.try_get(i + 1).unwrap();
+            assert_eq!(
+                v == -2,
+                !fazhi_indicators::facts::rollup_holds(&case_type, *col),
+                "{case_type}.{name} = {v}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_migration_holds_the_columns_the_layouts_declare() {
+    on_both!(held_columns);
 }

@@ -9,9 +9,13 @@
 -- Key: `<date>_month` is the day number of the first day of the month of the facts' `<date>_day`
 -- (days since 1970-01-01), -1 for none; the coded columns hold the same codes as case_facts, -1
 -- for NULL (-1 is neither a code nor a first day of a month, and NULL would make every NULL a
--- key of its own). Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none:
--- a group has the date on all its cases or on none); `numN_sum` the sum of numN over the cases
--- that have one and `numN_n` how many have one. A group whose last case leaves is deleted.
+-- key of its own). A column the rollup does not hold for a case type is -2 on its rows: it holds
+-- what the built-in catalogue reads (the `rollup` columns of each layout in
+-- crates/indicators/src/facts.rs; every column for case types without a layout), since every
+-- further column multiplies the groups; a condition on another column is computed from
+-- case_facts. Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none; a group
+-- whose date is held has it on all its cases or on none); `numN_sum` the sum of numN over the
+-- cases that have one and `numN_n` how many have one. A group whose last case leaves is deleted.
 --
 -- The triggers run in the transaction that writes case_facts, so the rollup commits and rolls
 -- back with it. A later migration that rebuilds case_facts (DROP TABLE) drops these triggers
@@ -90,23 +94,23 @@ SELECT case_type,
     COALESCE(SUM(num2), 0),
     COUNT(num2)
 FROM (SELECT f.case_type AS case_type, f.unit_path AS unit_path,
-    fact_month(f.created_day) AS created_month,
-    fact_month(f.closed_day) AS closed_month,
-    fact_month(f.ev1_day) AS ev1_month,
+    CASE WHEN f.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(f.created_day) END AS created_month,
+    CASE WHEN f.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(f.closed_day) END AS closed_month,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(f.ev1_day) END AS ev1_month,
     fact_month(f.ev2_day) AS ev2_month,
-    fact_month(f.ev3_day) AS ev3_month,
-    fact_month(f.ev4_day) AS ev4_month,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(f.ev3_day) END AS ev3_month,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(f.ev4_day) END AS ev4_month,
     fact_month(f.clk1_due_day) AS clk1_due_month,
-    fact_month(f.clk2_due_day) AS clk2_due_month,
-    f.state AS state,
-    COALESCE(f.category, -1) AS category,
-    f.published AS published,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE fact_month(f.clk2_due_day) END AS clk2_due_month,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE f.state END AS state,
+    CASE WHEN f.case_type IN ('enforcement_case') THEN -2 ELSE COALESCE(f.category, -1) END AS category,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE f.published END AS published,
     COALESCE(f.txt1, -1) AS txt1,
-    COALESCE(f.txt2, -1) AS txt2,
-    COALESCE(f.txt3, -1) AS txt3,
-    COALESCE(f.txt4, -1) AS txt4,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN -2 ELSE COALESCE(f.txt2, -1) END AS txt2,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(f.txt3, -1) END AS txt3,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(f.txt4, -1) END AS txt4,
     COALESCE(f.clk1_status, -1) AS clk1_status,
-    COALESCE(f.clk2_status, -1) AS clk2_status,
+    CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(f.clk2_status, -1) END AS clk2_status,
     f.created_day, f.closed_day, f.ev1_day, f.ev2_day, f.ev3_day, f.ev4_day, f.num1, f.num2
     FROM case_facts f) x
 GROUP BY case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status;
@@ -118,23 +122,23 @@ BEGIN
         DELETE FROM case_facts_rollup WHERE n = 1 AND
             case_type = OLD.case_type AND
             unit_path = OLD.unit_path AND
-            created_month = fact_month(OLD.created_day) AND
-            closed_month = fact_month(OLD.closed_day) AND
-            ev1_month = fact_month(OLD.ev1_day) AND
+            created_month = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(OLD.created_day) END AND
+            closed_month = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(OLD.closed_day) END AND
+            ev1_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev1_day) END AND
             ev2_month = fact_month(OLD.ev2_day) AND
-            ev3_month = fact_month(OLD.ev3_day) AND
-            ev4_month = fact_month(OLD.ev4_day) AND
+            ev3_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev3_day) END AND
+            ev4_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev4_day) END AND
             clk1_due_month = fact_month(OLD.clk1_due_day) AND
-            clk2_due_month = fact_month(OLD.clk2_due_day) AND
-            state = OLD.state AND
-            category = COALESCE(OLD.category, -1) AND
-            published = OLD.published AND
+            clk2_due_month = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE fact_month(OLD.clk2_due_day) END AND
+            state = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE OLD.state END AND
+            category = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE COALESCE(OLD.category, -1) END AND
+            published = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE OLD.published END AND
             txt1 = COALESCE(OLD.txt1, -1) AND
-            txt2 = COALESCE(OLD.txt2, -1) AND
-            txt3 = COALESCE(OLD.txt3, -1) AND
-            txt4 = COALESCE(OLD.txt4, -1) AND
+            txt2 = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE COALESCE(OLD.txt2, -1) END AND
+            txt3 = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.txt3, -1) END AND
+            txt4 = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.txt4, -1) END AND
             clk1_status = COALESCE(OLD.clk1_status, -1) AND
-            clk2_status = COALESCE(OLD.clk2_status, -1);
+            clk2_status = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.clk2_status, -1) END;
         UPDATE case_facts_rollup SET
             n = n - 1,
             created_sum = created_sum - OLD.created_day,
@@ -149,45 +153,45 @@ BEGIN
             num2_n = num2_n - CAST(OLD.num2 IS NOT NULL AS INTEGER)
         WHERE case_type = OLD.case_type AND
             unit_path = OLD.unit_path AND
-            created_month = fact_month(OLD.created_day) AND
-            closed_month = fact_month(OLD.closed_day) AND
-            ev1_month = fact_month(OLD.ev1_day) AND
+            created_month = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(OLD.created_day) END AND
+            closed_month = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(OLD.closed_day) END AND
+            ev1_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev1_day) END AND
             ev2_month = fact_month(OLD.ev2_day) AND
-            ev3_month = fact_month(OLD.ev3_day) AND
-            ev4_month = fact_month(OLD.ev4_day) AND
+            ev3_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev3_day) END AND
+            ev4_month = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(OLD.ev4_day) END AND
             clk1_due_month = fact_month(OLD.clk1_due_day) AND
-            clk2_due_month = fact_month(OLD.clk2_due_day) AND
-            state = OLD.state AND
-            category = COALESCE(OLD.category, -1) AND
-            published = OLD.published AND
+            clk2_due_month = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE fact_month(OLD.clk2_due_day) END AND
+            state = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE OLD.state END AND
+            category = CASE WHEN OLD.case_type IN ('enforcement_case') THEN -2 ELSE COALESCE(OLD.category, -1) END AND
+            published = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE OLD.published END AND
             txt1 = COALESCE(OLD.txt1, -1) AND
-            txt2 = COALESCE(OLD.txt2, -1) AND
-            txt3 = COALESCE(OLD.txt3, -1) AND
-            txt4 = COALESCE(OLD.txt4, -1) AND
+            txt2 = CASE WHEN OLD.case_type IN ('hotline_ticket') THEN -2 ELSE COALESCE(OLD.txt2, -1) END AND
+            txt3 = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.txt3, -1) END AND
+            txt4 = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.txt4, -1) END AND
             clk1_status = COALESCE(OLD.clk1_status, -1) AND
-            clk2_status = COALESCE(OLD.clk2_status, -1);
+            clk2_status = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.clk2_status, -1) END;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO case_facts_rollup (case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status, n, created_sum, closed_sum, ev1_sum, ev2_sum, ev3_sum, ev4_sum, num1_sum, num1_n, num2_sum, num2_n)
         VALUES (NEW.case_type,
             NEW.unit_path,
-            fact_month(NEW.created_day),
-            fact_month(NEW.closed_day),
-            fact_month(NEW.ev1_day),
+            CASE WHEN NEW.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(NEW.created_day) END,
+            CASE WHEN NEW.case_type IN ('enforcement_case') THEN -2 ELSE fact_month(NEW.closed_day) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(NEW.ev1_day) END,
             fact_month(NEW.ev2_day),
-            fact_month(NEW.ev3_day),
-            fact_month(NEW.ev4_day),
+            CASE WHEN NEW.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(NEW.ev3_day) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket') THEN -2 ELSE fact_month(NEW.ev4_day) END,
             fact_month(NEW.clk1_due_day),
-            fact_month(NEW.clk2_due_day),
-            NEW.state,
-            COALESCE(NEW.category, -1),
-            NEW.published,
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE fact_month(NEW.clk2_due_day) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE NEW.state END,
+            CASE WHEN NEW.case_type IN ('enforcement_case') THEN -2 ELSE COALESCE(NEW.category, -1) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE NEW.published END,
             COALESCE(NEW.txt1, -1),
-            COALESCE(NEW.txt2, -1),
-            COALESCE(NEW.txt3, -1),
-            COALESCE(NEW.txt4, -1),
+            CASE WHEN NEW.case_type IN ('hotline_ticket') THEN -2 ELSE COALESCE(NEW.txt2, -1) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(NEW.txt3, -1) END,
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(NEW.txt4, -1) END,
             COALESCE(NEW.clk1_status, -1),
-            COALESCE(NEW.clk2_status, -1),
+            CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(NEW.clk2_status, -1) END,
             1,
             NEW.created_day,
             COALESCE(NEW.closed_day, 0),

@@ -1,6 +1,7 @@
 //! Reading `case_facts_rollup` (migration 0010): the facts grouped by case type, unit path,
-//! month of every date column and value of every coded column, kept by triggers in the
-//! transaction that writes the facts.
+//! month of each date column and value of each coded column the rollup holds for the case type
+//! (`fazhi_indicators::facts::rollup_holds`; the others are -2 on its rows), kept by triggers in
+//! the transaction that writes the facts.
 //!
 //! A measure whose condition has month bounds ([`fazhi_indicators::months`]) is the rollup's
 //! aggregate over the groups where the bounds' `sure` condition holds, plus — only if the rollup
@@ -252,8 +253,8 @@ pub(super) enum Route {
     Facts,
 }
 
-pub(super) fn route(m: &Measure, use_rollup: bool) -> Route {
-    match months::measure_bounds(m) {
+pub(super) fn route(case_type: &str, m: &Measure, use_rollup: bool) -> Route {
+    match months::measure_bounds(case_type, m) {
         Some(b) if use_rollup => Route::Rollup(b),
         _ => Route::Facts,
     }
@@ -309,7 +310,7 @@ pub(super) fn rollup_sql(
         " WHERE r.case_type = {t} AND r.unit_path >= {lo} AND r.unit_path < {hi}"
     ));
     // The groups the period window may hold (when the rollup can tell).
-    if let Some(w) = months::bounds(&scan.window) {
+    if let Some(w) = months::bounds(&scan.case_type, &scan.window) {
         let w = sql.rollup_cond(&w.maybe)?;
         sql.push(&format!(" AND {w}"));
     }
