@@ -13,8 +13,8 @@
 -- what the built-in catalogue reads (the `rollup` columns of each layout in
 -- crates/indicators/src/facts.rs; every column for case types without a layout), since every
 -- further column multiplies the groups; a condition on another column is computed from
--- case_facts. Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none; a group
--- whose date is held has it on all its cases or on none); `numN_sum` the sum of numN over the
+-- case_facts. Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none and for a
+-- date not held; a group has a held date on all its cases or on none); `numN_sum` the sum of numN over the
 -- cases that have one and `numN_n` how many have one. A group whose last case leaves is deleted.
 --
 -- The triggers run in the transaction that writes case_facts, so the rollup commits and rolls
@@ -78,7 +78,7 @@ SELECT case_type,
     clk1_status,
     clk2_status,
     COUNT(*),
-    SUM(created_day),
+    COALESCE(SUM(created_day), 0),
     COALESCE(SUM(closed_day), 0),
     COALESCE(SUM(ev1_day), 0),
     COALESCE(SUM(ev2_day), 0),
@@ -106,7 +106,13 @@ FROM (SELECT f.case_type AS case_type, f.unit_path AS unit_path,
     CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(f.txt4, -1) END AS txt4,
     COALESCE(f.clk1_status, -1) AS clk1_status,
     CASE WHEN f.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(f.clk2_status, -1) END AS clk2_status,
-    f.created_day, f.closed_day, f.ev1_day, f.ev2_day, f.ev3_day, f.ev4_day, f.num1, f.num2
+    CASE WHEN f.case_type IN ('enforcement_case') THEN NULL ELSE f.created_day END AS created_day,
+    CASE WHEN f.case_type IN ('enforcement_case') THEN NULL ELSE f.closed_day END AS closed_day,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN NULL ELSE f.ev1_day END AS ev1_day,
+    f.ev2_day AS ev2_day,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN NULL ELSE f.ev3_day END AS ev3_day,
+    CASE WHEN f.case_type IN ('hotline_ticket') THEN NULL ELSE f.ev4_day END AS ev4_day,
+    f.num1, f.num2
     FROM case_facts f) x
 GROUP BY case_type, unit_path, created_month, closed_month, ev1_month, ev2_month, ev3_month, ev4_month, clk1_due_month, clk2_due_month, state, category, published, txt1, txt2, txt3, txt4, clk1_status, clk2_status;
 -- BACKFILL END
@@ -133,12 +139,12 @@ CREATE TRIGGER case_facts_rollup_insert AFTER INSERT ON case_facts BEGIN
         COALESCE(NEW.clk1_status, -1),
         CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(NEW.clk2_status, -1) END,
         1,
-        NEW.created_day,
-        COALESCE(NEW.closed_day, 0),
-        COALESCE(NEW.ev1_day, 0),
+        CASE WHEN NEW.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(NEW.created_day, 0) END,
+        CASE WHEN NEW.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(NEW.closed_day, 0) END,
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev1_day, 0) END,
         COALESCE(NEW.ev2_day, 0),
-        COALESCE(NEW.ev3_day, 0),
-        COALESCE(NEW.ev4_day, 0),
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev3_day, 0) END,
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev4_day, 0) END,
         COALESCE(NEW.num1, 0),
         (NEW.num1 IS NOT NULL),
         COALESCE(NEW.num2, 0),
@@ -157,29 +163,30 @@ CREATE TRIGGER case_facts_rollup_insert AFTER INSERT ON case_facts BEGIN
         num2_n = num2_n + excluded.num2_n;
 END;
 
--- Only updates that change a column: `replace_clocks` rewrites the same clock slots on every step.
+-- Only updates that change a column the rollup holds for the case type (`replace_clocks`
+-- rewrites the same clock slots on every step; a ticket's state is not held).
 CREATE TRIGGER case_facts_rollup_update AFTER UPDATE ON case_facts
 WHEN OLD.case_type IS NOT NEW.case_type
     OR OLD.unit_path IS NOT NEW.unit_path
-    OR OLD.created_day IS NOT NEW.created_day
-    OR OLD.closed_day IS NOT NEW.closed_day
-    OR OLD.category IS NOT NEW.category
-    OR OLD.txt1 IS NOT NEW.txt1
-    OR OLD.clk1_status IS NOT NEW.clk1_status
-    OR OLD.clk1_due_day IS NOT NEW.clk1_due_day
-    OR OLD.ev1_day IS NOT NEW.ev1_day
+    OR (OLD.created_day IS NOT NEW.created_day AND NEW.case_type NOT IN ('enforcement_case'))
+    OR (OLD.closed_day IS NOT NEW.closed_day AND NEW.case_type NOT IN ('enforcement_case'))
+    OR (OLD.ev1_day IS NOT NEW.ev1_day AND NEW.case_type NOT IN ('hotline_ticket'))
     OR OLD.ev2_day IS NOT NEW.ev2_day
-    OR OLD.ev3_day IS NOT NEW.ev3_day
-    OR OLD.ev4_day IS NOT NEW.ev4_day
-    OR OLD.txt2 IS NOT NEW.txt2
+    OR (OLD.ev3_day IS NOT NEW.ev3_day AND NEW.case_type NOT IN ('hotline_ticket'))
+    OR (OLD.ev4_day IS NOT NEW.ev4_day AND NEW.case_type NOT IN ('hotline_ticket'))
+    OR OLD.clk1_due_day IS NOT NEW.clk1_due_day
+    OR (OLD.clk2_due_day IS NOT NEW.clk2_due_day AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
+    OR (OLD.state IS NOT NEW.state AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
+    OR (OLD.category IS NOT NEW.category AND NEW.case_type NOT IN ('enforcement_case'))
+    OR (OLD.published IS NOT NEW.published AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
+    OR OLD.txt1 IS NOT NEW.txt1
+    OR (OLD.txt2 IS NOT NEW.txt2 AND NEW.case_type NOT IN ('hotline_ticket'))
+    OR (OLD.txt3 IS NOT NEW.txt3 AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
+    OR (OLD.txt4 IS NOT NEW.txt4 AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
+    OR OLD.clk1_status IS NOT NEW.clk1_status
+    OR (OLD.clk2_status IS NOT NEW.clk2_status AND NEW.case_type NOT IN ('hotline_ticket', 'enforcement_case'))
     OR OLD.num1 IS NOT NEW.num1
-    OR OLD.state IS NOT NEW.state
-    OR OLD.published IS NOT NEW.published
-    OR OLD.txt3 IS NOT NEW.txt3
-    OR OLD.txt4 IS NOT NEW.txt4
     OR OLD.num2 IS NOT NEW.num2
-    OR OLD.clk2_status IS NOT NEW.clk2_status
-    OR OLD.clk2_due_day IS NOT NEW.clk2_due_day
 BEGIN
     DELETE FROM case_facts_rollup WHERE n = 1 AND
         case_type = OLD.case_type AND
@@ -203,12 +210,12 @@ BEGIN
         clk2_status = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.clk2_status, -1) END;
     UPDATE case_facts_rollup SET
         n = n - 1,
-        created_sum = created_sum - OLD.created_day,
-        closed_sum = closed_sum - COALESCE(OLD.closed_day, 0),
-        ev1_sum = ev1_sum - COALESCE(OLD.ev1_day, 0),
+        created_sum = created_sum - CASE WHEN OLD.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(OLD.created_day, 0) END,
+        closed_sum = closed_sum - CASE WHEN OLD.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(OLD.closed_day, 0) END,
+        ev1_sum = ev1_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev1_day, 0) END,
         ev2_sum = ev2_sum - COALESCE(OLD.ev2_day, 0),
-        ev3_sum = ev3_sum - COALESCE(OLD.ev3_day, 0),
-        ev4_sum = ev4_sum - COALESCE(OLD.ev4_day, 0),
+        ev3_sum = ev3_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev3_day, 0) END,
+        ev4_sum = ev4_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev4_day, 0) END,
         num1_sum = num1_sum - COALESCE(OLD.num1, 0),
         num1_n = num1_n - (OLD.num1 IS NOT NULL),
         num2_sum = num2_sum - COALESCE(OLD.num2, 0),
@@ -253,12 +260,12 @@ BEGIN
         COALESCE(NEW.clk1_status, -1),
         CASE WHEN NEW.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(NEW.clk2_status, -1) END,
         1,
-        NEW.created_day,
-        COALESCE(NEW.closed_day, 0),
-        COALESCE(NEW.ev1_day, 0),
+        CASE WHEN NEW.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(NEW.created_day, 0) END,
+        CASE WHEN NEW.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(NEW.closed_day, 0) END,
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev1_day, 0) END,
         COALESCE(NEW.ev2_day, 0),
-        COALESCE(NEW.ev3_day, 0),
-        COALESCE(NEW.ev4_day, 0),
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev3_day, 0) END,
+        CASE WHEN NEW.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(NEW.ev4_day, 0) END,
         COALESCE(NEW.num1, 0),
         (NEW.num1 IS NOT NULL),
         COALESCE(NEW.num2, 0),
@@ -300,12 +307,12 @@ CREATE TRIGGER case_facts_rollup_delete AFTER DELETE ON case_facts BEGIN
         clk2_status = CASE WHEN OLD.case_type IN ('hotline_ticket', 'enforcement_case') THEN -2 ELSE COALESCE(OLD.clk2_status, -1) END;
     UPDATE case_facts_rollup SET
         n = n - 1,
-        created_sum = created_sum - OLD.created_day,
-        closed_sum = closed_sum - COALESCE(OLD.closed_day, 0),
-        ev1_sum = ev1_sum - COALESCE(OLD.ev1_day, 0),
+        created_sum = created_sum - CASE WHEN OLD.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(OLD.created_day, 0) END,
+        closed_sum = closed_sum - CASE WHEN OLD.case_type IN ('enforcement_case') THEN 0 ELSE COALESCE(OLD.closed_day, 0) END,
+        ev1_sum = ev1_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev1_day, 0) END,
         ev2_sum = ev2_sum - COALESCE(OLD.ev2_day, 0),
-        ev3_sum = ev3_sum - COALESCE(OLD.ev3_day, 0),
-        ev4_sum = ev4_sum - COALESCE(OLD.ev4_day, 0),
+        ev3_sum = ev3_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev3_day, 0) END,
+        ev4_sum = ev4_sum - CASE WHEN OLD.case_type IN ('hotline_ticket') THEN 0 ELSE COALESCE(OLD.ev4_day, 0) END,
         num1_sum = num1_sum - COALESCE(OLD.num1, 0),
         num1_n = num1_n - (OLD.num1 IS NOT NULL),
         num2_sum = num2_sum - COALESCE(OLD.num2, 0),
