@@ -1,9 +1,10 @@
 -- A rollup of case_facts by month, kept with it by triggers: one row per case type, unit path,
--- month of every date column and value of every coded column, with the number of cases and the
--- sums a figure needs. A year, quarter or month report reads a few thousand rows of it instead of
--- every case's facts; what it cannot decide (a period or a computation day that is not a month
--- boundary cuts a month; conditions on amounts or on JSON fields) comes from case_facts
--- (crates/indicators/src/months.rs, ARCHITECTURE.md "Indicators scan facts"). Keep in sync with
+-- month of each date column and value of each coded column it holds for the case type, with the
+-- number of cases and the sums a figure needs. A year, quarter or month report reads its groups
+-- (1 296 to 71 408 rows for a million cases in docs/benchmarks.md) instead of every case's
+-- facts; what it cannot decide (a month cut by a period bound or the computation day; columns it
+-- does not hold, amounts, JSON fields) comes from case_facts (crates/indicators/src/months.rs,
+-- ARCHITECTURE.md "Aligned periods read a month rollup of the facts"). Keep in sync with
 -- ../postgres (a test compares tables and columns).
 --
 -- Key: `<date>_month` is the day number of the first day of the month of the facts' `<date>_day`
@@ -14,8 +15,9 @@
 -- crates/indicators/src/facts.rs; every column for case types without a layout), since every
 -- further column multiplies the groups; a condition on another column is computed from
 -- case_facts. Values: `n` cases; `<date>_sum` the sum of their day numbers (0 for none and for a
--- date not held; a group has a held date on all its cases or on none); `numN_sum` the sum of numN over the
--- cases that have one and `numN_n` how many have one. A group whose last case leaves is deleted.
+-- date not held; a group has a held date on all its cases or on none); `numN_sum` the sum of
+-- numN over the cases that have one and `numN_n` how many have one. A group whose last case
+-- leaves is deleted.
 --
 -- The triggers run in the transaction that writes case_facts, so the rollup commits and rolls
 -- back with it. A later migration that rebuilds case_facts (DROP TABLE) drops these triggers
