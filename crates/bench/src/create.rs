@@ -56,6 +56,11 @@ pub struct CreateArgs {
     /// Skip the baseline (only build the service database).
     #[arg(long)]
     pub no_baseline: bool,
+    /// Drop the triggers that keep `case_facts_rollup` (migration 0010) in the service file as
+    /// well, so that the service writes what it wrote before 0010: run with and without to see
+    /// what the rollup costs writers (the baseline never maintains it).
+    #[arg(long)]
+    pub no_rollup: bool,
     /// Verify both audit chains and compare row counts after the last run.
     #[arg(long)]
     pub verify: bool,
@@ -206,6 +211,15 @@ struct Batch {
     numbers: Vec<(String, i64)>,
 }
 
+/// The triggers that keep the month rollup of the facts (migration 0010). The baseline inserts
+/// plain rows without them: like the search index, the rollup is derived data that the
+/// service's writes maintain and plain inserts of the same rows would not.
+const ROLLUP_TRIGGERS: [&str; 3] = [
+    "case_facts_rollup_insert",
+    "case_facts_rollup_update",
+    "case_facts_rollup_delete",
+];
+
 /// The plain-sqlx side: reads batches from the service file, writes them to its own file.
 struct Baseline {
     source: SqlitePool,
@@ -230,6 +244,11 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
 impl Baseline {
     async fn open(target: &Path, source: &Path) -> Result<Baseline> {
         let mut conn = SqliteConnection::connect_with(&sqlite_options(target)).await?;
+        for t in ROLLUP_TRIGGERS {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER IF EXISTS {t}")))
+                .execute(&mut conn)
+                .await?;
+        }
         // The dictionary rows the baseline holds (those of the copied organisation).
         let codes_copied: i64 = sqlx::query("SELECT COALESCE(MAX(code), 0) FROM fact_values")
             .fetch_one(&mut conn)
@@ -382,6 +401,13 @@ pub async fn run_once(
     let start = common::window_start(args.end);
     let clock = Arc::new(FixedClock::at(start));
     let db = common::open_store(&a_path, true).await?;
+    if args.no_rollup {
+        for t in ROLLUP_TRIGGERS {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER IF EXISTS {t}")))
+                .execute(db.pool())
+                .await?;
+        }
+    }
     let app = common::app_over(db, clock.clone());
     common::load_org(&app, &common::demo_org(args.seed, args.end)).await?;
     let handler = common::actor(&app, "handler").await?;
@@ -548,12 +574,17 @@ pub async fn run(args: CreateArgs) -> Result<()> {
             .prefix("fazhi-bench-create-")
             .tempdir_in(&parent)?;
         eprintln!(
-            "create run {}/{}: {} tickets, batches of {}, in {}",
+            "create run {}/{}: {} tickets, batches of {}, in {}{}",
             r + 1,
             args.runs,
             args.rows,
             args.batch,
-            dir.path().display()
+            dir.path().display(),
+            if args.no_rollup {
+                " (service without the rollup triggers)"
+            } else {
+                ""
+            }
         );
         let last = r + 1 == args.runs;
         let (res, a_path) = run_once(&args, dir.path(), !args.no_baseline, last).await?;

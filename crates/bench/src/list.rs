@@ -290,6 +290,7 @@ async fn build(args: &ListArgs, path: &Path) -> Result<()> {
         dir: None,
         keep: None,
         no_baseline: true,
+        no_rollup: false,
         verify: false,
         max_seconds: args.build_max_seconds,
         out: None,

@@ -8,6 +8,8 @@
 //!   (one conditional-aggregation scan per case type); [`evaluate`] turns the raw results into
 //!   values; [`records`] describes the records behind a figure (lineage).
 //! - [`facts`]: the layout of the `case_facts` table the store keeps for fast scans.
+//! - [`months`]: what the store's rollup of those facts by month can decide, and the rest that
+//!   only the facts can.
 //!
 //! Pure: no SQL text, no I/O except [`Catalog::load_dir`], no clock (the computation day is
 //! passed in). The catalogue and the period rules are documented in `README.md`.
@@ -16,6 +18,7 @@ mod describe;
 pub mod facts;
 mod load;
 mod model;
+pub mod months;
 mod period;
 pub mod plan;
 

@@ -7,6 +7,10 @@
 //! filters that have no fact slot. SQL text is built from constants, `$n` placeholders and
 //! integers only; every value is bound.
 //!
+//! The month rollup of the facts (`case_facts_rollup`, migration 0010, kept by triggers) answers
+//! what it can decide exactly — every built-in measure of a year, quarter or month — and the
+//! facts the rest ([`run`], module `rollup`, `fazhi_indicators::months`).
+//!
 //! The text columns of `case_facts` (state, category, `txtN`, `clkN_status`) hold integer codes
 //! of the `fact_values` dictionary. A statement compares them with the codes of its values,
 //! looked up when it is built ([`query_codes`]: a value absent from the dictionary is held by
@@ -29,6 +33,8 @@ use serde::Serialize;
 use crate::cases::CaseWrite;
 use crate::org::subtree_upper;
 use crate::{Backend, ClockRow, Db, Result, StoreError, Tx};
+
+mod rollup;
 
 // ------------------------------------------------------------------ SQL building
 
@@ -395,21 +401,33 @@ impl Sql {
     }
 
     /// One aggregate. `FILTER (WHERE …)` is conditional aggregation that both SQLite (3.30+)
-    /// and PostgreSQL run markedly faster than `SUM(CASE WHEN … THEN 1 ELSE 0 END)`.
-    fn measure(&mut self, m: &Measure) -> String {
+    /// and PostgreSQL run markedly faster than `SUM(CASE WHEN … THEN 1 ELSE 0 END)`. With
+    /// `except`, over the cases meeting the measure's condition but not `except` (NULL counts as
+    /// not met): the remainder of a measure whose `except` part the rollup holds.
+    fn measure(&mut self, m: &Measure, except: Option<&Cond>) -> String {
+        let filter = |sql: &mut Sql, c: &Cond| {
+            let c = sql.cond(c);
+            match except {
+                None => c,
+                Some(e) => {
+                    let e = sql.cond(e);
+                    format!("{c} AND ({e}) IS NOT TRUE")
+                }
+            }
+        };
         match m {
             Measure::Count(c) => {
-                let c = self.cond(c);
+                let c = filter(self, c);
                 format!("COUNT(*) FILTER (WHERE {c})")
             }
             Measure::Sum(c, o) => {
                 let o = self.operand(o);
-                let c = self.cond(c);
+                let c = filter(self, c);
                 format!("CAST(SUM({o}) FILTER (WHERE {c}) AS DOUBLE PRECISION)")
             }
             Measure::SumDays { cond, from, to } => {
                 let d = self.days(from, to);
-                let c = self.cond(cond);
+                let c = filter(self, cond);
                 format!("CAST(SUM({d}) FILTER (WHERE {c}) AS DOUBLE PRECISION)")
             }
         }
@@ -433,11 +451,54 @@ fn get_f64(r: &impl DbRow, i: usize) -> Result<Option<f64>> {
 
 // ------------------------------------------------------------------ computing a plan
 
-/// Runs a plan: the scans (one statement per case type, split over ranges of the unit subtree
-/// and run in parallel on the pool's connections), then the percentiles, the officer counts and
-/// the manual figures.
+/// Runs a plan: the scans, then the percentiles, the officer counts and the manual figures.
+///
+/// A scan's measures are read from the month rollup of the facts (`case_facts_rollup`, see
+/// the module `rollup`) where it can decide them — every built-in measure of a year, quarter or month —
+/// and from `case_facts` otherwise, or for the cases of the months it cannot decide (a period
+/// or a computation day that cuts a month): the figures are those of [`run_facts`]. Facts are
+/// scanned with one statement per case type, split over ranges of the unit subtree and run in
+/// parallel on the pool's connections.
 pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
+    Ok(run_with(db, plan, true).await?.0)
+}
+
+/// Runs a plan reading `case_facts` alone, not the rollup: the reference [`run`] must equal.
+pub async fn run_facts(db: &Db, plan: &Plan) -> Result<RawResults> {
+    Ok(run_with(db, plan, false).await?.0)
+}
+
+/// How the scan measures of a run were computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    /// Measures read from the rollup alone.
+    pub rollup: usize,
+    /// Measures read from the rollup plus a remainder from the facts.
+    pub rollup_and_facts: usize,
+    /// Measures read from the facts alone.
+    pub facts: usize,
+    /// Statements over the rollup.
+    pub rollup_statements: usize,
+    /// Statements over `case_facts` (each range of a split scan counts).
+    pub facts_statements: usize,
+}
+
+/// What a scan measure still needs from the facts after the rollup.
+#[derive(Debug, Clone)]
+enum FactsPart {
+    /// Nothing: the rollup gave it all.
+    None,
+    /// The whole measure.
+    Whole,
+    /// The cases meeting its condition but not `sure` (which the rollup counted), all of them
+    /// in these (date column, month) pairs.
+    Except(Cond, Vec<(Col, i64)>),
+}
+
+/// [`run`] (`use_rollup`) or [`run_facts`], and how the scans were computed.
+pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResults, ScanStats)> {
     let mut out = RawResults::default();
+    let mut stats = ScanStats::default();
     let mut conds: Vec<&Cond> = Vec::new();
     for scan in &plan.scans {
         conds.push(&scan.window);
@@ -445,6 +506,95 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
     }
     conds.extend(plan.percentiles.iter().map(|p| &p.cond));
     let codes = query_codes(db, &conds).await?;
+    let mut sums: Vec<Vec<Option<f64>>> = plan
+        .scans
+        .iter()
+        .map(|s| vec![None; s.measures.len()])
+        .collect();
+    let add = |acc: &mut Option<f64>, v: Option<f64>| {
+        *acc = match (*acc, v) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+    };
+
+    // The rollup: one statement per scan with measures it holds.
+    let routes: Vec<Vec<rollup::Route>> = plan
+        .scans
+        .iter()
+        .map(|s| {
+            s.measures
+                .iter()
+                .map(|(_, m)| rollup::route(&s.case_type, m, use_rollup))
+                .collect()
+        })
+        .collect();
+    let mut parts: Vec<Vec<FactsPart>> = routes
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|r| match r {
+                    rollup::Route::Rollup(_) => FactsPart::None,
+                    rollup::Route::Facts => FactsPart::Whole,
+                })
+                .collect()
+        })
+        .collect();
+    // One range per core: a rollup is much smaller than its facts, but not always small (facts
+    // whose slots vary independently give up to a third as many groups as cases).
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, scan) in plan.scans.iter().enumerate() {
+        if !routes[i]
+            .iter()
+            .any(|r| matches!(r, rollup::Route::Rollup(_)))
+        {
+            continue;
+        }
+        for (lo, hi) in partitions(db, &scan.unit_path, cores).await? {
+            let (sql, cols) =
+                rollup::rollup_sql(db.backend(), &codes, scan, &routes[i], (&lo, &hi))?;
+            stats.rollup_statements += 1;
+            let db = db.clone();
+            tasks.spawn(async move {
+                let values = row_values(&sql.query().fetch_one(db.pool()).await?)?;
+                Ok::<_, StoreError>((i, cols, values))
+            });
+        }
+    }
+    let mut ambiguous: Vec<Vec<f64>> = plan
+        .scans
+        .iter()
+        .map(|s| vec![0.0; s.measures.len()])
+        .collect();
+    while let Some(done) = tasks.join_next().await {
+        let (i, cols, values) =
+            done.map_err(|e| StoreError::Corrupt(format!("indicator rollup task failed: {e}")))??;
+        for c in cols {
+            add(&mut sums[i][c.measure], values[c.value]);
+            ambiguous[i][c.measure] += c.ambiguous.and_then(|a| values[a]).unwrap_or(0.0);
+        }
+    }
+    for (i, scan_routes) in routes.iter().enumerate() {
+        for (j, r) in scan_routes.iter().enumerate() {
+            if let rollup::Route::Rollup(b) = r
+                && ambiguous[i][j] > 0.0
+            {
+                parts[i][j] = FactsPart::Except(b.sure.clone(), b.ambiguous.clone());
+            }
+        }
+    }
+    for p in parts.iter().flatten() {
+        match p {
+            FactsPart::None => stats.rollup += 1,
+            FactsPart::Whole => stats.facts += 1,
+            FactsPart::Except(..) => stats.rollup_and_facts += 1,
+        }
+    }
+
+    // The facts: what the rollup left, split over ranges of the subtree.
     // More ranges than cores: the ranges differ in size (a scan per case type, communities of
     // different sizes), and small pieces queued for the pool's connections keep every core busy
     // to the end (measured: 1 M cases on 2 cores, 2 ranges per scan 432 ms, 8 ranges 379–408 ms).
@@ -455,35 +605,24 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
         .min(MAX_RANGES);
     let mut tasks = tokio::task::JoinSet::new();
     for (i, scan) in plan.scans.iter().enumerate() {
-        if scan.measures.is_empty() {
+        if parts[i].iter().all(|p| matches!(p, FactsPart::None)) {
             continue;
         }
         for (lo, hi) in partitions(db, &scan.unit_path, parallel).await? {
-            let sql = scan_sql(db.backend(), &codes, scan, &lo, &hi);
+            let (sql, measures) = facts_sql(db.backend(), &codes, scan, &parts[i], &lo, &hi);
+            stats.facts_statements += 1;
             let db = db.clone();
             tasks.spawn(async move {
-                let row = sql.query().fetch_one(db.pool()).await?;
-                let n = sqlx::Row::columns(&row).len();
-                let values = (0..n)
-                    .map(|c| get_f64(&row, c))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok::<_, StoreError>((i, values))
+                let values = row_values(&sql.query().fetch_one(db.pool()).await?)?;
+                Ok::<_, StoreError>((i, measures, values))
             });
         }
     }
-    let mut sums: Vec<Vec<Option<f64>>> = plan
-        .scans
-        .iter()
-        .map(|s| vec![None; s.measures.len()])
-        .collect();
     while let Some(done) = tasks.join_next().await {
-        let (i, values) =
+        let (i, measures, values) =
             done.map_err(|e| StoreError::Corrupt(format!("indicator scan task failed: {e}")))??;
-        for (acc, v) in sums[i].iter_mut().zip(values) {
-            *acc = match (*acc, v) {
-                (Some(a), Some(b)) => Some(a + b),
-                (a, b) => a.or(b),
-            };
+        for (j, v) in measures.into_iter().zip(values) {
+            add(&mut sums[i][j], v);
         }
     }
     for (scan, values) in plan.scans.iter().zip(sums) {
@@ -520,7 +659,14 @@ pub async fn run(db: &Db, plan: &Plan) -> Result<RawResults> {
             }
         }
     }
-    Ok(out)
+    Ok((out, stats))
+}
+
+/// Every column of a one-row result as a number (NULL: `None`).
+fn row_values(row: &sqlx::any::AnyRow) -> Result<Vec<Option<f64>>> {
+    (0..sqlx::Row::columns(row).len())
+        .map(|c| get_f64(row, c))
+        .collect()
 }
 
 /// A scan is split into up to this many path ranges per core, and at most `MAX_RANGES`; the
@@ -561,10 +707,50 @@ async fn partitions(db: &Db, unit_path: &str, parts: usize) -> Result<Vec<(Strin
 
 /// The statement of one scan over the unit path range `[lo, hi)`.
 fn scan_sql(backend: Backend, codes: &Codes, scan: &CaseScan, lo: &str, hi: &str) -> Sql {
+    let whole = vec![FactsPart::Whole; scan.measures.len()];
+    facts_sql(backend, codes, scan, &whole, lo, hi).0
+}
+
+/// The statement over `case_facts` of what a scan needs from the facts over the unit path range
+/// `[lo, hi)`, and the measure each of its columns is. When every measure in it is a remainder
+/// of the rollup, it reads only the cases of the months the rollup could not decide.
+fn facts_sql(
+    backend: Backend,
+    codes: &Codes,
+    scan: &CaseScan,
+    parts: &[FactsPart],
+    lo: &str,
+    hi: &str,
+) -> (Sql, Vec<usize>) {
     let mut sql = Sql::with_codes(backend, codes.clone());
-    let cols: Vec<String> = scan.measures.iter().map(|(_, m)| sql.measure(m)).collect();
+    let mut cols = Vec::new();
+    let mut measures = Vec::new();
+    let mut join = scan.window.needs_case_row();
+    let mut months: Option<Vec<(Col, i64)>> = Some(Vec::new());
+    for (j, ((_, m), p)) in scan.measures.iter().zip(parts).enumerate() {
+        let except = match p {
+            FactsPart::None => continue,
+            FactsPart::Whole => {
+                months = None;
+                None
+            }
+            FactsPart::Except(sure, ambiguous) => {
+                if let Some(v) = months.as_mut() {
+                    for a in ambiguous {
+                        if !v.contains(a) {
+                            v.push(*a);
+                        }
+                    }
+                }
+                Some(sure)
+            }
+        };
+        cols.push(sql.measure(m, except));
+        measures.push(j);
+        join |= m.needs_case_row();
+    }
     sql.push(&format!("SELECT {}", cols.join(", ")));
-    sql.push_from_facts(scan.needs_case_row());
+    sql.push_from_facts(join);
     let t = sql.text(&scan.case_type);
     let lo = sql.text(lo);
     let hi = sql.text(hi);
@@ -572,7 +758,14 @@ fn scan_sql(backend: Backend, codes: &Codes, scan: &CaseScan, lo: &str, hi: &str
     sql.push(&format!(
         " WHERE f.case_type = {t} AND f.unit_path >= {lo} AND f.unit_path < {hi} AND {window}"
     ));
-    sql
+    if let Some(c) = months
+        .as_deref()
+        .and_then(fazhi_indicators::months::months_cond)
+    {
+        let c = sql.cond(&c);
+        sql.push(&format!(" AND {c}"));
+    }
+    (sql, measures)
 }
 
 /// The SQL of the scans of a plan (whole subtree) in the dialect of `backend`, with their
@@ -603,6 +796,35 @@ pub async fn scan_statements(
             (sql.text, sql.binds)
         })
         .collect())
+}
+
+/// The SQL of the rollup statements [`run`] sends for the scans of a plan, in the dialect of
+/// `backend`, with their parameters (for display).
+pub async fn rollup_statements(
+    db: &Db,
+    backend: Backend,
+    plan: &Plan,
+) -> Result<Vec<(String, Vec<Param>)>> {
+    let mut conds: Vec<&Cond> = Vec::new();
+    for scan in &plan.scans {
+        conds.push(&scan.window);
+        conds.extend(scan.measures.iter().map(|(_, m)| m.cond()));
+    }
+    let codes = query_codes(db, &conds).await?;
+    let mut out = Vec::new();
+    for s in &plan.scans {
+        let routes: Vec<rollup::Route> = s
+            .measures
+            .iter()
+            .map(|(_, m)| rollup::route(&s.case_type, m, true))
+            .collect();
+        if routes.iter().any(|r| matches!(r, rollup::Route::Rollup(_))) {
+            let upper = subtree_upper(&s.unit_path);
+            let (sql, _) = rollup::rollup_sql(backend, &codes, s, &routes, (&s.unit_path, &upper))?;
+            out.push((sql.text, sql.binds));
+        }
+    }
+    Ok(out)
 }
 
 /// Days → number of cases, for a percentile.
