@@ -369,14 +369,7 @@ impl Sql {
             Cond::Cmp(o, op, p) => {
                 let a = self.operand(o);
                 let p = self.param(p.clone());
-                let sym = match op {
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Eq => "=",
-                };
-                format!("{a} {sym} {p}")
+                format!("{a} {} {p}", op.symbol())
             }
         }
     }

@@ -136,3 +136,37 @@ macro_rules! on_both {
         }
     }};
 }
+
+/// The tables and column names a migration's `CREATE TABLE` statements define, in order (one
+/// column per line; primary-key and unique constraints and comments skipped): what the tests
+/// compare between the SQLite and PostgreSQL versions of a migration.
+pub fn migration_columns(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut table = String::new();
+    for line in sql.lines() {
+        let l = line.trim();
+        if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+            table = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            out.push(table.clone());
+        } else if !table.is_empty()
+            && !l.is_empty()
+            && !l.starts_with("--")
+            && !l.starts_with(')')
+            && !l.starts_with("PRIMARY")
+            && !l.starts_with("UNIQUE")
+        {
+            out.push(format!(
+                "{table}.{}",
+                l.split_whitespace().next().unwrap_or_default()
+            ));
+        }
+        if l.starts_with(')') {
+            table.clear();
+        }
+    }
+    out
+}

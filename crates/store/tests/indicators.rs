@@ -698,29 +698,7 @@ async fn fact_slots_and_their_json_event_and_clock_fallbacks_agree() {
 
 #[tokio::test]
 async fn both_0002_0004_and_0009_migrations_define_the_same_tables_and_columns() {
-    fn columns(sql: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut table = String::new();
-        for line in sql.lines() {
-            let l = line.trim();
-            if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
-                table = rest.split_whitespace().next().unwrap().to_string();
-                out.push(table.clone());
-            } else if !table.is_empty()
-                && !l.is_empty()
-                && !l.starts_with("--")
-                && !l.starts_with(')')
-                && !l.starts_with("PRIMARY")
-                && !l.starts_with("UNIQUE")
-            {
-                out.push(format!("{table}.{}", l.split_whitespace().next().unwrap()));
-            }
-            if l.starts_with(')') {
-                table.clear();
-            }
-        }
-        out
-    }
+    use fazhi_store::testing::migration_columns as columns;
     let s = columns(include_str!("../migrations/sqlite/0002_indicators.sql"));
     let p = columns(include_str!("../migrations/postgres/0002_indicators.sql"));
     assert_eq!(s, p);

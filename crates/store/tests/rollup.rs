@@ -983,28 +983,7 @@ async fn figures_read_the_rollup() {
 
 #[tokio::test]
 async fn both_0010_migrations_define_the_same_table() {
-    fn columns(sql: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut table = String::new();
-        for line in sql.lines() {
-            let l = line.trim();
-            if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
-                table = rest.split_whitespace().next().unwrap().to_string();
-                out.push(table.clone());
-            } else if !table.is_empty()
-                && !l.is_empty()
-                && !l.starts_with("--")
-                && !l.starts_with(')')
-                && !l.starts_with("PRIMARY")
-            {
-                out.push(format!("{table}.{}", l.split_whitespace().next().unwrap()));
-            }
-            if l.starts_with(')') {
-                table.clear();
-            }
-        }
-        out
-    }
+    use fazhi_store::testing::migration_columns as columns;
     let s = columns(MIGRATION_SQLITE);
     assert_eq!(s, columns(MIGRATION_POSTGRES));
     assert_eq!(s.len(), 31, "{s:?}");

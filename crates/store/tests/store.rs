@@ -411,29 +411,7 @@ async fn a_mistyped_sqlite_path_is_an_error_not_a_new_database() {
 
 #[tokio::test]
 async fn both_migration_sets_define_the_same_tables_and_columns() {
-    fn columns(sql: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut table = String::new();
-        for line in sql.lines() {
-            let l = line.trim();
-            if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
-                table = rest.split_whitespace().next().unwrap().to_string();
-                out.push(table.clone());
-            } else if !table.is_empty()
-                && !l.is_empty()
-                && !l.starts_with("--")
-                && !l.starts_with(')')
-                && !l.starts_with("PRIMARY")
-                && !l.starts_with("UNIQUE")
-            {
-                out.push(format!("{table}.{}", l.split_whitespace().next().unwrap()));
-            }
-            if l.starts_with(')') {
-                table.clear();
-            }
-        }
-        out
-    }
+    use fazhi_store::testing::migration_columns as columns;
     let s = include_str!("../migrations/sqlite/0001_init.sql");
     let p = include_str!("../migrations/postgres/0001_init.sql");
     assert_eq!(columns(s), columns(p));

@@ -170,14 +170,7 @@ impl Sql {
             Cond::Cmp(o, op, p) => match (col(o), p) {
                 (Some((Col::Published, a)), Param::Int(_) | Param::Real(_)) => {
                     let p = self.param(p.clone());
-                    let sym = match op {
-                        CmpOp::Gt => ">",
-                        CmpOp::Ge => ">=",
-                        CmpOp::Lt => "<",
-                        CmpOp::Le => "<=",
-                        CmpOp::Eq => "=",
-                    };
-                    format!("{a} {sym} {p}")
+                    format!("{a} {} {p}", op.symbol())
                 }
                 // `date >= first day of a month` is `month >= that day`; `date <= last day of a
                 // month` is `month <= first day of that month`. NONE is no month.
