@@ -620,6 +620,47 @@ const FEW_CANDIDATES: i64 = 2_000;
 /// How many rows a list counts before it says "more than".
 pub const COUNT_CAP: i64 = 10_000;
 
+/// ` INDEXED BY name`, ` NOT INDEXED` or nothing: the SQLite index hint of a list query.
+fn indexed_by(index: Option<&str>) -> String {
+    match index {
+        Some("NOT INDEXED") => " NOT INDEXED".to_string(),
+        Some(i) => format!(" INDEXED BY {i}"),
+        None => String::new(),
+    }
+}
+
+/// A list statement (built from fixed fragments; every value is a parameter) with its values.
+fn bound<'q>(
+    sql: &'q str,
+    binds: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(b.as_str());
+    }
+    q
+}
+
+/// The case rows of these ids, in this order.
+async fn rows_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<CaseRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLS} FROM cases WHERE id IN ({list})"
+    )))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(case_row)
+    .collect::<Result<Vec<_>>>()?;
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| position.get(&r.id.0).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
 /// One page of cases plus the total, counted up to [`COUNT_CAP`].
 pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
     let mut wh = String::from(" WHERE 1=1");
@@ -634,7 +675,17 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     if let Some(p) = &f.unit_path {
         let lo = bind(p.clone(), &mut binds);
         let hi = bind(subtree_upper(p), &mut binds);
-        wh += &format!(" AND unit_path >= {lo} AND unit_path < {hi}");
+        wh += &match db.backend() {
+            // The subtree as the set of its units' paths (every case's `unit_path` is the path
+            // of its unit; units are never moved or deleted): SQLite then seeks an index once
+            // per unit and can still seek the columns after `unit_path` (a category, a creation
+            // range), where a range of paths leaves them to be tested entry by entry.
+            // PostgreSQL's planner, which has statistics, does well with the range.
+            Backend::Sqlite => format!(
+                " AND unit_path IN (SELECT path FROM units WHERE path >= {lo} AND path < {hi})"
+            ),
+            Backend::Postgres => format!(" AND unit_path >= {lo} AND unit_path < {hi}"),
+        };
     }
     match (f.department_id, f.owner_id) {
         (Some(d), Some(o)) if f.department_or_owner => {
@@ -715,6 +766,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         Sort::CreatedDesc => " ORDER BY created_on DESC, id DESC",
         Sort::CreatedAsc => " ORDER BY created_on ASC, id ASC",
         // With a due filter every row has a due date: plain order, which an index can give.
+        // Without one, the page is read in two parts (below); this is their combined order.
         Sort::DueAsc if f.due_by.is_some() => " ORDER BY due_on ASC, id ASC",
         Sort::DueAsc => " ORDER BY due_on IS NULL, due_on ASC, id ASC",
     };
@@ -724,7 +776,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // sort over walking an index in page order: with a state filter `cases_state` (a state is
     // often rare), with a state and a category `cases_category` (migration 0007), with creation
     // order `cases_recent` (walked in order, stopping at the page),
-    // overdue by due date `cases_due` (likewise).
+    // by due date `cases_due` (likewise).
     //
     // A search through the pair index (SQLite) either starts from the index's candidates, read
     // by id (`NOT INDEXED` still allows the primary key), when they are few, or walks the list
@@ -732,8 +784,9 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // many (a common word): the walk stops at the page, and the candidate set is built once.
     let searching = query.is_some();
     let by_created = matches!(f.sort, Sort::CreatedDesc | Sort::CreatedAsc);
+    let sqlite = db.backend() == Backend::Sqlite;
     let mut few_candidates = false;
-    if let (Some(iq), Backend::Sqlite) = (&index_query, db.backend()) {
+    if let (Some(iq), true) = (&index_query, sqlite) {
         let n: i64 = sqlx::query(dynsql!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM cases_search WHERE cases_search MATCH $1 LIMIT {})",
             FEW_CANDIDATES + 1
@@ -745,7 +798,7 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         few_candidates = n <= FEW_CANDIDATES;
     }
     let walk = !searching || (index_query.is_some() && !few_candidates);
-    let index = if db.backend() != Backend::Sqlite || f.case_type.is_none() {
+    let index = if !sqlite || f.case_type.is_none() {
         None
     } else if few_candidates {
         Some("NOT INDEXED")
@@ -755,50 +808,103 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         Some("cases_state")
     } else if by_created && walk {
         Some("cases_recent")
-    } else if f.sort == Sort::DueAsc && f.due_by.is_some() && walk {
+    } else if f.sort == Sort::DueAsc && walk {
         Some("cases_due")
     } else {
         None
     };
-    let indexed_by = |i: Option<&str>| match i {
-        Some("NOT INDEXED") => " NOT INDEXED".to_string(),
-        Some(i) => format!(" INDEXED BY {i}"),
-        None => String::new(),
-    };
-    let hint = indexed_by(index);
     let (limit, offset) = (f.limit.clamp(1, 500), f.offset.max(0));
-    let sql = format!(
-        "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {limit} OFFSET {offset}){order}"
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let rows = q
+    let rows = if f.sort == Sort::DueAsc && f.due_by.is_none() {
+        // Due-date order over cases with and without a due date: those with one come first,
+        // walked in order on `cases_due` (partial: it holds only them) and stopping at the
+        // page; those without (closed ones, mostly) after them by id, read only when the page
+        // reaches past the last due date. One query ordering both sorted the whole scope.
+        let due_hint = indexed_by(index);
+        let mut ids: Vec<i64> = bound(
+            &format!(
+                "SELECT id FROM cases{due_hint}{wh} AND due_on IS NOT NULL ORDER BY due_on ASC, id ASC LIMIT {limit} OFFSET {offset}"
+            ),
+            &binds,
+        )
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.col(0))
+        .collect::<Result<_>>()?;
+        if (ids.len() as i64) < limit {
+            // Where the page starts among the cases without a due date: past those with one.
+            let before = if ids.is_empty() && offset > 0 {
+                bound(
+                    &format!("SELECT COUNT(*) FROM cases{due_hint}{wh} AND due_on IS NOT NULL"),
+                    &binds,
+                )
+                .fetch_one(db.pool())
+                .await?
+                .col::<i64>(0)?
+            } else {
+                offset
+            };
+            let rest: Vec<i64> = bound(
+                &format!(
+                    "SELECT id FROM cases{}{wh} AND due_on IS NULL ORDER BY id ASC LIMIT {} OFFSET {}",
+                    indexed_by(index.filter(|i| *i != "cases_due")),
+                    limit - ids.len() as i64,
+                    (offset - before).max(0)
+                ),
+                &binds,
+            )
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.col(0))
+            .collect::<Result<_>>()?;
+            ids.extend(rest);
+        }
+        rows_by_ids(db, &ids).await?
+    } else {
+        let hint = indexed_by(index);
+        bound(
+            &format!(
+                "SELECT {CASE_COLS} FROM cases WHERE id IN (SELECT id FROM cases{hint}{wh}{order} LIMIT {limit} OFFSET {offset}){order}"
+            ),
+            &binds,
+        )
         .fetch_all(db.pool())
         .await?
         .iter()
         .map(case_row)
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+    };
     // A search page that is not full, and not past the end, holds the last match: the total is
     // known without counting (which would read the candidates again), capped like the count.
     let rows_len = rows.len() as i64;
     if searching && rows_len < limit && (rows_len > 0 || offset == 0) {
         return Ok((rows, (offset + rows_len).min(COUNT_CAP + 1)));
     }
-    // The capped count: within one state, that state's index; otherwise the planner's choice
-    // (a unit-subtree range bounds the walk by the scope).
-    let count_hint = indexed_by(
-        index.filter(|i| matches!(*i, "cases_state" | "cases_category" | "NOT INDEXED")),
-    );
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM cases{count_hint}{wh} LIMIT {}) t",
-        COUNT_CAP + 1
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql.as_str()));
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let total: i64 = q.fetch_one(db.pool()).await?.col(0)?;
+    // The capped count, on the index that reads the fewest entries that do not match: within
+    // a unit subtree and a category, `cases_unit_category` (migration 0011) seeks each unit's
+    // entries of that category (and state); within one state, that state's index; within a
+    // subtree and a creation range, `cases_list` seeks each unit's range; otherwise the
+    // planner's choice (a unit subtree bounds the walk by the scope).
+    let created = f.created_from.is_some() || f.created_to.is_some();
+    let count_index = match index {
+        Some("NOT INDEXED") => index,
+        _ if !sqlite || f.case_type.is_none() => None,
+        _ if f.unit_path.is_some() && f.category.is_some() => Some("cases_unit_category"),
+        Some("cases_state" | "cases_category") => index,
+        _ if f.unit_path.is_some() && created && f.due_by.is_none() => Some("cases_list"),
+        _ => None,
+    };
+    let total: i64 = bound(
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM cases{}{wh} LIMIT {}) t",
+            indexed_by(count_index),
+            COUNT_CAP + 1
+        ),
+        &binds,
+    )
+    .fetch_one(db.pool())
+    .await?
+    .col(0)?;
     Ok((rows, total))
 }
