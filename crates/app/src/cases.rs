@@ -749,7 +749,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let version = store::update_case(&mut tx, id, case.version, &write).await?;
         if search != search_text_of(&t, &case.number, &case.fields) {
-            fazhi_store::search::replace(&mut tx, id, &search).await?;
+            fazhi_store::search::replace(&mut tx, id, &t.code, &case.unit_path, &search).await?;
         }
         let seq = events.last().map(|e| e.seq).unwrap_or(0) + 1;
         store::insert_event(

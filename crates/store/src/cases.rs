@@ -138,7 +138,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
         )
         .await?;
     let id = CaseId(r.col(0)?);
-    crate::search::insert(tx, id, c.search_text).await?;
+    crate::search::insert(tx, id, c.case_type, c.unit_path, c.search_text).await?;
     Ok(id)
 }
 
@@ -728,7 +728,15 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // characters (`search`), checked against the text unless the index is exact (a term that is
     // one CJK run); otherwise a scan of the text (and the case number).
     let query = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let index_query = query.and_then(crate::search::index_query);
+    // Within a unit subtree and one case type, the index answers for that subtree only (its
+    // scope token, see `search`).
+    let index_query =
+        query
+            .and_then(crate::search::index_query)
+            .map(|iq| match (&f.case_type, &f.unit_path) {
+                (Some(t), Some(p)) => iq.within(t, p),
+                _ => iq,
+            });
     if let Some(q) = query {
         let like = |term: &str, binds: &mut Vec<String>| {
             let escaped = term
@@ -880,6 +888,33 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     let rows_len = rows.len() as i64;
     if searching && rows_len < limit && (rows_len > 0 || offset == 0) {
         return Ok((rows, (offset + rows_len).min(COUNT_CAP + 1)));
+    }
+    // A search the index decides alone (its terms are CJK runs, its scope is the subtree and
+    // the case type, and nothing else filters) is counted by the index: the matches of the
+    // word within the subtree, without walking the subtree's cases.
+    if let Some(iq) = index_query.as_ref().filter(|iq| {
+        iq.check.is_empty()
+            && iq.scope.is_some()
+            && f.state.is_none()
+            && f.category.is_none()
+            && f.created_from.is_none()
+            && f.created_to.is_none()
+            && f.due_by.is_none()
+            && f.min_due_level.is_none()
+            && !f.open_only
+            && f.department_id.is_none()
+            && f.owner_id.is_none()
+    }) {
+        let total: i64 = sqlx::query(dynsql!(
+            "SELECT COUNT(*) FROM ({} LIMIT {}) t",
+            crate::search::IndexQuery::ids_sql(db.backend(), "$1"),
+            COUNT_CAP + 1
+        ))
+        .bind(iq.bind_text(db.backend()))
+        .fetch_one(db.pool())
+        .await?
+        .col(0)?;
+        return Ok((rows, total));
     }
     // The capped count, on the index that reads the fewest entries that do not match: within
     // a unit subtree and a category, `cases_unit_category` (migration 0011) seeks each unit's

@@ -14,11 +14,18 @@
 //! a two-character CJK run (case numbers, digits, one character) have no index to use and are
 //! answered by `LIKE` alone.
 //!
+//! Each case's entry also holds one *scope token* per unit on its unit's path, for its case type
+//! ([`scope_token`]): a search within a unit subtree adds the subtree's token to the query, so
+//! the index yields only that subtree's matches of that case type, and a list filtered by
+//! nothing else is counted by the index alone (`cases::list_cases`). A case's unit and type
+//! never change after it is filed, so the tokens are written once, with its text.
+//!
 //! SQLite keeps the index in an FTS5 table (`cases_search`, contentless, rowid = case id),
 //! PostgreSQL in a `tsvector` column of `cases_search` with a GIN index; both are written in the
 //! case's own transaction. Migration 0006 adds the table and a flag that [`backfill`] clears
 //! after indexing the cases that existed before it; migration 0008 empties the index written
-//! without separators and sets the flag again, so that [`backfill`] rebuilds it.
+//! without separators and sets the flag again, so that [`backfill`] rebuilds it; migration 0012
+//! does the same for the scope tokens.
 
 use crate::DbRow;
 
@@ -80,6 +87,40 @@ pub fn index_tokens(text: &str) -> String {
     out
 }
 
+/// The token of the subtree of unit `unit_id` within case type `case_type`: ASCII letters and
+/// digits only (a query's own tokens are CJK, so it never holds one by accident), `s`, the
+/// unit's id, `k`, and the case type's code in hex (codes may hold `_`, which the tokenizers
+/// split on).
+pub fn scope_token(case_type: &str, unit_id: i64) -> String {
+    let mut t = format!("s{unit_id}k");
+    for b in case_type.bytes() {
+        t.push_str(&format!("{b:02x}"));
+    }
+    t
+}
+
+/// The ids of the units on a materialised path (`/1/2/11/` → 1, 2, 11); `None` if a segment is
+/// not an id.
+pub fn path_unit_ids(unit_path: &str) -> Option<Vec<i64>> {
+    unit_path
+        .trim_matches('/')
+        .split('/')
+        .map(|s| s.parse().ok())
+        .collect()
+}
+
+/// The index entry of a case: the tokens of its text, then its scope tokens.
+pub fn document(case_type: &str, unit_path: &str, search_text: &str) -> String {
+    let mut out = index_tokens(search_text);
+    for id in path_unit_ids(unit_path).unwrap_or_default() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&scope_token(case_type, id));
+    }
+    out
+}
+
 fn push_token(out: &mut String, chars: &[char]) {
     if !out.is_empty() {
         out.push(' ');
@@ -97,6 +138,9 @@ pub struct IndexQuery {
     /// The terms the index does not decide alone (all but the terms that are one CJK run of two
     /// or more characters), checked against the candidates' text.
     pub check: Vec<String>,
+    /// The scope token ([`scope_token`]) a candidate also holds, when the search is within a
+    /// unit subtree and one case type.
+    pub scope: Option<String>,
 }
 
 /// The terms of a search query.
@@ -121,7 +165,11 @@ pub fn index_query(q: &str) -> Option<IndexQuery> {
             check.push(term.to_string());
         }
     }
-    (!phrases.is_empty()).then_some(IndexQuery { phrases, check })
+    (!phrases.is_empty()).then_some(IndexQuery {
+        phrases,
+        check,
+        scope: None,
+    })
 }
 
 impl IndexQuery {
@@ -131,8 +179,17 @@ impl IndexQuery {
         self.phrases
             .iter()
             .map(|p| format!("\"{}\"", p.join(" ")))
+            .chain(self.scope.clone())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// The same query within the subtree of `unit_path` for `case_type`.
+    pub fn within(mut self, case_type: &str, unit_path: &str) -> Self {
+        self.scope = path_unit_ids(unit_path)
+            .and_then(|ids| ids.last().copied())
+            .map(|id| scope_token(case_type, id));
+        self
     }
 
     /// The PostgreSQL `to_tsquery('simple', …)` text: `<->` within a phrase, `&` between.
@@ -143,6 +200,7 @@ impl IndexQuery {
                 let terms: Vec<String> = p.iter().map(|t| format!("'{t}'")).collect();
                 format!("({})", terms.join(" <-> "))
             })
+            .chain(self.scope.as_ref().map(|t| format!("'{t}'")))
             .collect::<Vec<_>>()
             .join(" & ")
     }
@@ -170,10 +228,17 @@ impl IndexQuery {
 
 /// Indexes a new case (in its creating transaction; on SQLite at the commit of its group, see
 /// [`crate::writer`]).
-pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
-    let Some(SearchOp::Insert(id, tokens)) =
-        tx.defer_search(SearchOp::Insert(id.0, index_tokens(search_text)))
-    else {
+pub async fn insert(
+    tx: &mut Tx,
+    id: CaseId,
+    case_type: &str,
+    unit_path: &str,
+    search_text: &str,
+) -> Result<()> {
+    let Some(SearchOp::Insert(id, tokens)) = tx.defer_search(SearchOp::Insert(
+        id.0,
+        document(case_type, unit_path, search_text),
+    )) else {
         return Ok(());
     };
     tx.execute(
@@ -185,7 +250,13 @@ pub async fn insert(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
 }
 
 /// Re-indexes a case whose search text changed.
-pub async fn replace(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
+pub async fn replace(
+    tx: &mut Tx,
+    id: CaseId,
+    case_type: &str,
+    unit_path: &str,
+    search_text: &str,
+) -> Result<()> {
     if let Some(SearchOp::Delete(id)) = tx.defer_search(SearchOp::Delete(id.0)) {
         tx.execute(
             "DELETE FROM cases_search WHERE case_id = $1",
@@ -193,14 +264,14 @@ pub async fn replace(tx: &mut Tx, id: CaseId, search_text: &str) -> Result<()> {
         )
         .await?;
     }
-    insert(tx, id, search_text).await
+    insert(tx, id, case_type, unit_path, search_text).await
 }
 
 /// Cases indexed per backfill transaction.
 const BACKFILL_BATCH: i64 = 5_000;
 
 /// Indexes every case while `search_backfill.pending` is set (by migration 0006 for the cases
-/// written before it, by 0008 after emptying the index); a no-op afterwards. Returns how many
+/// written before it, by 0008 and 0012 after emptying the index); a no-op afterwards. Returns how many
 /// cases it indexed. Each case is replaced rather than inserted, so cases indexed meanwhile by
 /// their own transactions, or by an interrupted earlier run, are not indexed twice (on an
 /// emptied index the delete finds nothing).
@@ -216,7 +287,7 @@ pub async fn backfill(db: &Db) -> Result<u64> {
     let mut done = 0u64;
     loop {
         let rows =
-            sqlx::query("SELECT id, search_text FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
+            sqlx::query("SELECT id, case_type, unit_path, search_text FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
                 .bind(after)
                 .bind(BACKFILL_BATCH)
                 .fetch_all(db.pool())
@@ -226,8 +297,9 @@ pub async fn backfill(db: &Db) -> Result<u64> {
         let mut tx = db.begin().await?;
         for r in &rows {
             let id = CaseId(r.col(0)?);
-            let text: String = r.col(1)?;
-            replace(&mut tx, id, &text).await?;
+            let (case_type, unit_path, text): (String, String, String) =
+                (r.col(1)?, r.col(2)?, r.col(3)?);
+            replace(&mut tx, id, &case_type, &unit_path, &text).await?;
         }
         tx.commit().await?;
         done += rows.len() as u64;
@@ -265,6 +337,24 @@ mod tests {
             "电梯",
             "text's own letters are not indexed"
         );
+    }
+
+    #[test]
+    fn a_document_places_its_case_in_every_subtree_of_its_unit() {
+        assert_eq!(
+            scope_token("hotline_ticket", 11),
+            "s11k686f746c696e655f7469636b6574"
+        );
+        assert_eq!(
+            document("ab", "/1/2/11/", "电梯门"),
+            "电梯 梯门 s1k6162 s2k6162 s11k6162"
+        );
+        assert_eq!(document("ab", "/7/", ""), "s7k6162");
+        assert_eq!(path_unit_ids("/1/2/x/"), None);
+        let q = index_query("电梯").unwrap().within("ab", "/1/2/");
+        assert_eq!(q.fts5(), "\"电梯\" s2k6162");
+        assert_eq!(q.tsquery(), "('电梯') & 's2k6162'");
+        assert!(q.check.is_empty());
     }
 
     #[test]

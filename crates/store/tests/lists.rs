@@ -11,6 +11,8 @@ use fazhi_store::{Db, UnitRow, on_both};
 #[derive(Debug, Clone)]
 struct Case {
     id: i64,
+    case_type: &'static str,
+    text: &'static str,
     path: String,
     state: &'static str,
     category: Option<&'static str>,
@@ -34,7 +36,7 @@ async fn seed(db: &Db) -> (Vec<UnitRow>, Vec<Case>) {
     let fields = serde_json::Map::new();
     let mut out = Vec::new();
     let mut x: u64 = 7;
-    for i in 0..160 {
+    for i in 0..200 {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
@@ -46,10 +48,18 @@ async fn seed(db: &Db) -> (Vec<UnitRow>, Vec<Case>) {
         // Closed cases have no open deadline; several open ones share a due date (ties by id).
         let due_on = (state != "closed").then(|| format!("2026-05-{:02}", 1 + (r / 7) % 9));
         let number = format!("N-{i:03}");
+        // Another case type in the same units, with the same texts: a search or count within
+        // one type must not see it.
+        let case_type = if i % 5 == 4 {
+            "enforcement_case"
+        } else {
+            "hotline_ticket"
+        };
+        let text = ["噪音扰民", "电梯故障", "电梯噪音"][(r / 3) % 3];
         let id = cases::insert_case(
             &mut tx,
             &CaseWrite {
-                case_type: "hotline_ticket",
+                case_type,
                 number: &number,
                 unit_id: unit.id,
                 unit_path: &unit.path,
@@ -64,7 +74,7 @@ async fn seed(db: &Db) -> (Vec<UnitRow>, Vec<Case>) {
                 due_level: 0,
                 published: false,
                 fields: &fields,
-                search_text: "噪音扰民",
+                search_text: text,
                 at: 1,
             },
         )
@@ -72,6 +82,8 @@ async fn seed(db: &Db) -> (Vec<UnitRow>, Vec<Case>) {
         .unwrap();
         out.push(Case {
             id: id.0,
+            case_type,
+            text,
             path: unit.path.clone(),
             state,
             category,
@@ -87,6 +99,8 @@ async fn seed(db: &Db) -> (Vec<UnitRow>, Vec<Case>) {
 fn reference(all: &[Case], f: &CaseFilter) -> (Vec<i64>, i64) {
     let mut hits: Vec<&Case> = all
         .iter()
+        .filter(|c| f.case_type.as_deref().is_none_or(|t| c.case_type == t))
+        .filter(|c| f.query.as_deref().is_none_or(|q| c.text.contains(q)))
         .filter(|c| {
             f.unit_path
                 .as_ref()
@@ -172,6 +186,28 @@ async fn list_pages_match_the_reference(db: &Db) {
                 ..base.clone()
             });
         }
+        // Searches: counted by the index within a subtree (nothing else filtering), by the
+        // list index otherwise; pages of several sizes, so that some are full.
+        for q in ["噪音", "电梯", "电梯故障", "扰民"] {
+            for (limit, offset) in [(7, 0), (7, 14), (50, 0), (3, 200)] {
+                filters.push(CaseFilter {
+                    query: Some(q.into()),
+                    limit,
+                    offset,
+                    ..base.clone()
+                });
+            }
+            filters.push(CaseFilter {
+                query: Some(q.into()),
+                category: Some("投诉".into()),
+                ..base.clone()
+            });
+            filters.push(CaseFilter {
+                query: Some(q.into()),
+                state: Some("received".into()),
+                ..base.clone()
+            });
+        }
         for sort in [Sort::DueAsc, Sort::CreatedDesc] {
             filters.push(CaseFilter {
                 due_by: Some("2026-05-04".into()),
@@ -189,7 +225,10 @@ async fn list_pages_match_the_reference(db: &Db) {
     }
     // The due-date order really spans both parts: a page that starts among the cases with a
     // due date and ends among those without.
-    let open = all.iter().filter(|c| c.due_on.is_some()).count() as i64;
+    let open = all
+        .iter()
+        .filter(|c| c.due_on.is_some() && c.case_type == "hotline_ticket")
+        .count() as i64;
     let f = CaseFilter {
         case_type: Some("hotline_ticket".into()),
         sort: Sort::DueAsc,

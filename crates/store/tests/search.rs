@@ -179,7 +179,9 @@ async fn search_matches_substrings(db: &Db) {
     };
     let id = fazhi_domain::CaseId(ids[2]);
     cases::update_case(&mut tx, id, 1, &w).await.unwrap();
-    search::replace(&mut tx, id, w.search_text).await.unwrap();
+    search::replace(&mut tx, id, w.case_type, w.unit_path, w.search_text)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(numbers(db, "漏水", None).await, (vec![], 0));
     assert_eq!(numbers(db, "渗水", None).await, (n(&["N3"]), 1));
@@ -247,12 +249,45 @@ async fn migration_0008_rebuilds_an_index_without_separators(db: &Db) {
     assert_eq!(numbers(db, "梯门损坏", None).await, (n(&["N2"]), 1));
     // Each case is indexed once: re-indexing one changes only its own entry.
     let mut tx = db.begin().await.unwrap();
-    search::replace(&mut tx, fazhi_domain::CaseId(ids[0]), "N1 楼道漏水")
-        .await
-        .unwrap();
+    search::replace(
+        &mut tx,
+        fazhi_domain::CaseId(ids[0]),
+        "hotline_ticket",
+        &c.path,
+        "N1 楼道漏水",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(candidates(db, "电梯").await, [ids[1]]);
     assert_eq!(candidates(db, "漏水").await, [ids[0]]);
+}
+
+/// An index written before migration 0012 holds no scope tokens, so a search within a subtree
+/// finds nothing in it; 0012 empties it and the backfill rebuilds it with them.
+async fn migration_0012_adds_scope_tokens(db: &Db) {
+    let (_, s, c) = seed_units(db).await;
+    let rows: Vec<(String, String, &str)> = [("N1", "N1 电梯门口", "2026-03-01")]
+        .iter()
+        .map(|(n, t, on)| (n.to_string(), t.to_string(), *on))
+        .collect();
+    let ids = insert(db, &c, &rows).await;
+    assert_eq!(numbers(db, "电梯", Some(&s)).await, (n(&["N1"]), 1));
+    set_tokens(db, ids[0], "电梯 梯门 门口").await;
+    assert_eq!(numbers(db, "电梯", None).await, (n(&["N1"]), 1));
+    assert_eq!(
+        numbers(db, "电梯", Some(&s)).await,
+        (vec![], 0),
+        "without scope tokens a subtree's search finds nothing"
+    );
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 12")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    assert_eq!(pending(db).await, 0, "backfill ran after migrating");
+    assert_eq!(numbers(db, "电梯", Some(&s)).await, (n(&["N1"]), 1));
+    assert_eq!(numbers(db, "电梯", Some(&c)).await, (n(&["N1"]), 1));
 }
 
 /// More candidates than the by-id path takes: the list index is walked instead, with the same
@@ -293,6 +328,11 @@ async fn search_answers_like_a_substring_test() {
 #[tokio::test]
 async fn migration_0008_rebuilds_the_search_index() {
     on_both!(migration_0008_rebuilds_an_index_without_separators);
+}
+
+#[tokio::test]
+async fn migration_0012_rebuilds_the_search_index_with_scope_tokens() {
+    on_both!(migration_0012_adds_scope_tokens);
 }
 
 #[tokio::test]
