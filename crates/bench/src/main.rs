@@ -19,6 +19,11 @@ mod list;
 
 use clap::{Parser, Subcommand};
 
+/// Many small, short-lived allocations per request (rows, JSON, SQL arguments): mimalloc
+/// serves them from per-thread pages (docs/benchmarks.md, "HTTP writes on loopback").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "fazhi-bench",

@@ -12,6 +12,11 @@ use fazhi_indicators::Catalog;
 use fazhi_store::{ConnectOptions, Db};
 use fazhi_workflow::{Registry, Severity, WorkflowConfig};
 
+/// Many small, short-lived allocations per request (rows, JSON, SQL arguments): mimalloc
+/// serves them from per-thread pages (docs/benchmarks.md, "HTTP writes on loopback").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "fazhi",
