@@ -4,7 +4,10 @@
 //! - `healthz`: `GET /healthz` (one `SELECT 1`, no write) — the baseline of every round;
 //! - `create`: `POST /api/v1/cases`, one hotline ticket per request (1,000 distinct bodies);
 //! - `dispatch`: `POST /api/v1/cases/{id}/transitions` with `dispatch`, every request on a
-//!   distinct, pre-created ticket (each wrk thread walks its own block of ids).
+//!   distinct, pre-created ticket (each wrk thread walks its own block of ids);
+//! - `create-rate` (with `--rate N`): creates offered at N per second over the same connections
+//!   by `oha` with latency correction — the latency at that load, where wrk's closed loop
+//!   measures it at saturation (64 connections always waiting: latency = 64 / throughput).
 //!
 //! The client logs in once (`POST /login`) and sends the session cookie with the CSRF token from
 //! a logged-in form, so no request pays for argon2 (HTTP Basic would hash on every request; the
@@ -60,6 +63,14 @@ pub struct HttpArgs {
     /// The wrk executable.
     #[arg(long, default_value = "wrk")]
     pub wrk: PathBuf,
+    /// Also measure creates at this fixed offered rate (requests/s over `--connections`), with
+    /// `oha` correcting for coordinated omission: the latency at a given load rather than at
+    /// saturation (0: off).
+    #[arg(long, default_value_t = 0)]
+    pub rate: u32,
+    /// The oha executable (`cargo install oha`), for `--rate`.
+    #[arg(long, default_value = "oha")]
+    pub oha: PathBuf,
     /// Write the results as JSON to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -275,6 +286,86 @@ async fn run_wrk(
     Ok(r)
 }
 
+/// Creates at a fixed offered rate with `oha` (`--latency-correction`: each latency is measured
+/// from when the request was due, so a stall is not hidden by requests not sent meanwhile).
+async fn run_oha(
+    args: &HttpArgs,
+    url: &str,
+    cookie: &str,
+    csrf: &str,
+    body: &str,
+) -> Result<WrkResult> {
+    let load = common::loadavg();
+    let (cpu0, child0) = common::cpu_seconds();
+    let t0 = Instant::now();
+    let out = tokio::process::Command::new(&args.oha)
+        .args([
+            "--no-tui",
+            "--output-format",
+            "json",
+            "--latency-correction",
+        ])
+        .args(["-z", &format!("{}s", args.duration)])
+        .args(["-c", &args.connections.to_string()])
+        .args(["-q", &args.rate.to_string()])
+        .args(["-m", "POST", "-t", "10s"])
+        .args(["-H", &format!("Cookie: {cookie}")])
+        .args(["-H", &format!("X-CSRF-Token: {csrf}")])
+        .args(["-H", "Content-Type: application/json"])
+        .args(["-d", body])
+        .arg(url)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .with_context(|| {
+            format!(
+                "cannot run {} (install it: cargo install oha)",
+                args.oha.display()
+            )
+        })?;
+    let elapsed = t0.elapsed();
+    let (cpu1, child1) = common::cpu_seconds();
+    ensure!(
+        out.status.success(),
+        "oha failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).context("oha's JSON output")?;
+    let count = |key: &str| -> u64 {
+        v[key]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0)
+    };
+    let created = v["statusCodeDistribution"]["201"].as_u64().unwrap_or(0);
+    let answered = count("statusCodeDistribution");
+    let failed = count("errorDistribution");
+    let ms = |key: &str| v["latencyPercentiles"][key].as_f64().unwrap_or(f64::NAN) * 1e6;
+    let requests = answered + failed;
+    let duration_us = (v["summary"]["total"]
+        .as_f64()
+        .unwrap_or(elapsed.as_secs_f64())
+        * 1e6) as u64;
+    let n = requests.max(1) as f64;
+    Ok(WrkResult {
+        scenario: "create-rate".into(),
+        requests,
+        duration_us,
+        errors_status: answered - created,
+        errors_read: failed,
+        p50_us: ms("p50"),
+        p90_us: ms("p90"),
+        p99_us: ms("p99"),
+        max_us: v["summary"]["slowest"].as_f64().unwrap_or(f64::NAN) * 1e6,
+        mean_us: v["summary"]["average"].as_f64().unwrap_or(f64::NAN) * 1e6,
+        rps: requests as f64 / (duration_us as f64 / 1e6),
+        server_cpu_ms_per_req: (cpu1 - cpu0) * 1000.0 / n,
+        wrk_cpu_ms_per_req: (child1 - child0) * 1000.0 / n,
+        loadavg: load,
+        ..Default::default()
+    })
+}
+
 /// Logs in as `login` and returns the session cookie and the session's CSRF token (read from the
 /// hidden `_csrf` input of a logged-in form).
 async fn login(base: &str, login: &str) -> Result<(String, String)> {
@@ -475,6 +566,26 @@ pub async fn run(args: HttpArgs) -> Result<()> {
             }
             round.push(res);
         }
+        if args.rate > 0 {
+            let url = format!("{base}/api/v1/cases");
+            let res = run_oha(&args, &url, &cookie, &csrf, &bodies[r % bodies.len()]).await?;
+            eprintln!(
+                "round {}/{} create at {}/s offered: {:>8.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}  cpu/req server {:.3} ms oha {:.3} ms  load {:.1}",
+                r + 1,
+                args.runs,
+                args.rate,
+                res.rps,
+                res.p50_us / 1000.0,
+                res.p90_us / 1000.0,
+                res.p99_us / 1000.0,
+                res.max_us / 1000.0,
+                res.errors(),
+                res.server_cpu_ms_per_req,
+                res.wrk_cpu_ms_per_req,
+                res.loadavg
+            );
+            round.push(res);
+        }
         rounds.push(round);
     }
     let mut basic = None;
@@ -541,7 +652,7 @@ fn report(args: &HttpArgs, rounds: &[Vec<WrkResult>], basic: Option<&WrkResult>)
     );
     println!("|---|---|---|---|---|---|---|---|");
     let mut summary = Vec::new();
-    for name in ["healthz", "create", "dispatch"] {
+    for name in ["healthz", "create", "dispatch", "create-rate"] {
         let rs = pick(name);
         if rs.is_empty() {
             continue;
@@ -567,6 +678,13 @@ fn report(args: &HttpArgs, rounds: &[Vec<WrkResult>], basic: Option<&WrkResult>)
         );
         let target = if name == "healthz" {
             "baseline".to_string()
+        } else if name == "create-rate" {
+            format!(
+                "{} req/s offered: {}; p99 ≤ 20 ms: {}",
+                args.rate,
+                common::mark(rps >= 0.98 * f64::from(args.rate)),
+                common::mark(p99 <= 20.0)
+            )
         } else {
             format!(
                 "≥ 3,000/s: {}; p99 ≤ 20 ms: {}",
@@ -601,6 +719,7 @@ fn report(args: &HttpArgs, rounds: &[Vec<WrkResult>], basic: Option<&WrkResult>)
             "connections": args.connections,
             "threads": args.threads,
             "duration_s": args.duration,
+            "rate": args.rate,
             "rounds": all,
             "summary": summary,
             "basic": basic,

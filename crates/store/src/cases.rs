@@ -919,7 +919,8 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     // The capped count, on the index that reads the fewest entries that do not match: within
     // a unit subtree and a category, `cases_unit_category` (migration 0011) seeks each unit's
     // entries of that category (and state); within one state, that state's index; within a
-    // subtree and a creation range, `cases_list` seeks each unit's range; otherwise the
+    // subtree and a creation range, `cases_list` seeks each unit's range (with a due-date
+    // bound, it walks the subtree's entries); otherwise the
     // planner's choice (a unit subtree bounds the walk by the scope).
     let created = f.created_from.is_some() || f.created_to.is_some();
     let count_index = match index {
@@ -927,7 +928,9 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
         _ if !sqlite || f.case_type.is_none() => None,
         _ if f.unit_path.is_some() && f.category.is_some() => Some("cases_unit_category"),
         Some("cases_state" | "cases_category") => index,
-        _ if f.unit_path.is_some() && created && f.due_by.is_none() => Some("cases_list"),
+        // A due-date bound: the planner would walk `cases_due` over the whole street; the
+        // subtree's own entries bound the walk by the scope instead.
+        _ if f.unit_path.is_some() && (created || f.due_by.is_some()) => Some("cases_list"),
         _ => None,
     };
     let total: i64 = bound(
