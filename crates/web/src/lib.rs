@@ -21,6 +21,10 @@ use axum::Router;
 use fazhi_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+
+/// Responses smaller than this many bytes are sent uncompressed.
+const COMPRESS_ABOVE: u64 = 4096;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -59,7 +63,18 @@ pub fn router(app: App, config: WebConfig) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(CompressionLayer::new())
+        // Compressing a small response (an API answer, a redirect) costs the server more than
+        // it saves on a street office's network: gzip sets up about 256 KiB of state per
+        // response (docs/benchmarks.md, "HTTP writes on loopback"). Pages and large lists are
+        // still compressed.
+        .layer(
+            CompressionLayer::new().compress_when(
+                SizeAbove::new(COMPRESS_ABOVE)
+                    .and(NotForContentType::GRPC)
+                    .and(NotForContentType::IMAGES)
+                    .and(NotForContentType::SSE),
+            ),
+        )
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
