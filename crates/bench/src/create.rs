@@ -9,7 +9,7 @@
 //! `case_events`, `case_clocks`, `audit_log` and (since migration 0002; days as integers since 0004, text slots as
 //! codes of `fact_values` since 0009, new dictionary rows copied too) `case_facts` are read
 //! back (untimed) — final values, so one insert per row — and inserted into
-//! `baseline.db` with the native sqlx SQLite driver: one connection, prepared (cached) statements,
+//! `baseline.db` on a plain `rusqlite` connection: one connection, prepared (cached) statements,
 //! the same pragmas, the same batch size, one transaction per batch (timed). The two are
 //! interleaved batch by batch so that noise from other tenants of the machine hits both alike.
 
@@ -23,11 +23,8 @@ use fazhi_app::FixedClock;
 use fazhi_app::cases::CreateCase;
 use jiff::civil::Date;
 use serde_json::json;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Connection, Row};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 
 use crate::common::{self, Budget, median};
 
@@ -220,40 +217,36 @@ const ROLLUP_TRIGGERS: [&str; 3] = [
     "case_facts_rollup_delete",
 ];
 
-/// The plain-sqlx side: reads batches from the service file, writes them to its own file.
+/// The plain side: reads batches from the service file (sqlx, untimed), writes them to its own
+/// file on a plain `rusqlite` connection in this thread (timed): no driver thread to hand each
+/// statement to, which on some machines cost the sqlx-driven baseline three times the CPU per
+/// row (docs/benchmarks.md).
 struct Baseline {
     source: SqlitePool,
-    conn: SqliteConnection,
+    conn: rusqlite::Connection,
     /// Whether the schema has `case_facts` (copied like the other case tables when it does).
     facts: bool,
     /// The largest `fact_values` code the baseline holds.
     codes_copied: std::sync::atomic::AtomicI64,
 }
 
-/// The pragmas `fazhi_store::Db` sets on every connection.
-fn sqlite_options(path: &Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", "-65536")
-}
-
 impl Baseline {
     async fn open(target: &Path, source: &Path) -> Result<Baseline> {
-        let mut conn = SqliteConnection::connect_with(&sqlite_options(target)).await?;
+        let conn = rusqlite::Connection::open(target)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        // The pragmas `fazhi_store::Db` sets on every connection.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+        )?;
         for t in ROLLUP_TRIGGERS {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER IF EXISTS {t}")))
-                .execute(&mut conn)
-                .await?;
+            conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}"))?;
         }
         // The dictionary rows the baseline holds (those of the copied organisation).
-        let codes_copied: i64 = sqlx::query("SELECT COALESCE(MAX(code), 0) FROM fact_values")
-            .fetch_one(&mut conn)
-            .await?
-            .try_get(0)?;
+        let codes_copied: i64 =
+            conn.query_row("SELECT COALESCE(MAX(code), 0) FROM fact_values", [], |r| {
+                r.get(0)
+            })?;
         let source = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(
@@ -324,44 +317,37 @@ impl Baseline {
     }
 
     /// Inserts one batch in one transaction; returns the time it took (timed part).
-    async fn write(&mut self, batch: Batch) -> Result<Duration> {
+    fn write(&mut self, batch: Batch) -> Result<Duration> {
         let t0 = Instant::now();
-        let mut tx = self.conn.begin().await?;
+        let tx = self.conn.transaction()?;
         for (t, rows) in batch.tables {
+            let mut st = tx.prepare_cached(t.insert)?;
             for row in rows {
-                let mut q = sqlx::query(t.insert);
-                for v in row {
-                    q = match v {
-                        Val::I(i) => q.bind(i),
-                        Val::T(s) => q.bind(s),
-                    };
-                }
-                q.execute(&mut *tx)
-                    .await
+                let values = row.iter().map(|v| match v {
+                    Val::I(i) => rusqlite::types::Value::from(*i),
+                    Val::T(s) => rusqlite::types::Value::from(s.clone()),
+                });
+                st.execute(rusqlite::params_from_iter(values))
                     .with_context(|| format!("baseline insert into {}", t.name))?;
             }
         }
-        sqlx::query("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1")
-            .bind(batch.head.0)
-            .bind(batch.head.1)
-            .execute(&mut *tx)
-            .await?;
+        tx.execute(
+            "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
+            rusqlite::params![batch.head.0, batch.head.1],
+        )?;
         for (prefix, next) in batch.numbers {
-            sqlx::query(
+            tx.execute(
                 "INSERT INTO case_numbers (prefix, next) VALUES (?1, ?2) \
                  ON CONFLICT (prefix) DO UPDATE SET next = excluded.next",
-            )
-            .bind(prefix)
-            .bind(next)
-            .execute(&mut *tx)
-            .await?;
+                rusqlite::params![prefix, next],
+            )?;
         }
-        tx.commit().await?;
+        tx.commit()?;
         Ok(t0.elapsed())
     }
 
     async fn close(self) -> Result<()> {
-        self.conn.close().await?;
+        self.conn.close().map_err(|(_, e)| e)?;
         self.source.close().await;
         Ok(())
     }
@@ -471,7 +457,7 @@ pub async fn run_once(
             let batch = b.read(lo, hi, audit_before + 1, audit_after).await?;
             audit_before = audit_after;
             let c0 = common::cpu_seconds().0;
-            let d = b.write(batch).await?;
+            let d = b.write(batch)?;
             base_cpu += common::cpu_seconds().0 - c0;
             base_t += d;
             base_batches.push(common::ms(d));

@@ -92,11 +92,18 @@ pub fn index_tokens(text: &str) -> String {
 /// unit's id, `k`, and the case type's code in hex (codes may hold `_`, which the tokenizers
 /// split on).
 pub fn scope_token(case_type: &str, unit_id: i64) -> String {
-    let mut t = format!("s{unit_id}k");
+    format!("s{unit_id}k{}", type_hex(case_type))
+}
+
+/// A case type's code in lowercase hex.
+fn type_hex(case_type: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(case_type.len() * 2);
     for b in case_type.bytes() {
-        t.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
-    t
+    out
 }
 
 /// The ids of the units on a materialised path (`/1/2/11/` → 1, 2, 11); `None` if a segment is
@@ -112,11 +119,12 @@ pub fn path_unit_ids(unit_path: &str) -> Option<Vec<i64>> {
 /// The index entry of a case: the tokens of its text, then its scope tokens.
 pub fn document(case_type: &str, unit_path: &str, search_text: &str) -> String {
     let mut out = index_tokens(search_text);
+    let hex = type_hex(case_type);
     for id in path_unit_ids(unit_path).unwrap_or_default() {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&scope_token(case_type, id));
+        out.push_str(&format!("s{id}k{hex}"));
     }
     out
 }
