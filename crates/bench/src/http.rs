@@ -337,6 +337,12 @@ async fn run_oha(
             .map(|m| m.values().filter_map(Value::as_u64).sum())
             .unwrap_or(0)
     };
+    if let Some(kinds) = v["errorDistribution"].as_object().filter(|m| !m.is_empty()) {
+        eprintln!(
+            "oha: requests without a response: {}",
+            Value::Object(kinds.clone())
+        );
+    }
     let created = v["statusCodeDistribution"]["201"].as_u64().unwrap_or(0);
     let answered = count("statusCodeDistribution");
     let failed = count("errorDistribution");
