@@ -641,6 +641,19 @@ fn bound<'q>(
     q
 }
 
+/// How many cases the search index yields for `iq`, counted up to `cap + 1`.
+async fn index_count(db: &Db, iq: &crate::search::IndexQuery, cap: i64) -> Result<i64> {
+    sqlx::query(dynsql!(
+        "SELECT COUNT(*) FROM ({} LIMIT {}) t",
+        crate::search::IndexQuery::ids_sql(db.backend(), "$1"),
+        cap + 1
+    ))
+    .bind(iq.bind_text(db.backend()))
+    .fetch_one(db.pool())
+    .await?
+    .col(0)
+}
+
 /// The case rows of these ids, in this order.
 async fn rows_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<CaseRow>> {
     if ids.is_empty() {
@@ -793,18 +806,12 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
     let searching = query.is_some();
     let by_created = matches!(f.sort, Sort::CreatedDesc | Sort::CreatedAsc);
     let sqlite = db.backend() == Backend::Sqlite;
-    let mut few_candidates = false;
+    // The index's candidates, counted up to FEW_CANDIDATES + 1.
+    let mut candidates = None;
     if let (Some(iq), true) = (&index_query, sqlite) {
-        let n: i64 = sqlx::query(dynsql!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM cases_search WHERE cases_search MATCH $1 LIMIT {})",
-            FEW_CANDIDATES + 1
-        ))
-        .bind(iq.fts5())
-        .fetch_one(db.pool())
-        .await?
-        .col(0)?;
-        few_candidates = n <= FEW_CANDIDATES;
+        candidates = Some(index_count(db, iq, FEW_CANDIDATES).await?);
     }
+    let few_candidates = candidates.is_some_and(|n| n <= FEW_CANDIDATES);
     let walk = !searching || (index_query.is_some() && !few_candidates);
     let index = if !sqlite || f.case_type.is_none() {
         None
@@ -905,16 +912,11 @@ pub async fn list_cases(db: &Db, f: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> 
             && f.department_id.is_none()
             && f.owner_id.is_none()
     }) {
-        let total: i64 = sqlx::query(dynsql!(
-            "SELECT COUNT(*) FROM ({} LIMIT {}) t",
-            crate::search::IndexQuery::ids_sql(db.backend(), "$1"),
-            COUNT_CAP + 1
-        ))
-        .bind(iq.bind_text(db.backend()))
-        .fetch_one(db.pool())
-        .await?
-        .col(0)?;
-        return Ok((rows, total));
+        // Few candidates were counted whole above.
+        if let Some(n) = candidates.filter(|n| *n <= FEW_CANDIDATES) {
+            return Ok((rows, n));
+        }
+        return Ok((rows, index_count(db, iq, COUNT_CAP).await?));
     }
     // The capped count, on the index that reads the fewest entries that do not match: within
     // a unit subtree and a category, `cases_unit_category` (migration 0011) seeks each unit's

@@ -92,7 +92,12 @@ pub fn index_tokens(text: &str) -> String {
 /// unit's id, `k`, and the case type's code in hex (codes may hold `_`, which the tokenizers
 /// split on).
 pub fn scope_token(case_type: &str, unit_id: i64) -> String {
-    format!("s{unit_id}k{}", type_hex(case_type))
+    token_of(unit_id, &type_hex(case_type))
+}
+
+/// [`scope_token`] with the case type already in hex.
+fn token_of(unit_id: i64, type_hex: &str) -> String {
+    format!("s{unit_id}k{type_hex}")
 }
 
 /// A case type's code in lowercase hex.
@@ -124,7 +129,7 @@ pub fn document(case_type: &str, unit_path: &str, search_text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&format!("s{id}k{hex}"));
+        out.push_str(&token_of(id, &hex));
     }
     out
 }
