@@ -17,10 +17,15 @@ pub struct AuditEntry<'a> {
 }
 
 /// The hash of an entry: SHA-256 over the previous hash and the entry's fields, each
-/// length-prefixed so that no two different entries serialise to the same bytes.
-pub(crate) fn entry_hash(prev: &str, seq: i64, e: &AuditEntry<'_>) -> String {
-    let before = e.before.map(|v| v.to_string());
-    let after = e.after.map(|v| v.to_string());
+/// length-prefixed so that no two different entries serialise to the same bytes. `before` and
+/// `after` are the entry's images as stored (their JSON text, serialised once by the caller).
+pub(crate) fn entry_hash(
+    prev: &str,
+    seq: i64,
+    e: &AuditEntry<'_>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
     hash_parts(
         prev,
         seq,
@@ -29,8 +34,8 @@ pub(crate) fn entry_hash(prev: &str, seq: i64, e: &AuditEntry<'_>) -> String {
         e.action,
         e.entity,
         e.entity_id,
-        before.as_deref(),
-        after.as_deref(),
+        before,
+        after,
     )
 }
 

@@ -145,7 +145,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
 /// The columns a case update writes, in the order `insert_case_row` and `update_case` bind
 /// them: department, owner, state, title, category, closed, due, due level, published, fields,
 /// search text, updated at.
-fn changing_args(c: &CaseWrite<'_>) -> Vec<Arg> {
+fn changing_args<'a>(c: &'a CaseWrite<'_>) -> Vec<Arg<'a>> {
     vec![
         c.department_id.map(|d| d.0).into(),
         c.owner_id.map(|u| u.0).into(),
@@ -156,8 +156,8 @@ fn changing_args(c: &CaseWrite<'_>) -> Vec<Arg> {
         c.due_on.into(),
         c.due_level.into(),
         c.published.into(),
-        serde_json::Value::Object(c.fields.clone())
-            .to_string()
+        serde_json::to_string(c.fields)
+            .expect("a map of JSON values serialises")
             .into(),
         c.search_text.into(),
         c.at.into(),

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -196,7 +197,7 @@ impl Db {
     /// affected. On SQLite it takes the writer's turn (and joins its group) rather than
     /// competing for the file lock from a pooled connection; on PostgreSQL it runs on the pool,
     /// without taking the audit head.
-    pub async fn execute_write(&self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+    pub async fn execute_write(&self, sql: &str, args: Vec<Arg<'_>>) -> Result<u64> {
         if self.writer.is_none() {
             return Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .execute(&self.pool)
@@ -213,7 +214,7 @@ impl Db {
     /// statements' rows, in order. On SQLite they run here, on a plain connection, inside one
     /// read transaction when there are several (see [`crate::readers`]); on PostgreSQL on one
     /// pooled connection, in turn. Each statement has parameters `$1`…`$n` for its arguments.
-    pub async fn read(&self, statements: Vec<(&str, Vec<Arg>)>) -> Result<Vec<Vec<TxRow>>> {
+    pub async fn read(&self, statements: Vec<(&str, Vec<Arg<'_>>)>) -> Result<Vec<Vec<TxRow>>> {
         if let Some(readers) = &self.readers {
             return readers.with(|conn| {
                 let several = statements.len() > 1;
@@ -333,7 +334,7 @@ impl Tx {
     /// Runs one statement and returns its rows. `sql` is one statement with parameters
     /// `$1`…`$n` for `args`. On SQLite it runs on the writer connection right here (see
     /// [`crate::writer`]); on PostgreSQL on the transaction's pooled connection.
-    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<TxRow>> {
+    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<Vec<TxRow>> {
         match &mut self.inner {
             TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .fetch_all(&mut **tx)
@@ -346,19 +347,19 @@ impl Tx {
     }
 
     /// [`Tx::fetch_all`] for a statement that returns at most one row.
-    pub async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> Result<Option<TxRow>> {
+    pub async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<Option<TxRow>> {
         Ok(self.fetch_all(sql, args).await?.into_iter().next())
     }
 
     /// [`Tx::fetch_all`] for a statement that returns exactly one row.
-    pub async fn fetch_one(&mut self, sql: &str, args: Vec<Arg>) -> Result<TxRow> {
+    pub async fn fetch_one(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<TxRow> {
         self.fetch_optional(sql, args)
             .await?
             .ok_or_else(|| sqlx::Error::RowNotFound.into())
     }
 
     /// Runs one write statement (see [`Tx::fetch_all`]) and returns the rows it affected.
-    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<u64> {
         match &mut self.inner {
             TxInner::Pool(tx) => Ok(bind_args(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .execute(&mut **tx)
@@ -386,7 +387,15 @@ impl Tx {
     /// Appends one entry to the hash-chained audit log.
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<String> {
         let seq = self.head.0 + 1;
-        let hash = audit::entry_hash(&self.head.1, seq, &entry);
+        let before = entry.before.map(|v| v.to_string());
+        let after = entry.after.map(|v| v.to_string());
+        let hash = audit::entry_hash(
+            &self.head.1,
+            seq,
+            &entry,
+            before.as_deref(),
+            after.as_deref(),
+        );
         let prev = self.head.1.clone();
         self.execute(
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
@@ -398,8 +407,8 @@ impl Tx {
                 entry.action.into(),
                 entry.entity.into(),
                 entry.entity_id.into(),
-                entry.before.map(|v| v.to_string()).into(),
-                entry.after.map(|v| v.to_string()).into(),
+                before.into(),
+                after.into(),
                 prev.into(),
                 hash.as_str().into(),
             ],
@@ -439,98 +448,101 @@ impl Tx {
     }
 }
 
-/// A bind value of a statement run in a [`Tx`].
+/// A bind value of a statement run in a [`Tx`]. Text and blobs borrow from the caller where
+/// they can: on SQLite the writer binds them straight from there, without a copy per statement
+/// (a bulk create binds a few hundred bytes of text per row); sqlx (PostgreSQL, pooled reads)
+/// takes owned values and copies them when binding.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
+pub enum Arg<'a> {
     Int(Option<i64>),
     Real(Option<f64>),
-    Text(Option<String>),
-    Blob(Option<Vec<u8>>),
+    Text(Option<Cow<'a, str>>),
+    Blob(Option<Cow<'a, [u8]>>),
 }
 
-impl From<&[u8]> for Arg {
-    fn from(v: &[u8]) -> Arg {
-        Arg::Blob(Some(v.to_vec()))
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(v: &'a [u8]) -> Arg<'a> {
+        Arg::Blob(Some(Cow::Borrowed(v)))
     }
 }
 
-impl From<f64> for Arg {
-    fn from(v: f64) -> Arg {
+impl From<f64> for Arg<'_> {
+    fn from(v: f64) -> Self {
         Arg::Real(Some(v))
     }
 }
 
-impl From<Option<f64>> for Arg {
-    fn from(v: Option<f64>) -> Arg {
+impl From<Option<f64>> for Arg<'_> {
+    fn from(v: Option<f64>) -> Self {
         Arg::Real(v)
     }
 }
 
-impl From<Option<bool>> for Arg {
-    fn from(v: Option<bool>) -> Arg {
+impl From<Option<bool>> for Arg<'_> {
+    fn from(v: Option<bool>) -> Self {
         Arg::Int(v.map(i64::from))
     }
 }
 
-impl From<&String> for Arg {
-    fn from(v: &String) -> Arg {
-        Arg::Text(Some(v.clone()))
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(v: &'a String) -> Arg<'a> {
+        Arg::Text(Some(Cow::Borrowed(v)))
     }
 }
 
-impl From<i64> for Arg {
-    fn from(v: i64) -> Arg {
+impl From<i64> for Arg<'_> {
+    fn from(v: i64) -> Self {
         Arg::Int(Some(v))
     }
 }
 
-impl From<Option<i64>> for Arg {
-    fn from(v: Option<i64>) -> Arg {
+impl From<Option<i64>> for Arg<'_> {
+    fn from(v: Option<i64>) -> Self {
         Arg::Int(v)
     }
 }
 
-impl From<bool> for Arg {
-    fn from(v: bool) -> Arg {
+impl From<bool> for Arg<'_> {
+    fn from(v: bool) -> Self {
         Arg::Int(Some(i64::from(v)))
     }
 }
 
-impl From<&str> for Arg {
-    fn from(v: &str) -> Arg {
-        Arg::Text(Some(v.to_string()))
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(v: &'a str) -> Arg<'a> {
+        Arg::Text(Some(Cow::Borrowed(v)))
     }
 }
 
-impl From<Option<&str>> for Arg {
-    fn from(v: Option<&str>) -> Arg {
-        Arg::Text(v.map(str::to_string))
+impl<'a> From<Option<&'a str>> for Arg<'a> {
+    fn from(v: Option<&'a str>) -> Arg<'a> {
+        Arg::Text(v.map(Cow::Borrowed))
     }
 }
 
-impl From<String> for Arg {
-    fn from(v: String) -> Arg {
-        Arg::Text(Some(v))
+impl From<String> for Arg<'_> {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(Cow::Owned(v)))
     }
 }
 
-impl From<Option<String>> for Arg {
-    fn from(v: Option<String>) -> Arg {
-        Arg::Text(v)
+impl From<Option<String>> for Arg<'_> {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v.map(Cow::Owned))
     }
 }
 
-/// Binds queued arguments to a query, in order.
+/// Binds queued arguments to a query, in order (sqlx's arguments own their values).
 pub(crate) fn bind_args<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
-    args: Vec<Arg>,
+    args: Vec<Arg<'_>>,
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
     for a in args {
         q = match a {
             Arg::Int(v) => q.bind(v),
             Arg::Real(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Blob(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v.map(Cow::into_owned)),
+            Arg::Blob(v) => q.bind(v.map(Cow::into_owned)),
         };
     }
     q

@@ -1510,11 +1510,11 @@ pub(crate) async fn insert_facts(
 
 /// The facts a case update changes, in the order `insert_facts` and `update_facts` bind them:
 /// closed day, state, category, published, `txt1`‥`txt4` (codes), `num1`, `num2`.
-async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg>> {
+async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg<'static>>> {
     let layout = facts::layout(c.case_type);
     let texts = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
     let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
-    let mut out: Vec<crate::Arg> = vec![
+    let mut out: Vec<crate::Arg<'static>> = vec![
         c.closed_on.and_then(facts::day_number).into(),
         tx_code(tx, c.state).await?.into(),
         tx_code_opt(tx, c.category).await?.into(),

@@ -46,8 +46,12 @@ use crate::{Result, StoreError};
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 /// A group commits once it has this many members …
 const MAX_MEMBERS: usize = 256;
-/// … or has been open this long, even while writers are queued.
+/// … or has been open this long, even while writers are queued (default; the environment
+/// variable [`GROUP_AGE_VAR`] overrides it, for measuring the trade-off between the latency of a
+/// group's first members and the cost of more commits).
 const MAX_GROUP_AGE: Duration = Duration::from_millis(20);
+/// Milliseconds a group may stay open (see [`MAX_GROUP_AGE`]).
+pub(crate) const GROUP_AGE_VAR: &str = "FAZHI_GROUP_COMMIT_MS";
 /// A member that left its group open for the next writer commits the group itself when it has
 /// not been committed after this long (the next writer gave up waiting, or was cancelled).
 const MEMBER_FALLBACK: Duration = Duration::from_millis(200);
@@ -76,6 +80,8 @@ pub(crate) struct Writer {
     waiting: AtomicUsize,
     path: PathBuf,
     create: bool,
+    /// How long a group may stay open while writers are queued.
+    max_age: Duration,
     /// Transactions committed into a group, and groups committed (for the benchmarks and tests:
     /// their ratio is the mean group size).
     committed: AtomicU64,
@@ -133,6 +139,7 @@ impl Writer {
             waiting: AtomicUsize::new(0),
             path,
             create,
+            max_age: group_age(),
             committed: AtomicU64::new(0),
             groups: AtomicU64::new(0),
         }
@@ -196,7 +203,7 @@ impl Writer {
     fn keep_open(&self, group: &Group) -> bool {
         self.waiting.load(Ordering::SeqCst) > 0
             && group.members.len() < MAX_MEMBERS
-            && group.opened.elapsed() < MAX_GROUP_AGE
+            && group.opened.elapsed() < self.max_age
     }
 
     /// Ends the turn of a writer whose savepoint is settled: commits the group unless the next
@@ -234,6 +241,29 @@ impl Writer {
     }
 }
 
+/// The longest a group stays open: [`GROUP_AGE_VAR`] when set to a whole number of
+/// milliseconds (0 commits every transaction on its own), else [`MAX_GROUP_AGE`].
+fn group_age() -> Duration {
+    parse_group_age(std::env::var(GROUP_AGE_VAR).ok().as_deref())
+}
+
+fn parse_group_age(value: Option<&str>) -> Duration {
+    let Some(v) = value else {
+        return MAX_GROUP_AGE;
+    };
+    match v.trim().parse::<u64>() {
+        Ok(ms) => Duration::from_millis(ms),
+        Err(_) => {
+            tracing::warn!(
+                variable = GROUP_AGE_VAR,
+                value = %v,
+                "not a whole number of milliseconds; using the default"
+            );
+            MAX_GROUP_AGE
+        }
+    }
+}
+
 impl Slot {
     fn conn(&mut self) -> Result<&mut Connection> {
         self.conn
@@ -263,7 +293,7 @@ impl Group {
 /// Runs one statement on the writer connection: its rows, and the rows it changed (meaningful
 /// for `INSERT`, `UPDATE` and `DELETE`). `sql` is one statement whose parameters are written
 /// `$1`…`$n`, bound to `args` in order.
-pub(crate) fn run(conn: &Connection, sql: &str, args: Vec<Arg>) -> Result<(Rows, u64)> {
+pub(crate) fn run(conn: &Connection, sql: &str, args: Vec<Arg<'_>>) -> Result<(Rows, u64)> {
     let mut stmt = conn.prepare_cached(sql)?;
     let count = stmt.parameter_count();
     if count != args.len() {
@@ -285,8 +315,8 @@ pub(crate) fn run(conn: &Connection, sql: &str, args: Vec<Arg>) -> Result<(Rows,
         match &args[k - 1] {
             Arg::Int(v) => stmt.raw_bind_parameter(i, v)?,
             Arg::Real(v) => stmt.raw_bind_parameter(i, v)?,
-            Arg::Text(v) => stmt.raw_bind_parameter(i, v)?,
-            Arg::Blob(v) => stmt.raw_bind_parameter(i, v)?,
+            Arg::Text(v) => stmt.raw_bind_parameter(i, v.as_deref())?,
+            Arg::Blob(v) => stmt.raw_bind_parameter(i, v.as_deref())?,
         }
     }
     let columns = stmt.column_count();
@@ -518,7 +548,7 @@ pub(crate) struct WriterTx {
 
 impl WriterTx {
     /// Runs one statement of this transaction (see [`run`]).
-    pub(crate) fn run(&mut self, sql: &str, args: Vec<Arg>) -> Result<(Rows, u64)> {
+    pub(crate) fn run(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<(Rows, u64)> {
         let slot = self.slot.as_mut().expect("live transaction");
         run(slot.conn()?, sql, args)
     }
@@ -627,5 +657,19 @@ impl Drop for WriterTx {
             Ok(()) => self.writer.end_turn(&mut slot),
             Err(e) => fail(&mut slot, &e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_group_age_comes_from_the_environment_when_it_is_a_number() {
+        assert_eq!(parse_group_age(None), MAX_GROUP_AGE);
+        assert_eq!(parse_group_age(Some("5")), Duration::from_millis(5));
+        assert_eq!(parse_group_age(Some(" 0 ")), Duration::ZERO);
+        assert_eq!(parse_group_age(Some("5ms")), MAX_GROUP_AGE);
+        assert_eq!(parse_group_age(Some("-1")), MAX_GROUP_AGE);
     }
 }
