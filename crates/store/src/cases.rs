@@ -119,11 +119,11 @@ pub async fn insert_new_case(
 }
 
 async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
-    let r = tx
-        .fetch_one(
+    let id = tx
+        .insert_id(
             "INSERT INTO cases (case_type, number, unit_id, unit_path, created_on, department_id, owner_id, state, \
              title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17)",
             [
                 vec![
                     c.case_type.into(),
@@ -137,7 +137,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
             .concat(),
         )
         .await?;
-    let id = CaseId(r.col(0)?);
+    let id = CaseId(id);
     crate::search::insert(tx, id, c.case_type, c.unit_path, c.search_text).await?;
     Ok(id)
 }
@@ -450,13 +450,13 @@ pub struct NewEvidence<'a> {
 }
 
 pub async fn insert_evidence(tx: &mut Tx, e: &NewEvidence<'_>) -> Result<EvidenceId> {
-    let r = tx.fetch_one(
+    let id = tx.insert_id(
         "INSERT INTO evidence (case_id, sha256, filename, media_type, size, description, uploaded_by, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         vec![e.case_id.0.into(), e.sha256.into(), e.filename.into(), e.media_type.into(), e.size.into(), e.description.into(), e.uploaded_by.map(|u| u.0).into(), e.at.into()],
     )
     .await?;
-    Ok(EvidenceId(r.col(0)?))
+    Ok(EvidenceId(id))
 }
 
 const EVIDENCE_COLS: &str =

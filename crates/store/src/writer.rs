@@ -553,6 +553,19 @@ impl WriterTx {
         run(slot.conn()?, sql, args)
     }
 
+    /// Runs a single-row `INSERT` of this transaction and returns the new row's rowid.
+    pub(crate) fn insert_id(&mut self, sql: &str, args: Vec<Arg<'_>>) -> Result<i64> {
+        let slot = self.slot.as_mut().expect("live transaction");
+        let conn = slot.conn()?;
+        let (_, inserted) = run(conn, sql, args)?;
+        if inserted != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "an insert of one row wrote {inserted}: {sql}"
+            )));
+        }
+        Ok(conn.last_insert_rowid())
+    }
+
     pub(crate) fn defer_search(&mut self, op: SearchOp) {
         self.search.push(op);
     }

@@ -338,3 +338,38 @@ async fn a_large_transaction_commits_all_its_search_rows() {
     assert_eq!(indexed, case_ids);
     assert_eq!(verify_chain(db).await.unwrap(), Ok(1));
 }
+
+/// `Tx::insert_id` returns the id of the row it inserted (the rowid on SQLite, `RETURNING id`
+/// on PostgreSQL), for several inserts in one transaction, and the rows are there after the
+/// commit under those ids.
+async fn insert_id_returns_the_new_rows_id(db: &Db) {
+    let (_, s, _) = seed_units(db).await;
+    let mut tx = db.begin().await.unwrap();
+    let mut got = Vec::new();
+    for code in ["ID-1", "ID-2", "ID-3"] {
+        let id = tx
+            .insert_id(
+                "INSERT INTO departments (unit_id, code, name) VALUES ($1, $2, $3)",
+                vec![s.id.0.into(), code.into(), "编号测试科".into()],
+            )
+            .await
+            .unwrap();
+        got.push((id, code.to_string()));
+    }
+    tx.commit().await.unwrap();
+    let stored: Vec<(i64, String)> =
+        sqlx::query("SELECT id, code FROM departments WHERE code LIKE 'ID-%' ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+    assert_eq!(stored, got);
+    assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "{got:?}");
+}
+
+#[tokio::test]
+async fn insert_id_returns_the_new_rows_id_on_both() {
+    on_both!(insert_id_returns_the_new_rows_id);
+}
