@@ -16,17 +16,21 @@ pub struct AuditEntry<'a> {
     pub after: Option<&'a serde_json::Value>,
 }
 
-/// The hash of an entry: SHA-256 over the previous hash and the entry's fields, each
-/// length-prefixed so that no two different entries serialise to the same bytes. `before` and
-/// `after` are the entry's images as stored (their JSON text, serialised once by the caller).
-pub(crate) fn entry_hash(
-    prev: &str,
-    seq: i64,
-    e: &AuditEntry<'_>,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> String {
-    hash_parts(
+/// An entry as it is stored: its before/after images as JSON text (serialised once, for the
+/// row and the hash) and its hash.
+pub(crate) struct Sealed {
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub hash: String,
+}
+
+/// Seals an entry that follows `prev` at `seq`. The hash is SHA-256 over the previous hash and
+/// the entry's fields as stored, each length-prefixed so that no two different entries
+/// serialise to the same bytes.
+pub(crate) fn seal(prev: &str, seq: i64, e: &AuditEntry<'_>) -> Sealed {
+    let before = e.before.map(|v| v.to_string());
+    let after = e.after.map(|v| v.to_string());
+    let hash = hash_parts(
         prev,
         seq,
         e.at,
@@ -34,9 +38,14 @@ pub(crate) fn entry_hash(
         e.action,
         e.entity,
         e.entity_id,
+        before.as_deref(),
+        after.as_deref(),
+    );
+    Sealed {
         before,
         after,
-    )
+        hash,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -403,15 +403,7 @@ impl Tx {
     /// Appends one entry to the hash-chained audit log.
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<String> {
         let seq = self.head.0 + 1;
-        let before = entry.before.map(|v| v.to_string());
-        let after = entry.after.map(|v| v.to_string());
-        let hash = audit::entry_hash(
-            &self.head.1,
-            seq,
-            &entry,
-            before.as_deref(),
-            after.as_deref(),
-        );
+        let sealed = audit::seal(&self.head.1, seq, &entry);
         let prev = self.head.1.clone();
         self.execute(
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
@@ -423,16 +415,16 @@ impl Tx {
                 entry.action.into(),
                 entry.entity.into(),
                 entry.entity_id.into(),
-                before.into(),
-                after.into(),
+                sealed.before.into(),
+                sealed.after.into(),
                 prev.into(),
-                hash.as_str().into(),
+                sealed.hash.as_str().into(),
             ],
         )
         .await?;
-        self.head = (seq, hash.clone());
+        self.head = (seq, sealed.hash.clone());
         self.dirty = true;
-        Ok(hash)
+        Ok(sealed.hash)
     }
 
     /// Commits. On SQLite this returns once the group transaction holding this savepoint is

@@ -50,7 +50,8 @@ const MAX_MEMBERS: usize = 256;
 /// variable [`GROUP_AGE_VAR`] overrides it, for measuring the trade-off between the latency of a
 /// group's first members and the cost of more commits).
 const MAX_GROUP_AGE: Duration = Duration::from_millis(20);
-/// Milliseconds a group may stay open (see [`MAX_GROUP_AGE`]).
+/// The environment variable that sets, in milliseconds, how long a group may stay open (see
+/// [`MAX_GROUP_AGE`]).
 pub(crate) const GROUP_AGE_VAR: &str = "FAZHI_GROUP_COMMIT_MS";
 /// A member that left its group open for the next writer commits the group itself when it has
 /// not been committed after this long (the next writer gave up waiting, or was cancelled).
