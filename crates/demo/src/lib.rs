@@ -32,7 +32,7 @@
 //! | bool set (`major_case`) | array of criterion codes (`["complex"]`) |
 //! | `extension_days` | integer |
 //!
-//! Inputs follow the workflow's definitions (`crates/workflow/case_types/*.toml`), which add a
+//! Inputs follow the workflow's definitions (`case_types/<code>/case_type.toml`), which add a
 //! few fields to the contract: `request_extension` carries `extension_days` and `reason`;
 //! `reopen`, `not_file`, `reject_review`, `revoke_decision` and `withdraw_publication` carry
 //! `reason`; `schedule_hearing` carries `hearing_date` and `hearing_place`; `waive_rights`

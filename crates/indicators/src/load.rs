@@ -15,12 +15,12 @@ use crate::model::{
 };
 
 /// The built-in definitions, embedded at compile time.
+/// The file of a case-type folder that holds its indicators.
+pub const INDICATORS_FILE: &str = "indicators.toml";
+
+/// The built-in definitions that belong to no case type; each case type's own are the
+/// `indicators.toml` of its folder (`case_types/<code>/`, read through the registry).
 const EMBEDDED: &[(&str, &str)] = &[
-    ("hotline.toml", include_str!("../indicators/hotline.toml")),
-    (
-        "enforcement.toml",
-        include_str!("../indicators/enforcement.toml"),
-    ),
     ("officers.toml", include_str!("../indicators/officers.toml")),
     ("manual.toml", include_str!("../indicators/manual.toml")),
 ];
@@ -1179,10 +1179,16 @@ impl Catalog {
     ) -> Result<Catalog, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let mut indicators: BTreeMap<String, Indicator> = BTreeMap::new();
-        let embedded: Vec<(PathBuf, &str)> = EMBEDDED
-            .iter()
-            .map(|(n, t)| (PathBuf::from(format!("embedded:indicators/{n}")), *t))
+        let mut embedded: Vec<(PathBuf, &str)> = registry
+            .folders()
+            .filter_map(|f| f.file(INDICATORS_FILE))
+            .map(|f| (f.path.clone(), f.text.as_str()))
             .collect();
+        embedded.extend(
+            EMBEDDED
+                .iter()
+                .map(|(n, t)| (PathBuf::from(format!("embedded:indicators/{n}")), *t)),
+        );
         for (path, text) in &embedded {
             let (list, d) = parse_file(path, text, Some(registry));
             diags.extend(d);

@@ -1,8 +1,10 @@
 //! fazhi-workflow: case types as data (TOML), transitions with guards that cite the statute, and
 //! statutory clocks on the official working-day calendar.
 //!
-//! - [`Registry`] holds the case types: the embedded definitions in `case_types/*.toml`, optionally
-//!   overridden or extended by a directory ([`Registry::load_dir`], [`check_dir`]).
+//! - [`Registry`] holds the case types: the embedded folders `case_types/<code>/` at the
+//!   repository root ([`folders`]), optionally overridden or extended by a configuration folder
+//!   ([`Registry::load_dir`], [`check_dir`]); other crates read their files of each folder
+//!   through [`Registry::folder`].
 //! - [`plan`] checks a transition against a case snapshot (state, role, input by field kind,
 //!   guards) and returns either the [`Plan`] or every [`Refusal`].
 //! - [`clocks()`] computes the clocks of a case from its history, on a [`fazhi_calendar::Calendar`].
@@ -13,6 +15,7 @@
 mod clocks;
 mod config;
 mod diag;
+pub mod folders;
 pub mod guards;
 mod input;
 mod load;

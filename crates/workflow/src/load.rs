@@ -11,22 +11,14 @@ use toml::Spanned;
 
 use crate::config::{CONFIG_FILES, LIMIT_TABLES, WorkflowConfig};
 use crate::diag::{Diagnostic, Severity, SourceFile};
+use crate::folders::{
+    DEFINITION_FILE, Folder, FolderFile, embedded_folders, merge_folders, read_folder, read_folders,
+};
 use crate::guards::check_params;
 use crate::model::{
     CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
     GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
 };
-
-const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "hotline_ticket.toml",
-        include_str!("../case_types/hotline_ticket.toml"),
-    ),
-    (
-        "enforcement_case.toml",
-        include_str!("../case_types/enforcement_case.toml"),
-    ),
-];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -831,46 +823,88 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
     }
 }
 
-/// The case types in use, by code.
+/// The case types in use, by code, with the folders they came from.
 #[derive(Debug, Clone)]
 pub struct Registry {
     types: BTreeMap<String, CaseType>,
+    folders: BTreeMap<String, Folder>,
     warnings: Vec<Diagnostic>,
 }
 
 impl Registry {
-    /// The built-in definitions (crates/workflow/case_types/*.toml).
+    /// The built-in case types (the folders of `case_types/` at the repository root).
     ///
     /// # Panics
     /// Only if the embedded files are invalid, which the crate's tests rule out.
     pub fn embedded() -> Registry {
-        let mut types = BTreeMap::new();
-        for (name, text) in EMBEDDED {
-            let path = PathBuf::from(format!("embedded:case_types/{name}"));
-            let (ct, diags) = parse_case_type(&path, text);
-            let ct =
-                ct.unwrap_or_else(|| panic!("embedded case type {name} is invalid: {diags:#?}"));
-            types.insert(ct.code.clone(), ct);
-        }
-        Registry {
-            types,
-            warnings: Vec::new(),
-        }
+        Registry::from_folders(embedded_folders())
+            .unwrap_or_else(|d| panic!("embedded case types are invalid: {d:#?}"))
     }
 
-    /// Embedded defaults, overridden (same code) or extended (new code) by every `*.toml`
-    /// definition in `dir` (configuration files named in [`crate::config::CONFIG_FILES`] are
-    /// skipped). Any error fails the whole load; warnings are kept in [`Registry::warnings`].
+    /// Case types from folders (each must hold a `case_type.toml` whose code is the folder's
+    /// name). Any error fails the whole load.
+    pub fn from_folders(folders: BTreeMap<String, Folder>) -> Result<Registry, Vec<Diagnostic>> {
+        let mut types = BTreeMap::new();
+        let mut diags = Vec::new();
+        for (code, folder) in &folders {
+            let Some(def) = folder.file(DEFINITION_FILE) else {
+                diags.push(Diagnostic {
+                    file: PathBuf::from(format!("case_types/{code}")),
+                    line: None,
+                    column: None,
+                    severity: Severity::Error,
+                    message: format!("case-type folder `{code}` has no {DEFINITION_FILE}"),
+                    message_zh: format!("案件类型目录“{code}”缺少{DEFINITION_FILE}"),
+                });
+                continue;
+            };
+            let (ct, d) = parse_case_type(&def.path, &def.text);
+            diags.extend(d);
+            if let Some(ct) = ct {
+                if ct.code != *code {
+                    diags.push(Diagnostic {
+                        file: def.path.clone(),
+                        line: None,
+                        column: None,
+                        severity: Severity::Error,
+                        message: format!(
+                            "the definition's code `{}` differs from its folder `{code}`",
+                            ct.code
+                        ),
+                        message_zh: format!("定义中的代码“{}”与所在目录名“{code}”不一致", ct.code),
+                    });
+                    continue;
+                }
+                types.insert(ct.code.clone(), ct);
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(diags);
+        }
+        Ok(Registry {
+            types,
+            folders,
+            warnings: diags,
+        })
+    }
+
+    /// Embedded defaults, overridden or extended by the configuration folder `dir`: its
+    /// `case_types/<code>/` folders file by file (see [`crate::folders`]), and every `*.toml`
+    /// definition directly in `dir` (configuration files named in
+    /// [`crate::config::CONFIG_FILES`] are skipped) as a whole definition. Any error fails the
+    /// whole load; warnings are kept in [`Registry::warnings`].
     pub fn load_dir(dir: &Path) -> Result<Registry, Vec<Diagnostic>> {
-        let mut registry = Registry::embedded();
+        let (overrides, mut warnings) = read_folders(dir)?;
+        let folders = merge_folders(embedded_folders(), overrides);
         let (loaded, diags) = load_definitions(dir);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(diags);
         }
-        for ct in loaded {
-            registry.types.insert(ct.code.clone(), ct);
-        }
-        registry.warnings = diags;
+        // (Its warnings come again when the registry parses the definition below.)
+        // A flat definition replaces the folder's definition (the folder's other files stay).
+        let folders = merge_folders(folders, loaded);
+        let mut registry = Registry::from_folders(folders)?;
+        registry.warnings.extend(warnings);
         Ok(registry)
     }
 
@@ -880,6 +914,16 @@ impl Registry {
 
     pub fn types(&self) -> impl Iterator<Item = &CaseType> {
         self.types.values()
+    }
+
+    /// The folder of a case type (its definition and the files other crates read).
+    pub fn folder(&self, code: &str) -> Option<&Folder> {
+        self.folders.get(code)
+    }
+
+    /// Every case type's folder, by code.
+    pub fn folders(&self) -> impl Iterator<Item = &Folder> {
+        self.folders.values()
     }
 
     /// Warnings found while loading (errors fail the load).
@@ -911,7 +955,9 @@ fn is_config_file(p: &Path) -> bool {
         .is_some_and(|n| CONFIG_FILES.contains(&n))
 }
 
-fn load_definitions(dir: &Path) -> (Vec<CaseType>, Vec<Diagnostic>) {
+/// The flat definitions `dir/*.toml` (not configuration files), each as a folder holding only
+/// its definition, with every diagnostic.
+fn load_definitions(dir: &Path) -> (Vec<Folder>, Vec<Diagnostic>) {
     let paths = match read_dir_toml(dir) {
         Ok(p) => p,
         Err(d) => return (Vec::new(), vec![d]),
@@ -951,7 +997,18 @@ fn load_definitions(dir: &Path) -> (Vec<CaseType>, Vec<Diagnostic>) {
                     message_zh: format!("案件类型“{}”在{}中重复定义", ct.code, other.display()),
                 });
             }
-            out.push(ct);
+            out.push(Folder {
+                code: ct.code.clone(),
+                files: [(
+                    DEFINITION_FILE.to_owned(),
+                    FolderFile {
+                        path: path.clone(),
+                        text,
+                    },
+                )]
+                .into_iter()
+                .collect(),
+            });
         }
     }
     (out, diags)
@@ -960,7 +1017,33 @@ fn load_definitions(dir: &Path) -> (Vec<CaseType>, Vec<Diagnostic>) {
 /// Checks every definition (and configuration file) in `dir`, for `fazhi workflow check DIR`.
 /// Returns all diagnostics, errors and warnings; an empty list means the directory is clean.
 pub fn check_dir(dir: &Path) -> Vec<Diagnostic> {
+    // One case-type folder.
+    if dir.join(DEFINITION_FILE).is_file() {
+        return match read_folder(dir) {
+            Err(d) => d,
+            Ok((folder, mut diags)) => {
+                match Registry::from_folders(merge_folders(embedded_folders(), vec![folder])) {
+                    Ok(r) => diags.extend(r.warnings),
+                    Err(d) => diags.extend(d),
+                }
+                diags
+            }
+        };
+    }
+    // A configuration folder: flat definitions, `case_types/<code>/`, configuration files.
     let (_, mut diags) = load_definitions(dir);
+    match read_folders(dir) {
+        Err(d) => diags.extend(d),
+        Ok((folders, w)) => {
+            diags.extend(w);
+            if !folders.is_empty() {
+                match Registry::from_folders(merge_folders(embedded_folders(), folders)) {
+                    Ok(r) => diags.extend(r.warnings),
+                    Err(d) => diags.extend(d),
+                }
+            }
+        }
+    }
     if let Ok(paths) = read_dir_toml(dir)
         && paths.iter().any(|p| is_config_file(p))
         && let Err(d) = WorkflowConfig::load_dir(dir)

@@ -9,11 +9,11 @@ fn embedded_definitions_validate_without_diagnostics() {
     for (name, text) in [
         (
             "hotline_ticket.toml",
-            include_str!("../case_types/hotline_ticket.toml"),
+            include_str!("../../../case_types/hotline_ticket/case_type.toml"),
         ),
         (
             "enforcement_case.toml",
-            include_str!("../case_types/enforcement_case.toml"),
+            include_str!("../../../case_types/enforcement_case/case_type.toml"),
         ),
     ] {
         let (ct, diags) = check_definition(Path::new(name), text);
