@@ -894,7 +894,7 @@ impl Registry {
     /// [`crate::config::CONFIG_FILES`] are skipped) as a whole definition. Any error fails the
     /// whole load; warnings are kept in [`Registry::warnings`].
     pub fn load_dir(dir: &Path) -> Result<Registry, Vec<Diagnostic>> {
-        let (overrides, mut warnings) = read_folders(dir)?;
+        let (overrides, warnings) = read_folders(dir)?;
         let folders = merge_folders(embedded_folders(), overrides);
         let (loaded, diags) = load_definitions(dir);
         if diags.iter().any(Diagnostic::is_error) {
