@@ -4,6 +4,8 @@
 //!   sqlx insert of the same rows into another fresh file.
 //! - `http`: the real router on loopback under `wrk`: single creates and transitions, against
 //!   `GET /healthz` on the same server.
+//! - `transitions`: ticket scripts replayed through `App::transition` (persisted, audited), against
+//!   SpiffWorkflow running the same process in memory (`spiff_reference.py`).
 //! - `list`: `App::list_cases` with realistic filters over 1 M cases, against a bare primary-key
 //!   page on the same file.
 //!
@@ -16,6 +18,7 @@ mod explain;
 mod http;
 mod indicators;
 mod list;
+mod transitions;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +48,8 @@ enum Command {
     List(list::ListArgs),
     /// Every indicator of an annual report over a large database vs DuckDB on the same rows.
     Indicators(indicators::IndicatorArgs),
+    /// Transitions through the service layer (persisted, audited) vs SpiffWorkflow in memory.
+    Transitions(transitions::TransitionArgs),
     /// Query plans and timings of SQL statements with the linked SQLite (diagnostics).
     Explain(explain::ExplainArgs),
 }
@@ -77,6 +82,7 @@ fn main() -> std::process::ExitCode {
             Command::List(a) => list::run(a).await,
             Command::Indicators(a) => indicators::run(a).await,
             Command::Explain(a) => explain::run(a).await,
+            Command::Transitions(a) => transitions::run(a).await,
         }
     });
     match result {
