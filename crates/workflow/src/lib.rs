@@ -29,8 +29,9 @@ pub use diag::{Diagnostic, Severity};
 pub use input::{BasicValidators, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen};
 pub use load::{Registry, check_definition, check_dir};
 pub use model::{
-    CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
-    GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef, role_label_zh,
+    CaseType, ClockDef, ClockKind, ClockLength, DefinitionVersion, DictEntry, ExtensionDef,
+    FieldDef, FieldKind, GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
+    role_label_zh,
 };
 pub use plan::{
     CaseSnapshot, CertificateInfo, GuardContext, HistoryEvent, OVERRIDE_WARNINGS, OfficerInfo,
