@@ -386,3 +386,77 @@ pub(crate) fn eval(spec: &GuardSpec, env: &GuardEnv<'_>) -> Vec<Refusal> {
     };
     spec.guard.eval(env, &mk)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(ty: ParamType) -> Value {
+        match ty {
+            ParamType::Int => Value::from(1),
+            ParamType::Bool => Value::Bool(true),
+            ParamType::Str => Value::from("natural_days"),
+            ParamType::StrOrList => Value::from(vec!["甲"]),
+            ParamType::Field | ParamType::Transition => Value::from("x"),
+        }
+    }
+
+    /// The catalogue and the typed kinds agree: every listed parameter is accepted by the kind's
+    /// type, every kind's type rejects a parameter the catalogue does not list, the names are
+    /// unique and every kind declares its refusal codes. (Required parameters are enforced by
+    /// `parse_spec`; fixtures/broken/bad_refs.toml checks the message.)
+    #[test]
+    fn catalogue_and_kinds_cannot_drift() {
+        let mut names: Vec<&str> = GUARDS.iter().map(|g| g.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), GUARDS.len(), "duplicate guard names");
+        for info in GUARDS {
+            assert!(!info.codes.is_empty(), "{}: no refusal codes", info.name);
+            let all: serde_json::Map<String, Value> = info
+                .params
+                .iter()
+                .map(|p| (p.name.to_owned(), sample(p.ty)))
+                .collect();
+            let parsed = Guard::parse(info.name, Value::Object(all.clone()))
+                .expect("kind for a catalogue name");
+            let guard = parsed.unwrap_or_else(|e| panic!("{}: {e}", info.name));
+            assert_eq!(guard.info().name, info.name);
+            let mut extra = all;
+            extra.insert("no_such_parameter".to_owned(), Value::from(1));
+            assert!(
+                Guard::parse(info.name, Value::Object(extra))
+                    .unwrap()
+                    .is_err(),
+                "{} accepts an unlisted parameter",
+                info.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_declared_code_replaces_only_the_main_refusal_code() {
+        let mk = Mk {
+            statute: Some("《信访工作条例》"),
+            article: Some("第三十五条"),
+            code: Some("petition.recheck_request_late"),
+            primary: "common.window_closed",
+        };
+        assert_eq!(
+            mk.r("common.window_closed", "x").code,
+            "petition.recheck_request_late"
+        );
+        assert_eq!(
+            mk.r("common.window_not_started", "x").code,
+            "common.window_not_started"
+        );
+        assert_eq!(
+            mk.r("common.window_closed", "x").article.as_deref(),
+            Some("第三十五条")
+        );
+        assert!(valid_refusal_code("petition.recheck_once"));
+        assert!(!valid_refusal_code("Petition.x"));
+        assert!(!valid_refusal_code("petition"));
+        assert!(!valid_refusal_code("a.b.c"));
+    }
+}
