@@ -3,7 +3,7 @@
 
 use fazhi_calendar::{Calendar, CalendarError, PeriodUnit};
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::WorkflowConfig;
@@ -11,7 +11,7 @@ use crate::model::{CaseType, ClockDef, ClockKind, ClockLength};
 use crate::plan::HistoryEvent;
 
 /// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockStatus {
     /// Running, not yet due.
