@@ -250,7 +250,7 @@ fn number_prefix(case_type: &str, on: Date) -> String {
     format!("{tag}{}", on.year())
 }
 
-fn history_of(events: &[EventRow]) -> Vec<HistoryEvent> {
+pub(crate) fn history_of(events: &[EventRow]) -> Vec<HistoryEvent> {
     events
         .iter()
         .map(|e| HistoryEvent {
@@ -261,7 +261,7 @@ fn history_of(events: &[EventRow]) -> Vec<HistoryEvent> {
         .collect()
 }
 
-fn clock_rows(case_id: CaseId, clocks: &[ClockState]) -> Vec<ClockRow> {
+pub(crate) fn clock_rows(case_id: CaseId, clocks: &[ClockState]) -> Vec<ClockRow> {
     clocks
         .iter()
         .map(|c| ClockRow {
@@ -301,7 +301,7 @@ pub fn level_code(l: WarningLevel) -> &'static str {
 
 /// The earliest due date among agency deadlines still open, and the worst warning level.
 /// Party windows (e.g. 陈述申辩期) do not make a case "due".
-fn due_summary(t: &CaseType, clocks: &[ClockState]) -> (Option<String>, i64) {
+pub(crate) fn due_summary(t: &CaseType, clocks: &[ClockState]) -> (Option<String>, i64) {
     let open: Vec<&ClockState> = clocks
         .iter()
         .filter(|c| matches!(c.status, ClockStatus::Running | ClockStatus::Overdue))
@@ -592,8 +592,10 @@ impl App {
             actor_id: owner,
             input: &p.plan.input,
         };
-        let id =
-            store::insert_new_case(tx, &write, &event, &clock_rows(CaseId(0), &p.clocks)).await?;
+        let clocks = clock_rows(CaseId(0), &p.clocks);
+        let version = Some(t.version_tag());
+        let id = store::insert_new_case_versioned(tx, &write, &event, &clocks, version.as_deref())
+            .await?;
         if !p.named.is_empty() {
             store::set_case_officers(tx, id, &p.named).await?;
         }

@@ -6,6 +6,7 @@ pub mod access;
 mod audit;
 pub mod auth;
 pub mod cases;
+pub mod definitions;
 pub mod demo;
 mod error;
 pub mod imports;

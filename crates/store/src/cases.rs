@@ -9,7 +9,7 @@ use crate::{
     Tx,
 };
 
-const CASE_COLS: &str = "id, case_type, number, unit_id, unit_path, department_id, owner_id, state, title, \
+pub(crate) const CASE_COLS: &str = "id, case_type, number, unit_id, unit_path, department_id, owner_id, state, title, \
      category, created_on, closed_on, due_on, due_level, published, fields, version, created_at, updated_at";
 
 fn json_map(s: &str, what: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
@@ -19,7 +19,7 @@ fn json_map(s: &str, what: &str) -> Result<serde_json::Map<String, serde_json::V
     }
 }
 
-fn case_row(r: &impl DbRow) -> Result<CaseRow> {
+pub(crate) fn case_row(r: &impl DbRow) -> Result<CaseRow> {
     let fields: String = r.col(15)?;
     Ok(CaseRow {
         id: CaseId(r.col(0)?),
@@ -103,7 +103,19 @@ pub async fn insert_new_case(
     event: &NewEvent<'_>,
     clocks: &[ClockRow],
 ) -> Result<CaseId> {
-    let id = insert_case_row(tx, c).await?;
+    insert_new_case_versioned(tx, c, event, clocks, None).await
+}
+
+/// [`insert_new_case`] recording the version tag of the definition the case is opened under
+/// (migration 0015, `fazhi_workflow::CaseType::version_tag`).
+pub async fn insert_new_case_versioned(
+    tx: &mut Tx,
+    c: &CaseWrite<'_>,
+    event: &NewEvent<'_>,
+    clocks: &[ClockRow],
+    definition_version: Option<&str>,
+) -> Result<CaseId> {
+    let id = insert_case_row_versioned(tx, c, definition_version).await?;
     insert_event_row(
         tx,
         &NewEvent {
@@ -119,11 +131,20 @@ pub async fn insert_new_case(
 }
 
 async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
+    insert_case_row_versioned(tx, c, None).await
+}
+
+async fn insert_case_row_versioned(
+    tx: &mut Tx,
+    c: &CaseWrite<'_>,
+    definition_version: Option<&str>,
+) -> Result<CaseId> {
     let id = tx
         .insert_id(
             "INSERT INTO cases (case_type, number, unit_id, unit_path, created_on, department_id, owner_id, state, \
-             title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17)",
+             title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at, \
+             definition_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17, $18)",
             [
                 vec![
                     c.case_type.into(),
@@ -133,6 +154,7 @@ async fn insert_case_row(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<CaseId> {
                     c.created_on.into(),
                 ],
                 changing_args(c),
+                vec![definition_version.into()],
             ]
             .concat(),
         )

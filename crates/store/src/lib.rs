@@ -18,6 +18,7 @@ mod rows;
 mod writer;
 
 pub mod cases;
+pub mod definitions;
 pub mod imports;
 pub mod indicators;
 pub mod org;

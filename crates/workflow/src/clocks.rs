@@ -3,7 +3,7 @@
 
 use fazhi_calendar::{Calendar, CalendarError, PeriodUnit};
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::WorkflowConfig;
@@ -11,7 +11,7 @@ use crate::model::{CaseType, ClockDef, ClockKind, ClockLength};
 use crate::plan::HistoryEvent;
 
 /// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockStatus {
     /// Running, not yet due.
@@ -101,6 +101,10 @@ struct Cycle {
     pauses: Vec<(Date, Option<Date>, String)>,
     /// (granted on, units).
     extensions: Vec<(Date, u32)>,
+    /// The start date was read from this field (`start_field`) rather than the event's date.
+    start_from_field: Option<String>,
+    /// Grants that did not extend the clock, with the reason (e.g. no notice to the party).
+    ignored_extensions: Vec<(Date, String)>,
 }
 
 fn truthy(v: Option<&Value>) -> bool {
@@ -114,6 +118,11 @@ fn truthy(v: Option<&Value>) -> bool {
     }
 }
 
+fn date_value(v: Option<&Value>) -> Option<Date> {
+    v.and_then(Value::as_str)
+        .and_then(|s| s.trim().parse().ok())
+}
+
 fn units(v: Option<&Value>) -> Option<u32> {
     match v? {
         Value::Number(n) => n.as_u64().and_then(|u| u32::try_from(u).ok()),
@@ -123,7 +132,11 @@ fn units(v: Option<&Value>) -> Option<u32> {
 }
 
 /// Runs the history through one clock definition and returns the latest cycle.
-fn run_cycle(def: &ClockDef, history: &[HistoryEvent]) -> Option<Cycle> {
+fn run_cycle(
+    def: &ClockDef,
+    history: &[HistoryEvent],
+    fields: &Map<String, Value>,
+) -> Option<Cycle> {
     let mut cycle: Option<Cycle> = None;
     let mut prior = def.requires_prior.is_none();
     for (i, ev) in history.iter().enumerate() {
@@ -144,12 +157,18 @@ fn run_cycle(def: &ClockDef, history: &[HistoryEvent]) -> Option<Cycle> {
         let starts =
             (def.start.iter().any(|s| s == t) && !running) || def.restart.iter().any(|s| s == t);
         if starts && prior {
+            let from_field = def.start_field.as_deref().and_then(|f| {
+                let d = date_value(ev.input.get(f)).or_else(|| date_value(fields.get(f)))?;
+                Some((d, f.to_owned()))
+            });
             cycle = Some(Cycle {
-                started_on: ev.on,
+                started_on: from_field.as_ref().map_or(ev.on, |x| x.0),
                 started_by: t.to_owned(),
                 stopped: None,
                 pauses: Vec::new(),
                 extensions: Vec::new(),
+                start_from_field: from_field.map(|x| x.1),
+                ignored_extensions: Vec::new(),
             });
         }
         if let Some(c) = cycle.as_mut().filter(|c| c.stopped.is_none()) {
@@ -177,7 +196,14 @@ fn run_cycle(def: &ClockDef, history: &[HistoryEvent]) -> Option<Cycle> {
                         None => units(ev.input.get(field)),
                     }
                 });
-                if let Some(mut days) = granted {
+                let noticed = ext
+                    .notice_field
+                    .as_deref()
+                    .is_none_or(|f| truthy(ev.input.get(f)));
+                if granted.is_some() && !noticed {
+                    c.ignored_extensions
+                        .push((ev.on, "未记录对当事人的延期告知，不延长期限".to_owned()));
+                } else if let Some(mut days) = granted {
                     let so_far: u32 = c.extensions.iter().map(|e| e.1).sum();
                     if let Some(max) = ext.max_total {
                         days = days.min(max.saturating_sub(so_far));
@@ -229,7 +255,7 @@ pub fn clocks(
         {
             continue;
         }
-        let Some(cycle) = run_cycle(def, history) else {
+        let Some(cycle) = run_cycle(def, history, fields) else {
             continue;
         };
         out.push(clock_state(
@@ -249,11 +275,19 @@ fn clock_state(
     config: &WorkflowConfig,
 ) -> ClockState {
     let mut lines = vec![format!("{}：{}", def.label_zh, def.basis)];
-    lines.push(format!(
-        "{}“{}”，开始计时",
-        cycle.started_on,
-        ct.transition_label(&cycle.started_by)
-    ));
+    match &cycle.start_from_field {
+        Some(f) => lines.push(format!(
+            "“{}”时记录的{}为{}，自该日起算",
+            ct.transition_label(&cycle.started_by),
+            ct.field_label(f),
+            cycle.started_on
+        )),
+        None => lines.push(format!(
+            "{}“{}”，开始计时",
+            cycle.started_on,
+            ct.transition_label(&cycle.started_by)
+        )),
+    }
     let (n, unit, basis) = match &def.length {
         ClockLength::Fixed { n, unit } => (Some(*n), *unit, def.basis.clone()),
         ClockLength::Table { table, key_field } => {
@@ -286,6 +320,9 @@ fn clock_state(
     let extended: u32 = cycle.extensions.iter().map(|e| e.1).sum();
     for (on, days) in &cycle.extensions {
         lines.push(format!("{on}批准延期{days}{}", unit.label_zh()));
+    }
+    for (on, why) in &cycle.ignored_extensions {
+        lines.push(format!("{on}批准延期，但{why}"));
     }
     let mut paused: u32 = 0;
     let mut paused_now = false;

@@ -15,6 +15,7 @@
 mod clocks;
 mod config;
 mod diag;
+mod doc;
 pub mod folders;
 pub mod guards;
 mod input;
@@ -22,20 +23,26 @@ mod load;
 mod model;
 mod plan;
 mod refusal;
+mod timeline;
+mod versions;
 
 pub use clocks::{ClockState, ClockStatus, WarningLevel, clocks};
 pub use config::{CONFIG_FILES, LIMIT_TABLES, PeriodLimit, WarningThresholds, WorkflowConfig};
 pub use diag::{Diagnostic, Severity};
+pub use doc::{DOC_PREAMBLE, case_types_markdown};
 pub use input::{BasicValidators, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen};
 pub use load::{Registry, check_definition, check_dir};
 pub use model::{
-    CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
-    GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef, role_label_zh,
+    CaseType, ClockDef, ClockKind, ClockLength, DefinitionVersion, DictEntry, ExtensionDef,
+    FieldDef, FieldKind, GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
+    role_label_zh,
 };
 pub use plan::{
     CaseSnapshot, CertificateInfo, GuardContext, HistoryEvent, OVERRIDE_WARNINGS, OfficerInfo,
     Plan, apply, plan,
 };
 pub use refusal::{Refusal, Refusals};
+pub use timeline::{TimelineError, TimelineEvent, parse_timeline, replay, timeline_clocks};
+pub use versions::{ClockChange, ClockChangeKind, MigrationPlan, compare_clocks};
 
 pub use fazhi_calendar::{Calendar, PeriodUnit};

@@ -14,10 +14,10 @@ use crate::diag::{Diagnostic, Severity, SourceFile};
 use crate::folders::{
     DEFINITION_FILE, Folder, FolderFile, embedded_folders, merge_folders, read_folder, read_folders,
 };
-use crate::guards::check_params;
+use crate::guards::parse_spec;
 use crate::model::{
-    CaseType, ClockDef, ClockKind, ClockLength, DictEntry, ExtensionDef, FieldDef, FieldKind,
-    GuardSpec, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
+    CaseType, ClockDef, ClockKind, ClockLength, DefinitionVersion, DictEntry, ExtensionDef,
+    FieldDef, FieldKind, InputDef, PauseDef, ROLES, STAY, StateDef, TransitionDef,
 };
 
 #[derive(Deserialize)]
@@ -27,6 +27,8 @@ struct RawCaseType {
     name_zh: String,
     #[serde(default)]
     statute: Option<String>,
+    #[serde(default)]
+    version: Option<Spanned<String>>,
     #[serde(default)]
     dictionaries: BTreeMap<String, Spanned<Vec<Spanned<RawDictEntry>>>>,
     #[serde(default)]
@@ -133,6 +135,8 @@ struct RawExtension {
     request: Option<Spanned<String>>,
     #[serde(default)]
     max_total: Option<u32>,
+    #[serde(default)]
+    notice_field: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +160,8 @@ struct RawClock {
     table: Option<Spanned<String>>,
     #[serde(default)]
     key_field: Option<Spanned<String>>,
+    #[serde(default)]
+    start_field: Option<Spanned<String>>,
     #[serde(default)]
     pauses: Vec<Spanned<RawPause>>,
     #[serde(default)]
@@ -223,7 +229,7 @@ pub(crate) fn parse_case_type(path: &Path, text: &str) -> (Option<CaseType>, Vec
         file: &file,
         diags: Vec::new(),
     };
-    let ct = build(&raw, &mut ck, path);
+    let ct = build(&raw, &mut ck, path, text);
     let has_errors = ck.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(ct) }, ck.diags)
 }
@@ -259,9 +265,83 @@ fn dup_check(
     }
 }
 
-fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
+fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path, text: &str) -> CaseType {
     check_code(ck, &raw.code, "case type", "案件类型");
+    let dictionaries = build_dictionaries(raw, ck);
+    let fields = build_fields(raw, ck, &dictionaries);
+    let field_codes: BTreeSet<String> = fields.iter().map(|f| f.code.clone()).collect();
+    let states = build_states(raw, ck);
+    let state_codes: BTreeSet<String> = states.iter().map(|s| s.code.clone()).collect();
+    let transition_codes: BTreeSet<String> = raw
+        .transitions
+        .iter()
+        .map(|t| t.get_ref().code.get_ref().clone())
+        .collect();
+    let names = Names {
+        fields: &fields,
+        field_codes: &field_codes,
+        states: &state_codes,
+        transitions: &transition_codes,
+        dictionaries: &dictionaries,
+    };
+    let transitions = build_transitions(raw, ck, &names);
+    check_reachable(raw, ck, &transitions);
+    let clocks = build_clocks(raw, ck, &names);
+    let version = build_version(raw, ck, text);
+    CaseType {
+        code: raw.code.get_ref().clone(),
+        name_zh: raw.name_zh.clone(),
+        statute: raw.statute.clone(),
+        fields,
+        states,
+        transitions,
+        clocks,
+        dictionaries,
+        source: path.display().to_string(),
+        version,
+    }
+}
 
+/// What the parts of a definition refer to, once fields and states are known.
+struct Names<'a> {
+    fields: &'a [FieldDef],
+    field_codes: &'a BTreeSet<String>,
+    states: &'a BTreeSet<String>,
+    transitions: &'a BTreeSet<String>,
+    dictionaries: &'a BTreeMap<String, Vec<DictEntry>>,
+}
+
+/// The declared version and the content hash of the definition text.
+fn build_version(raw: &RawCaseType, ck: &mut Checker<'_>, text: &str) -> DefinitionVersion {
+    let declared = match &raw.version {
+        Some(v) if v.get_ref().trim().is_empty() || v.get_ref().contains('+') => {
+            ck.err(
+                v.span(),
+                format!(
+                    "version `{}` must be non-empty and must not contain `+`",
+                    v.get_ref()
+                ),
+                format!("版本号“{}”不能为空，也不能包含“+”", v.get_ref()),
+            );
+            v.get_ref().clone()
+        }
+        Some(v) => v.get_ref().trim().to_owned(),
+        None => "1".to_owned(),
+    };
+    DefinitionVersion {
+        declared,
+        content_hash: content_hash(text),
+    }
+}
+
+/// First 16 hex digits of the SHA-256 of a text.
+pub(crate) fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn build_dictionaries(raw: &RawCaseType, ck: &mut Checker<'_>) -> BTreeMap<String, Vec<DictEntry>> {
     // Dictionaries.
     let mut dictionaries: BTreeMap<String, Vec<DictEntry>> = BTreeMap::new();
     for (name, entries) in &raw.dictionaries {
@@ -304,6 +384,14 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         dictionaries.insert(name.clone(), out);
     }
 
+    dictionaries
+}
+
+fn build_fields(
+    raw: &RawCaseType,
+    ck: &mut Checker<'_>,
+    dictionaries: &BTreeMap<String, Vec<DictEntry>>,
+) -> Vec<FieldDef> {
     // Fields.
     let mut fields = Vec::new();
     let mut seen = BTreeSet::new();
@@ -386,8 +474,11 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
             max: f.max,
         });
     }
-    let field_codes: BTreeSet<String> = fields.iter().map(|f| f.code.clone()).collect();
 
+    fields
+}
+
+fn build_states(raw: &RawCaseType, ck: &mut Checker<'_>) -> Vec<StateDef> {
     // States.
     let mut states = Vec::new();
     let mut seen = BTreeSet::new();
@@ -402,13 +493,14 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
             documents: s.documents.clone(),
         });
     }
-    let state_codes: BTreeSet<String> = states.iter().map(|s| s.code.clone()).collect();
-    let transition_codes: BTreeSet<String> = raw
-        .transitions
-        .iter()
-        .map(|t| t.get_ref().code.get_ref().clone())
-        .collect();
+    states
+}
 
+fn build_transitions(
+    raw: &RawCaseType,
+    ck: &mut Checker<'_>,
+    names: &Names<'_>,
+) -> Vec<TransitionDef> {
     // Transitions.
     let mut transitions = Vec::new();
     let mut seen = BTreeSet::new();
@@ -418,7 +510,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         check_code(ck, &t.code, "transition", "流转");
         dup_check(ck, &mut seen, &t.code, "transition", "流转");
         for f in &t.from {
-            if !state_codes.contains(f.get_ref()) {
+            if !names.states.contains(f.get_ref()) {
                 ck.err(
                     f.span(),
                     format!(
@@ -429,7 +521,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                 );
             }
         }
-        if t.to.get_ref() != STAY && !state_codes.contains(t.to.get_ref()) {
+        if t.to.get_ref() != STAY && !names.states.contains(t.to.get_ref()) {
             ck.err(
                 t.to.span(),
                 format!(
@@ -466,7 +558,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         let mut seen_inputs = BTreeSet::new();
         for i in &t.inputs {
             let i = i.get_ref();
-            if !field_codes.contains(i.field.get_ref()) {
+            if !names.field_codes.contains(i.field.get_ref()) {
                 ck.err(
                     i.field.span(),
                     format!(
@@ -493,18 +585,18 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         }
         let mut guards = Vec::new();
         for g in &t.guards {
-            let spec = GuardSpec {
-                name: g.get_ref().name.get_ref().clone(),
-                params: g
-                    .get_ref()
-                    .params
-                    .iter()
-                    .map(|(k, v)| (k.clone(), toml_to_json(v)))
-                    .collect(),
-            };
-            let problems = check_params(&spec, &|f| field_codes.contains(f), &|t| {
-                transition_codes.contains(t)
-            });
+            let params = g
+                .get_ref()
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect();
+            let (spec, problems) = parse_spec(
+                g.get_ref().name.get_ref(),
+                params,
+                &|f| names.field_codes.contains(f),
+                &|t| names.transitions.contains(t),
+            );
             for (en, zh) in problems {
                 ck.err(
                     g.span(),
@@ -512,13 +604,13 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                     format!("流转“{tc}”：{zh}"),
                 );
             }
-            guards.push(spec);
+            guards.extend(spec);
         }
         let mut sets = Map::new();
         if let Some(s) = &t.sets {
             for (k, v) in s.get_ref() {
                 let json = toml_to_json(v);
-                match fields.iter().find(|f| &f.code == k) {
+                match names.fields.iter().find(|f| &f.code == k) {
                     None => ck.err(
                         s.span(),
                         format!("transition `{tc}`: `sets` names unknown field `{k}`"),
@@ -528,7 +620,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                         let entries = f
                             .dictionary
                             .as_deref()
-                            .and_then(|d| dictionaries.get(d))
+                            .and_then(|d| names.dictionaries.get(d))
                             .map(Vec::as_slice)
                             .unwrap_or(&[]);
                         let values: Vec<&Value> = match &json {
@@ -579,6 +671,10 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         });
     }
 
+    transitions
+}
+
+fn check_reachable(raw: &RawCaseType, ck: &mut Checker<'_>, transitions: &[TransitionDef]) {
     // Create transition and reachability.
     if !transitions.iter().any(|t| t.from.is_empty()) {
         ck.err(
@@ -618,7 +714,9 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
             }
         }
     }
+}
 
+fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> Vec<ClockDef> {
     // Clocks.
     let mut clocks = Vec::new();
     let mut seen = BTreeSet::new();
@@ -628,7 +726,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         check_code(ck, &c.code, "clock", "期限");
         dup_check(ck, &mut seen, &c.code, "clock", "期限");
         let check_t = |ck: &mut Checker<'_>, t: &Spanned<String>, role: &str| {
-            if !transition_codes.contains(t.get_ref()) {
+            if !names.transitions.contains(t.get_ref()) {
                 ck.err(
                     t.span(),
                     format!(
@@ -676,7 +774,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                 check_t(ck, r, "extension.request");
             }
             if let Some(f) = &ev.days_field
-                && !field_codes.contains(f.get_ref())
+                && !names.field_codes.contains(f.get_ref())
             {
                 ck.err(
                     f.span(),
@@ -694,7 +792,20 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                     format!("期限“{cc}”的延期须且只能指定 days 或 days_field 之一"),
                 );
             }
+            if let Some(f) = &ev.notice_field
+                && !names.field_codes.contains(f.get_ref())
+            {
+                ck.err(
+                    f.span(),
+                    format!(
+                        "clock `{cc}`: extension.notice_field names unknown field `{}`",
+                        f.get_ref()
+                    ),
+                    format!("期限“{cc}”的延期告知字段“{}”不存在", f.get_ref()),
+                );
+            }
             ExtensionDef {
+                notice_field: ev.notice_field.as_ref().map(|f| f.get_ref().clone()),
                 on: ev.on.get_ref().clone(),
                 days: ev.days,
                 days_field: ev.days_field.as_ref().map(|f| f.get_ref().clone()),
@@ -746,7 +857,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                     );
                 }
                 if let Some(k) = &c.key_field
-                    && !field_codes.contains(k.get_ref())
+                    && !names.field_codes.contains(k.get_ref())
                 {
                     ck.err(
                         k.span(),
@@ -774,8 +885,29 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
                 }
             }
         };
+        if let Some(f) = &c.start_field {
+            match names.fields.iter().find(|d| &d.code == f.get_ref()) {
+                Some(d) if d.kind == FieldKind::Date => {}
+                Some(_) => ck.err(
+                    f.span(),
+                    format!(
+                        "clock `{cc}`: start_field `{}` is not a date field",
+                        f.get_ref()
+                    ),
+                    format!("期限“{cc}”的起算日期字段“{}”不是日期类型", f.get_ref()),
+                ),
+                None => ck.err(
+                    f.span(),
+                    format!(
+                        "clock `{cc}`: start_field names unknown field `{}`",
+                        f.get_ref()
+                    ),
+                    format!("期限“{cc}”的起算日期字段“{}”不存在", f.get_ref()),
+                ),
+            }
+        }
         if let Some(f) = &c.only_if_field
-            && !field_codes.contains(f.get_ref())
+            && !names.field_codes.contains(f.get_ref())
         {
             ck.err(
                 f.span(),
@@ -802,6 +934,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
             stop: c.stop.iter().map(|s| s.get_ref().clone()).collect(),
             restart: c.restart.iter().map(|s| s.get_ref().clone()).collect(),
             length,
+            start_field: c.start_field.as_ref().map(|s| s.get_ref().clone()),
             pauses,
             extension,
             requires_prior: c.requires_prior.as_ref().map(|s| s.get_ref().clone()),
@@ -810,17 +943,7 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path) -> CaseType {
         });
     }
 
-    CaseType {
-        code: raw.code.get_ref().clone(),
-        name_zh: raw.name_zh.clone(),
-        statute: raw.statute.clone(),
-        fields,
-        states,
-        transitions,
-        clocks,
-        dictionaries,
-        source: path.display().to_string(),
-    }
+    clocks
 }
 
 /// The case types in use, by code, with the folders they came from.

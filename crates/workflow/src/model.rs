@@ -41,9 +41,32 @@ pub struct CaseType {
     pub dictionaries: BTreeMap<String, Vec<DictEntry>>,
     /// Where the definition came from (`embedded:…` or a file path).
     pub source: String,
+    /// The declared version (`version = "…"`, `"1"` when absent) and the content hash of the
+    /// definition text: a case records [`CaseType::version_tag`] when it is opened.
+    pub version: DefinitionVersion,
+}
+
+/// The version of a definition: what its author declared, and what it actually says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DefinitionVersion {
+    pub declared: String,
+    /// First 16 hex digits of the SHA-256 of the definition file (`case_type.toml`).
+    pub content_hash: String,
+}
+
+impl DefinitionVersion {
+    /// `declared+hash`, e.g. `2026.1+9f2c41d07ab3e512`: the value stored on a case.
+    pub fn tag(&self) -> String {
+        format!("{}+{}", self.declared, self.content_hash)
+    }
 }
 
 impl CaseType {
+    /// The version tag a case opened under this definition records.
+    pub fn version_tag(&self) -> String {
+        self.version.tag()
+    }
+
     pub fn field(&self, code: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.code == code)
     }
@@ -216,11 +239,20 @@ pub struct InputDef {
     pub required: bool,
 }
 
-/// A named, parameterised guard (see [`crate::guards::GUARDS`]).
+/// A guard of a transition: its typed kind and parameters ([`crate::guards::Guard`]), the legal
+/// basis it cites (declared, or the kind's default) and the parameters as declared.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GuardSpec {
+    /// The kind's name, e.g. `min_certified_officers`.
     pub name: String,
+    /// The parameters as declared in the definition (including `statute`, `article`, `code`).
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// The kind with its validated parameters (defaults filled in).
+    pub guard: crate::guards::Guard,
+    pub statute: Option<String>,
+    pub article: Option<String>,
+    /// A declared code replacing the kind's main refusal code.
+    pub code: Option<String>,
 }
 
 /// A transition between states.
@@ -280,6 +312,9 @@ pub struct ExtensionDef {
     pub request: Option<String>,
     /// Maximum total extension (units of the clock).
     pub max_total: Option<u32>,
+    /// An input field of the grant that must hold the notice to the party (e.g. 《信访工作条例》
+    /// 第三十四条: tell the petitioner why); a grant without it does not extend the clock.
+    pub notice_field: Option<String>,
 }
 
 /// Kind of a clock.
@@ -307,6 +342,9 @@ pub struct ClockDef {
     /// Transitions that start a new cycle even when it has run before (e.g. `reopen`).
     pub restart: Vec<String>,
     pub length: ClockLength,
+    /// The cycle starts on the date held by this field (in the starting event's input, else on
+    /// the case) instead of the event's date, e.g. the day an agreement took effect.
+    pub start_field: Option<String>,
     pub pauses: Vec<PauseDef>,
     pub extension: Option<ExtensionDef>,
     /// A start only counts when this transition happened before it (e.g. `publish` before

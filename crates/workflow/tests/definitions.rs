@@ -15,6 +15,14 @@ fn embedded_definitions_validate_without_diagnostics() {
             "enforcement_case.toml",
             include_str!("../../../case_types/enforcement_case/case_type.toml"),
         ),
+        (
+            "mediation_case.toml",
+            include_str!("../../../case_types/mediation_case/case_type.toml"),
+        ),
+        (
+            "petition.toml",
+            include_str!("../../../case_types/petition/case_type.toml"),
+        ),
     ] {
         let (ct, diags) = check_definition(Path::new(name), text);
         assert!(diags.is_empty(), "{name}: {diags:#?}");
@@ -22,7 +30,15 @@ fn embedded_definitions_validate_without_diagnostics() {
     }
     let reg = Registry::embedded();
     let codes: Vec<&str> = reg.types().map(|t| t.code.as_str()).collect();
-    assert_eq!(codes, vec!["enforcement_case", "hotline_ticket"]);
+    assert_eq!(
+        codes,
+        vec![
+            "enforcement_case",
+            "hotline_ticket",
+            "mediation_case",
+            "petition"
+        ]
+    );
 }
 
 #[test]
@@ -56,12 +72,8 @@ fn every_guard_and_clock_of_the_embedded_definitions_cites_its_basis() {
     for ct in reg.types() {
         for t in &ct.transitions {
             for g in &t.guards {
-                let info = guard_info(&g.name).expect("known guard");
-                let statute = g
-                    .params
-                    .get("statute")
-                    .and_then(|v| v.as_str())
-                    .or(info.statute);
+                assert!(guard_info(&g.name).is_some(), "known guard {}", g.name);
+                let statute = g.statute.as_deref();
                 assert!(
                     statute.is_some_and(|s| s.contains('《')
                         || s.contains("规定")
