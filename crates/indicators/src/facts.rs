@@ -152,6 +152,25 @@ impl Layouts {
     pub fn fingerprint(&self) -> String {
         hex::encode(Sha256::digest(self.canonical().as_bytes()))
     }
+
+    /// SHA-256 (hex) of what fixes the slots of `case_facts` (everything but the rollup
+    /// columns): when only the rollup columns change, the store rebuilds the rollup and its
+    /// triggers but not the facts.
+    pub fn slots_fingerprint(&self) -> String {
+        let mut out = format!("{GENERATION}\n");
+        for l in self.by_type.values() {
+            let events: Vec<String> = l.events.iter().map(|s| s.join("|")).collect();
+            out.push_str(&format!(
+                "{} text={} num={} events={} clocks={}\n",
+                l.case_type,
+                l.text.join(","),
+                l.num.join(","),
+                events.join(","),
+                l.clocks.join(",")
+            ));
+        }
+        hex::encode(Sha256::digest(out.as_bytes()))
+    }
 }
 
 /// Every diagnostic of the `facts.toml` files of a registry's folders (empty when clean), for
@@ -735,6 +754,17 @@ mod tests {
         assert_eq!(t.text_slot("satisfaction"), Some(2));
         assert_eq!(t.rollup, vec![Col::CreatedOn, Col::Text(2)]);
         assert_ne!(moved.fingerprint(), embedded.fingerprint());
+        assert_ne!(moved.slots_fingerprint(), embedded.slots_fingerprint());
+        let rollup_only = Layouts::from_registry(
+            &registry_with(Some(
+                "text = [\"satisfaction\", \"channel\"]\nevents = [[\"dispatch\"], [\"reply\"], \
+                 [\"revisit\"], [\"reopen\"]]\nclocks = [\"handling_limit\"]\nrollup = [\"created\"]",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_ne!(rollup_only.fingerprint(), embedded.fingerprint());
+        assert_eq!(rollup_only.slots_fingerprint(), embedded.slots_fingerprint());
         for c in [
             Col::State,
             Col::Category,
