@@ -7,10 +7,11 @@
 
 use fazhi_domain::CaseId;
 use fazhi_indicators::CmpOp;
+use fazhi_indicators::facts::Layouts;
 use fazhi_indicators::plan::{CaseScan, Col, Cond, Measure, Operand, Param};
 use fazhi_indicators::{Catalog, Period, Plan, RawResults, Scope};
 use fazhi_store::cases::{self, CaseWrite, NewEvent};
-use fazhi_store::indicators::{ScanStats, run_with};
+use fazhi_store::indicators::{ScanStats, run_with, schema};
 use fazhi_store::testing::TestDb;
 use fazhi_store::{Backend, ClockRow, Db, UnitRow, on_both, org};
 use serde_json::{Map, Value, json};
@@ -287,18 +288,11 @@ fn cases(units: &[&UnitRow; 3]) -> Vec<Case> {
     out
 }
 
-/// The rollup rows, and the rows the migration's backfill computes from the facts as they are
+/// The rollup rows, and the rows the generated backfill computes from the facts as they are
 /// now, both sorted (every column as text).
 async fn rollup_and_regrouped(db: &Db) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-    let migration = match db.backend() {
-        Backend::Sqlite => MIGRATION_SQLITE,
-        Backend::Postgres => MIGRATION_POSTGRES,
-    };
-    let backfill = migration
-        .split("-- BACKFILL BEGIN")
-        .nth(1)
-        .and_then(|s| s.split("-- BACKFILL END").next())
-        .expect("backfill markers");
+    let backfill =
+        schema::rollup_backfill_sql(db.backend(), db.layouts(), "rollup_expected").unwrap();
     let columns = backfill
         .split_once('(')
         .and_then(|(_, rest)| rest.split_once(')'))
@@ -308,14 +302,10 @@ async fn rollup_and_regrouped(db: &Db) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill.replacen(
-        "INSERT INTO case_facts_rollup",
-        "INSERT INTO rollup_expected",
-        1,
-    )))
-    .execute(db.pool())
-    .await
-    .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill))
+        .execute(db.pool())
+        .await
+        .unwrap();
     let read = |table: &'static str| {
         let columns = columns.clone();
         async move {
@@ -360,14 +350,24 @@ async fn assert_rollup_consistent(db: &Db, what: &str) {
 /// Every built-in figure (raw values) of a period for a unit subtree, through the rollup and from
 /// the facts alone; they must be equal. Returns the values and how the rollup path computed them.
 async fn both_ways(db: &Db, unit: &UnitRow, period: &str, as_of: &str) -> (RawResults, ScanStats) {
-    let catalog = Catalog::embedded();
+    both_ways_with(&Catalog::embedded(), db, unit, period, as_of).await
+}
+
+/// [`both_ways`] with a catalogue (and its facts layouts).
+async fn both_ways_with(
+    catalog: &Catalog,
+    db: &Db,
+    unit: &UnitRow,
+    period: &str,
+    as_of: &str,
+) -> (RawResults, ScanStats) {
     let ids: Vec<String> = catalog.indicators().map(|i| i.id.clone()).collect();
     let scope = Scope {
         unit_id: unit.id.0,
         unit_path: unit.path.clone(),
     };
     let p: Period = period.parse().unwrap();
-    let plan = fazhi_indicators::plan(&catalog, &ids, &scope, &p, as_of.parse().unwrap()).unwrap();
+    let plan = fazhi_indicators::plan(catalog, &ids, &scope, &p, as_of.parse().unwrap()).unwrap();
     let (rolled, stats) = run_with(db, &plan, true).await.unwrap();
     let (facts, facts_stats) = run_with(db, &plan, false).await.unwrap();
     assert_eq!(
@@ -998,7 +998,7 @@ async fn both_0010_migrations_define_the_same_table() {
 }
 
 /// The rollup columns of a case type's rows are "not held" (-2) exactly where its layout does not
-/// hold them (`facts::rollup_holds`); a case type without a layout has every column held.
+/// hold them (`Layouts::rollup_holds`); a case type without a layout has every column held.
 async fn held_columns(db: &Db) {
     let (s, _, _) = units(db).await;
     let all = cases(&[&s, &s, &s]);
@@ -1052,7 +1052,7 @@ async fn held_columns(db: &Db) {
             let v: i64 = r.try_get(i + 1).unwrap();
             assert_eq!(
                 v == -2,
-                !fazhi_indicators::facts::rollup_holds(&case_type, *col),
+                !db.layouts().rollup_holds(&case_type, *col),
                 "{case_type}.{name} = {v}"
             );
         }
@@ -1062,4 +1062,198 @@ async fn held_columns(db: &Db) {
 #[tokio::test]
 async fn the_migration_holds_the_columns_the_layouts_declare() {
     on_both!(held_columns);
+}
+
+/// The catalogue of the built-in case types with the ticket folder of a test fixture
+/// (`tests/fixtures/<name>/case_types/hotline_ticket/facts.toml`), and its layouts.
+fn fixture(name: &str) -> (Catalog, std::sync::Arc<Layouts>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let registry = fazhi_workflow::Registry::load_dir(&dir).unwrap();
+    let catalog = Catalog::embedded_for(&registry).unwrap();
+    let layouts = std::sync::Arc::new(catalog.layouts().clone());
+    assert_ne!(layouts.fingerprint(), Layouts::embedded().fingerprint());
+    (catalog, layouts)
+}
+
+/// Every facts row by case number, coded columns as their text (codes differ between
+/// databases).
+async fn facts_rows(db: &Db) -> Vec<Vec<String>> {
+    let coded = [
+        "state",
+        "category",
+        "txt1",
+        "txt2",
+        "txt3",
+        "txt4",
+        "clk1_status",
+        "clk2_status",
+    ];
+    let plain = [
+        "case_type",
+        "unit_path",
+        "created_day",
+        "closed_day",
+        "published",
+        "num1",
+        "num2",
+        "ev1_day",
+        "ev2_day",
+        "ev3_day",
+        "ev4_day",
+        "clk1_due_day",
+        "clk2_due_day",
+    ];
+    let mut cols: Vec<String> = vec!["c.number".into()];
+    cols.extend(plain.iter().map(|p| format!("CAST(f.{p} AS TEXT)")));
+    cols.extend(
+        coded
+            .iter()
+            .map(|c| format!("(SELECT d.value FROM fact_values d WHERE d.code = f.{c})")),
+    );
+    let mut rows: Vec<Vec<String>> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM case_facts f JOIN cases c ON c.id = f.case_id",
+        cols.join(", ")
+    )))
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (0..r.columns().len())
+            .map(|i| {
+                r.try_get::<Option<String>, _>(i)
+                    .unwrap()
+                    .unwrap_or_else(|| "NULL".into())
+            })
+            .collect()
+    })
+    .collect();
+    rows.sort();
+    rows
+}
+
+async fn generated_at(db: &Db) -> i64 {
+    sqlx::query("SELECT generated_at FROM facts_schema WHERE id = 1")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// A layout that changes between two starts: the slots are backfilled to the new layout (the
+/// same facts as a database that had it from the start), the rollup and its triggers follow it,
+/// figures through the rollup equal the facts', later writes keep it right; an unchanged start
+/// generates nothing; a change of the rollup columns alone leaves the facts alone.
+async fn layout_changes_between_starts(db: &Db) {
+    let (s, c1, c2) = units(db).await;
+    let all = cases(&[&s, &c1, &c2]);
+    for c in &all[..60] {
+        write(db, c).await;
+    }
+    // An unchanged start.
+    let at = generated_at(db).await;
+    assert_eq!(schema::apply(db).await.unwrap(), schema::Applied::Unchanged);
+    db.migrate().await.unwrap();
+    assert_eq!(
+        generated_at(db).await,
+        at,
+        "an unchanged start generates nothing"
+    );
+    let before = facts_rows(db).await;
+
+    // The same cases on a database that has the moved layout from the start.
+    let (moved_catalog, moved) = fixture("facts_moved");
+    let Some(fresh) = (match db.backend() {
+        Backend::Sqlite => Some(TestDb::sqlite_unmigrated().await),
+        Backend::Postgres => TestDb::postgres_unmigrated().await,
+    }) else {
+        return;
+    };
+    let fresh_db = fresh.db.clone().with_layouts(moved.clone());
+    fresh_db.migrate().await.unwrap();
+    units(&fresh_db).await;
+    for c in &all[..60] {
+        write(&fresh_db, c).await;
+    }
+    let want = facts_rows(&fresh_db).await;
+    assert_ne!(want, before, "the fixture moves slots");
+
+    // The next start with the moved layout.
+    let db2 = db.clone().with_layouts(moved.clone());
+    assert_eq!(schema::apply(&db2).await.unwrap(), schema::Applied::Rebuilt);
+    assert_eq!(
+        facts_rows(&db2).await,
+        want,
+        "backfill = writes with the new layout"
+    );
+    assert_rollup_consistent(&db2, "after the layout changed").await;
+    let satisfaction_held: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM case_facts_rollup WHERE case_type = 'hotline_ticket' AND txt2 <> -2",
+    )
+    .fetch_one(db2.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    assert!(satisfaction_held > 0, "the rollup holds txt2 now");
+    for unit in [&s, &c1] {
+        for period in ["2026", "2026-Q1", "2026-01-05..2026-02-10"] {
+            let (v, _) = both_ways_with(&moved_catalog, &db2, unit, period, "2026-02-17").await;
+            let (w, _) =
+                both_ways_with(&moved_catalog, &fresh_db, unit, period, "2026-02-17").await;
+            assert_eq!(v, w, "{period}");
+        }
+    }
+    for c in &all[60..] {
+        write(&db2, c).await;
+    }
+    assert_rollup_consistent(&db2, "written after the change").await;
+    assert_eq!(
+        schema::apply(&db2).await.unwrap(),
+        schema::Applied::Unchanged
+    );
+
+    // Back to the built-in layout, then only more rollup columns.
+    assert_eq!(schema::apply(db).await.unwrap(), schema::Applied::Rebuilt);
+    assert_rollup_consistent(db, "back to the built-in layout").await;
+    let (added_catalog, added) = fixture("facts_rollup_added");
+    let db3 = db.clone().with_layouts(added);
+    let facts = facts_rows(db).await;
+    assert_eq!(
+        schema::apply(&db3).await.unwrap(),
+        schema::Applied::RollupRebuilt
+    );
+    assert_eq!(facts_rows(&db3).await, facts);
+    assert_rollup_consistent(&db3, "more rollup columns").await;
+    for unit in [&s, &c2] {
+        both_ways_with(&added_catalog, &db3, unit, "2026-Q1", "2026-05-01").await;
+    }
+    fresh.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_layout_that_changes_between_starts_is_rebuilt() {
+    on_both!(layout_changes_between_starts);
+}
+
+#[test]
+fn the_generated_sql_names_only_declared_codes() {
+    let layouts = Layouts::embedded();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let sql = schema::trigger_sql(backend, &layouts).unwrap().join("\n");
+        assert!(sql.contains("'hotline_ticket'") && sql.contains("'enforcement_case'"));
+        let bad = Layouts::from_layouts([fazhi_indicators::facts::FactLayout {
+            case_type: "x'; DROP TABLE cases; --".into(),
+            text: vec![],
+            num: vec![],
+            events: vec![],
+            clocks: vec![],
+            rollup: vec![],
+        }]);
+        assert!(schema::trigger_sql(backend, &bad).is_err());
+        assert!(schema::rollup_backfill_sql(backend, &layouts, "t; DROP").is_err());
+    }
 }
