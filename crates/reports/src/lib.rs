@@ -20,6 +20,7 @@
 //! ```
 
 pub mod casetype;
+pub mod dashboard;
 pub mod docx;
 pub mod fill;
 pub mod html;
@@ -35,6 +36,10 @@ pub mod template;
 
 pub use casetype::{
     CaseTypeReport, Paragraph, Part, REPORT_FILE, case_type_reports, check_reports, parse_report,
+};
+pub use dashboard::{
+    DASHBOARD_FILE, DashboardCards, FigureCard, TrendCard, check_dashboards, dashboard_cards,
+    parse_dashboard,
 };
 pub use docx::render_docx;
 pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};
