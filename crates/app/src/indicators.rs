@@ -818,11 +818,22 @@ impl App {
         unit: UnitId,
         year: i16,
     ) -> Result<BTreeMap<String, Figure>, AppError> {
+        self.figures_for_report_ids(unit, year, &[]).await
+    }
+
+    /// [`App::figures_for_report`] for the indicators `ids` only (all when empty): e.g. the
+    /// previous year's figures a report compares with (`{id:yoy}`). The same access rule.
+    pub async fn figures_for_report_ids(
+        &self,
+        unit: UnitId,
+        year: i16,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, Figure>, AppError> {
         let u = org::unit(&self.db, unit).await?;
         let period =
             Period::year(year).map_err(|e| AppError::invalid("year", "year", e.to_string()))?;
         let catalog = catalog();
-        let (ids, computed) = self.compute_raw(&catalog, &u, period, &[]).await?;
+        let (ids, computed) = self.compute_raw(&catalog, &u, period, ids).await?;
         let mut out = BTreeMap::new();
         for id in ids {
             let (Some(ind), Some(c)) = (catalog.get(&id), computed.get(&id)) else {

@@ -101,7 +101,13 @@ impl App {
             });
         }
         writer(actor)?;
-        let doc = fazhi_reports::template(&u.name, year as i32);
+        // Composed from the frame and the report paragraphs of the registry's case types (issue
+        // 17 will pass the case types the unit runs).
+        let doc =
+            fazhi_reports::template_for(&self.registry, &u.name, year as i32).map_err(|d| {
+                let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+                AppError::Internal(format!("report.toml: {}", lines.join("; ")))
+            })?;
         let body = serde_json::to_string(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
         let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
@@ -231,7 +237,8 @@ impl App {
         r: &Report,
     ) -> Result<BTreeMap<String, Figure>, AppError> {
         let ids = r.doc.placeholder_ids();
-        self.report_figure_values(actor, r.row.unit_id, r.row.year as i32, &ids)
+        let yoy = r.doc.yoy_ids();
+        self.report_figure_values(actor, r.row.unit_id, r.row.year as i32, &ids, &yoy)
             .await
     }
 
@@ -593,29 +600,52 @@ pub fn outline_to_doc(base: &ReportDoc, text: &str) -> Result<ReportDoc, AppErro
 
 impl App {
     /// The report figures for `ids`, from the indicator engine for the unit's subtree and the
-    /// whole year. Ids the catalogue does not know are left out, so the report shows them as
-    /// missing (never as 0).
+    /// whole year; for the ids in `yoy` (used as `{id:yoy}`) also the previous year's value, from
+    /// the same engine ([`Figure::previous`]; `None` when the previous year cannot be computed).
+    /// Ids the catalogue does not know are left out, so the report shows them as missing (never
+    /// as 0).
     async fn report_figure_values(
         &self,
         _actor: &Actor,
         unit: UnitId,
         year: i32,
         ids: &std::collections::BTreeSet<String>,
+        yoy: &std::collections::BTreeSet<String>,
     ) -> Result<BTreeMap<String, Figure>, AppError> {
         let year = i16::try_from(year)
             .map_err(|_| AppError::invalid("year", "range", "年度：超出范围"))?;
         let all = self.figures_for_report(unit, year).await?;
+        // Only ids the catalogue knows (an empty list would compute every indicator). A year the
+        // engine cannot compute (before the calendar) leaves every previous value out.
+        let wanted: Vec<String> = yoy
+            .iter()
+            .filter(|id| all.contains_key(*id))
+            .cloned()
+            .collect();
+        let previous = if wanted.is_empty() {
+            BTreeMap::new()
+        } else {
+            match self.figures_for_report_ids(unit, year - 1, &wanted).await {
+                Ok(p) => p,
+                Err(AppError::Invalid(_)) => BTreeMap::new(),
+                Err(e) => return Err(e),
+            }
+        };
+        // The indicator engine gives percentages as 0–100; the report renderer takes fractions
+        // (0.087 → 8.7%).
+        let fraction = |f: &crate::indicators::Figure| {
+            if f.unit == "%" {
+                f.value.map(|v| v / 100.0)
+            } else {
+                f.value
+            }
+        };
         Ok(ids
             .iter()
             .filter_map(|id| {
                 all.get(id).map(|f| {
-                    // The indicator engine gives percentages as 0–100; the report renderer takes
-                    // fractions (0.087 → 8.7%).
-                    let value = if f.unit == "%" {
-                        f.value.map(|v| v / 100.0)
-                    } else {
-                        f.value
-                    };
+                    let value = fraction(f);
+                    let previous = previous.get(id).and_then(fraction);
                     (
                         id.clone(),
                         Figure {
@@ -625,6 +655,7 @@ impl App {
                             manual: f.manual,
                             source: Some(f.source.clone()).filter(|s| !s.is_empty()),
                             definition: f.definition_summary.clone(),
+                            previous,
                         },
                     )
                 })

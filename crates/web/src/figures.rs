@@ -75,24 +75,32 @@ fn trim(v: f64, decimals: usize) -> String {
 
 // ---------- dashboard ----------
 
-const KEY_FIGURES: &[&str] = &[
-    "hotline.received",
-    "hotline.close_rate",
-    "hotline.on_time_rate",
-    "hotline.dissatisfaction_rate",
-    "enforcement.filed",
-    "enforcement.fines_total",
-    "enforcement.published_on_time_rate",
-    "officers.certified",
-];
-
+/// A key-figure card.
 struct KeyFigure {
     label: String,
     value: String,
     last: String,
     delta: String,
     delta_class: String,
+    /// The lineage handle of the figure.
     link: String,
+    /// The case list behind the card (declared in the case type's `dashboard.toml`), or empty.
+    cases: String,
+}
+
+/// A chart card: its title and server-side SVG.
+struct Chart {
+    title: String,
+    svg: String,
+}
+
+/// Overdue cases of one department: name, overdue, due soon, and per case type with overdue
+/// cases its name, count and list link.
+struct DeptRow {
+    name: String,
+    overdue: i64,
+    soon: i64,
+    by_type: Vec<(String, i64, String)>,
 }
 
 #[derive(Template)]
@@ -103,11 +111,11 @@ struct DashboardPage {
     period_label: String,
     today: String,
     keys: Vec<KeyFigure>,
-    trend_hotline: String,
-    trend_enforcement: String,
-    children_chart: String,
-    /// department, overdue, soon, link to the overdue list
-    depts: Vec<(String, i64, i64, String)>,
+    /// Monthly trends, this year against last year (the case types' `[[trend]]` cards).
+    trends: Vec<Chart>,
+    /// Sub-units compared on the figures declared with `compare_units`.
+    comparisons: Vec<Chart>,
+    depts: Vec<DeptRow>,
 }
 
 fn find<'a>(vals: &'a [IndicatorValue], id: &str) -> Option<&'a IndicatorValue> {
@@ -122,6 +130,9 @@ async fn monthly(
     ids: &[String],
 ) -> Result<Vec<Vec<Option<f64>>>, AppError> {
     let mut out = vec![Vec::new(); ids.len()];
+    if ids.is_empty() {
+        return Ok(out);
+    }
     for m in 1..=12i8 {
         if m > months {
             for o in out.iter_mut() {
@@ -145,8 +156,33 @@ async fn dashboard(State(s): State<AppState>, u: PageUser) -> Response {
     }
 }
 
+/// The dashboard's cards as the registry's folders declare them, each indicator resolved to its
+/// catalogue id; cards naming an indicator the catalogue lacks are left out (`fazhi workflow
+/// check` reports them).
+fn cards(s: &AppState) -> Result<fazhi_reports::DashboardCards, AppError> {
+    let mut cards = fazhi_reports::dashboard_cards(&s.app.registry).map_err(|d| {
+        let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+        AppError::Internal(format!("dashboard.toml: {}", lines.join("; ")))
+    })?;
+    let catalog = fazhi_app::indicators::catalog();
+    let resolve = |id: &mut String| match catalog.resolve(id) {
+        Some(r) => {
+            *id = r.to_string();
+            true
+        }
+        None => {
+            tracing::warn!(indicator = %id, "dashboard card names an unknown indicator");
+            false
+        }
+    };
+    cards.figures.retain_mut(|f| resolve(&mut f.indicator));
+    cards.trends.retain_mut(|t| resolve(&mut t.indicator));
+    Ok(cards)
+}
+
 async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppError> {
     let a = &u.actor;
+    let cards = cards(s)?;
     let today = s.app.clock.today();
     let year = today.year();
     let start = jiff::civil::date(year, 1, 1);
@@ -157,13 +193,19 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
     let bad = |e: fazhi_indicators::PeriodError| AppError::Internal(e.to_string());
     let ytd = Period::custom(start, today).map_err(bad)?;
     let last = Period::custom(last_start, last_end).map_err(bad)?;
-    let ids: Vec<String> = KEY_FIGURES.iter().map(|s| s.to_string()).collect();
+    let mut ids: Vec<String> = Vec::new();
+    for f in &cards.figures {
+        if !ids.contains(&f.indicator) {
+            ids.push(f.indicator.clone());
+        }
+    }
     let now = s.app.compute_indicators(a, a.unit_id, ytd, &ids).await?;
     let before = s.app.compute_indicators(a, a.unit_id, last, &ids).await?;
-    let keys = now
-        .values
+    let keys = cards
+        .figures
         .iter()
-        .map(|v| {
+        .filter_map(|card| {
+            let v = find(&now.values, &card.indicator)?;
             let prev = find(&before.values, &v.id).and_then(|p| p.value);
             let (delta, class) = match (v.value, prev) {
                 (Some(x), Some(p)) if v.unit == "%" => (
@@ -176,57 +218,100 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
                 ),
                 _ => (String::new(), ""),
             };
-            KeyFigure {
-                label: v.label.clone(),
+            Some(KeyFigure {
+                label: card.label.clone().unwrap_or_else(|| v.label.clone()),
                 value: show(v.value, &v.unit),
                 last: show(prev, &v.unit),
                 delta,
                 delta_class: class.into(),
                 link: v.lineage.clone(),
-            }
+                cases: card.cases_link.clone().unwrap_or_default(),
+            })
         })
         .collect();
+
+    // Monthly trends, this year against last year.
     let months = today.month();
-    let trend_ids = vec![
-        "hotline.received".to_string(),
-        "enforcement.filed".to_string(),
-    ];
+    let trend_ids: Vec<String> = cards.trends.iter().map(|t| t.indicator.clone()).collect();
     let this_year = monthly(s, a, year, months, &trend_ids).await?;
     let last_year = monthly(s, a, year - 1, 12, &trend_ids).await?;
     let labels: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
-    let chart = |i: usize| {
-        line_chart(
-            &labels,
-            &[
-                Series {
-                    name: &format!("{year}年"),
-                    color: "#b4232a",
-                    values: this_year[i].clone(),
-                },
-                Series {
-                    name: &format!("{}年", year - 1),
-                    color: "#8da2b5",
-                    values: last_year[i].clone(),
-                },
-            ],
-            560,
-            220,
-        )
+    let catalog = fazhi_app::indicators::catalog();
+    let label_of = |id: &str| {
+        catalog
+            .get(id)
+            .map_or_else(|| id.to_string(), |i| i.label_zh.clone())
     };
+    let trends = cards
+        .trends
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Chart {
+            title: t
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("{}（按月）", label_of(&t.indicator))),
+            svg: line_chart(
+                &labels,
+                &[
+                    Series {
+                        name: &format!("{year}年"),
+                        color: "#b4232a",
+                        values: this_year[i].clone(),
+                    },
+                    Series {
+                        name: &format!("{}年", year - 1),
+                        color: "#8da2b5",
+                        values: last_year[i].clone(),
+                    },
+                ],
+                560,
+                220,
+            ),
+        })
+        .collect();
+
+    // Sub-units compared on the figures that ask for it.
+    let compare: Vec<&fazhi_reports::FigureCard> =
+        cards.figures.iter().filter(|f| f.compare_units).collect();
+    let compare_ids: Vec<String> = compare.iter().map(|f| f.indicator.clone()).collect();
     let units: Vec<UnitRow> = s.app.list_units(a).await?;
-    let mut bars = Vec::new();
-    for child in units.iter().filter(|x| x.parent_id == Some(a.unit_id)) {
-        let c = s
-            .app
-            .compute_indicators(a, child.id, ytd, &["hotline.received".to_string()])
-            .await?;
-        let v = c.values.first();
-        bars.push(Bar {
-            label: child.name.clone(),
-            value: v.and_then(|v| v.value),
-            href: v.map(|v| format!("/figures?h={}", urlencode(&v.lineage))),
-        });
+    let mut bars: Vec<Vec<Bar>> = compare.iter().map(|_| Vec::new()).collect();
+    if !compare.is_empty() {
+        for child in units.iter().filter(|x| x.parent_id == Some(a.unit_id)) {
+            let c = s
+                .app
+                .compute_indicators(a, child.id, ytd, &compare_ids)
+                .await?;
+            for (i, id) in compare_ids.iter().enumerate() {
+                let v = find(&c.values, id);
+                bars[i].push(Bar {
+                    label: child.name.clone(),
+                    value: v.and_then(|v| v.value),
+                    href: v.map(|v| format!("/figures?h={}", urlencode(&v.lineage))),
+                });
+            }
+        }
     }
+    let comparisons = compare
+        .iter()
+        .zip(bars)
+        .map(|(card, bars)| {
+            let v = find(&now.values, &card.indicator);
+            let label = card
+                .label
+                .clone()
+                .or_else(|| v.map(|v| v.label.clone()))
+                .unwrap_or_else(|| card.indicator.clone());
+            let unit = v.map(|v| v.unit.clone()).unwrap_or_default();
+            Chart {
+                title: format!("下级单位对比：{label}（{year}年）"),
+                svg: bar_chart(&bars, &unit, 560),
+            }
+        })
+        .collect();
+
+    // Overdue and soon-due open cases by department, with the case types that hold them.
     let soon = s
         .app
         .calendar
@@ -236,21 +321,38 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
     let yesterday = today.yesterday().map(|d| d.to_string()).unwrap_or_default();
     let mut depts = Vec::new();
     for d in s.app.list_departments(a).await? {
-        let f = |due: &str| CaseFilter {
+        let f = |due: &str, case_type: Option<String>| CaseFilter {
             department_id: Some(d.id),
+            case_type,
             open_only: true,
             due_by: Some(due.to_string()),
             limit: 1,
             ..Default::default()
         };
-        let (_, overdue): (Vec<CaseRow>, i64) = s.app.list_cases(a, f(&yesterday)).await?;
-        let (_, by_soon) = s.app.list_cases(a, f(&soon)).await?;
-        depts.push((
-            d.name.clone(),
+        let (_, overdue): (Vec<CaseRow>, i64) = s.app.list_cases(a, f(&yesterday, None)).await?;
+        let (_, by_soon) = s.app.list_cases(a, f(&soon, None)).await?;
+        let mut by_type = Vec::new();
+        if overdue > 0 {
+            for t in s.app.registry.types() {
+                let (_, n) = s
+                    .app
+                    .list_cases(a, f(&yesterday, Some(t.code.clone())))
+                    .await?;
+                if n > 0 {
+                    by_type.push((
+                        t.name_zh.clone(),
+                        n,
+                        format!("/cases?type={}&due=overdue", urlencode(&t.code)),
+                    ));
+                }
+            }
+        }
+        depts.push(DeptRow {
+            name: d.name.clone(),
             overdue,
-            (by_soon - overdue).max(0),
-            "/cases?type=hotline_ticket&due=overdue".to_string(),
-        ));
+            soon: (by_soon - overdue).max(0),
+            by_type,
+        });
     }
     Ok(render(
         &DashboardPage {
@@ -259,9 +361,8 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
             period_label: format!("{year}年"),
             today: today.to_string(),
             keys,
-            trend_hotline: chart(0),
-            trend_enforcement: chart(1),
-            children_chart: bar_chart(&bars, "件", 560),
+            trends,
+            comparisons,
             depts,
         },
         StatusCode::OK,
