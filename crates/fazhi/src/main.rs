@@ -402,7 +402,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let street = fazhi_demo::generate_for(&app.registry, seed, end).map_err(|d| {
                     anyhow::anyhow!(
                         "演示脚本有误：\n{}",
-                        d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+                        d.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("\n")
                     )
                 })?;
                 let started = std::time::Instant::now();
