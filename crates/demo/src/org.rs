@@ -105,7 +105,7 @@ pub const DEPARTMENTS: &[(&str, &str)] = &[
     ("office", "党政办公室"),
     ("justice", "司法所"),
     ("enforcement", "综合行政执法队"),
-    ("petition", "信访办"),
+    ("letters", "信访办"),
     ("hotline", "12345热线办"),
     ("urban", "城市管理科"),
     ("safety", "平安建设办"),
