@@ -267,24 +267,18 @@ impl Run<'_> {
 
     fn lookup(&self, path: &[String]) -> Option<Value> {
         let (head, rest) = path.split_first()?;
-        let mut v = match head.as_str() {
-            "on" => json!(self.on.to_string()),
-            _ => self.vars.get(head)?.clone(),
-        };
+        if head == "on" {
+            return rest.is_empty().then(|| json!(self.on.to_string()));
+        }
+        let mut v = self.vars.get(head)?;
         for seg in rest {
             v = match v {
-                Value::Object(mut m) => m.remove(seg)?,
-                Value::Array(mut a) => {
-                    let i: usize = seg.parse().ok()?;
-                    if i >= a.len() {
-                        return None;
-                    }
-                    a.swap_remove(i)
-                }
+                Value::Object(m) => m.get(seg)?,
+                Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
                 _ => return None,
             };
         }
-        Some(v)
+        Some(v.clone())
     }
 
     fn filter(&self, v: &Value, f: Filter) -> R<String> {
