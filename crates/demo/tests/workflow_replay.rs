@@ -157,9 +157,20 @@ fn replay_all(street: &DemoStreet, cases: &[DemoCase]) -> Vec<String> {
 }
 
 #[test]
-fn every_script_of_the_year_is_accepted_by_the_workflow() {
+fn every_script_of_every_case_type_is_accepted_by_the_workflow() {
     for (seed, end) in [(2026, date(2026, 11, 20)), (11, date(2025, 12, 31))] {
         let street = generate(seed, end);
+        // Every case type of the registry with a demo script has cases in the street.
+        let registry = Registry::embedded();
+        for ct in registry.types() {
+            if registry
+                .folder(&ct.code)
+                .and_then(|f| f.file("demo.toml"))
+                .is_some()
+            {
+                assert!(street.cases_of(&ct.code).count() > 100, "{}", ct.code);
+            }
+        }
         let failures = replay_all(&street, &street.cases);
         assert!(
             failures.is_empty(),
