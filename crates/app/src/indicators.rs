@@ -11,7 +11,6 @@ use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 
 use fazhi_domain::{Role, Scope, UnitId};
-use fazhi_indicators::facts;
 use fazhi_indicators::plan::{CaseRecords, Col, Operand};
 use fazhi_indicators::{
     Catalog, Computed, Formula, Indicator, ManualEntry, ManualInput, Period, RecordSource, Target,
@@ -375,7 +374,8 @@ fn text_limit(
 
 /// Clock codes a record condition reads.
 fn clocks_in(q: &CaseRecords) -> Vec<String> {
-    let layout = facts::layout(&q.case_type);
+    let catalog = catalog();
+    let layout = catalog.layouts().get(&q.case_type);
     let mut out = Vec::new();
     let mut ops = q.cond.operands();
     if let Some(m) = &q.mark {

@@ -1105,6 +1105,9 @@ pub struct Catalog {
     aliases: BTreeMap<String, String>,
     version: String,
     warnings: Vec<Diagnostic>,
+    /// The facts layouts of the registry the catalogue was checked against (plans fill their
+    /// slots).
+    layouts: crate::facts::Layouts,
 }
 
 fn short_hash(parts: &[(&Path, &str)]) -> String {
@@ -1153,6 +1156,11 @@ impl Catalog {
         let refs: Vec<(PathBuf, &str)> =
             texts.iter().map(|(p, t)| (p.clone(), t.as_str())).collect();
         Catalog::from_texts(&refs, registry)
+    }
+
+    /// The facts layouts of the case types the catalogue was checked against.
+    pub fn layouts(&self) -> &crate::facts::Layouts {
+        &self.layouts
     }
 
     /// Every diagnostic (errors and warnings) of the definitions in `dir`; empty when clean.
@@ -1234,11 +1242,19 @@ impl Catalog {
                 overrides.iter().map(|(p, t)| (p.as_path(), *t)).collect();
             version.push_str(&format!("+local-{}", short_hash(&parts)));
         }
+        let layouts = match crate::facts::Layouts::from_registry(registry) {
+            Ok(l) => l,
+            Err(d) => {
+                diags.extend(d);
+                crate::facts::Layouts::default()
+            }
+        };
         let mut catalog = Catalog {
             indicators,
             aliases: BTreeMap::new(),
             version,
             warnings: Vec::new(),
+            layouts,
         };
         catalog.link(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {

@@ -3,7 +3,7 @@
 //! The store keeps, next to `case_facts`, a rollup of it: one row per case type, unit path,
 //! *month* of each date column (created, closed, `evN`, clock due dates) and value of each coded
 //! column (state, category, published, `txtN`, clock statuses) it holds for the case type
-//! ([`facts::rollup_holds`]: those the built-in catalogue reads), with the number of cases and
+//! ([`Layouts::rollup_holds`]: those the built-in catalogue reads), with the number of cases and
 //! the sums a measure needs (days of each date, `numN` and how many rows have one). A
 //! condition of a measure can be evaluated on such a group only when its value is the same for
 //! every case of the group; [`bounds`] rewrites a condition into two conditions whose date
@@ -25,7 +25,7 @@
 
 use jiff::civil::Date;
 
-use crate::facts;
+use crate::facts::{self, Layouts};
 use crate::model::CmpOp;
 use crate::plan::{Col, Cond, Measure, Operand, Param};
 
@@ -96,9 +96,9 @@ pub fn month_end(day: i64) -> Option<i64> {
 
 /// The bounds of a condition on the facts of a case type, or `None` when the rollup cannot
 /// decide it at all (it reads a column the rollup does not hold for that case type,
-/// [`facts::rollup_holds`], or anything but columns).
-pub fn bounds(case_type: &str, c: &Cond) -> Option<MonthBounds> {
-    bounds_where(c, &|col| facts::rollup_holds(case_type, col))
+/// [`Layouts::rollup_holds`], or anything but columns).
+pub fn bounds(layouts: &Layouts, case_type: &str, c: &Cond) -> Option<MonthBounds> {
+    bounds_where(c, &|col| layouts.rollup_holds(case_type, col))
 }
 
 fn bounds_where(c: &Cond, held: &dyn Fn(Col) -> bool) -> Option<MonthBounds> {
@@ -202,16 +202,16 @@ fn date_bounds(col: Col, op: CmpOp, x: i64) -> Option<MonthBounds> {
 /// The bounds of a measure's condition, when the rollup holds what the measure aggregates over
 /// the facts of `case_type`: a count, a sum of an integer slot (`numN`), or a sum of days between
 /// two dates it holds (created, closed, `evN`; not clock due dates, whose days it does not sum).
-pub fn measure_bounds(case_type: &str, m: &Measure) -> Option<MonthBounds> {
+pub fn measure_bounds(layouts: &Layouts, case_type: &str, m: &Measure) -> Option<MonthBounds> {
     let summed_day = |o: &Operand| {
         matches!(o, Operand::Col(c @ (Col::CreatedOn | Col::ClosedOn | Col::Event(_)))
-            if facts::rollup_holds(case_type, *c))
+            if layouts.rollup_holds(case_type, *c))
     };
     match m {
-        Measure::Count(c) => bounds(case_type, c),
-        Measure::Sum(c, Operand::Col(Col::Num(_))) => bounds(case_type, c),
+        Measure::Count(c) => bounds(layouts, case_type, c),
+        Measure::Sum(c, Operand::Col(Col::Num(_))) => bounds(layouts, case_type, c),
         Measure::SumDays { cond, from, to } if summed_day(from) && summed_day(to) => {
-            bounds(case_type, cond)
+            bounds(layouts, case_type, cond)
         }
         _ => None,
     }
@@ -321,6 +321,7 @@ mod tests {
 
     #[test]
     fn aligned_periods_are_exact_and_other_conditions_fall_back() {
+        let layouts = Layouts::embedded();
         let w = |a: &str, b: &str| {
             Cond::And(vec![
                 Cond::Cmp(Operand::Col(Col::CreatedOn), CmpOp::Ge, Param::Int(day(a))),
@@ -333,14 +334,18 @@ mod tests {
             ("2024-02-01", "2024-02-29"),
             ("2025-02-01", "2025-03-31"),
         ] {
-            let b = bounds("hotline_ticket", &w(a, b)).unwrap();
+            let b = bounds(&layouts, "hotline_ticket", &w(a, b)).unwrap();
             assert!(b.is_exact(), "{a}..{b:?}");
             assert_eq!(b.sure, b.maybe);
         }
-        let b = bounds("hotline_ticket", &w("2025-01-05", "2025-03-31")).unwrap();
+        let b = bounds(&layouts, "hotline_ticket", &w("2025-01-05", "2025-03-31")).unwrap();
         assert_eq!(b.ambiguous, vec![(Col::CreatedOn, day("2025-01-01"))]);
         let coded = Cond::In(Operand::Col(Col::Text(1)), vec!["不满意".into()]);
-        assert!(bounds("hotline_ticket", &coded).unwrap().is_exact());
+        assert!(
+            bounds(&layouts, "hotline_ticket", &coded)
+                .unwrap()
+                .is_exact()
+        );
         // Amounts, JSON fields, events and clocks without a slot: not held.
         for c in [
             Cond::Cmp(Operand::Col(Col::Num(1)), CmpOp::Gt, Param::Real(1.0)),
@@ -356,7 +361,7 @@ mod tests {
             Cond::Cmp(Operand::Col(Col::CreatedOn), CmpOp::Ge, Param::Real(1.0)),
             Cond::And(vec![coded.clone(), Cond::IsSet(Operand::Col(Col::Num(2)))]),
         ] {
-            assert!(bounds("hotline_ticket", &c).is_none(), "{c:?}");
+            assert!(bounds(&layouts, "hotline_ticket", &c).is_none(), "{c:?}");
         }
         // Columns the rollup does not hold for the case type (a ticket's channel and reopening,
         // an enforcement case's creation day), but does for others or without a layout.
@@ -366,13 +371,27 @@ mod tests {
             ("enforcement_case", Col::CreatedOn),
         ] {
             assert!(
-                bounds(t, &Cond::IsSet(Operand::Col(col))).is_none(),
+                bounds(&layouts, t, &Cond::IsSet(Operand::Col(col))).is_none(),
                 "{t} {col:?}"
             );
         }
-        assert!(bounds("enforcement_case", &Cond::IsSet(Operand::Col(Col::Text(2)))).is_some());
-        assert!(bounds("other_case", &Cond::IsSet(Operand::Col(Col::CreatedOn))).is_some());
-        let ticket = |m: &Measure| measure_bounds("hotline_ticket", m);
+        assert!(
+            bounds(
+                &layouts,
+                "enforcement_case",
+                &Cond::IsSet(Operand::Col(Col::Text(2)))
+            )
+            .is_some()
+        );
+        assert!(
+            bounds(
+                &layouts,
+                "other_case",
+                &Cond::IsSet(Operand::Col(Col::CreatedOn))
+            )
+            .is_some()
+        );
+        let ticket = |m: &Measure| measure_bounds(&layouts, "hotline_ticket", m);
         assert!(ticket(&Measure::Sum(coded.clone(), Operand::Col(Col::Num(1)))).is_some());
         assert!(ticket(&Measure::Sum(coded.clone(), Operand::FieldNum("x".into()))).is_none());
         assert!(
@@ -422,7 +441,7 @@ mod tests {
                 let plan = crate::plan(&catalog, &ids, &scope, &period, as_of).unwrap();
                 for scan in &plan.scans {
                     for (key, m) in &scan.measures {
-                        let b = measure_bounds(&scan.case_type, m)
+                        let b = measure_bounds(catalog.layouts(), &scan.case_type, m)
                             .unwrap_or_else(|| panic!("{key}: not held by the rollup"));
                         if exact {
                             assert!(b.is_exact(), "{period} {key}: {:?}", b.ambiguous);

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::facts::{FactLayout, layout};
+use crate::facts::FactLayout;
 use crate::load::Catalog;
 use crate::model::{
     CaseSelect, CmpOp, DatePoint, Filter, FilterOp, Formula, Indicator, OfficerSelect, Stat,
@@ -332,7 +332,7 @@ pub struct UnknownIndicator(pub String);
 
 /// Builds case conditions for one case type against its fact layout.
 struct Ctx<'a> {
-    layout: Option<&'static FactLayout>,
+    layout: Option<&'a FactLayout>,
     period: &'a Period,
     as_of: Date,
 }
@@ -452,9 +452,9 @@ impl Ctx<'_> {
     }
 }
 
-fn ctx<'a>(sel: &CaseSelect, period: &'a Period, as_of: Date) -> Ctx<'a> {
+fn ctx<'a>(catalog: &'a Catalog, sel: &CaseSelect, period: &'a Period, as_of: Date) -> Ctx<'a> {
     Ctx {
-        layout: layout(&sel.case_type),
+        layout: catalog.layouts().get(&sel.case_type),
         period,
         as_of,
     }
@@ -528,7 +528,7 @@ pub fn plan(
             .ok_or_else(|| UnknownIndicator(id.clone()))?;
         match &ind.formula {
             Formula::Count(sel) => {
-                let c = ctx(sel, period, as_of);
+                let c = ctx(catalog, sel, period, as_of);
                 add(
                     &mut plan,
                     &sel.case_type,
@@ -538,7 +538,7 @@ pub fn plan(
                 );
             }
             Formula::Sum { select, field, .. } => {
-                let c = ctx(select, period, as_of);
+                let c = ctx(catalog, select, period, as_of);
                 add(
                     &mut plan,
                     &select.case_type,
@@ -553,7 +553,7 @@ pub fn plan(
                 to,
                 stat,
             } => {
-                let c = ctx(select, period, as_of);
+                let c = ctx(catalog, select, period, as_of);
                 let (f, t) = (c.date(from), c.date(to));
                 let cond = Cond::and(vec![
                     c.select(select),
@@ -593,7 +593,7 @@ pub fn plan(
                 }
             }
             Formula::OnTime { select, clock } => {
-                let c = ctx(select, period, as_of);
+                let c = ctx(catalog, select, period, as_of);
                 let base = c.select(select);
                 let decided = Cond::and(vec![base.clone(), c.clock_decided(clock)]);
                 let met = Cond::and(vec![base, c.clock_met(clock)]);
@@ -856,7 +856,7 @@ fn records_of(
     depth: usize,
 ) -> RecordSource {
     let cases = |sel: &CaseSelect, cond: Cond, value: Option<RecordValue>, mark: Option<Cond>| {
-        let c = ctx(sel, period, as_of);
+        let c = ctx(catalog, sel, period, as_of);
         RecordSource::Cases(CaseRecords {
             case_type: sel.case_type.clone(),
             unit_path: scope.unit_path.clone(),
@@ -867,13 +867,18 @@ fn records_of(
         })
     };
     match &ind.formula {
-        Formula::Count(sel) => cases(sel, ctx(sel, period, as_of).select(sel), None, None),
+        Formula::Count(sel) => cases(
+            sel,
+            ctx(catalog, sel, period, as_of).select(sel),
+            None,
+            None,
+        ),
         Formula::Sum {
             select,
             field,
             divisor,
         } => {
-            let c = ctx(select, period, as_of);
+            let c = ctx(catalog, select, period, as_of);
             cases(
                 select,
                 c.select(select),
@@ -884,7 +889,7 @@ fn records_of(
         Formula::Duration {
             select, from, to, ..
         } => {
-            let c = ctx(select, period, as_of);
+            let c = ctx(catalog, select, period, as_of);
             let (f, t) = (c.date(from), c.date(to));
             let cond = Cond::and(vec![
                 c.select(select),
@@ -894,7 +899,7 @@ fn records_of(
             cases(select, cond, Some(RecordValue::Days(f, t)), None)
         }
         Formula::OnTime { select, clock } => {
-            let c = ctx(select, period, as_of);
+            let c = ctx(catalog, select, period, as_of);
             let cond = Cond::and(vec![c.select(select), c.clock_decided(clock)]);
             cases(select, cond, None, Some(c.clock_met(clock)))
         }

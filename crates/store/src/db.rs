@@ -39,6 +39,9 @@ pub struct Db {
     fact_codes: Arc<crate::indicators::FactCodes>,
     /// Units and departments, which never change once committed (see [`crate::org`]).
     org_cache: Arc<crate::org::OrgCache>,
+    /// The facts layouts the writes fill and the generated rollup schema follows (see
+    /// [`crate::indicators::schema`]); the built-in ones unless [`Db::with_layouts`].
+    layouts: Arc<fazhi_indicators::facts::Layouts>,
 }
 
 impl std::fmt::Debug for Db {
@@ -132,7 +135,21 @@ impl Db {
             readers,
             fact_codes: Arc::default(),
             org_cache: Arc::default(),
+            layouts: Arc::new(fazhi_indicators::facts::Layouts::embedded()),
         })
+    }
+
+    /// The same database with the facts layouts of a registry (e.g.
+    /// `Layouts::from_registry(&registry)` for a configuration folder's case types). Call it
+    /// before [`Db::migrate`], which brings the generated schema in line with them.
+    pub fn with_layouts(mut self, layouts: Arc<fazhi_indicators::facts::Layouts>) -> Db {
+        self.layouts = layouts;
+        self
+    }
+
+    /// The facts layouts this database writes and reads.
+    pub fn layouts(&self) -> &Arc<fazhi_indicators::facts::Layouts> {
+        &self.layouts
     }
 
     pub fn backend(&self) -> Backend {
@@ -155,12 +172,15 @@ impl Db {
         &self.fact_codes
     }
 
-    /// Applies the embedded migrations of this backend.
+    /// Applies the embedded migrations of this backend, then brings the schema generated from
+    /// the facts layouts in line with [`Db::layouts`] (nothing to do when they are unchanged;
+    /// see [`crate::indicators::schema::apply`]).
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
         }
+        crate::indicators::schema::apply(self).await?;
         crate::search::backfill(self).await?;
         Ok(())
     }
@@ -177,6 +197,7 @@ impl Db {
                 head,
                 dirty: false,
                 fact_codes: crate::indicators::TxCodes::new(self.fact_codes.clone()),
+                layouts: self.layouts.clone(),
             });
         }
         let mut tx = self.pool.begin().await?;
@@ -190,6 +211,7 @@ impl Db {
             head,
             dirty: false,
             fact_codes: crate::indicators::TxCodes::new(self.fact_codes.clone()),
+            layouts: self.layouts.clone(),
         })
     }
 
@@ -317,6 +339,8 @@ pub struct Tx {
     /// `case_facts` dictionary codes found or assigned in this transaction, cached for the
     /// process only once it has committed.
     pub(crate) fact_codes: crate::indicators::TxCodes,
+    /// The facts layouts of the database (see [`Db::layouts`]).
+    pub(crate) layouts: Arc<fazhi_indicators::facts::Layouts>,
 }
 
 enum TxInner {

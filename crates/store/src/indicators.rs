@@ -7,7 +7,8 @@
 //! filters that have no fact slot. SQL text is built from constants, `$n` placeholders and
 //! integers only; every value is bound.
 //!
-//! The month rollup of the facts (`case_facts_rollup`, migration 0010, kept by triggers) answers
+//! The month rollup of the facts (`case_facts_rollup`, kept by triggers generated from the
+//! facts layouts, module [`schema`]) answers
 //! what it can decide exactly — every built-in measure of a year, quarter or month — and the
 //! facts the rest ([`run`], module `rollup`, `fazhi_indicators::months`).
 //!
@@ -35,6 +36,7 @@ use crate::org::subtree_upper;
 use crate::{Backend, ClockRow, Db, Result, StoreError, Tx};
 
 mod rollup;
+pub mod schema;
 
 // ------------------------------------------------------------------ SQL building
 
@@ -518,7 +520,7 @@ pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResu
         .map(|s| {
             s.measures
                 .iter()
-                .map(|(_, m)| rollup::route(&s.case_type, m, use_rollup))
+                .map(|(_, m)| rollup::route(db.layouts(), &s.case_type, m, use_rollup))
                 .collect()
         })
         .collect();
@@ -547,8 +549,14 @@ pub async fn run_with(db: &Db, plan: &Plan, use_rollup: bool) -> Result<(RawResu
             continue;
         }
         for (lo, hi) in partitions(db, &scan.unit_path, cores).await? {
-            let (sql, cols) =
-                rollup::rollup_sql(db.backend(), &codes, scan, &routes[i], (&lo, &hi))?;
+            let (sql, cols) = rollup::rollup_sql(
+                db.layouts(),
+                db.backend(),
+                &codes,
+                scan,
+                &routes[i],
+                (&lo, &hi),
+            )?;
             stats.rollup_statements += 1;
             let db = db.clone();
             tasks.spawn(async move {
@@ -809,11 +817,18 @@ pub async fn rollup_statements(
         let routes: Vec<rollup::Route> = s
             .measures
             .iter()
-            .map(|(_, m)| rollup::route(&s.case_type, m, true))
+            .map(|(_, m)| rollup::route(db.layouts(), &s.case_type, m, true))
             .collect();
         if routes.iter().any(|r| matches!(r, rollup::Route::Rollup(_))) {
             let upper = subtree_upper(&s.unit_path);
-            let (sql, _) = rollup::rollup_sql(backend, &codes, s, &routes, (&s.unit_path, &upper))?;
+            let (sql, _) = rollup::rollup_sql(
+                db.layouts(),
+                backend,
+                &codes,
+                s,
+                &routes,
+                (&s.unit_path, &upper),
+            )?;
             out.push((sql.text, sql.binds));
         }
     }
@@ -1463,7 +1478,8 @@ pub(crate) async fn insert_facts(
     first_event: Option<(&str, &str)>,
     clocks: &[ClockRow],
 ) -> Result<()> {
-    let layout = facts::layout(c.case_type);
+    let layouts = tx.layouts.clone();
+    let layout = layouts.get(c.case_type);
     let mut ev: [Option<i64>; facts::EVENT_SLOTS] = [None; facts::EVENT_SLOTS];
     if let (Some(l), Some((transition, on_date))) = (layout, first_event) {
         for slot in l.event_slots_of(transition) {
@@ -1511,7 +1527,8 @@ pub(crate) async fn insert_facts(
 /// The facts a case update changes, in the order `insert_facts` and `update_facts` bind them:
 /// closed day, state, category, published, `txt1`‥`txt4` (codes), `num1`, `num2`.
 async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg<'static>>> {
-    let layout = facts::layout(c.case_type);
+    let layouts = tx.layouts.clone();
+    let layout = layouts.get(c.case_type);
     let texts = layout.map(|l| l.text_values(c.fields)).unwrap_or_default();
     let num = layout.map(|l| l.num_values(c.fields)).unwrap_or_default();
     let mut out: Vec<crate::Arg<'static>> = vec![
@@ -1549,10 +1566,13 @@ pub(crate) async fn event_facts(
     transition: &str,
     on_date: &str,
 ) -> Result<()> {
-    let Some(l) = facts::layout(case_type) else {
+    let Some(slots) = tx
+        .layouts
+        .get(case_type)
+        .map(|l| l.event_slots_of(transition))
+    else {
         return Ok(());
     };
-    let slots = l.event_slots_of(transition);
     if slots.is_empty() {
         return Ok(());
     }
@@ -1602,7 +1622,8 @@ pub(crate) async fn clock_facts(
     case_type: &str,
     clocks: &[ClockRow],
 ) -> Result<()> {
-    let Some(l) = facts::layout(case_type).filter(|l| !l.clocks.is_empty()) else {
+    let layouts = tx.layouts.clone();
+    let Some(l) = layouts.get(case_type).filter(|l| !l.clocks.is_empty()) else {
         return Ok(());
     };
     let (status, due) = clock_codes(tx, Some(l), clocks).await?;

@@ -10,7 +10,7 @@ use fazhi_indicators::CmpOp;
 use fazhi_indicators::plan::{CaseScan, Col, Cond, Measure, Operand, Param};
 use fazhi_indicators::{Catalog, Period, Plan, RawResults, Scope};
 use fazhi_store::cases::{self, CaseWrite, NewEvent};
-use fazhi_store::indicators::{ScanStats, run_with};
+use fazhi_store::indicators::{ScanStats, run_with, schema};
 use fazhi_store::testing::TestDb;
 use fazhi_store::{Backend, ClockRow, Db, UnitRow, on_both, org};
 use serde_json::{Map, Value, json};
@@ -287,18 +287,11 @@ fn cases(units: &[&UnitRow; 3]) -> Vec<Case> {
     out
 }
 
-/// The rollup rows, and the rows the migration's backfill computes from the facts as they are
+/// The rollup rows, and the rows the generated backfill computes from the facts as they are
 /// now, both sorted (every column as text).
 async fn rollup_and_regrouped(db: &Db) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-    let migration = match db.backend() {
-        Backend::Sqlite => MIGRATION_SQLITE,
-        Backend::Postgres => MIGRATION_POSTGRES,
-    };
-    let backfill = migration
-        .split("-- BACKFILL BEGIN")
-        .nth(1)
-        .and_then(|s| s.split("-- BACKFILL END").next())
-        .expect("backfill markers");
+    let backfill =
+        schema::rollup_backfill_sql(db.backend(), db.layouts(), "rollup_expected").unwrap();
     let columns = backfill
         .split_once('(')
         .and_then(|(_, rest)| rest.split_once(')'))
@@ -308,14 +301,10 @@ async fn rollup_and_regrouped(db: &Db) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill.replacen(
-        "INSERT INTO case_facts_rollup",
-        "INSERT INTO rollup_expected",
-        1,
-    )))
-    .execute(db.pool())
-    .await
-    .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(backfill))
+        .execute(db.pool())
+        .await
+        .unwrap();
     let read = |table: &'static str| {
         let columns = columns.clone();
         async move {
@@ -998,7 +987,7 @@ async fn both_0010_migrations_define_the_same_table() {
 }
 
 /// The rollup columns of a case type's rows are "not held" (-2) exactly where its layout does not
-/// hold them (`facts::rollup_holds`); a case type without a layout has every column held.
+/// hold them (`Layouts::rollup_holds`); a case type without a layout has every column held.
 async fn held_columns(db: &Db) {
     let (s, _, _) = units(db).await;
     let all = cases(&[&s, &s, &s]);
@@ -1052,7 +1041,7 @@ async fn held_columns(db: &Db) {
             let v: i64 = r.try_get(i + 1).unwrap();
             assert_eq!(
                 v == -2,
-                !fazhi_indicators::facts::rollup_holds(&case_type, *col),
+                !db.layouts().rollup_holds(&case_type, *col),
                 "{case_type}.{name} = {v}"
             );
         }

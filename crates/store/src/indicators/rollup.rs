@@ -1,7 +1,8 @@
-//! Reading `case_facts_rollup` (migration 0010): the facts grouped by case type, unit path,
-//! month of each date column and value of each coded column the rollup holds for the case type
-//! (`fazhi_indicators::facts::rollup_holds`; the others are -2 on its rows), kept by triggers in
-//! the transaction that writes the facts.
+//! Reading `case_facts_rollup` (table of migration 0010): the facts grouped by case type, unit
+//! path, month of each date column and value of each coded column the rollup holds for the case
+//! type (`Layouts::rollup_holds` of the database's layouts; the others are -2 on its rows), kept
+//! by the triggers generated from those layouts (module `schema`) in the transaction that writes
+//! the facts.
 //!
 //! A measure whose condition has month bounds ([`fazhi_indicators::months`]) is the rollup's
 //! aggregate over the groups where the bounds' `sure` condition holds, plus — only if the rollup
@@ -11,6 +12,7 @@
 //! whole.
 
 use fazhi_indicators::CmpOp;
+use fazhi_indicators::facts::Layouts;
 use fazhi_indicators::months::{self, MonthBounds};
 use fazhi_indicators::plan::{CaseScan, Col, Cond, Measure, Operand, Param};
 
@@ -246,8 +248,8 @@ pub(super) enum Route {
     Facts,
 }
 
-pub(super) fn route(case_type: &str, m: &Measure, use_rollup: bool) -> Route {
-    match months::measure_bounds(case_type, m) {
+pub(super) fn route(layouts: &Layouts, case_type: &str, m: &Measure, use_rollup: bool) -> Route {
+    match months::measure_bounds(layouts, case_type, m) {
         Some(b) if use_rollup => Route::Rollup(b),
         _ => Route::Facts,
     }
@@ -265,6 +267,7 @@ pub(super) struct RollupCols {
 /// The rollup statement of a scan over the unit path range `[lo, hi)`, for the measures routed
 /// to it.
 pub(super) fn rollup_sql(
+    layouts: &Layouts,
     backend: Backend,
     codes: &Codes,
     scan: &CaseScan,
@@ -303,7 +306,7 @@ pub(super) fn rollup_sql(
         " WHERE r.case_type = {t} AND r.unit_path >= {lo} AND r.unit_path < {hi}"
     ));
     // The groups the period window may hold (when the rollup can tell).
-    if let Some(w) = months::bounds(&scan.case_type, &scan.window) {
+    if let Some(w) = months::bounds(layouts, &scan.case_type, &scan.window) {
         let w = sql.rollup_cond(&w.maybe)?;
         sql.push(&format!(" AND {w}"));
     }
