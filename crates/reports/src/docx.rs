@@ -16,6 +16,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::fill::{
     Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+    no_previous_marker,
 };
 use crate::render::appendix_rows;
 
@@ -160,6 +161,7 @@ fn spans_runs(spans: &[Span], font: Option<&str>) -> String {
             Span::Text { text } | Span::Figure { text, .. } => run(text, base),
             Span::Missing { id } => run(&missing_marker(id), flagged),
             Span::Invalid { raw } => run(&invalid_marker(raw), flagged),
+            Span::NoPrevious { id } => run(&no_previous_marker(id), flagged),
         })
         .collect()
 }

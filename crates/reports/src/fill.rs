@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Block, Figure, ReportDoc, Section};
-use crate::number::{appendix_value, format_value};
+use crate::number::{appendix_value, format_value, yoy_text};
 use crate::numbering::{heading_number, item_lead};
 use crate::placeholder::{self, Format, Token};
 
@@ -18,6 +18,12 @@ pub fn missing_marker(id: &str) -> String {
 /// Text of the marker written where a placeholder is malformed.
 pub fn invalid_marker(raw: &str) -> String {
     format!("【占位符有误：{raw}】")
+}
+
+/// Text of the marker written where a year-on-year change cannot be stated (no figure for the
+/// same period of the previous year, or a previous 0 to compare with).
+pub fn no_previous_marker(id: &str) -> String {
+    format!("【缺上年同期数：{id}】")
 }
 
 /// Marker written where the signature has no date.
@@ -43,6 +49,10 @@ pub enum Span {
     Invalid {
         raw: String,
     },
+    /// A year-on-year change that cannot be stated: [`no_previous_marker`].
+    NoPrevious {
+        id: String,
+    },
 }
 
 impl Span {
@@ -52,6 +62,7 @@ impl Span {
             Span::Text { text } | Span::Figure { text, .. } => text.clone(),
             Span::Missing { id } => missing_marker(id),
             Span::Invalid { raw } => invalid_marker(raw),
+            Span::NoPrevious { id } => no_previous_marker(id),
         }
     }
 }
@@ -104,6 +115,9 @@ pub struct UsedFigure {
     pub uses: usize,
     /// False when no figure with this id was supplied at all.
     pub supplied: bool,
+    /// The previous year's value, when the text states the change against it (`{id:yoy}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<f64>,
 }
 
 impl UsedFigure {
@@ -238,6 +252,7 @@ impl Filler<'_> {
                     missing_reason: missing_reason.clone(),
                     uses: 0,
                     supplied: fig.is_some(),
+                    previous: None,
                 });
                 self.index.insert(id.to_owned(), self.used.len() - 1);
                 self.used.len() - 1
@@ -278,9 +293,51 @@ impl Filler<'_> {
                 ),
             );
         }
+        if format == Format::Yoy {
+            return self.yoy(id, v, f, place);
+        }
         Span::Figure {
             id: id.to_owned(),
             text: format_value(v, format, &f.unit),
+        }
+    }
+
+    /// The change of `id` (value `v`) against the previous year, or a marker and an error.
+    fn yoy(&mut self, id: &str, v: f64, f: &Figure, place: &str) -> Span {
+        let previous = f.previous.filter(|p| p.is_finite());
+        if let Some(slot) = self.index.get(id).copied()
+            && previous.is_some()
+        {
+            let u = &mut self.used[slot];
+            if u.previous.is_none() {
+                u.previous = previous;
+                u.value_text = format!(
+                    "{}（上年同期{}）",
+                    u.value_text,
+                    appendix_value(previous.unwrap_or_default(), &u.unit)
+                );
+            }
+        }
+        let text = previous.and_then(|p| yoy_text(v, p, &f.unit));
+        match text {
+            Some(text) => Span::Figure {
+                id: id.to_owned(),
+                text,
+            },
+            None => {
+                let reason = if previous.is_none() {
+                    "没有上年同期的数据".to_owned()
+                } else {
+                    "上年同期为0，无法计算增减幅度".to_owned()
+                };
+                self.diag(
+                    Severity::Error,
+                    "figure_no_previous",
+                    place,
+                    format!("无法写出“{id}”的同比变化：{reason}，请改写此句或核实数据"),
+                );
+                Span::NoPrevious { id: id.to_owned() }
+            }
         }
     }
 
@@ -558,6 +615,48 @@ mod tests {
         );
         assert_eq!(f.diagnostics[0].place, "开头第1段");
         assert!(!f.is_complete());
+    }
+
+    #[test]
+    fn year_on_year_increase_decrease_equal_and_no_data() {
+        let mut m = figs();
+        let with =
+            |v: f64, unit: &str, p: Option<f64>| Figure::computed(v, unit, "某数").with_previous(p);
+        m.insert("up".into(), with(5620.0, "件", Some(4995.0)));
+        m.insert("down".into(), with(91.0, "件", Some(100.0)));
+        m.insert("same".into(), with(100.0, "件", Some(100.0)));
+        m.insert("rate".into(), with(0.987, "%", Some(0.975)));
+        let f = fill(
+            &doc("受理{up}件，{up:yoy}；纠纷{down:yoy}；{same:yoy}；按期率{rate:yoy}。"),
+            &m,
+        );
+        assert_eq!(
+            text(&f),
+            "受理5620件，同比增长12.5%；纠纷同比减少9%；与上年持平；按期率同比提高1.2个百分点。"
+        );
+        assert!(f.is_complete(), "{:?}", f.diagnostics);
+        assert_eq!(f.figures[0].value_text, "5620（上年同期4995）");
+        assert_eq!(f.figures[0].previous, Some(4995.0));
+        // No previous year: a marker the clerk sees and an error, never a made-up change.
+        m.insert("new".into(), with(12.0, "件", None));
+        m.insert("zero".into(), with(12.0, "件", Some(0.0)));
+        let f = fill(&doc("{new:yoy}，{zero:yoy}，{absent:yoy}"), &m);
+        assert_eq!(
+            text(&f),
+            "【缺上年同期数：new】，【缺上年同期数：zero】，【缺数：absent】"
+        );
+        assert!(!f.is_complete());
+        let codes: Vec<_> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["figure_no_previous", "figure_no_previous", "figure_missing"]
+        );
+        assert!(f.diagnostics[1].message.contains("上年同期为0"));
+        assert_eq!(f.figures[0].value_text, "12");
+        let ids: Vec<String> = doc("{a}{b:yoy}").placeholder_ids().into_iter().collect();
+        assert_eq!(ids, ["a", "b"]);
+        let yoy: Vec<String> = doc("{a}{b:yoy}{b}").yoy_ids().into_iter().collect();
+        assert_eq!(yoy, ["b"]);
     }
 
     #[test]

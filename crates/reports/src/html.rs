@@ -3,6 +3,7 @@
 
 use crate::fill::{
     Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+    no_previous_marker,
 };
 use crate::render::{APPENDIX_HEADING, AppendixRow, appendix_rows};
 
@@ -67,6 +68,11 @@ fn spans(out: &mut String, spans: &[Span]) {
             Span::Invalid { raw } => out.push_str(&format!(
                 "<mark class=\"invalid\">{}</mark>",
                 escape(&invalid_marker(raw))
+            )),
+            Span::NoPrevious { id } => out.push_str(&format!(
+                "<mark class=\"missing\" data-figure=\"{}\">{}</mark>",
+                escape(id),
+                escape(&no_previous_marker(id))
             )),
         }
     }

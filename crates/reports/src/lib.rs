@@ -19,6 +19,8 @@
 //! assert!(md.contains("【缺数：hotline.closed】"));
 //! ```
 
+pub mod casetype;
+pub mod dashboard;
 pub mod docx;
 pub mod fill;
 pub mod html;
@@ -29,14 +31,24 @@ pub mod numbering;
 pub mod placeholder;
 pub mod render;
 pub mod sample;
+mod source;
 pub mod template;
 
+pub use casetype::{
+    CaseTypeReport, Paragraph, Part, REPORT_FILE, case_type_reports, check_reports, parse_report,
+};
+pub use dashboard::{
+    DASHBOARD_FILE, DashboardCards, FigureCard, TrendCard, check_dashboards, dashboard_cards,
+    parse_dashboard,
+};
 pub use docx::render_docx;
 pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};
 pub use html::{STYLESHEET, render_html, render_html_fragment};
 pub use markdown::render_markdown;
 pub use model::{Block, Figure, ReportDoc, Section, Signature, cn_date};
-pub use number::format_value;
+pub use number::{format_value, yoy_text};
 pub use placeholder::Format;
 pub use render::APPENDIX_HEADING;
-pub use template::{TEMPLATE_INDICATORS, template};
+pub use template::{
+    SECTION_KEYS, compose, frame_indicators, template, template_for, template_indicators,
+};

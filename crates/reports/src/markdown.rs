@@ -2,6 +2,7 @@
 
 use crate::fill::{
     Filled, FilledSection, NO_DATE_MARKER, Para, Span, invalid_marker, missing_marker,
+    no_previous_marker,
 };
 use crate::render::{APPENDIX_HEADING, appendix_rows};
 
@@ -47,6 +48,9 @@ fn spans(spans: &[Span]) -> String {
             Span::Text { text } | Span::Figure { text, .. } => out.push_str(&escape(text)),
             Span::Missing { id } => out.push_str(&format!("**{}**", escape(&missing_marker(id)))),
             Span::Invalid { raw } => out.push_str(&format!("**{}**", escape(&invalid_marker(raw)))),
+            Span::NoPrevious { id } => {
+                out.push_str(&format!("**{}**", escape(&no_previous_marker(id))))
+            }
         }
     }
     out

@@ -95,6 +95,10 @@ pub struct Figure {
     /// What is counted (口径).
     #[serde(default)]
     pub definition: String,
+    /// The same indicator for the same period of the previous year, for the `yoy` form
+    /// (`{id:yoy}` → `同比增长12.5%`). `None` when the previous year has no figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<f64>,
 }
 
 impl Figure {
@@ -107,7 +111,13 @@ impl Figure {
             manual: false,
             source: None,
             definition: String::new(),
+            previous: None,
         }
+    }
+
+    /// The same figure with the previous year's value for the `yoy` form.
+    pub fn with_previous(self, previous: Option<f64>) -> Self {
+        Figure { previous, ..self }
     }
 }
 
@@ -115,11 +125,36 @@ impl ReportDoc {
     /// Every placeholder id used anywhere in the document (title excluded), sorted — the
     /// indicators the caller must compute before [`crate::fill`].
     pub fn placeholder_ids(&self) -> std::collections::BTreeSet<String> {
+        self.placeholder_uses()
+            .into_iter()
+            .filter(|id| !id.ends_with(crate::placeholder::YOY_SUFFIX))
+            .chain(self.yoy_ids())
+            .collect()
+    }
+
+    /// The ids used in the year-on-year form (`{id:yoy}`): for these the caller also supplies
+    /// [`Figure::previous`], the value of the same period of the previous year.
+    pub fn yoy_ids(&self) -> std::collections::BTreeSet<String> {
+        self.placeholder_uses()
+            .into_iter()
+            .filter_map(|id| {
+                id.strip_suffix(crate::placeholder::YOY_SUFFIX)
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    /// Placeholder ids, the yoy uses marked with [`crate::placeholder::YOY_SUFFIX`].
+    fn placeholder_uses(&self) -> std::collections::BTreeSet<String> {
         let mut out = std::collections::BTreeSet::new();
         let mut visit = |text: &str| {
             for tok in crate::placeholder::parse(text) {
-                if let crate::placeholder::Token::Placeholder { id, .. } = tok {
-                    out.insert(id);
+                if let crate::placeholder::Token::Placeholder { id, format, .. } = tok {
+                    out.insert(if format == crate::placeholder::Format::Yoy {
+                        format!("{id}{}", crate::placeholder::YOY_SUFFIX)
+                    } else {
+                        id
+                    });
                 }
             }
         };

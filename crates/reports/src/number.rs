@@ -100,7 +100,40 @@ pub fn format_value(v: f64, format: Format, unit: &str) -> String {
         }
         Format::Dec1 => decimal(v, 1, true),
         Format::Dec2 => decimal(v, 2, true),
+        // The change needs the previous value: [`yoy_text`]. Alone, the value as written plainly.
+        Format::Yoy => format_value(v, Format::Auto, unit),
     }
+}
+
+/// The change of `v` against `previous` (the same period of the previous year) as the seeds
+/// write it, or `None` when there is no base to compare with (a previous 0 of a count or a
+/// sum). Ratios (unit `%`, fractions) change in percentage points with one decimal
+/// (`同比提高1.2个百分点`, `同比下降0.5个百分点`); anything else in percent of the previous value
+/// with one decimal (`同比增长12.5%`, `同比减少9%`). A change that rounds to zero is
+/// `与上年持平`.
+pub fn yoy_text(v: f64, previous: f64, unit: &str) -> Option<String> {
+    if unit.trim() == "%" {
+        let points = decimal_shifted((v - previous).abs(), 2, 1, true);
+        return Some(if points == "0" {
+            "与上年持平".to_owned()
+        } else if v > previous {
+            format!("同比提高{points}个百分点")
+        } else {
+            format!("同比下降{points}个百分点")
+        });
+    }
+    if previous == 0.0 {
+        return (v == 0.0).then(|| "与上年持平".to_owned());
+    }
+    let change = (v - previous) / previous.abs();
+    let pct = decimal_shifted(change.abs(), 2, 1, true);
+    Some(if pct == "0" {
+        "与上年持平".to_owned()
+    } else if change > 0.0 {
+        format!("同比增长{pct}%")
+    } else {
+        format!("同比减少{pct}%")
+    })
 }
 
 /// The number as the appendix writes it, exact and without the unit (the appendix has a unit
@@ -163,6 +196,26 @@ mod tests {
         assert_eq!(decimal_shifted(5.0, -4, 4, true), "0.0005");
         assert_eq!(decimal_shifted(0.00004, -4, 2, true), "0");
         assert_eq!(decimal_shifted(1.0, 2, 1, true), "100");
+    }
+
+    #[test]
+    fn year_on_year_in_words() {
+        assert_eq!(yoy_text(5620.0, 4995.0, "件").unwrap(), "同比增长12.5%");
+        assert_eq!(yoy_text(91.0, 100.0, "件").unwrap(), "同比减少9%");
+        assert_eq!(yoy_text(75.0, 100.0, "宗").unwrap(), "同比减少25%");
+        assert_eq!(yoy_text(100.0, 100.0, "件").unwrap(), "与上年持平");
+        assert_eq!(yoy_text(10000.0, 10001.0, "件").unwrap(), "与上年持平");
+        assert_eq!(yoy_text(0.0, 0.0, "件").unwrap(), "与上年持平");
+        assert_eq!(
+            yoy_text(12.0, 0.0, "件"),
+            None,
+            "no base: never a made-up change"
+        );
+        assert_eq!(yoy_text(0.987, 0.975, "%").unwrap(), "同比提高1.2个百分点");
+        assert_eq!(yoy_text(0.087, 0.092, "%").unwrap(), "同比下降0.5个百分点");
+        assert_eq!(yoy_text(0.5, 0.0, "%").unwrap(), "同比提高50个百分点");
+        assert_eq!(yoy_text(0.9, 0.9, "%").unwrap(), "与上年持平");
+        assert_eq!(yoy_text(300_000.0, 200_000.0, "元").unwrap(), "同比增长50%");
     }
 
     #[test]

@@ -35,12 +35,20 @@ pub enum Format {
     Dec1,
     /// At most two decimals: `18953.64` → `18953.64`.
     Dec2,
+    /// Not the figure but its change against the same period of the previous year
+    /// ([`crate::Figure::previous`]), in words: `同比增长12.5%`, `同比减少9%`, `与上年持平`; for a
+    /// ratio (unit `%`) in percentage points: `同比提高1.2个百分点`. Without a previous value (or
+    /// from a previous 0) a marker, never a made-up change.
+    Yoy,
 }
+
+/// Marks a year-on-year use in [`crate::ReportDoc`]'s internal id lists.
+pub(crate) const YOY_SUFFIX: &str = ":yoy";
 
 impl Format {
     /// All names accepted after the colon.
     pub const NAMES: &'static [&'static str] = &[
-        "int", "pct0", "pct1", "pct2", "pct", "wan", "yi", "money", "dec1", "dec2",
+        "int", "pct0", "pct1", "pct2", "pct", "wan", "yi", "money", "dec1", "dec2", "yoy",
     ];
 
     /// The spec name as written in a placeholder (`pct` is an alias of `pct1`).
@@ -55,6 +63,7 @@ impl Format {
             "money" => Format::Money,
             "dec1" => Format::Dec1,
             "dec2" => Format::Dec2,
+            "yoy" => Format::Yoy,
             _ => return None,
         })
     }

@@ -14,10 +14,11 @@ fn fig(value: f64, unit: &str, label: &str, definition: &str, source: &str) -> F
         manual: false,
         source: Some(source.to_owned()),
         definition: definition.to_owned(),
+        previous: None,
     }
 }
 
-/// Sample figures keyed by indicator id (all of [`crate::TEMPLATE_INDICATORS`]).
+/// Sample figures keyed by indicator id (every indicator of [`crate::template`]).
 pub fn figures() -> BTreeMap<String, Figure> {
     let h = "12345工单记录";
     let e = "行政执法案件记录";
@@ -34,7 +35,8 @@ pub fn figures() -> BTreeMap<String, Figure> {
             "12345工单受理量",
             "年度内受理的12345工单数",
             h,
-        ),
+        )
+        .with_previous(Some(4995.0)),
     );
     put(
         "hotline.closed",
@@ -82,7 +84,8 @@ pub fn figures() -> BTreeMap<String, Figure> {
             "行政处罚立案数",
             "年度内立案的行政处罚案件数",
             e,
-        ),
+        )
+        .with_previous(Some(130.0)),
     );
     put(
         "enforcement.fines_total",

@@ -105,6 +105,7 @@ fn edge_report() -> fazhi_reports::Filled {
             manual: true,
             source: Some("党政办台账".into()),
             definition: "中心组学法次数".into(),
+            previous: None,
         },
     );
     fill(&doc, &figs)

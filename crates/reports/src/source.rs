@@ -1,0 +1,71 @@
+//! File/line diagnostics for the TOML files this crate reads from case-type folders, in the
+//! diagnostic type of `fazhi workflow check` ([`fazhi_workflow::Diagnostic`]).
+
+use std::ops::Range;
+use std::path::Path;
+
+use fazhi_workflow::{Diagnostic, Severity};
+
+/// A file being checked: its path (as diagnostics name it) and its text.
+pub(crate) struct Src<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+impl Src<'_> {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while offset > 0 && !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+
+    pub fn diag(
+        &self,
+        severity: Severity,
+        span: Option<Range<usize>>,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = match span {
+            Some(s) => {
+                let (l, c) = self.line_col(s.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        Diagnostic {
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            severity,
+            message: en.into(),
+            message_zh: zh.into(),
+        }
+    }
+
+    pub fn error(
+        &self,
+        span: Option<Range<usize>>,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Diagnostic {
+        self.diag(Severity::Error, span, en, zh)
+    }
+
+    /// The span of `needle` inside the source range `within` (e.g. a placeholder inside the
+    /// string literal that holds it), or `within` itself when it is not found verbatim (an
+    /// escape sequence in between).
+    pub fn find_in(&self, within: &Range<usize>, needle: &str) -> Range<usize> {
+        self.text
+            .get(within.clone())
+            .and_then(|s| s.find(needle))
+            .map(|i| within.start + i..within.start + i + needle.len())
+            .unwrap_or_else(|| within.clone())
+    }
+}
