@@ -91,7 +91,7 @@ struct Ctx {
 
 fn base() -> CaseFilter {
     CaseFilter {
-        case_type: Some(fazhi_demo::HOTLINE_TICKET.into()),
+        case_type: Some(fazhi_demo::stream_case_type()),
         limit: 30,
         ..Default::default()
     }

@@ -6,12 +6,13 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A whole demo street: organisation, accounts, officers and twelve months of case scripts.
+/// A whole demo street: organisation, accounts, officers and case scripts from 1 January two
+/// years before `end` up to `end`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoStreet {
     /// The seed it was generated from.
     pub seed: u64,
-    /// First day of the script window (one year before `end`, plus one day).
+    /// First day of the script window: 1 January of the year two years before `end`'s year.
     pub start: Date,
     /// Last day of the script window; no step is dated after it.
     pub end: Date,
@@ -112,13 +113,13 @@ impl DemoCertificate {
 /// The script of one case: the create step followed by every later transition, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoCase {
-    /// Stable reference within the demo (`RX202601050007`, `ZF20260012`).
+    /// Stable reference within the demo, after the script's `reference` pattern.
     pub reference: String,
-    /// `hotline_ticket` or `enforcement_case`.
+    /// Code of the case type (a folder `case_types/<code>/` with a `demo.toml`).
     pub case_type: String,
     /// Code of the unit where the matter is located (a grid).
     pub unit: String,
-    /// Code of the department that owns the case (`hotline` or `enforcement`).
+    /// Code of the department that owns the case (the script's `department`).
     pub department: String,
     /// Date of the `create` step.
     pub created_on: Date,
@@ -198,17 +199,8 @@ impl DemoStreet {
             .expect("the generator always creates one certificate expiring soon")
     }
 
-    /// Hotline tickets only.
-    pub fn hotline_tickets(&self) -> impl Iterator<Item = &DemoCase> {
-        self.cases
-            .iter()
-            .filter(|c| c.case_type == crate::HOTLINE_TICKET)
-    }
-
-    /// Enforcement cases only.
-    pub fn enforcement_cases(&self) -> impl Iterator<Item = &DemoCase> {
-        self.cases
-            .iter()
-            .filter(|c| c.case_type == crate::ENFORCEMENT_CASE)
+    /// The cases of one case type, in creation order.
+    pub fn cases_of<'a>(&'a self, case_type: &'a str) -> impl Iterator<Item = &'a DemoCase> + 'a {
+        self.cases.iter().filter(move |c| c.case_type == case_type)
     }
 }

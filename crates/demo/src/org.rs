@@ -105,7 +105,7 @@ pub const DEPARTMENTS: &[(&str, &str)] = &[
     ("office", "党政办公室"),
     ("justice", "司法所"),
     ("enforcement", "综合行政执法队"),
-    ("petition", "信访办"),
+    ("letters", "信访办"),
     ("hotline", "12345热线办"),
     ("urban", "城市管理科"),
     ("safety", "平安建设办"),
@@ -407,12 +407,17 @@ pub(crate) fn officers(seed: u64, skeleton: &Skeleton, start: Date, end: Date) -
                 .map(|(_, l)| *l)
                 .expect("known domain");
             serial += rng.range(1, 400);
-            let issued_years_before = rng.range(1, 4);
+            let issued_years_before = rng.range(1, 3);
             let valid_from = plus_days(start, -(issued_years_before * 365 + rng.range(0, 200)));
             let (valid_to, annual_check_year) = match (i, k) {
                 (0, 0) => (plus_days(end, -rng.range(30, 60)), check_year - 1),
                 (1, 0) => (plus_days(end, rng.range(5, 25)), check_year),
-                _ => (plus_days(valid_from, 6 * 365), check_year),
+                // Valid through the whole window and some months beyond (a certificate runs
+                // for six years at most).
+                _ => (
+                    plus_days(end, rng.range(200, 900)).min(plus_days(valid_from, 6 * 365 + 900)),
+                    check_year,
+                ),
             };
             certificates.push(DemoCertificate {
                 number: format!("浙执{letter}{serial:07}"),

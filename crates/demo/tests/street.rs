@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use fazhi_demo::{
-    DEMO_PASSWORD, DemoCase, DemoStreet, ENFORCEMENT_CASE, HOTLINE_TICKET, generate,
-    generate_tickets,
-};
+use fazhi_demo::{DEMO_PASSWORD, DemoCase, DemoStreet, generate, generate_tickets};
 use fazhi_domain::{IdNumber, Money, PersonName, Phone, Role, Scope, UnitKind, Uscc, UsccCheck};
 use jiff::civil::{Date, Weekday, date};
 use serde_json::Value;
+
+/// The built-in case types these tests know (tests may name them).
+const HOTLINE_TICKET: &str = "hotline_ticket";
+const ENFORCEMENT_CASE: &str = "enforcement_case";
 
 const END: Date = date(2026, 11, 20);
 
@@ -168,7 +169,7 @@ fn officers_have_certificates_one_expired_one_expiring() {
         .unwrap();
     // After the expiry the officer is never on a case of that certificate's domain.
     let mut used_before = false;
-    for case in s.enforcement_cases() {
+    for case in s.cases_of(ENFORCEMENT_CASE) {
         if case.steps[0].input["domain"] != lapsed.domain.as_str() {
             continue;
         }
@@ -191,10 +192,10 @@ fn officers_have_certificates_one_expired_one_expiring() {
 #[test]
 fn volumes_and_mix_are_realistic() {
     let s = street();
-    let tickets: Vec<&DemoCase> = s.hotline_tickets().collect();
-    let cases: Vec<&DemoCase> = s.enforcement_cases().collect();
-    assert!((1500..=3000).contains(&tickets.len()), "{}", tickets.len());
-    assert!((120..=200).contains(&cases.len()), "{}", cases.len());
+    let tickets: Vec<&DemoCase> = s.cases_of(HOTLINE_TICKET).collect();
+    let cases: Vec<&DemoCase> = s.cases_of(ENFORCEMENT_CASE).collect();
+    assert!((4000..=8500).contains(&tickets.len()), "{}", tickets.len());
+    assert!((300..=650).contains(&cases.len()), "{}", cases.len());
 
     let mut categories: BTreeMap<&str, usize> = BTreeMap::new();
     for t in &tickets {
@@ -297,6 +298,39 @@ fn volumes_and_mix_are_realistic() {
 }
 
 #[test]
+fn two_full_years_before_the_current_one_with_the_declared_growth() {
+    let s = street();
+    assert_eq!(s.start, date(2024, 1, 1));
+    for case_type in [HOTLINE_TICKET, ENFORCEMENT_CASE] {
+        let per_year = |year: i16| {
+            s.cases_of(case_type)
+                .filter(|c| c.created_on.year() == year)
+                .count() as f64
+        };
+        let (y2024, y2025) = (per_year(2024), per_year(2025));
+        // Same period of the current year (1 January … 20 November) against last year.
+        let period = |year: i16| {
+            s.cases_of(case_type)
+                .filter(|c| {
+                    c.created_on.year() == year
+                        && (c.created_on.month(), c.created_on.day()) <= (END.month(), END.day())
+                })
+                .count() as f64
+        };
+        assert!(y2024 > 0.0 && y2025 > 0.0, "{case_type}");
+        assert!(
+            y2025 > y2024 && y2025 < y2024 * 1.25,
+            "{case_type}: 2025 {y2025} against 2024 {y2024}"
+        );
+        let (last, now) = (period(2025), period(2026));
+        assert!(
+            now > last * 0.98 && now < last * 1.25,
+            "{case_type}: same period 2026 {now} against 2025 {last}"
+        );
+    }
+}
+
+#[test]
 fn every_personal_number_passes_the_domain_validators() {
     let s = street();
     for case in &s.cases {
@@ -370,13 +404,14 @@ fn scripts_follow_the_contract() {
             }
         }
         // Volumes hold for every seed and window.
-        let tickets = s.hotline_tickets().count();
-        let cases = s.enforcement_cases().count();
+        let tickets = s.cases_of(HOTLINE_TICKET).count();
+        let cases = s.cases_of(ENFORCEMENT_CASE).count();
+        // Two full years before `end`'s year plus that year to date.
         assert!(
-            (1500..=3000).contains(&tickets),
+            (4000..=8500).contains(&tickets),
             "seed {seed}: {tickets} tickets"
         );
-        assert!((120..=200).contains(&cases), "seed {seed}: {cases} cases");
+        assert!((300..=650).contains(&cases), "seed {seed}: {cases} cases");
         assert!((8..=12).contains(&s.officers.len()));
         s.officer_with_expired_certificate();
         s.officer_with_expiring_certificate();

@@ -10,6 +10,10 @@ use fazhi_workflow::{
 use jiff::civil::{Date, date};
 use serde_json::Value;
 
+/// The built-in case types these tests know (tests may name them).
+const HOTLINE_TICKET: &str = "hotline_ticket";
+const ENFORCEMENT_CASE: &str = "enforcement_case";
+
 /// The GB 11643 / GB 32100 / phone checks of `fazhi-domain`, plugged into the workflow.
 struct DomainValidators;
 
@@ -197,7 +201,7 @@ fn the_expired_officer_is_refused_by_the_two_officer_guard() {
         .find(|c| c.valid_to < end)
         .unwrap();
     let case = street
-        .enforcement_cases()
+        .cases_of(ENFORCEMENT_CASE)
         .find(|c| {
             c.steps[0].input["domain"] == lapsed.domain.as_str()
                 && c.steps
@@ -256,7 +260,7 @@ fn deadlines_are_mostly_met_with_a_realistic_few_missed() {
             .copied()
             .unwrap_or(0)
     };
-    let tickets = street.hotline_tickets().count();
+    let tickets = street.cases_of(HOTLINE_TICKET).count();
     let missed = n("handling_limit", ClockStatus::Missed);
     assert!(
         missed * 50 > tickets && missed * 8 < tickets,

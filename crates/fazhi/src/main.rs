@@ -398,11 +398,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let today = app.clock.today();
                 let end = today.min(app.calendar.last_date());
                 eprintln!("正在生成演示数据（种子{seed}，截至{end}）……");
-                let street = fazhi_demo::generate(seed, end);
+                // Every case type with a demo.toml, configured folders included.
+                let street = fazhi_demo::generate_for(&app.registry, seed, end).map_err(|d| {
+                    anyhow::anyhow!(
+                        "演示脚本有误：\n{}",
+                        d.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )
+                })?;
+                let started = std::time::Instant::now();
                 match fazhi_app::demo::load_demo(&app, &street).await {
                     Ok(s) => eprintln!(
-                        "已载入：{}个单位、{}个用户、{}名执法人员、{}件案件（{}个办理步骤，{}份证据）。",
-                        s.units, s.users, s.officers, s.cases, s.steps, s.evidence
+                        "已载入：{}个单位、{}个用户、{}名执法人员、{}件案件（{}个办理步骤，{}份证据），用时{:.1}秒。",
+                        s.units,
+                        s.users,
+                        s.officers,
+                        s.cases,
+                        s.steps,
+                        s.evidence,
+                        started.elapsed().as_secs_f64()
                     ),
                     Err(e) => {
                         app.db.close().await;
