@@ -6,7 +6,7 @@
 //! ([`Layouts::from_registry`], validated against the definition with file:line diagnostics):
 //!
 //! - `txt1`‥`txt4`: text/enum fields (the code of the stored string);
-//! - `num1`, `num2`: integer fields (money in fen);
+//! - `num1`, `num2`: integer fields (money in fen, or integral numbers);
 //! - `ev1_day`‥`ev4_day`: the first day one of a set of transitions was taken (from
 //!   `case_events`);
 //! - `clk1_status`/`clk1_due_day`, `clk2_status`/`clk2_due_day`: stored status and due date of a
@@ -297,7 +297,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Parses and validates one `facts.toml` against its case type: fields, transitions and clocks
-/// exist, field kinds fit the slot (text slots: text or dictionary fields; integer slots: money),
+/// exist, field kinds fit the slot (text slots: text or dictionary fields; integer slots: money or numbers),
 /// no more entries than slots, rollup columns known and declared.
 pub fn parse_layout(file: &FolderFile, ct: &CaseType) -> (Option<FactLayout>, Vec<Diagnostic>) {
     let mut ck = FileCk {
@@ -347,7 +347,8 @@ pub fn parse_layout(file: &FolderFile, ct: &CaseType) -> (Option<FactLayout>, Ve
             }
             let fits = match slot {
                 "text" => matches!(fd.kind, FieldKind::Text | FieldKind::Enum),
-                _ => fd.kind == FieldKind::Money,
+                // Numbers: only integral values fill the slot (a fraction is NULL).
+                _ => matches!(fd.kind, FieldKind::Money | FieldKind::Number),
             };
             if !fits {
                 let (en, zh) = match slot {
@@ -356,8 +357,8 @@ pub fn parse_layout(file: &FolderFile, ct: &CaseType) -> (Option<FactLayout>, Ve
                         "文本槽位只能放文本或字典字段",
                     ),
                     _ => (
-                        "an integer slot holds money fields (fen)",
-                        "整数槽位只能放金额字段（分）",
+                        "an integer slot holds money (fen) or number fields",
+                        "整数槽位只能放金额（分）或数字字段",
                     ),
                 };
                 ck.err(
@@ -764,7 +765,10 @@ mod tests {
         )
         .unwrap();
         assert_ne!(rollup_only.fingerprint(), embedded.fingerprint());
-        assert_eq!(rollup_only.slots_fingerprint(), embedded.slots_fingerprint());
+        assert_eq!(
+            rollup_only.slots_fingerprint(),
+            embedded.slots_fingerprint()
+        );
         for c in [
             Col::State,
             Col::Category,
