@@ -20,6 +20,7 @@ mod writer;
 pub mod cases;
 pub mod imports;
 pub mod indicators;
+pub mod links;
 pub mod org;
 pub mod reports;
 pub mod search;

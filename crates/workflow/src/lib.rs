@@ -21,6 +21,7 @@ mod input;
 mod load;
 mod model;
 mod plan;
+pub mod presentation;
 mod refusal;
 
 pub use clocks::{ClockState, ClockStatus, WarningLevel, clocks};
@@ -35,6 +36,10 @@ pub use model::{
 pub use plan::{
     CaseSnapshot, CertificateInfo, GuardContext, HistoryEvent, OVERRIDE_WARNINGS, OfficerInfo,
     Plan, apply, plan,
+};
+pub use presentation::{
+    Capabilities, DispatchCapability, FieldCondition, ListColumn, OpensDef, Presentation,
+    PublicationCapability, PublishedItem,
 };
 pub use refusal::{Refusal, Refusals};
 
