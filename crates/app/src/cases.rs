@@ -3,6 +3,7 @@
 
 use fazhi_domain::{CaseId, EvidenceId, OfficerId, Role, mask_id_number, mask_name, mask_phone};
 use fazhi_store::cases::{self as store, CaseFilter, CaseWrite, NewEvent, NewEvidence};
+use fazhi_store::links::LinkRow;
 use fazhi_store::{
     AuditEntry, CaseRow, ClockRow, EventRow, EvidenceRow, PublicationRow, UnitRow, org,
 };
@@ -64,6 +65,36 @@ pub struct CaseView {
     /// What the law requires next, one line each, from the running clocks.
     pub next_steps: Vec<String>,
     pub revealed: bool,
+    /// The matter this case belongs to with its linked cases (none when it has no links).
+    pub matter: Option<MatterView>,
+}
+
+/// One matter across case types: its number and every case of it, in the order opened.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterView {
+    pub number: String,
+    pub cases: Vec<MatterCase>,
+}
+
+/// A case of a matter as the chain shows it. A case outside the actor's scope shows only its
+/// number and type.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatterCase {
+    pub case_id: CaseId,
+    pub number: String,
+    pub case_type: String,
+    pub type_name: String,
+    /// Whether this is the case being shown.
+    pub current: bool,
+    pub visible: bool,
+    pub state: String,
+    pub state_label: String,
+    /// The case it was opened from and by which step.
+    pub opened_from: Option<String>,
+    pub opened_by: Option<String>,
+    /// Clocks in one line each: label, due date, status.
+    pub clocks: Vec<String>,
+    pub due_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +148,18 @@ pub struct Outcome {
     pub state: String,
     pub version: i64,
     pub warnings: Vec<Refusal>,
+    /// Linked cases the step opened (declared `opens` of the transition).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opened: Vec<Opened>,
+}
+
+/// A linked case opened by a step.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    pub case_id: CaseId,
+    pub number: String,
+    pub case_type: String,
+    pub matter_number: String,
 }
 
 /// Refusals that are only overridable warnings still stop the step until the user confirms;
@@ -241,13 +284,18 @@ fn search_text_of(t: &CaseType, number: &str, fields: &Fields) -> String {
     s
 }
 
-fn number_prefix(case_type: &str, on: Date) -> String {
-    let tag = match case_type {
-        "hotline_ticket" => "RX",
-        "enforcement_case" => "ZF",
-        other => other,
-    };
-    format!("{tag}{}", on.year())
+/// The number sequence of a case type in a year: its declared prefix and the year.
+fn number_prefix(t: &CaseType, on: Date) -> String {
+    format!("{}{}", t.presentation.number_prefix, on.year())
+}
+
+/// The value of the case type's declared category field.
+fn category_of<'a>(t: &CaseType, fields: &'a Fields) -> Option<&'a str> {
+    t.presentation
+        .category_field
+        .as_deref()
+        .and_then(|f| fields.get(f))
+        .and_then(Value::as_str)
 }
 
 pub(crate) fn history_of(events: &[EventRow]) -> Vec<HistoryEvent> {
@@ -296,6 +344,55 @@ pub fn level_code(l: WarningLevel) -> &'static str {
         WarningLevel::Warning => "warning",
         WarningLevel::DueSoon => "due_soon",
         WarningLevel::Overdue => "overdue",
+    }
+}
+
+/// A stored value of `from` as input of the field `to` of another case type: money back in 元,
+/// text-like targets take the displayed text, everything else as stored.
+fn carried_value(from_t: &CaseType, from: &str, to_t: &CaseType, to: &str, v: &Value) -> Value {
+    let fk = from_t.field(from).map(|f| f.kind);
+    let tk = to_t.field(to).map(|f| f.kind);
+    match (fk, tk, v) {
+        (Some(FieldKind::Money), Some(FieldKind::Money), Value::Number(n)) => {
+            let fen = n.as_i64().unwrap_or(0);
+            Value::from(format!("{}.{:02}", fen / 100, (fen % 100).abs()))
+        }
+        (Some(a), Some(FieldKind::Text | FieldKind::LongText), _) if a != tk.unwrap_or(a) => {
+            Value::from(display_value(from_t, from, v, true))
+        }
+        _ => v.clone(),
+    }
+}
+
+/// Chinese label of a stored clock status.
+fn clock_status_zh(status: &str) -> &str {
+    match status {
+        "running" => "进行中",
+        "paused" => "暂停",
+        "met" => "按期完成",
+        "missed" => "逾期完成",
+        "overdue" => "已超期",
+        "elapsed" => "已届满",
+        other => other,
+    }
+}
+
+/// An error of a linked case's create, named after the linked case type.
+fn linked_error(target: &CaseType, e: AppError) -> AppError {
+    match e {
+        AppError::Invalid(mut list) => {
+            for p in &mut list {
+                p.message = format!("关联{}：{}", target.name_zh, p.message);
+            }
+            AppError::Invalid(list)
+        }
+        AppError::Refused(mut list) => {
+            for r in &mut list {
+                r.message_zh = format!("关联{}：{}", target.name_zh, r.message_zh);
+            }
+            AppError::Refused(list)
+        }
+        other => other,
     }
 }
 
@@ -396,8 +493,8 @@ impl App {
         let mut units = HashMap::new();
         let prepared = self.prepare_create(actor, req, &mut units).await?;
         let mut tx = self.db.begin().await?;
-        let number =
-            store::next_number(&mut tx, &number_prefix(&prepared.case_type, prepared.on)).await?;
+        let prefix = number_prefix(self.case_type(&prepared.case_type)?, prepared.on);
+        let number = store::next_number(&mut tx, &prefix).await?;
         let out = self.write_create(&mut tx, actor, prepared, number).await?;
         tx.commit().await?;
         Ok(out)
@@ -423,10 +520,13 @@ impl App {
         let mut tx = self.db.begin().await.map_err(|e| (0, e.into()))?;
         // Case numbers: one reservation per sequence, handed out in request order, so the
         // numbers are those one-by-one creation would have given.
-        let prefixes: Vec<String> = prepared
-            .iter()
-            .map(|p| number_prefix(&p.case_type, p.on))
-            .collect();
+        let mut prefixes: Vec<String> = Vec::with_capacity(prepared.len());
+        for (i, p) in prepared.iter().enumerate() {
+            prefixes.push(number_prefix(
+                self.case_type(&p.case_type).map_err(|e| (i, e))?,
+                p.on,
+            ));
+        }
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for p in &prefixes {
             *counts.entry(p.as_str()).or_default() += 1;
@@ -558,7 +658,7 @@ impl App {
         let now = self.clock.now_ms();
         let title = title_of(t, fields);
         let search = search_text_of(t, &number, fields);
-        let category = fields.get("category").and_then(Value::as_str);
+        let category = category_of(t, fields);
         let on_s = p.on.to_string();
         let terminal = t.state(&p.plan.to).map(|s| s.terminal).unwrap_or(false);
         let owner = Some(actor.id).filter(|id| id.0 != 0);
@@ -616,6 +716,7 @@ impl App {
             state: p.plan.to,
             version: 1,
             warnings: p.plan.warnings,
+            opened: Vec::new(),
         })
     }
 
@@ -708,27 +809,29 @@ impl App {
             None
         };
         let published = plan.published.unwrap_or(case.published);
-        let department_id = match fields.get("assignee_department").and_then(Value::as_str) {
-            Some(code) if req.transition == "dispatch" => Some(
+        // Dispatch (declared): the case moves to the department named in the declared field.
+        let dispatch = t.capabilities.dispatches(&req.transition).and_then(|d| {
+            let code = fields.get(&d.department_field).and_then(Value::as_str)?;
+            Some((d.department_field.as_str(), code))
+        });
+        let department_id = match dispatch {
+            Some((field, code)) => Some(
                 org::department_by_code(&self.db, code)
                     .await?
                     .map(|d| d.id)
                     .ok_or_else(|| {
                         AppError::invalid(
-                            "assignee_department",
+                            field,
                             "unknown_department",
-                            format!("承办部门：不存在代码为“{code}”的部门"),
+                            format!("{}：不存在代码为“{code}”的部门", t.field_label(field)),
                         )
                     })?,
             ),
-            _ => case.department_id,
+            None => case.department_id,
         };
         let title = title_of(&t, &fields);
         let search = search_text_of(&t, &case.number, &fields);
-        let category = fields
-            .get("category")
-            .and_then(Value::as_str)
-            .map(String::from);
+        let category = category_of(&t, &fields).map(String::from);
         let write = CaseWrite {
             case_type: &t.code,
             number: &case.number,
@@ -748,6 +851,11 @@ impl App {
             search_text: &search,
             at: now,
         };
+        // Linked cases the transition opens (declared `opens`), validated before anything is
+        // written; they are created in the same transaction.
+        let links = self
+            .prepare_links(actor, &t, &case, &req.transition, &fields, on)
+            .await?;
         let mut tx = self.db.begin().await?;
         let version = store::update_case(&mut tx, id, case.version, &write).await?;
         if search != search_text_of(&t, &case.number, &case.fields) {
@@ -774,23 +882,34 @@ impl App {
         if input.contains_key("officers") {
             store::set_case_officers(&mut tx, id, &named).await?;
         }
-        match req.transition.as_str() {
-            "publish" => {
-                let body = self.publication_body(&t, &case, &fields, &on_s).await?;
-                let title = format!(
-                    "行政处罚决定信息公示（{}）",
-                    fields
-                        .get("decision_number")
-                        .and_then(Value::as_str)
-                        .unwrap_or(&case.number)
-                );
-                store::insert_publication(&mut tx, id, &on_s, &title, &body).await?;
+        // Publication (declared): the transition's `published = true/false`, the body from the
+        // case type's publication capability.
+        if let Some(p) = &t.capabilities.publication {
+            match plan.published {
+                Some(true) => {
+                    let agency = org::unit(&self.db, case.unit_id).await?.name;
+                    let (title, body) =
+                        crate::publication::body(&t, p, &case.number, &agency, &on_s, &fields);
+                    store::insert_publication(&mut tx, id, &on_s, &title, &body).await?;
+                }
+                Some(false) => {
+                    let reason = p
+                        .withdraw_reason_field
+                        .as_deref()
+                        .and_then(|f| req.input.get(f))
+                        .map(value_text)
+                        .unwrap_or_default();
+                    store::withdraw_publications(&mut tx, id, &on_s, &reason).await?;
+                }
+                None => {}
             }
-            "withdraw_publication" => {
-                let reason = req.input.get("reason").map(value_text).unwrap_or_default();
-                store::withdraw_publications(&mut tx, id, &on_s, &reason).await?;
-            }
-            _ => {}
+        }
+        let mut opened = Vec::new();
+        for p in links {
+            opened.push(
+                self.write_link(&mut tx, actor, &case, &req.transition, p, now)
+                    .await?,
+            );
         }
         let changed: Fields = plan
             .field_updates
@@ -821,43 +940,89 @@ impl App {
             state: plan.to,
             version,
             warnings: plan.warnings,
+            opened,
         })
     }
 
-    /// The public, redacted content of a published decision: natural persons' names masked,
-    /// identity numbers and phones left out (《行政处罚法》第四十八条; personal data protection).
-    async fn publication_body(
+    /// The creates of the linked cases a transition opens: carried fields as input of the target
+    /// type's create transition, in the case's unit, on the step's date. A refused or invalid
+    /// create refuses the step (nothing is written).
+    async fn prepare_links(
         &self,
+        actor: &Actor,
         t: &CaseType,
         case: &CaseRow,
+        transition: &str,
         fields: &Fields,
-        on: &str,
-    ) -> Result<Value, AppError> {
-        let unit = org::unit(&self.db, case.unit_id).await?;
-        let natural = fields.get("party_kind").and_then(Value::as_str) == Some("自然人");
-        let party = fields.get("party_name").map(value_text).unwrap_or_default();
-        let party = if natural { mask_name(&party) } else { party };
-        let get = |k: &str| {
-            fields
-                .get(k)
-                .map(|v| display_value(t, k, v, true))
-                .unwrap_or_default()
-        };
-        Ok(serde_json::json!({
-            "number": case.number,
-            "decision_number": get("decision_number"),
-            "party": party,
-            "uscc": if natural { String::new() } else { get("party_uscc") },
-            "domain": get("domain"),
-            "facts": get("facts"),
-            "legal_basis": get("legal_basis"),
-            "outcome": get("outcome"),
-            "penalty": get("penalty"),
-            "fine_amount": get("fine_amount"),
-            "decided_on": get("decided_on"),
-            "published_on": on,
-            "agency": unit.name,
-        }))
+        on: Date,
+    ) -> Result<Vec<PreparedCreate>, AppError> {
+        let mut out = Vec::new();
+        let mut units = HashMap::new();
+        for o in t.capabilities.opened_by(transition) {
+            let target = self.case_type(&o.case_type)?;
+            let mut input = Fields::new();
+            for (from, to) in &o.carry {
+                let Some(v) = fields.get(from).filter(|v| !v.is_null()) else {
+                    continue;
+                };
+                input.insert(to.clone(), carried_value(t, from, target, to, v));
+            }
+            let unit = org::unit(&self.db, case.unit_id).await?;
+            let req = CreateCase {
+                case_type: o.case_type.clone(),
+                unit_code: Some(unit.code),
+                on: Some(on.to_string()),
+                input,
+            };
+            out.push(
+                self.prepare_create(actor, &req, &mut units)
+                    .await
+                    .map_err(|e| linked_error(target, e))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Writes one prepared linked case and links it into the matter of `parent` (audited).
+    async fn write_link(
+        &self,
+        tx: &mut fazhi_store::Tx,
+        actor: &Actor,
+        parent: &CaseRow,
+        transition: &str,
+        p: PreparedCreate,
+        now: i64,
+    ) -> Result<Opened, AppError> {
+        let t = self.case_type(&p.case_type)?;
+        let case_type = t.code.clone();
+        let number = store::next_number(tx, &number_prefix(t, p.on)).await?;
+        let out = self.write_create(tx, actor, p, number).await?;
+        let matter =
+            fazhi_store::links::link(tx, parent.id, &parent.number, out.case_id, transition, now)
+                .await?;
+        let after = serde_json::json!({
+            "matter_number": matter,
+            "parent": parent.number,
+            "transition": transition,
+            "case": out.number,
+            "case_type": case_type,
+        });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "link",
+            entity: "case",
+            entity_id: &out.case_id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        Ok(Opened {
+            case_id: out.case_id,
+            number: out.number,
+            case_type,
+            matter_number: matter,
+        })
     }
 
     /// Attaches a file to a case: stored under its SHA-256, the hash recorded in the audit log
@@ -1160,8 +1325,83 @@ impl App {
             actions,
             next_steps,
             revealed,
+            matter: self.matter_view(actor, &case).await?,
             case,
         })
+    }
+
+    /// The matter chain of a case (`None` when it has no links).
+    pub async fn matter_view(
+        &self,
+        actor: &Actor,
+        case: &CaseRow,
+    ) -> Result<Option<MatterView>, AppError> {
+        let links: Vec<LinkRow> = fazhi_store::links::matter_of(&self.db, case.id).await?;
+        let Some(first) = links.first() else {
+            return Ok(None);
+        };
+        let number = first.matter_number.clone();
+        let mut cases = Vec::with_capacity(links.len());
+        let mut numbers: HashMap<CaseId, String> = HashMap::new();
+        for l in &links {
+            let row = store::case(&self.db, l.case_id).await?;
+            numbers.insert(row.id, row.number.clone());
+            let t = self.registry.get(&row.case_type);
+            let type_name = t.map_or_else(|| row.case_type.clone(), |t| t.name_zh.clone());
+            let parent = l.parent_case_id.and_then(|p| numbers.get(&p).cloned());
+            let opened_by = l.transition.clone().filter(|_| l.parent_case_id.is_some());
+            if !actor.can_see(&row) {
+                cases.push(MatterCase {
+                    case_id: row.id,
+                    number: row.number,
+                    case_type: row.case_type,
+                    type_name,
+                    current: false,
+                    visible: false,
+                    state: String::new(),
+                    state_label: String::new(),
+                    opened_from: parent,
+                    opened_by: None,
+                    clocks: Vec::new(),
+                    due_on: None,
+                });
+                continue;
+            }
+            let clocks = store::clocks(&self.db, row.id)
+                .await?
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}：{}（{}）",
+                        c.label,
+                        c.due_on.clone().unwrap_or_else(|| "—".into()),
+                        clock_status_zh(&c.status)
+                    )
+                })
+                .collect();
+            // The label of the opening step, from the parent's case type.
+            let opened_by = opened_by.map(|tr| {
+                l.parent_case_id
+                    .and_then(|p| cases.iter().find(|c: &&MatterCase| c.case_id == p))
+                    .and_then(|pc| self.registry.get(&pc.case_type))
+                    .map_or_else(|| tr.clone(), |pt| pt.transition_label(&tr))
+            });
+            cases.push(MatterCase {
+                case_id: row.id,
+                current: row.id == case.id,
+                visible: true,
+                state_label: t.map_or_else(|| row.state.clone(), |t| t.state_label(&row.state)),
+                state: row.state,
+                number: row.number,
+                case_type: row.case_type,
+                type_name,
+                opened_from: parent,
+                opened_by,
+                clocks,
+                due_on: row.due_on,
+            });
+        }
+        Ok(Some(MatterView { number, cases }))
     }
 
     /// Published decisions in force (public, no login).

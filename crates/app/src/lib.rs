@@ -12,6 +12,7 @@ mod error;
 pub mod imports;
 pub mod indicators;
 pub mod org;
+pub mod publication;
 pub mod reports;
 pub mod validators;
 

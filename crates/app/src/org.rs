@@ -493,8 +493,7 @@ impl App {
         nonempty(&mut problems, "number", "执法证号", &input.number, 32);
         let domains = self
             .registry
-            .get("enforcement_case")
-            .and_then(|t| t.dictionary("enforcement_domain"))
+            .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
             .map(|d| d.iter().map(|e| e.value.clone()).collect::<Vec<_>>())
             .unwrap_or_default();
         if !domains.contains(&input.domain) {

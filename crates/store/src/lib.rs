@@ -21,6 +21,7 @@ pub mod cases;
 pub mod definitions;
 pub mod imports;
 pub mod indicators;
+pub mod links;
 pub mod org;
 pub mod reports;
 pub mod search;

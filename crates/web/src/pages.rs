@@ -811,8 +811,7 @@ async fn officers_render(
     let domains = s
         .app
         .registry
-        .get("enforcement_case")
-        .and_then(|t| t.dictionary("enforcement_domain"))
+        .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
         .map(|d| d.iter().map(|e| e.value.clone()).collect())
         .unwrap_or_default();
     let mut msgs = problems.clone();

@@ -22,6 +22,7 @@ mod input;
 mod load;
 mod model;
 mod plan;
+pub mod presentation;
 mod refusal;
 mod timeline;
 mod versions;
@@ -40,6 +41,10 @@ pub use model::{
 pub use plan::{
     CaseSnapshot, CertificateInfo, GuardContext, HistoryEvent, OVERRIDE_WARNINGS, OfficerInfo,
     Plan, apply, plan,
+};
+pub use presentation::{
+    Capabilities, DispatchCapability, FieldCondition, ListColumn, OpensDef, Presentation,
+    PublicationCapability, PublishedItem,
 };
 pub use refusal::{Refusal, Refusals};
 pub use timeline::{TimelineError, TimelineEvent, parse_timeline, replay, timeline_clocks};

@@ -39,6 +39,11 @@ struct RawCaseType {
     transitions: Vec<Spanned<RawTransition>>,
     #[serde(default)]
     clocks: Vec<Spanned<RawClock>>,
+    // Read by `crate::presentation`.
+    #[serde(default, rename = "presentation")]
+    _presentation: Option<toml::Value>,
+    #[serde(default, rename = "capabilities")]
+    _capabilities: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +118,9 @@ struct RawTransition {
     sets: Option<Spanned<toml::Table>>,
     #[serde(default)]
     published: Option<bool>,
+    // Read by `crate::presentation`.
+    #[serde(default, rename = "opens")]
+    _opens: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -229,7 +237,8 @@ pub(crate) fn parse_case_type(path: &Path, text: &str) -> (Option<CaseType>, Vec
         file: &file,
         diags: Vec::new(),
     };
-    let ct = build(&raw, &mut ck, path, text);
+    let mut ct = build(&raw, &mut ck, path, text);
+    ck.diags.extend(crate::presentation::attach(&file, &mut ct));
     let has_errors = ck.diags.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { Some(ct) }, ck.diags)
 }
@@ -299,6 +308,8 @@ fn build(raw: &RawCaseType, ck: &mut Checker<'_>, path: &Path, text: &str) -> Ca
         dictionaries,
         source: path.display().to_string(),
         version,
+        presentation: Default::default(),
+        capabilities: Default::default(),
     }
 }
 
@@ -1001,6 +1012,7 @@ impl Registry {
                 types.insert(ct.code.clone(), ct);
             }
         }
+        diags.extend(crate::presentation::check_links(&types));
         if diags.iter().any(Diagnostic::is_error) {
             return Err(diags);
         }

@@ -41,6 +41,10 @@ pub struct CaseType {
     pub dictionaries: BTreeMap<String, Vec<DictEntry>>,
     /// Where the definition came from (`embedded:…` or a file path).
     pub source: String,
+    /// `[presentation]` (defaults when not declared).
+    pub presentation: crate::presentation::Presentation,
+    /// `[capabilities.*]` and the `opens` of transitions.
+    pub capabilities: crate::presentation::Capabilities,
     /// The declared version (`version = "…"`, `"1"` when absent) and the content hash of the
     /// definition text: a case records [`CaseType::version_tag`] when it is opened.
     pub version: DefinitionVersion,
