@@ -199,7 +199,8 @@ fn visit_folder() -> Folder {
         .file("case_type.toml")
         .unwrap()
         .text
-        .replace("code = \"hotline_ticket\"", "code = \"zz_visit\"");
+        .replace("code = \"hotline_ticket\"", "code = \"zz_visit\"")
+        .replace("number_prefix = \"RX\"", "number_prefix = \"ZV\"");
     let demo = r#"
 department = "office"
 reference = "ZV{yyyy}{seq:3}"

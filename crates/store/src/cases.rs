@@ -139,26 +139,34 @@ async fn insert_case_row_versioned(
     c: &CaseWrite<'_>,
     definition_version: Option<&str>,
 ) -> Result<CaseId> {
-    let id = tx
-        .insert_id(
+    let mut args = [
+        vec![
+            c.case_type.into(),
+            c.number.into(),
+            c.unit_id.0.into(),
+            c.unit_path.into(),
+            c.created_on.into(),
+        ],
+        changing_args(c),
+    ]
+    .concat();
+    // Without a version the column is left out (NULL), so that a writer of a schema before
+    // migration 0015 (the migration tests) inserts the same row.
+    let sql = match definition_version {
+        Some(v) => {
+            args.push(v.into());
             "INSERT INTO cases (case_type, number, unit_id, unit_path, created_on, department_id, owner_id, state, \
              title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at, \
              definition_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17, $18)",
-            [
-                vec![
-                    c.case_type.into(),
-                    c.number.into(),
-                    c.unit_id.0.into(),
-                    c.unit_path.into(),
-                    c.created_on.into(),
-                ],
-                changing_args(c),
-                vec![definition_version.into()],
-            ]
-            .concat(),
-        )
-        .await?;
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17, $18)"
+        }
+        None => {
+            "INSERT INTO cases (case_type, number, unit_id, unit_path, created_on, department_id, owner_id, state, \
+             title, category, closed_on, due_on, due_level, published, fields, search_text, updated_at, version, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1, $17)"
+        }
+    };
+    let id = tx.insert_id(sql, args).await?;
     let id = CaseId(id);
     crate::search::insert(tx, id, c.case_type, c.unit_path, c.search_text).await?;
     Ok(id)
