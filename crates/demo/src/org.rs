@@ -359,6 +359,11 @@ pub(crate) fn skeleton(seed: u64) -> Skeleton {
     }
 }
 
+/// The qualification of the officer register that people's mediators hold (人民调解员; the
+/// `min_qualified_persons` guard of a case-type folder names it). Every other officer holds it
+/// besides the enforcement certificates, with a `浙调` + 8-digit number, valid through the window.
+pub const MEDIATOR_QUALIFICATION: &str = "人民调解员";
+
 /// Domains each officer holds a certificate for, besides 城市管理 (everyone has that one).
 /// With eight or more officers every domain used by the case generator has at least two holders
 /// whose certificates stay valid through the window.
@@ -381,6 +386,7 @@ pub(crate) fn officers(seed: u64, skeleton: &Skeleton, start: Date, end: Date) -
     } else {
         end.year() - 1
     };
+    let mut mediator_rng = DemoRng::new(seed, 3);
     let mut serial = rng.range(10_000, 40_000);
     let mut out = Vec::new();
     for (i, (login, sex)) in skeleton.officer_logins.iter().enumerate() {
@@ -425,6 +431,20 @@ pub(crate) fn officers(seed: u64, skeleton: &Skeleton, start: Date, end: Date) -
                 valid_from,
                 valid_to,
                 annual_check_year,
+            });
+        }
+        if i % 2 == 1 {
+            // A stream of its own, so the enforcement certificates stay as they were.
+            let valid_from = plus_days(
+                start,
+                -(mediator_rng.range(1, 3) * 365 + mediator_rng.range(0, 200)),
+            );
+            certificates.push(DemoCertificate {
+                number: format!("浙调{:08}", mediator_rng.range(100_000, 99_999_999)),
+                domain: MEDIATOR_QUALIFICATION.to_owned(),
+                valid_from,
+                valid_to: plus_days(end, mediator_rng.range(200, 900)),
+                annual_check_year: check_year,
             });
         }
         out.push(DemoOfficer {

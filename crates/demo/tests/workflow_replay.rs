@@ -104,7 +104,20 @@ fn replay(
             .role;
         let roles = vec![role.code().to_owned()];
         let mut input = step.input.clone();
-        if let Some(Value::Array(logins)) = input.get("officers") {
+        // Officer inputs (any field of kind officer_list) name logins; the workflow takes ids.
+        let officer_fields: Vec<String> = input
+            .keys()
+            .filter(|k| {
+                case_type
+                    .field(k)
+                    .is_some_and(|f| f.kind == fazhi_workflow::FieldKind::OfficerList)
+            })
+            .cloned()
+            .collect();
+        for key in officer_fields {
+            let Some(Value::Array(logins)) = input.get(&key) else {
+                continue;
+            };
             let ids: Vec<Value> = logins
                 .iter()
                 .map(|l| {
@@ -117,7 +130,7 @@ fn replay(
                     Value::from(index as i64 + 1)
                 })
                 .collect();
-            input.insert("officers".into(), Value::from(ids));
+            input.insert(key, Value::from(ids));
         }
         let ctx = GuardContext {
             on: step.on,
