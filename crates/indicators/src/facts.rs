@@ -764,7 +764,10 @@ mod tests {
         )
         .unwrap();
         assert_ne!(rollup_only.fingerprint(), embedded.fingerprint());
-        assert_eq!(rollup_only.slots_fingerprint(), embedded.slots_fingerprint());
+        assert_eq!(
+            rollup_only.slots_fingerprint(),
+            embedded.slots_fingerprint()
+        );
         for c in [
             Col::State,
             Col::Category,
