@@ -1266,5 +1266,5 @@ fn both_0013_migrations_define_the_same_table() {
         s,
         columns(include_str!("../migrations/postgres/0013_facts_schema.sql"))
     );
-    assert_eq!(s.len(), 5, "{s:?}");
+    assert_eq!(s.len(), 6, "{s:?}");
 }
