@@ -295,7 +295,11 @@ fn load_definitions(config: Option<&Path>) -> Result<(Registry, WorkflowConfig)>
     Ok((registry, config))
 }
 
+/// Opens and migrates the database. The schema generated from the facts layouts follows the
+/// catalogue in use: the case types of `--config` once [`load_definitions`] installed it, the
+/// built-in ones otherwise.
 async fn open(url: &str, create: bool) -> Result<Db> {
+    let layouts = Arc::new(fazhi_app::indicators::catalog().layouts().clone());
     let db = Db::connect(
         url,
         ConnectOptions {
@@ -304,7 +308,8 @@ async fn open(url: &str, create: bool) -> Result<Db> {
         },
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .with_layouts(layouts);
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("数据库迁移失败：{e}"))?;

@@ -1257,3 +1257,14 @@ fn the_generated_sql_names_only_declared_codes() {
         assert!(schema::rollup_backfill_sql(backend, &layouts, "t; DROP").is_err());
     }
 }
+
+#[test]
+fn both_0013_migrations_define_the_same_table() {
+    use fazhi_store::testing::migration_columns as columns;
+    let s = columns(include_str!("../migrations/sqlite/0013_facts_schema.sql"));
+    assert_eq!(
+        s,
+        columns(include_str!("../migrations/postgres/0013_facts_schema.sql"))
+    );
+    assert_eq!(s.len(), 6, "{s:?}");
+}
