@@ -101,7 +101,7 @@ pub async fn openapi_handler() -> Response {
 /// Body of `POST /cases`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCaseBody {
-    /// hotline_ticket | enforcement_case | …
+    /// A case type code (see GET /case-types).
     case_type: String,
     unit_code: Option<String>,
     /// YYYY-MM-DD, defaults to today.
@@ -311,7 +311,7 @@ async fn get_case(
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 async fn take_transition(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
