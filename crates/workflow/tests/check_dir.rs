@@ -140,3 +140,61 @@ fn publicity_limit_is_configurable_per_province() {
     );
     assert_eq!(custom.with_province(Some("11")).publicity_limit().n, 7);
 }
+
+#[test]
+fn presentation_capabilities_and_links_name_only_what_exists() {
+    let shown_of = |name: &str| -> Vec<String> {
+        match Registry::load_dir(&fixtures(name)) {
+            Ok(_) => panic!("the broken fixture {name} must not load"),
+            Err(d) => {
+                assert!(d.iter().all(|d| !d.message_zh.is_empty()));
+                d.iter().map(ToString::to_string).collect()
+            }
+        }
+    };
+    let shown = [shown_of("presentation_bad"), shown_of("links_bad")].concat();
+    let expect = [
+        "error: number_prefix `rx` must be 1-8 ASCII capital letters or digits",
+        "error: transition `refer`: opens carries unknown field `ghost`",
+        "error: number_prefix `RX` is used by both",
+        "case_type.toml:52:16: error: home_states names unknown state `nowhere`",
+        "case_type.toml:53:18: error: category_field `note` must be an enum field",
+        "case_type.toml:54:26: error: list column `colour` is neither a built-in column",
+        "case_type.toml:57:20: error: dispatch department_field `note` must be of kind department",
+        "case_type.toml:58:15: error: capabilities.dispatch.transitions names unknown transition `teleport`",
+        "case_type.toml:61:11: error: publication.publish `refer` must be declared `published = true`",
+        "error: publication title names unknown field `{missing}`",
+        "error: published item `a`: source `ghost` is neither a field nor one of",
+        "case_type.toml:43: error: transition `refer` opens unknown case type `no_such_type`",
+        "error: transition `refer` carries `note` into unknown field `no_such_field` of `hotline_ticket`",
+        "error: transition `refer` carries `amount` (money) into `hotline_ticket.category` (enum): incompatible kinds",
+    ];
+    for e in expect {
+        assert!(
+            shown.iter().any(|s| s.contains(e)),
+            "expected `{e}` in:\n{}",
+            shown.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_built_in_types_declare_their_presentation_and_capabilities() {
+    let r = Registry::embedded();
+    let menu: Vec<(&str, &str)> = r
+        .in_menu_order()
+        .iter()
+        .map(|t| (t.presentation.number_prefix.as_str(), t.presentation.menu_label.as_str()))
+        .collect();
+    assert_eq!(menu[..2], [("RX", "12345工单"), ("ZF", "行政执法案件")]);
+    let domains = r
+        .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
+        .expect("a case type supplies the certificate domains");
+    assert!(domains.iter().any(|d| d.value == "城市管理"));
+    let with_dispatch = r.types().filter(|t| t.capabilities.dispatch.is_some()).count();
+    let with_publication = r
+        .types()
+        .filter(|t| t.capabilities.publication.is_some())
+        .count();
+    assert_eq!((with_dispatch, with_publication), (1, 1));
+}
