@@ -184,14 +184,22 @@ fn the_built_in_types_declare_their_presentation_and_capabilities() {
     let menu: Vec<(&str, &str)> = r
         .in_menu_order()
         .iter()
-        .map(|t| (t.presentation.number_prefix.as_str(), t.presentation.menu_label.as_str()))
+        .map(|t| {
+            (
+                t.presentation.number_prefix.as_str(),
+                t.presentation.menu_label.as_str(),
+            )
+        })
         .collect();
     assert_eq!(menu[..2], [("RX", "12345工单"), ("ZF", "行政执法案件")]);
     let domains = r
         .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
         .expect("a case type supplies the certificate domains");
     assert!(domains.iter().any(|d| d.value == "城市管理"));
-    let with_dispatch = r.types().filter(|t| t.capabilities.dispatch.is_some()).count();
+    let with_dispatch = r
+        .types()
+        .filter(|t| t.capabilities.dispatch.is_some())
+        .count();
     let with_publication = r
         .types()
         .filter(|t| t.capabilities.publication.is_some())
