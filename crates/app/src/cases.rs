@@ -418,6 +418,20 @@ fn due_summary(t: &CaseType, clocks: &[ClockState]) -> (Option<String>, i64) {
 }
 
 impl App {
+    /// The last date a case counts as due soon (临期) on `today`: the clock configuration's
+    /// `due_soon_days` (`clocks.toml`, `[warnings]`) working days ahead. The one place pages
+    /// and API read the threshold.
+    pub fn due_soon_date(&self, today: Date) -> Date {
+        self.calendar
+            .add_working_days(today, self.config.warnings.due_soon_days)
+            .unwrap_or(today)
+    }
+
+    /// Chinese label of the due-soon filter, e.g. 2个工作日内到期.
+    pub fn due_soon_label(&self) -> String {
+        format!("{}个工作日内到期", self.config.warnings.due_soon_days)
+    }
+
     fn case_type(&self, code: &str) -> Result<&CaseType, AppError> {
         self.registry.get(code).ok_or_else(|| {
             AppError::invalid(

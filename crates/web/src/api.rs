@@ -227,12 +227,7 @@ async fn list_cases(
         }
         Some("soon") => {
             f.open_only = true;
-            f.due_by = s
-                .app
-                .calendar
-                .add_working_days(today, 3)
-                .ok()
-                .map(|d| d.to_string());
+            f.due_by = Some(s.app.due_soon_date(today).to_string());
         }
         Some("open") => f.open_only = true,
         Some("") | None => {}

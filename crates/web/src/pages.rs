@@ -162,11 +162,7 @@ async fn logout(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response
 // ---------- home and lists ----------
 
 fn soon_date(s: &AppState, today: jiff::civil::Date) -> String {
-    s.app
-        .calendar
-        .add_working_days(today, 3)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| today.to_string())
+    s.app.due_soon_date(today).to_string()
 }
 
 fn count_text(n: i64) -> String {
@@ -217,6 +213,7 @@ async fn home(State(s): State<AppState>, u: PageUser) -> Response {
                     rows: view(&due_rows),
                     waiting: view(&waiting),
                     overdue_total: count_text(o),
+                    soon_label: s.app.due_soon_label(),
                     soon_total: count_text((sn - o).max(0)),
                     open_total: count_text(wn),
                 },
@@ -340,6 +337,7 @@ async fn case_list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ
                 .map(|st| (st.code.clone(), st.label_zh.clone()))
                 .collect(),
             categories,
+            soon_label: s.app.due_soon_label(),
             category_label: category_field.map_or_else(|| "类别".into(), |f| f.label_zh.clone()),
             filters: t.presentation.list_filters.clone(),
             columns: t

@@ -330,6 +330,7 @@ pub struct HomePage {
     pub rows: Vec<RowView>,
     pub waiting: Vec<RowView>,
     pub overdue_total: String,
+    pub soon_label: String,
     pub soon_total: String,
     pub open_total: String,
 }
@@ -354,6 +355,7 @@ pub struct CaseListPage {
     pub states: Vec<(String, String)>,
     pub categories: Vec<(String, String)>,
     pub category_label: String,
+    pub soon_label: String,
     /// Declared filters (`q`, `state`, `category`, `created`, `due`).
     pub filters: Vec<String>,
     pub columns: Vec<String>,
