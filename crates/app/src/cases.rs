@@ -979,6 +979,9 @@ impl App {
                 };
                 input.insert(to.clone(), carried_value(t, from, target, to, v));
             }
+            for (to, v) in &o.set {
+                input.insert(to.clone(), v.clone());
+            }
             let unit = org::unit(&self.db, case.unit_id).await?;
             let req = CreateCase {
                 case_type: o.case_type.clone(),

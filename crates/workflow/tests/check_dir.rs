@@ -157,6 +157,7 @@ fn presentation_capabilities_and_links_name_only_what_exists() {
         "error: number_prefix `rx` must be 1-8 ASCII capital letters or digits",
         "error: transition `refer`: opens carries unknown field `ghost`",
         "error: number_prefix `RX` is used by both",
+        "error: transition `refer` sets unknown field `nothing` of `hotline_ticket`",
         "case_type.toml:52:16: error: home_states names unknown state `nowhere`",
         "case_type.toml:53:18: error: category_field `note` must be an enum field",
         "case_type.toml:54:26: error: list column `colour` is neither a built-in column",
