@@ -154,21 +154,21 @@ fn presentation_capabilities_and_links_name_only_what_exists() {
     };
     let shown = [shown_of("presentation_bad"), shown_of("links_bad")].concat();
     let expect = [
-        "error: number_prefix `rx` must be 1-8 ASCII capital letters or digits",
-        "error: transition `refer`: opens carries unknown field `ghost`",
-        "error: number_prefix `RX` is used by both",
-        "error: transition `refer` sets unknown field `nothing` of `hotline_ticket`",
-        "case_type.toml:52:16: error: home_states names unknown state `nowhere`",
-        "case_type.toml:53:18: error: category_field `note` must be an enum field",
-        "case_type.toml:54:26: error: list column `colour` is neither a built-in column",
-        "case_type.toml:57:20: error: dispatch department_field `note` must be of kind department",
-        "case_type.toml:58:15: error: capabilities.dispatch.transitions names unknown transition `teleport`",
-        "case_type.toml:61:11: error: publication.publish `refer` must be declared `published = true`",
-        "error: publication title names unknown field `{missing}`",
-        "error: published item `a`: source `ghost` is neither a field nor one of",
-        "case_type.toml:43: error: transition `refer` opens unknown case type `no_such_type`",
-        "error: transition `refer` carries `note` into unknown field `no_such_field` of `hotline_ticket`",
-        "error: transition `refer` carries `amount` (money) into `hotline_ticket.category` (enum): incompatible kinds",
+        "case_type.toml:45:17: error: number_prefix `rx` must be 1-8 ASCII capital letters or digits",
+        "case_type.toml:46:16: error: home_states names unknown state `nowhere`",
+        "case_type.toml:47:18: error: category_field `note` must be an enum field",
+        "case_type.toml:48:27: error: list column `colour` is neither a built-in column",
+        "case_type.toml:51:20: error: dispatch department_field `note` must be of kind department",
+        "case_type.toml:52:16: error: capabilities.dispatch.transitions names unknown transition `teleport`",
+        "case_type.toml:55:11: error: publication.publish `refer` must be declared `published = true`",
+        "case_type.toml:56:9: error: publication title names unknown field `{missing}`",
+        "case_type.toml:60:10: error: published item `a`: source `ghost` is neither a field nor one of",
+        "case_type.toml:42:9: error: transition `refer`: opens carries unknown field `ghost`",
+        "case_type.toml:42: error: transition `refer` opens unknown case type `no_such_type`",
+        "case_type.toml:42: error: transition `refer` sets unknown field `nothing` of `hotline_ticket`",
+        "case_type.toml:42: error: transition `refer` carries `amount` (money) into `hotline_ticket.category` (enum): incompatible kinds",
+        "case_type.toml:42: error: transition `refer` carries `note` into unknown field `no_such_field` of `hotline_ticket`",
+        "error: number_prefix `RX` is used by both `bad_links` and `hotline_ticket`",
     ];
     for e in expect {
         assert!(
