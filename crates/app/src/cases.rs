@@ -418,6 +418,20 @@ pub(crate) fn due_summary(t: &CaseType, clocks: &[ClockState]) -> (Option<String
 }
 
 impl App {
+    /// The last date a case counts as due soon (临期) on `today`: the clock configuration's
+    /// `due_soon_days` (`clocks.toml`, `[warnings]`) working days ahead. The one place pages
+    /// and API read the threshold.
+    pub fn due_soon_date(&self, today: Date) -> Date {
+        self.calendar
+            .add_working_days(today, self.config.warnings.due_soon_days)
+            .unwrap_or(today)
+    }
+
+    /// Chinese label of the due-soon filter, e.g. 2个工作日内到期.
+    pub fn due_soon_label(&self) -> String {
+        format!("{}个工作日内到期", self.config.warnings.due_soon_days)
+    }
+
     fn case_type(&self, code: &str) -> Result<&CaseType, AppError> {
         self.registry.get(code).ok_or_else(|| {
             AppError::invalid(
@@ -966,6 +980,9 @@ impl App {
                     continue;
                 };
                 input.insert(to.clone(), carried_value(t, from, target, to, v));
+            }
+            for (to, v) in &o.set {
+                input.insert(to.clone(), v.clone());
             }
             let unit = org::unit(&self.db, case.unit_id).await?;
             let req = CreateCase {

@@ -101,7 +101,7 @@ pub async fn openapi_handler() -> Response {
 /// Body of `POST /cases`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCaseBody {
-    /// hotline_ticket | enforcement_case | …
+    /// A case type code (see GET /case-types).
     case_type: String,
     unit_code: Option<String>,
     /// YYYY-MM-DD, defaults to today.
@@ -227,12 +227,7 @@ async fn list_cases(
         }
         Some("soon") => {
             f.open_only = true;
-            f.due_by = s
-                .app
-                .calendar
-                .add_working_days(today, 3)
-                .ok()
-                .map(|d| d.to_string());
+            f.due_by = Some(s.app.due_soon_date(today).to_string());
         }
         Some("open") => f.open_only = true,
         Some("") | None => {}
@@ -311,7 +306,7 @@ async fn get_case(
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 async fn take_transition(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

@@ -46,6 +46,7 @@ pub struct AppState {
 
 /// The whole application as one router.
 pub fn router(app: App, config: WebConfig) -> Router {
+    let menu = views::menu_of(&app.registry);
     let state = AppState { app, config };
     Router::new()
         .merge(pages::routes())
@@ -58,6 +59,13 @@ pub fn router(app: App, config: WebConfig) -> Router {
             axum::routing::get(api::openapi_handler),
         )
         .merge(assets::routes())
+        // Every page's menu lists the case types of this registry, in declared order.
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let menu = menu.clone();
+                async move { views::MENU.scope(menu, next.run(req)).await }
+            },
+        ))
         .layer(RequestBodyLimitLayer::new(25 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -162,11 +162,7 @@ async fn logout(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response
 // ---------- home and lists ----------
 
 fn soon_date(s: &AppState, today: jiff::civil::Date) -> String {
-    s.app
-        .calendar
-        .add_working_days(today, 3)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| today.to_string())
+    s.app.due_soon_date(today).to_string()
 }
 
 fn count_text(n: i64) -> String {
@@ -217,6 +213,7 @@ async fn home(State(s): State<AppState>, u: PageUser) -> Response {
                     rows: view(&due_rows),
                     waiting: view(&waiting),
                     overdue_total: count_text(o),
+                    soon_label: s.app.due_soon_label(),
                     soon_total: count_text((sn - o).max(0)),
                     open_total: count_text(wn),
                 },
@@ -250,7 +247,10 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 }
 
 async fn case_list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQuery>) -> Response {
-    let case_type = nonempty(&q.case_type).unwrap_or_else(|| "hotline_ticket".into());
+    // Without a type: the first case type of the menu.
+    let case_type = nonempty(&q.case_type)
+        .or_else(|| s.app.registry.first_in_menu().map(|t| t.code.clone()))
+        .unwrap_or_default();
     let Some(t) = s.app.registry.get(&case_type) else {
         return error_page(&u, &AppError::NotFound(format!("案件类型“{case_type}”")));
     };
@@ -312,8 +312,12 @@ async fn case_list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ
         )
     };
     let today_s = today.to_string();
-    let categories = t
-        .field("category")
+    let category_field = t
+        .presentation
+        .category_field
+        .as_deref()
+        .and_then(|c| t.field(c));
+    let categories = category_field
         .and_then(|f| f.dictionary.as_deref())
         .and_then(|d| t.dictionary(d))
         .map(|d| {
@@ -333,9 +337,18 @@ async fn case_list(State(s): State<AppState>, u: PageUser, Query(q): Query<ListQ
                 .map(|st| (st.code.clone(), st.label_zh.clone()))
                 .collect(),
             categories,
+            soon_label: s.app.due_soon_label(),
+            category_label: category_field.map_or_else(|| "类别".into(), |f| f.label_zh.clone()),
+            filters: t.presentation.list_filters.clone(),
+            columns: t
+                .presentation
+                .list_columns
+                .iter()
+                .map(|c| c.label_zh.clone())
+                .collect(),
             rows: rows
                 .iter()
-                .map(|c| RowView::new(c, Some(t), &today_s, &soon))
+                .map(|c| ListRowView::new(c, t, &today_s, &soon))
                 .collect(),
             total_text: count_text(total),
             has_next: page * PAGE_SIZE < total,
@@ -1241,44 +1254,85 @@ struct PageQuery {
 async fn public_list(State(s): State<AppState>, Query(q): Query<PageQuery>) -> Response {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     match s.app.public_decisions(page).await {
-        Ok(rows) => render(
-            &PublicListPage {
-                has_next: rows.len() == 20,
-                rows: rows.iter().map(PublicRow::new).collect(),
-                page,
-            },
-            StatusCode::OK,
-        ),
+        Ok(rows) => {
+            let (keys, columns) = public_columns(&s);
+            render(
+                &PublicListPage {
+                    has_next: rows.len() == 20,
+                    rows: rows.iter().map(|r| PublicRow::new(r, &keys)).collect(),
+                    columns,
+                    page,
+                },
+                StatusCode::OK,
+            )
+        }
         Err(e) => (status_of(&e), crate::error::body_of(&e).message).into_response(),
     }
+}
+
+/// The public list's columns: the items declared `list = true` by the case types that publish
+/// (body keys and labels, in menu order, each key once).
+fn public_columns(s: &AppState) -> (Vec<String>, Vec<String>) {
+    let mut keys: Vec<String> = Vec::new();
+    let mut labels = Vec::new();
+    for t in s.app.registry.in_menu_order() {
+        for it in t
+            .capabilities
+            .publication
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter(|i| i.list)
+        {
+            if !keys.contains(&it.key) {
+                keys.push(it.key.clone());
+                labels.push(it.label_zh.clone());
+            }
+        }
+    }
+    if keys.is_empty() {
+        keys.push("number".into());
+        labels.push("编号".into());
+    }
+    (keys, labels)
+}
+
+/// The label/value pairs of a publication body: its `items` as written at publication, or for a
+/// body written before items were stored, its keys labelled by the declared items.
+fn public_items(s: &AppState, body: &serde_json::Value) -> Vec<(String, String)> {
+    if let Some(items) = body.get("items").and_then(|v| v.as_array()) {
+        return items
+            .iter()
+            .filter_map(|it| {
+                let label = it.get(1)?.as_str()?;
+                let value = it.get(2)?.as_str()?;
+                (!value.is_empty()).then(|| (label.to_owned(), value.to_owned()))
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for t in s.app.registry.in_menu_order() {
+        for it in t.capabilities.publication.iter().flat_map(|p| &p.items) {
+            if seen.contains(&it.key) {
+                continue;
+            }
+            seen.push(it.key.clone());
+            if let Some(v) = body
+                .get(&it.key)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+            {
+                out.push((it.label_zh.clone(), v.to_owned()));
+            }
+        }
+    }
+    out
 }
 
 async fn public_detail(State(s): State<AppState>, Path(id): Path<i64>) -> Response {
     match s.app.public_decision(id).await {
         Ok(p) => {
-            let labels = [
-                ("decision_number", "决定书文号"),
-                ("party", "当事人"),
-                ("uscc", "统一社会信用代码"),
-                ("domain", "执法领域"),
-                ("facts", "违法事实"),
-                ("legal_basis", "处罚依据"),
-                ("outcome", "处理结果"),
-                ("penalty", "处罚种类"),
-                ("fine_amount", "罚款金额"),
-                ("agency", "作出决定的机关"),
-                ("published_on", "公示日期"),
-            ];
-            let items = labels
-                .iter()
-                .filter_map(|(k, l)| {
-                    p.body
-                        .get(*k)
-                        .and_then(|v| v.as_str())
-                        .filter(|v| !v.is_empty())
-                        .map(|v| (l.to_string(), v.to_string()))
-                })
-                .collect();
+            let items = public_items(&s, &p.body);
             render(
                 &PublicDetailPage {
                     title: p.title,

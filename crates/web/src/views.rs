@@ -4,7 +4,39 @@ use askama::Template;
 use fazhi_app::cases::{ActionView, CaseView};
 use fazhi_app::{Actor, AppError};
 use fazhi_store::{CaseRow, DepartmentRow, PublicationRow, SessionRow, UnitRow, UserRow};
-use fazhi_workflow::CaseType;
+use fazhi_workflow::{CaseType, Registry};
+use std::sync::Arc;
+
+/// One case type in the menu and on "my work" (from its declared `[presentation]`).
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    pub code: String,
+    pub label: String,
+    pub create_label: String,
+    pub home: bool,
+}
+
+tokio::task_local! {
+    /// The menu of the registry serving the current request (set by a layer of the router, so
+    /// that every page's [`Chrome`] lists the case types in declared order).
+    pub static MENU: Arc<Vec<MenuItem>>;
+}
+
+/// The case types of a registry in menu order.
+pub fn menu_of(registry: &Registry) -> Arc<Vec<MenuItem>> {
+    Arc::new(
+        registry
+            .in_menu_order()
+            .into_iter()
+            .map(|t| MenuItem {
+                code: t.code.clone(),
+                label: t.presentation.menu_label.clone(),
+                create_label: t.presentation.create_label.clone(),
+                home: t.presentation.home,
+            })
+            .collect(),
+    )
+}
 
 /// What every logged-in page shows around its content.
 #[derive(Debug, Clone)]
@@ -14,6 +46,7 @@ pub struct Chrome {
     pub roles: String,
     pub csrf: String,
     pub nav: String,
+    pub menu: Arc<Vec<MenuItem>>,
 }
 
 impl Chrome {
@@ -29,6 +62,7 @@ impl Chrome {
                 .join("、"),
             csrf: session.csrf.clone(),
             nav: nav.into(),
+            menu: MENU.try_with(Arc::clone).unwrap_or_default(),
         }
     }
 }
@@ -198,6 +232,68 @@ pub struct RowView {
     pub due_note: String,
 }
 
+/// One cell of a list row built from the declared list columns.
+#[derive(Debug, Clone)]
+pub struct CellView {
+    /// `number` (a link), `state` (a badge), `due` (a badge with its class) or plain text.
+    pub kind: String,
+    pub text: String,
+    pub class: String,
+}
+
+/// A list row with the declared columns of its case type.
+#[derive(Debug, Clone)]
+pub struct ListRowView {
+    pub id: i64,
+    pub cells: Vec<CellView>,
+}
+
+impl ListRowView {
+    pub fn new(c: &CaseRow, t: &CaseType, today: &str, soon: &str) -> ListRowView {
+        let r = RowView::new(c, Some(t), today, soon);
+        let cells = t
+            .presentation
+            .list_columns
+            .iter()
+            .map(|col| {
+                let (kind, text, class) = if !col.builtin {
+                    let text = c
+                        .fields
+                        .get(&col.code)
+                        .map(|v| fazhi_app::cases::display_value(t, &col.code, v, false))
+                        .unwrap_or_default();
+                    ("text", text, String::new())
+                } else {
+                    match col.code.as_str() {
+                        "number" => ("number", r.number.clone(), String::new()),
+                        "title" => ("text", r.title.clone(), String::new()),
+                        "state" => ("state", r.state_label.clone(), String::new()),
+                        "category" => ("text", r.category.clone(), String::new()),
+                        "created_on" => ("date", r.created_on.clone(), String::new()),
+                        "closed_on" => (
+                            "date",
+                            c.closed_on.clone().unwrap_or_default(),
+                            String::new(),
+                        ),
+                        "due" => (
+                            "due",
+                            format!("{} {}", r.due_on, r.due_note).trim().to_owned(),
+                            r.due_class.clone(),
+                        ),
+                        _ => ("text", String::new(), String::new()),
+                    }
+                };
+                CellView {
+                    kind: kind.into(),
+                    text,
+                    class,
+                }
+            })
+            .collect();
+        ListRowView { id: r.id, cells }
+    }
+}
+
 impl RowView {
     pub fn new(c: &CaseRow, t: Option<&CaseType>, today: &str, soon: &str) -> RowView {
         let due = c.due_on.clone().unwrap_or_default();
@@ -234,6 +330,7 @@ pub struct HomePage {
     pub rows: Vec<RowView>,
     pub waiting: Vec<RowView>,
     pub overdue_total: String,
+    pub soon_label: String,
     pub soon_total: String,
     pub open_total: String,
 }
@@ -257,8 +354,13 @@ pub struct CaseListPage {
     pub type_name: String,
     pub states: Vec<(String, String)>,
     pub categories: Vec<(String, String)>,
+    pub category_label: String,
+    pub soon_label: String,
+    /// Declared filters (`q`, `state`, `category`, `created`, `due`).
+    pub filters: Vec<String>,
+    pub columns: Vec<String>,
     pub f: ListFilterView,
-    pub rows: Vec<RowView>,
+    pub rows: Vec<ListRowView>,
     pub total_text: String,
     pub page: i64,
     pub has_next: bool,
@@ -396,15 +498,14 @@ pub struct CalendarPage {
 #[derive(Debug, Clone)]
 pub struct PublicRow {
     pub id: i64,
-    pub decision_number: String,
-    pub party: String,
-    pub domain: String,
-    pub outcome: String,
+    /// The declared list items' values; the first is the link (the case number when empty).
+    pub cells: Vec<String>,
     pub published_on: String,
 }
 
 impl PublicRow {
-    pub fn new(p: &PublicationRow) -> PublicRow {
+    /// `keys`: the body keys of the public list's columns.
+    pub fn new(p: &PublicationRow, keys: &[String]) -> PublicRow {
         let g = |k: &str| {
             p.body
                 .get(k)
@@ -412,17 +513,15 @@ impl PublicRow {
                 .unwrap_or("")
                 .to_string()
         };
-        let number = g("decision_number");
+        let mut cells: Vec<String> = keys.iter().map(|k| g(k)).collect();
+        match cells.first_mut() {
+            Some(first) if first.is_empty() => *first = g("number"),
+            None => cells.push(g("number")),
+            _ => {}
+        }
         PublicRow {
             id: p.id,
-            decision_number: if number.is_empty() {
-                g("number")
-            } else {
-                number
-            },
-            party: g("party"),
-            domain: g("domain"),
-            outcome: g("outcome"),
+            cells,
             published_on: p.published_on.clone(),
         }
     }
@@ -431,6 +530,8 @@ impl PublicRow {
 #[derive(Template)]
 #[template(path = "public_list.html")]
 pub struct PublicListPage {
+    /// Column headers (the declared list items; the publication date follows).
+    pub columns: Vec<String>,
     pub rows: Vec<PublicRow>,
     pub page: i64,
     pub has_next: bool,

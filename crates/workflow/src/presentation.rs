@@ -134,6 +134,8 @@ pub struct OpensDef {
     pub case_type: String,
     /// This case's field → the new case's field, in declared order.
     pub carry: Vec<(String, String)>,
+    /// Fixed values of the new case's fields (e.g. its source: `来源 = "12345转办"`).
+    pub set: Vec<(String, serde_json::Value)>,
     /// Line of the declaration (for diagnostics of cross-type checks).
     #[serde(skip)]
     pub line: Option<usize>,
@@ -276,6 +278,8 @@ struct RawOpens {
     case_type: String,
     #[serde(default)]
     carry: toml::Table,
+    #[serde(default)]
+    set: toml::Table,
 }
 
 // ---------------------------------------------------------------- build and check
@@ -463,10 +467,16 @@ pub(crate) fn attach(file: &SourceFile<'_>, ct: &mut CaseType) -> Vec<Diagnostic
                 }
                 carry.push((from.clone(), to.to_owned()));
             }
+            let set = o
+                .set
+                .iter()
+                .map(|(k, v)| (k.clone(), toml_json(v)))
+                .collect();
             capabilities.opens.push(OpensDef {
                 transition: t.code.get_ref().clone(),
                 case_type: o.case_type.clone(),
                 carry,
+                set,
                 line: Some(file.line_col(opens.span().start).0),
             });
         }
@@ -840,6 +850,10 @@ pub fn fill_template(template: &str, value: impl Fn(&str) -> String) -> String {
     out
 }
 
+fn toml_json(v: &toml::Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
 /// Kinds a carried value may move between (same kind, or text-like into text-like).
 fn carry_compatible(from: FieldKind, to: FieldKind) -> bool {
     use FieldKind::*;
@@ -909,6 +923,21 @@ pub(crate) fn check_links(types: &BTreeMap<String, CaseType>) -> Vec<Diagnostic>
             };
             if target.create_transitions().next().is_none() {
                 continue; // reported on the target itself
+            }
+            for (to, _) in &o.set {
+                if target.field(to).is_none() {
+                    diags.push(at(
+                        o.line,
+                        format!(
+                            "transition `{}` sets unknown field `{to}` of `{}`",
+                            o.transition, o.case_type
+                        ),
+                        format!(
+                            "流转“{}”为“{}”设定的字段“{to}”不存在",
+                            o.transition, o.case_type
+                        ),
+                    ));
+                }
             }
             for (from, to) in &o.carry {
                 let fk = ct.field(from).map(|f| f.kind);

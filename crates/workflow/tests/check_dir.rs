@@ -146,3 +146,70 @@ fn publicity_limit_is_configurable_per_province() {
     );
     assert_eq!(custom.with_province(Some("11")).publicity_limit().n, 7);
 }
+
+#[test]
+fn presentation_capabilities_and_links_name_only_what_exists() {
+    let shown_of = |name: &str| -> Vec<String> {
+        match Registry::load_dir(&fixtures(name)) {
+            Ok(_) => panic!("the broken fixture {name} must not load"),
+            Err(d) => {
+                assert!(d.iter().all(|d| !d.message_zh.is_empty()));
+                d.iter().map(ToString::to_string).collect()
+            }
+        }
+    };
+    let shown = [shown_of("presentation_bad"), shown_of("links_bad")].concat();
+    let expect = [
+        "case_type.toml:45:17: error: number_prefix `rx` must be 1-8 ASCII capital letters or digits",
+        "case_type.toml:46:16: error: home_states names unknown state `nowhere`",
+        "case_type.toml:47:18: error: category_field `note` must be an enum field",
+        "case_type.toml:48:27: error: list column `colour` is neither a built-in column",
+        "case_type.toml:51:20: error: dispatch department_field `note` must be of kind department",
+        "case_type.toml:52:16: error: capabilities.dispatch.transitions names unknown transition `teleport`",
+        "case_type.toml:55:11: error: publication.publish `refer` must be declared `published = true`",
+        "case_type.toml:56:9: error: publication title names unknown field `{missing}`",
+        "case_type.toml:60:10: error: published item `a`: source `ghost` is neither a field nor one of",
+        "case_type.toml:42:9: error: transition `refer`: opens carries unknown field `ghost`",
+        "case_type.toml:42: error: transition `refer` opens unknown case type `no_such_type`",
+        "case_type.toml:42: error: transition `refer` sets unknown field `nothing` of `hotline_ticket`",
+        "case_type.toml:42: error: transition `refer` carries `amount` (money) into `hotline_ticket.category` (enum): incompatible kinds",
+        "case_type.toml:42: error: transition `refer` carries `note` into unknown field `no_such_field` of `hotline_ticket`",
+        "error: number_prefix `RX` is used by both `bad_links` and `hotline_ticket`",
+    ];
+    for e in expect {
+        assert!(
+            shown.iter().any(|s| s.contains(e)),
+            "expected `{e}` in:\n{}",
+            shown.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_built_in_types_declare_their_presentation_and_capabilities() {
+    let r = Registry::embedded();
+    let menu: Vec<(&str, &str)> = r
+        .in_menu_order()
+        .iter()
+        .map(|t| {
+            (
+                t.presentation.number_prefix.as_str(),
+                t.presentation.menu_label.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(menu[..2], [("RX", "12345工单"), ("ZF", "行政执法案件")]);
+    let domains = r
+        .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
+        .expect("a case type supplies the certificate domains");
+    assert!(domains.iter().any(|d| d.value == "城市管理"));
+    let with_dispatch = r
+        .types()
+        .filter(|t| t.capabilities.dispatch.is_some())
+        .count();
+    let with_publication = r
+        .types()
+        .filter(|t| t.capabilities.publication.is_some())
+        .count();
+    assert_eq!((with_dispatch, with_publication), (1, 1));
+}

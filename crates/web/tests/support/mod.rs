@@ -35,6 +35,15 @@ pub enum Backend {
 /// departments hotline, enforcement; users for each role; officers ZF01/ZF02 (valid 城市管理
 /// certificates) and ZF03 (expired certificate).
 pub async fn spawn_app(backend: Backend, today: jiff::civil::Date) -> TestApp {
+    spawn_app_with(backend, today, Registry::embedded()).await
+}
+
+/// [`spawn_app`] with the case types of `registry` (e.g. a fixture folder's).
+pub async fn spawn_app_with(
+    backend: Backend,
+    today: jiff::civil::Date,
+    registry: Registry,
+) -> TestApp {
     let (url, dir, pg_name) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -79,7 +88,7 @@ pub async fn spawn_app(backend: Backend, today: jiff::civil::Date) -> TestApp {
     let clock = Arc::new(FixedClock::at(today));
     let app = App::new(
         db.clone(),
-        Registry::embedded(),
+        registry,
         WorkflowConfig::embedded(),
         clock.clone(),
     );
