@@ -442,18 +442,32 @@ impl App {
         })
     }
 
-    /// Officers named in the input (by officer code) plus those already on the case, with their
-    /// certificates, for the guards of 《行政处罚法》第四十二条.
+    /// The people of the registers a step names or the case already holds, with their
+    /// certificates, for the guards that check them (officers under 《行政处罚法》第四十二条,
+    /// mediators under 《人民调解法》第十四条, …): those already on the case, every id in an
+    /// `officer_list` field of the case, and every person named in an `officer_list` input (by
+    /// register code or id; the workflow works with ids, so the input is rewritten to ids).
+    /// Returns the infos and the people this step names (recorded as the case's team).
     async fn officer_infos(
         &self,
+        t: &CaseType,
         current: Vec<OfficerId>,
+        case_fields: &Fields,
         input: &mut Fields,
     ) -> Result<(Vec<OfficerInfo>, Vec<OfficerId>), AppError> {
         let mut ids = current;
-        let mut named = Vec::new();
-        // Officers are chosen by their code (e.g. ZF001); the workflow works with ids.
-        if let Some(list) = input.get("officers").and_then(Value::as_array).cloned() {
-            ids.clear();
+        let mut named: Vec<OfficerId> = Vec::new();
+        for f in t.fields.iter().filter(|f| f.kind == FieldKind::OfficerList) {
+            if let Some(list) = case_fields.get(&f.code).and_then(Value::as_array) {
+                for id in list.iter().filter_map(Value::as_i64).map(OfficerId) {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            let Some(list) = input.get(&f.code).and_then(Value::as_array).cloned() else {
+                continue;
+            };
             let mut converted = Vec::new();
             for v in &list {
                 let code = value_text(v);
@@ -463,18 +477,20 @@ impl App {
                 };
                 let o = o.ok_or_else(|| {
                     AppError::invalid(
-                        "officers",
+                        &f.code,
                         "unknown_officer",
-                        format!("承办执法人员：不存在编号为“{code}”的执法人员"),
+                        format!("{}：名册中不存在编号为“{code}”的人员", f.label_zh),
                     )
                 })?;
                 converted.push(Value::from(o.id.0));
                 if !named.contains(&o.id) {
                     named.push(o.id);
+                }
+                if !ids.contains(&o.id) {
                     ids.push(o.id);
                 }
             }
-            input.insert("officers".into(), Value::Array(converted));
+            input.insert(f.code.clone(), Value::Array(converted));
         }
         let mut infos = Vec::new();
         for id in &ids {
@@ -623,7 +639,9 @@ impl App {
             published: false,
         };
         let mut input = req.input.clone();
-        let (officers, named) = self.officer_infos(Vec::new(), &mut input).await?;
+        let (officers, named) = self
+            .officer_infos(&t, Vec::new(), &Fields::new(), &mut input)
+            .await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
         let ctx = GuardContext {
@@ -789,7 +807,9 @@ impl App {
             published: case.published,
         };
         let mut input = req.input.clone();
-        let (officers, named) = self.officer_infos(bundle.officers, &mut input).await?;
+        let (officers, named) = self
+            .officer_infos(&t, bundle.officers, &case.fields, &mut input)
+            .await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
         let ctx = GuardContext {
@@ -893,7 +913,7 @@ impl App {
         )
         .await?;
         store::replace_clocks(&mut tx, id, &case.case_type, &clock_rows(id, &clocks)).await?;
-        if input.contains_key("officers") {
+        if !named.is_empty() {
             store::set_case_officers(&mut tx, id, &named).await?;
         }
         // Publication (declared): the transition's `published = true/false`, the body from the

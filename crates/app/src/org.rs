@@ -494,8 +494,9 @@ impl App {
         let domains = self
             .registry
             .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
-            .map(|d| d.iter().map(|e| e.value.clone()).collect::<Vec<_>>())
-            .unwrap_or_default();
+            .into_iter()
+            .map(|e| e.value)
+            .collect::<Vec<_>>();
         if !domains.contains(&input.domain) {
             problems.push(FieldProblem::new(
                 "domain",

@@ -825,8 +825,9 @@ async fn officers_render(
         .app
         .registry
         .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
-        .map(|d| d.iter().map(|e| e.value.clone()).collect())
-        .unwrap_or_default();
+        .into_iter()
+        .map(|e| e.value)
+        .collect();
     let mut msgs = problems.clone();
     if !msgs.by_field.is_empty() {
         msgs.general_error = msgs

@@ -146,8 +146,8 @@ pub struct OpensDef {
 pub struct Capabilities {
     pub dispatch: Option<DispatchCapability>,
     pub publication: Option<PublicationCapability>,
-    /// Register name → dictionary of this case type it supplies (e.g. the officer register's
-    /// certificate domains: `officer_certificate_domain = "enforcement_domain"`).
+    /// Register name → dictionary of this case type it adds to the register's values (e.g. the
+    /// officer register's certificate domains: `officer_certificate_domain = "enforcement_domain"`).
     pub registers: BTreeMap<String, String>,
     /// Linked cases opened by transitions.
     pub opens: Vec<OpensDef>,
@@ -870,7 +870,6 @@ fn carry_compatible(from: FieldKind, to: FieldKind) -> bool {
 /// by one case type only.
 pub(crate) fn check_links(types: &BTreeMap<String, CaseType>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut registers: BTreeMap<&str, &str> = BTreeMap::new();
     let mut prefixes: BTreeMap<&str, &str> = BTreeMap::new();
     for ct in types.values() {
         let at = |line: Option<usize>, en: String, zh: String| Diagnostic {
@@ -893,18 +892,6 @@ pub(crate) fn check_links(types: &BTreeMap<String, CaseType>) -> Vec<Diagnostic>
                     ct.presentation.number_prefix, ct.code
                 ),
             ));
-        }
-        for r in ct.capabilities.registers.keys() {
-            if let Some(other) = registers.insert(r, &ct.code) {
-                diags.push(at(
-                    None,
-                    format!(
-                        "register `{r}` is supplied by both `{other}` and `{}`",
-                        ct.code
-                    ),
-                    format!("名册“{r}”同时由“{other}”和“{}”提供字典", ct.code),
-                ));
-            }
         }
         for o in &ct.capabilities.opens {
             let Some(target) = types.get(&o.case_type) else {
@@ -993,15 +980,27 @@ impl crate::load::Registry {
         self.in_menu_order().into_iter().next()
     }
 
-    /// The dictionary a register takes its values from (declared by one case type under
-    /// `[capabilities.registers]`).
-    pub fn register_dictionary(&self, register: &str) -> Option<&[crate::model::DictEntry]> {
-        self.types().find_map(|t| {
-            t.capabilities
+    /// The values a register takes: the union of the dictionaries the case types declare for it
+    /// under `[capabilities.registers]`, in menu order, each value once (the officer register's
+    /// certificate domains are the enforcement domains and the mediators' qualification).
+    pub fn register_dictionary(&self, register: &str) -> Vec<crate::model::DictEntry> {
+        let mut out: Vec<crate::model::DictEntry> = Vec::new();
+        for t in self.in_menu_order() {
+            let Some(entries) = t
+                .capabilities
                 .registers
                 .get(register)
                 .and_then(|d| t.dictionary(d))
-        })
+            else {
+                continue;
+            };
+            for e in entries {
+                if !out.iter().any(|o| o.value == e.value) {
+                    out.push(e.clone());
+                }
+            }
+        }
+        out
     }
 
     /// The case type whose number prefix is `prefix`.

@@ -199,10 +199,11 @@ fn the_built_in_types_declare_their_presentation_and_capabilities() {
         })
         .collect();
     assert_eq!(menu[..2], [("RX", "12345工单"), ("ZF", "行政执法案件")]);
-    let domains = r
-        .register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN)
-        .expect("a case type supplies the certificate domains");
+    // The officer register's certificate domains: the union of what the case types declare
+    // (the enforcement domains, and the mediators' qualification).
+    let domains = r.register_dictionary(fazhi_workflow::presentation::OFFICER_CERTIFICATE_DOMAIN);
     assert!(domains.iter().any(|d| d.value == "城市管理"));
+    assert!(domains.iter().any(|d| d.value == "人民调解员"));
     let with_dispatch = r
         .types()
         .filter(|t| t.capabilities.dispatch.is_some())
