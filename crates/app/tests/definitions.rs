@@ -36,7 +36,8 @@ fn changed_registry() -> (Registry, tempfile::TempDir) {
 
 async fn versions_and_migration(db: &Db) {
     let (street, _, _) = seed_units(db).await;
-    let actor = Actor::system(street.id, &street.path);
+    let mut actor = Actor::system(street.id, &street.path);
+    actor.roles.push(fazhi_domain::Role::Handler);
     let clock = || Arc::new(FixedClock::at("2026-02-01".parse().unwrap()));
     let old = App::new(
         db.clone(),
