@@ -148,8 +148,16 @@ async fn both_0015_migrations_define_the_same_tables_and_columns() {
     let p = migration_columns(include_str!(
         "../migrations/postgres/0015_definition_versions.sql"
     ));
-    assert!(s.iter().any(|c| c.starts_with("case_definition_migrations.changes")), "{s:?}");
-    assert!(s.iter().any(|c| c.starts_with("case_type_definitions.definition")), "{s:?}");
+    assert!(
+        s.iter()
+            .any(|c| c.starts_with("case_definition_migrations.changes")),
+        "{s:?}"
+    );
+    assert!(
+        s.iter()
+            .any(|c| c.starts_with("case_type_definitions.definition")),
+        "{s:?}"
+    );
     assert_eq!(s, p);
     let alter = |sql: &str| {
         sql.lines()
@@ -158,11 +166,17 @@ async fn both_0015_migrations_define_the_same_tables_and_columns() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        alter(include_str!("../migrations/sqlite/0015_definition_versions.sql")),
+        alter(include_str!(
+            "../migrations/sqlite/0015_definition_versions.sql"
+        )),
         vec!["ALTER TABLE cases ADD COLUMN definition_version TEXT;"]
     );
     assert_eq!(
-        alter(include_str!("../migrations/sqlite/0015_definition_versions.sql")),
-        alter(include_str!("../migrations/postgres/0015_definition_versions.sql"))
+        alter(include_str!(
+            "../migrations/sqlite/0015_definition_versions.sql"
+        )),
+        alter(include_str!(
+            "../migrations/postgres/0015_definition_versions.sql"
+        ))
     );
 }
