@@ -10,7 +10,10 @@ use clap::{Args, Parser, Subcommand};
 use fazhi_app::{Actor, App, AppError, SystemClock};
 use fazhi_indicators::Catalog;
 use fazhi_store::{ConnectOptions, Db};
-use fazhi_workflow::{Registry, Severity, WorkflowConfig};
+use fazhi_workflow::{Registry, WorkflowConfig};
+use workflow_cmd::WorkflowCommand;
+
+mod workflow_cmd;
 
 /// Many small, short-lived allocations per request (rows, JSON, SQL arguments): mimalloc
 /// serves them from per-thread pages (docs/benchmarks.md, "HTTP writes on loopback").
@@ -203,12 +206,6 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
-enum WorkflowCommand {
-    /// Validate case-type definitions and configuration in DIR; diagnostics name file, line and problem.
-    Check { dir: PathBuf },
-}
-
-#[derive(Subcommand)]
 enum AuditCommand {
     /// Verify the whole chain; names the first broken entry.
     Verify {
@@ -397,6 +394,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (registry, config) = load_definitions(args.config.as_deref())?;
             let db = open(&url, true).await?;
             let app = App::new(db, registry, config, Arc::new(SystemClock));
+            // The definitions in use are kept, so cases can later be migrated between versions.
+            app.record_definitions("system").await.map_err(app_error)?;
             if fresh {
                 // The official calendar covers 2020–2026: the demo year ends on today, or on the
                 // last day with calendar data.
@@ -455,6 +454,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (registry, config) = load_definitions(args.config.as_deref())?;
             let db = open(&db.database_url, false).await?;
             let app = App::new(db, registry, config, Arc::new(SystemClock));
+            // The definitions in use are kept, so cases can later be migrated between versions.
+            app.record_definitions("system").await.map_err(app_error)?;
             serve(app, &args, |addr| {
                 println!("法治政府建设工作平台已启动：http://{addr}/")
             })
@@ -526,37 +527,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Healthcheck { addr } => healthcheck(&addr).await,
         Command::Report { command } => report_command(command).await,
-        Command::Workflow {
-            command: WorkflowCommand::Check { dir },
-        } => {
-            if !dir.is_dir() {
-                bail!("{}不是目录", dir.display());
-            }
-            let mut diags = fazhi_workflow::check_dir(&dir);
-            // Indicator definitions in DIR/indicators, checked against the case types of DIR
-            // (when those load; their own errors are already in the list).
-            let indicators = dir.join("indicators");
-            if indicators.is_dir() {
-                match Registry::load_dir(&dir) {
-                    Ok(registry) => diags.extend(Catalog::check_dir(&indicators, &registry)),
-                    Err(_) => eprintln!("案件类型定义有误，未检查指标定义{}", indicators.display()),
-                }
-            }
-            for d in &diags {
-                println!("{d}");
-            }
-            let errors = diags
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
-            if errors > 0 {
-                eprintln!("发现{errors}处错误，{}处警告", diags.len() - errors);
-                Ok(ExitCode::FAILURE)
-            } else {
-                eprintln!("检查通过（{}处警告）", diags.len());
-                Ok(ExitCode::SUCCESS)
-            }
-        }
+        Command::Workflow { command } => workflow_cmd::run(command).await,
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {

@@ -389,3 +389,76 @@ fn report_import_stores_each_file_once_and_names_what_it_could_not_read() {
     let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);
     assert!(ok && out.contains("共2条记录"), "{out}");
 }
+
+#[test]
+fn workflow_clocks_prints_every_clock_of_a_timeline_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.json");
+    std::fs::write(
+        &events,
+        r#"[
+          {"transition": "create", "date": "2026-01-05", "input": {"source": "法院（诉调）", "dispute_type": "邻里", "content": "漏水"}},
+          {"transition": "accept", "date": "2026-01-06", "input": {"mediation_body": "人民调解工作室", "mediation_body_name": "某工作室"}},
+          {"transition": "assign_mediators", "date": "2026-01-06", "input": {"mediators": [1]}},
+          {"transition": "reach_agreement", "date": "2026-01-20", "input": {"agreement_form": "口头", "agreement_content": "赔偿", "agreement_effective_on": "2026-01-16"}}
+        ]"#,
+    )
+    .unwrap();
+    let path = events.to_str().unwrap();
+    let (ok, out, err) = run(&[
+        "workflow",
+        "clocks",
+        "mediation_case",
+        "--events",
+        path,
+        "--today",
+        "2026-02-01",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let window = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "confirmation_window")
+        .unwrap();
+    // 2026-01-16 + 30 days = Sunday 2026-02-15 in the Spring Festival → Tuesday 2026-02-24.
+    assert_eq!(window["due"], "2026-02-24");
+    assert_eq!(window["status"], "running");
+    assert_eq!(window["basis"], "《中华人民共和国人民调解法》第三十三条");
+    let (ok, out, _) = run(&[
+        "workflow",
+        "clocks",
+        "mediation_case",
+        "--events",
+        path,
+        "--today",
+        "2026-02-01",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains("confirmation_window 司法确认申请期：期满日 2026-02-24"),
+        "{out}"
+    );
+
+    std::fs::write(
+        &events,
+        r#"[{"transition": "accept", "date": "2026-01-05"}]"#,
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["workflow", "clocks", "mediation_case", "--events", path]);
+    assert!(!ok);
+    assert!(err.contains("第1个事件（accept）：案件尚未创建"), "{err}");
+    let (ok, _, err) = run(&["workflow", "clocks", "no_such_type", "--events", path]);
+    assert!(!ok);
+    assert!(err.contains("未知的案件类型“no_such_type”"), "{err}");
+}
+
+#[test]
+fn workflow_doc_writes_the_committed_contract() {
+    let (ok, out, err) = run(&["workflow", "doc", "--out", "-"]);
+    assert!(ok, "{err}");
+    let committed = include_str!("../../../docs/case-types.md");
+    assert_eq!(out, committed);
+}

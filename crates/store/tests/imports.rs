@@ -138,3 +138,45 @@ async fn both_0003_migrations_define_the_same_tables_and_columns() {
     );
     assert_eq!(s, p);
 }
+
+#[tokio::test]
+async fn both_0015_migrations_define_the_same_tables_and_columns() {
+    use fazhi_store::testing::migration_columns;
+    let s = migration_columns(include_str!(
+        "../migrations/sqlite/0015_definition_versions.sql"
+    ));
+    let p = migration_columns(include_str!(
+        "../migrations/postgres/0015_definition_versions.sql"
+    ));
+    assert!(
+        s.iter()
+            .any(|c| c.starts_with("case_definition_migrations.changes")),
+        "{s:?}"
+    );
+    assert!(
+        s.iter()
+            .any(|c| c.starts_with("case_type_definitions.definition")),
+        "{s:?}"
+    );
+    assert_eq!(s, p);
+    let alter = |sql: &str| {
+        sql.lines()
+            .filter(|l| l.starts_with("ALTER TABLE"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        alter(include_str!(
+            "../migrations/sqlite/0015_definition_versions.sql"
+        )),
+        vec!["ALTER TABLE cases ADD COLUMN definition_version TEXT;"]
+    );
+    assert_eq!(
+        alter(include_str!(
+            "../migrations/sqlite/0015_definition_versions.sql"
+        )),
+        alter(include_str!(
+            "../migrations/postgres/0015_definition_versions.sql"
+        ))
+    );
+}

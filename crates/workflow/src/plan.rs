@@ -64,7 +64,9 @@ pub struct GuardContext<'a> {
     /// Date of the step.
     pub on: Date,
     pub actor_roles: &'a [String],
-    /// Officers named in the input or already on the case.
+    /// People of the register (enforcement officers, registered mediators …) named in the input
+    /// or already on the case, with their certificates (guards `min_certified_officers`,
+    /// `min_qualified_persons`).
     pub officers: &'a [OfficerInfo],
     pub calendar: &'a Calendar,
     pub config: &'a WorkflowConfig,
