@@ -73,6 +73,7 @@ type Checker = fn(&Path) -> Vec<Diagnostic>;
 const CHECKERS: &[(&str, Checker)] = &[
     ("definitions", check_definitions),
     ("indicators", check_indicators),
+    ("folders", check_folder_files),
 ];
 
 fn check_definitions(dir: &Path) -> Vec<Diagnostic> {
@@ -93,6 +94,52 @@ fn check_indicators(dir: &Path) -> Vec<Diagnostic> {
             Vec::new()
         }
     }
+}
+
+/// The registry DIR describes: one case-type folder (DIR holds `case_type.toml`) over the
+/// built-in folders, or a configuration folder. `None` when its definitions do not load (their
+/// errors come from `check_definitions`).
+fn registry_of(dir: &Path) -> Option<Registry> {
+    use fazhi_workflow::folders::{DEFINITION_FILE, embedded_folders, merge_folders, read_folder};
+    if dir.join(DEFINITION_FILE).is_file() {
+        let (folder, _) = read_folder(dir).ok()?;
+        Registry::from_folders(merge_folders(embedded_folders(), vec![folder])).ok()
+    } else {
+        Registry::load_dir(dir).ok()
+    }
+}
+
+/// The other files of every case-type folder, each checked by the crate that reads it: the
+/// facts layout (`facts.toml`), the report paragraphs (`report.toml`), the dashboard cards
+/// (`dashboard.toml`) and the demo script (`demo.toml`), with their indicators checked against
+/// the catalogue of DIR (its `indicators/` overrides included).
+fn check_folder_files(dir: &Path) -> Vec<Diagnostic> {
+    let Some(registry) = registry_of(dir) else {
+        return Vec::new();
+    };
+    let indicators = dir.join("indicators");
+    let catalog = if indicators.is_dir() {
+        Catalog::load_dir(&indicators, &registry)
+    } else {
+        Catalog::embedded_for(&registry)
+    };
+    let mut diags = fazhi_indicators::facts::check(&registry);
+    match catalog {
+        Ok(catalog) => {
+            let known = |id: &str| catalog.resolve(id).is_some();
+            diags.extend(fazhi_reports::check_reports(&registry, &known));
+            diags.extend(fazhi_reports::check_dashboards(&registry, &known));
+        }
+        // The indicators' own errors are reported by `check_indicators` or, for the folders'
+        // indicators.toml, here.
+        Err(d) => diags.extend(d),
+    }
+    for folder in registry.folders() {
+        if let Some(ct) = registry.get(&folder.code) {
+            diags.extend(fazhi_demo::check_demo(folder, ct));
+        }
+    }
+    diags
 }
 
 pub async fn run(command: WorkflowCommand) -> Result<ExitCode> {

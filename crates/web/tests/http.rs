@@ -1052,6 +1052,10 @@ async fn a_frozen_report_keeps_its_figures_and_the_diff_shows_what_changed_since
         html.contains("【缺数：officers.posts】"),
         "a manual figure nobody entered is missing, not 0"
     );
+    assert!(
+        html.contains("【缺上年同期数：hotline.received】"),
+        "no tickets last year: the year-on-year change is a marker, never a made-up number"
+    );
     let version = html
         .split("name=\"version\" value=\"")
         .nth(1)
@@ -1130,6 +1134,14 @@ async fn the_dashboard_and_every_figure_link_open() {
         .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
         .collect();
     assert!(links.len() >= 8, "{}", links.len());
+    assert!(
+        html.contains("href=\"/cases?type=hotline_ticket\""),
+        "a key figure declared with `cases` links its case list"
+    );
+    assert!(
+        html.contains("12345工单受理量（按月）") && html.contains("行政执法立案数（按月）"),
+        "the trends the folders declare"
+    );
     for l in links.iter().take(10) {
         let r = b
             .get(t.url(&format!("/figures?h={l}")))
