@@ -3,6 +3,7 @@
 //! report prints (调处纠纷…件, 调解成功率, 涉及金额; 受理信访…件, 办结…件, 按期办结率) come from these
 //! records, not from typed-in numbers.
 
+#[allow(dead_code)]
 mod support;
 
 use std::sync::Arc;
@@ -95,16 +96,28 @@ async fn mediation_and_petitions_are_walked_on_real_dates_and_counted() {
     // 《人民调解法》第三十三条: within 30 days of the agreement taking effect (2026-02-13 + 30
     // natural days = 2026-03-15, a Sunday). A day after the window is refused with the article.
     let (s, refused) = h
-        .step(a, "apply_confirmation", Some("2026-03-17"), json!({"confirmation_court": "滨江区人民法院"}))
+        .step(
+            a,
+            "apply_confirmation",
+            Some("2026-03-17"),
+            json!({"confirmation_court": "滨江区人民法院"}),
+        )
         .await;
     assert_eq!(s, 422, "{refused}");
     let text = refused.to_string();
-    assert!(text.contains("mediation.confirmation_window_closed"), "{text}");
+    assert!(
+        text.contains("mediation.confirmation_window_closed"),
+        "{text}"
+    );
     assert!(text.contains("第三十三条"), "{text}");
     walk(
         &h,
         a,
-        &[("apply_confirmation", "2026-03-13", json!({"confirmation_court": "滨江区人民法院"}))],
+        &[(
+            "apply_confirmation",
+            "2026-03-13",
+            json!({"confirmation_court": "滨江区人民法院"}),
+        )],
     )
     .await;
 
@@ -134,7 +147,16 @@ async fn mediation_and_petitions_are_walked_on_real_dates_and_counted() {
         json!({"source": "网格", "dispute_type": "婚姻家庭", "content": "家庭财产分割纠纷"}),
     )
     .await;
-    walk(&h, c, &[("not_accept", "2026-03-23", json!({"reason": "一方当事人明确拒绝调解"}))]).await;
+    walk(
+        &h,
+        c,
+        &[(
+            "not_accept",
+            "2026-03-23",
+            json!({"reason": "一方当事人明确拒绝调解"}),
+        )],
+    )
+    .await;
 
     // Petition 1: accepted, replied within 60 days, then 复查 requested within 30 days.
     let p1 = created(
@@ -180,7 +202,16 @@ async fn mediation_and_petitions_are_walked_on_real_dates_and_counted() {
         json!({"channel": "网上信访", "subject": "噪音", "content": "商铺夜间噪音扰民"}),
     )
     .await;
-    walk(&h, p3, &[("accept", "2026-03-03", json!({"category": "检举控告", "acceptance_notice": "已受理。"}))]).await;
+    walk(
+        &h,
+        p3,
+        &[(
+            "accept",
+            "2026-03-03",
+            json!({"category": "检举控告", "acceptance_notice": "已受理。"}),
+        )],
+    )
+    .await;
 
     // The indicators over 2026-Q1 for the street.
     let app = App::new(
