@@ -11,7 +11,7 @@
 # Exits with the test's exit code (non-zero also when the server does not come up).
 set -euo pipefail
 
-READY_TIMEOUT_S=180   # demo data generation takes ~30 s in a debug build
+READY_TIMEOUT_S=420   # demo data generation (two years, four case types) takes ~65 s in a debug build
 TEST_TIMEOUT_S=300    # hard cap on the node test (it has its own 150 s watchdog)
 
 bin="${1:-}"

@@ -6,8 +6,9 @@
 // `npm ci` in tests/browser, and Chromium at /usr/bin/chromium (Debian package `chromium`).
 // Screenshots go to $FAZHI_BROWSER_TEST_OUT (a fresh temp dir when unset).
 //
-// The ticket goes the way a real one does (crates/workflow/case_types/hotline_ticket.toml):
-//   handler (12345热线办)        受理 → 派单 to 城市管理科
+// The ticket goes the way a real one does (case_types/hotline_ticket/case_type.toml):
+//   handler (12345热线办)        受理 → 转人民调解 (opens a linked mediation case; the chain is
+//                                followed to it and back) → 派单 to 城市管理科
 //   handler_urban (城市管理科)    签收 → 答复
 //   handler (12345热线办)        回访 → 已办结
 // then `handler` finds it by a unique token in the 12345工单 list.
@@ -206,6 +207,27 @@ async function main() {
       console.log(`# case ${caseNumber} at ${caseUrl}, token ${token}`);
     });
 
+    let mediationUrl = "";
+    await step("handler refers the dispute to people's mediation (转人民调解)", () =>
+      takeAction(page, caseUrl, "转人民调解", (f) => f.locator("select[name=dispute_type]").selectOption("邻里"), "已受理"),
+    );
+    await step("the ticket's page shows the matter chain with the mediation case", async () => {
+      const card = page.locator("#matter");
+      await expectText(card.locator("h2"), caseNumber, "matter number is the ticket's number", page);
+      const row = card.locator("tbody tr").filter({ hasText: "人民调解案件" });
+      await expectText(row, /已申请/, "mediation case listed in the chain with its state", page);
+      await expectText(row, /由\s*\S+.*开启/, "mediation case says where it came from", page);
+      const link = row.locator("td.mono a");
+      if ((await link.count()) !== 1) fail(`no link to the mediation case\n  ${await pageReport(page)}`);
+      await Promise.all([page.waitForLoadState("load", { timeout: STEP_TIMEOUT_MS }), link.click()]);
+      await expectUrl(page, /\/cases\/\d+$/, "open the mediation case from the chain");
+      mediationUrl = page.url();
+      await expectText(page.locator("h1 .badge.info"), /^已申请$/, "mediation case: state badge", page);
+      await expectText(kv(page, "纠纷来源"), "12345转办", "mediation case: source set by the referral", page);
+      await expectText(kv(page, "纠纷类型"), "邻里", "mediation case: dispute type carried over", page);
+      await expectText(page.locator("#matter tbody tr").filter({ hasText: caseNumber }), /12345工单/, "the chain from the mediation case", page);
+      console.log(`# mediation case at ${mediationUrl}`);
+    });
     await step("handler dispatches it to 城市管理科 (派单)", () =>
       takeAction(page, caseUrl, "派单", (f) => f.locator("select[name=assignee_department]").selectOption("urban"), "已派单"),
     );

@@ -400,7 +400,10 @@ async fn login(base: &str, login: &str) -> Result<(String, String)> {
         .map(str::to_string)
         .ok_or_else(|| anyhow!("login failed: status {}", res.status()))?;
     let page = client
-        .get(format!("{base}/cases/new?type=hotline_ticket"))
+        .get(format!(
+            "{base}/cases/new?type={}",
+            fazhi_demo::stream_case_type()
+        ))
         .header("Cookie", &cookie)
         .send()
         .await?

@@ -94,6 +94,54 @@ fn workflow_check_names_file_line_and_problem() {
     assert!(ok, "{out}{err}");
 }
 
+/// A case-type folder is checked as a whole: its definition, and the files other crates read
+/// (report paragraphs, demo script, …), each problem with its file and line.
+#[test]
+fn workflow_check_validates_every_file_of_a_case_type_folder() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../case_types");
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let folder = entry.unwrap().path();
+        if folder.is_dir() {
+            let (ok, out, err) = run(&["workflow", "check", folder.to_str().unwrap()]);
+            assert!(ok, "{}: {out}{err}", folder.display());
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("mediation_case");
+    std::fs::create_dir(&copy).unwrap();
+    for f in std::fs::read_dir(root.join("mediation_case")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+    }
+    let report = std::fs::read_to_string(copy.join("report.toml")).unwrap();
+    let line = report
+        .lines()
+        .position(|l| l.contains("{mediation.cases}"))
+        .expect("the mediation paragraph prints mediation.cases")
+        + 1;
+    std::fs::write(
+        copy.join("report.toml"),
+        report.replace("{mediation.cases}", "{mediation.no_such_figure}"),
+    )
+    .unwrap();
+    let demo = std::fs::read_to_string(copy.join("demo.toml")).unwrap();
+    std::fs::write(
+        copy.join("demo.toml"),
+        demo.replacen("step = \"accept\"", "step = \"no_such_step\"", 1),
+    )
+    .unwrap();
+    let (ok, out, _) = run(&["workflow", "check", copy.to_str().unwrap()]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains(&format!("report.toml:{line}:")) && out.contains("mediation.no_such_figure"),
+        "{out}"
+    );
+    assert!(
+        out.contains("demo.toml:") && out.contains("no_such_step"),
+        "{out}"
+    );
+}
+
 #[test]
 fn indicator_overrides_in_the_config_folder_are_checked_and_refused_when_wrong() {
     let dir = tempfile::tempdir().unwrap();

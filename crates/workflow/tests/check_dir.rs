@@ -212,5 +212,6 @@ fn the_built_in_types_declare_their_presentation_and_capabilities() {
         .types()
         .filter(|t| t.capabilities.publication.is_some())
         .count();
-    assert_eq!((with_dispatch, with_publication), (1, 1));
+    // Tickets are dispatched, petitions routed (转送交办); enforcement decisions are published.
+    assert_eq!((with_dispatch, with_publication), (2, 1));
 }
