@@ -408,14 +408,7 @@ pub(crate) enum TimingKind {
 // Diagnostics
 
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while offset > 0 && !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-    (line, col)
+    fazhi_workflow::line_col(text, offset)
 }
 
 /// Collects diagnostics of one file.

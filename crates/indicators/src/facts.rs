@@ -286,14 +286,7 @@ impl FileCk<'_> {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while offset > 0 && !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-    (line, col)
+    fazhi_workflow::line_col(text, offset)
 }
 
 /// Parses and validates one `facts.toml` against its case type: fields, transitions and clocks

@@ -15,14 +15,7 @@ pub(crate) struct Src<'a> {
 impl Src<'_> {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while offset > 0 && !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-        (line, col)
+        fazhi_workflow::line_col(self.text, offset)
     }
 
     pub fn diag(

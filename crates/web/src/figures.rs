@@ -116,6 +116,8 @@ struct DashboardPage {
     /// Sub-units compared on the figures declared with `compare_units`.
     comparisons: Vec<Chart>,
     depts: Vec<DeptRow>,
+    /// Heading of the due-soon column (e.g. 2个工作日内到期).
+    due_soon_label: String,
 }
 
 fn find<'a>(vals: &'a [IndicatorValue], id: &str) -> Option<&'a IndicatorValue> {
@@ -312,12 +314,8 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
         .collect();
 
     // Overdue and soon-due open cases by department, with the case types that hold them.
-    let soon = s
-        .app
-        .calendar
-        .add_working_days(today, 3)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| today.to_string());
+    // The due-soon threshold of the clock configuration (clocks.toml), as on lists and the API.
+    let soon = s.app.due_soon_date(today).to_string();
     let yesterday = today.yesterday().map(|d| d.to_string()).unwrap_or_default();
     let mut depts = Vec::new();
     for d in s.app.list_departments(a).await? {
@@ -364,6 +362,7 @@ async fn dashboard_inner(s: &AppState, u: &PageUser) -> Result<Response, AppErro
             trends,
             comparisons,
             depts,
+            due_soon_label: s.app.due_soon_label(),
         },
         StatusCode::OK,
     ))

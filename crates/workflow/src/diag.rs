@@ -94,12 +94,18 @@ pub(crate) struct SourceFile<'a> {
 
 impl SourceFile<'_> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
-        (line, col)
+        line_col(self.text, offset)
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset of `text`, for the file:line
+/// diagnostics of every crate that reads a case-type folder's files.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+    (line, col)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -29,7 +29,7 @@ mod versions;
 
 pub use clocks::{ClockState, ClockStatus, WarningLevel, clocks};
 pub use config::{CONFIG_FILES, LIMIT_TABLES, PeriodLimit, WarningThresholds, WorkflowConfig};
-pub use diag::{Diagnostic, Severity};
+pub use diag::{Diagnostic, Severity, line_col};
 pub use doc::{DOC_PREAMBLE, case_types_markdown};
 pub use input::{BasicValidators, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen};
 pub use load::{Registry, check_definition, check_dir};
