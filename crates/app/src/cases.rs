@@ -640,7 +640,7 @@ impl App {
         };
         let mut input = req.input.clone();
         let (officers, named) = self
-            .officer_infos(&t, Vec::new(), &Fields::new(), &mut input)
+            .officer_infos(t, Vec::new(), &Fields::new(), &mut input)
             .await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
