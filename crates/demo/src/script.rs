@@ -407,10 +407,6 @@ pub(crate) enum TimingKind {
 // ---------------------------------------------------------------------------------------------
 // Diagnostics
 
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    fazhi_workflow::line_col(text, offset)
-}
-
 /// Collects diagnostics of one file.
 pub(crate) struct Diags<'a> {
     pub path: &'a Path,
@@ -434,21 +430,8 @@ impl<'a> Diags<'a> {
         en: impl Into<String>,
         zh: impl Into<String>,
     ) {
-        let (line, column) = match span {
-            Some(s) => {
-                let (l, c) = line_col(self.text, s.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        self.out.push(Diagnostic {
-            file: self.path.to_path_buf(),
-            line,
-            column,
-            severity,
-            message: en.into(),
-            message_zh: zh.into(),
-        });
+        self.out
+            .push(Diagnostic::at(self.path, self.text, span, severity, en, zh));
     }
 
     pub fn error(

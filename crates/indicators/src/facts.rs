@@ -253,21 +253,14 @@ struct FileCk<'a> {
 
 impl FileCk<'_> {
     fn err(&mut self, span: Option<Range<usize>>, en: String, zh: String) {
-        let (line, column) = match span {
-            Some(s) => {
-                let (l, c) = line_col(&self.file.text, s.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        self.diags.push(Diagnostic {
-            file: self.file.path.clone(),
-            line,
-            column,
-            severity: Severity::Error,
-            message: en,
-            message_zh: zh,
-        });
+        self.diags.push(Diagnostic::at(
+            &self.file.path,
+            &self.file.text,
+            span,
+            Severity::Error,
+            en,
+            zh,
+        ));
     }
 
     /// At most `max` entries in `list`.
@@ -283,10 +276,6 @@ impl FileCk<'_> {
             );
         }
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    fazhi_workflow::line_col(text, offset)
 }
 
 /// Parses and validates one `facts.toml` against its case type: fields, transitions and clocks

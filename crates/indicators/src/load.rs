@@ -100,10 +100,6 @@ struct SourceFile<'a> {
 }
 
 impl SourceFile<'_> {
-    fn line_col(&self, offset: usize) -> (usize, usize) {
-        fazhi_workflow::line_col(self.text, offset)
-    }
-
     fn diag(
         &self,
         severity: Severity,
@@ -111,21 +107,7 @@ impl SourceFile<'_> {
         en: String,
         zh: String,
     ) -> Diagnostic {
-        let (line, column) = match span {
-            Some(s) => {
-                let (l, c) = self.line_col(s.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        Diagnostic {
-            file: self.path.clone(),
-            line,
-            column,
-            severity,
-            message: en,
-            message_zh: zh,
-        }
+        Diagnostic::at(&self.path, self.text, span, severity, en, zh)
     }
 }
 
@@ -151,7 +133,7 @@ impl Checker<'_> {
     }
 
     fn line(&self, span: &Range<usize>) -> usize {
-        self.file.line_col(span.start).0
+        fazhi_workflow::line_col(self.file.text, span.start).0
     }
 }
 

@@ -13,11 +13,6 @@ pub(crate) struct Src<'a> {
 }
 
 impl Src<'_> {
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        fazhi_workflow::line_col(self.text, offset)
-    }
-
     pub fn diag(
         &self,
         severity: Severity,
@@ -25,21 +20,7 @@ impl Src<'_> {
         en: impl Into<String>,
         zh: impl Into<String>,
     ) -> Diagnostic {
-        let (line, column) = match span {
-            Some(s) => {
-                let (l, c) = self.line_col(s.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        Diagnostic {
-            file: self.path.to_path_buf(),
-            line,
-            column,
-            severity,
-            message: en.into(),
-            message_zh: zh.into(),
-        }
+        Diagnostic::at(self.path, self.text, span, severity, en, zh)
     }
 
     pub fn error(

@@ -29,27 +29,47 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic at a byte span of `text` (the file at `path`), with its line and column;
+    /// every crate that checks a case-type folder's files builds its diagnostics with it.
+    pub fn at(
+        path: &std::path::Path,
+        text: &str,
+        span: Option<std::ops::Range<usize>>,
+        severity: Severity,
+        message: impl Into<String>,
+        message_zh: impl Into<String>,
+    ) -> Diagnostic {
+        let (line, column) = match span {
+            Some(span) => {
+                let (l, c) = line_col(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column,
+            severity,
+            message: message.into(),
+            message_zh: message_zh.into(),
+        }
+    }
+
     pub(crate) fn error(
         file: &SourceFile<'_>,
         span: Option<std::ops::Range<usize>>,
         message: impl Into<String>,
         message_zh: impl Into<String>,
     ) -> Diagnostic {
-        let (line, column) = match span {
-            Some(span) => {
-                let (l, c) = file.line_col(span.start);
-                (Some(l), Some(c))
-            }
-            None => (None, None),
-        };
-        Diagnostic {
-            file: file.path.clone(),
-            line,
-            column,
-            severity: Severity::Error,
-            message: message.into(),
-            message_zh: message_zh.into(),
-        }
+        Diagnostic::at(
+            &file.path,
+            file.text,
+            span,
+            Severity::Error,
+            message,
+            message_zh,
+        )
     }
 
     pub(crate) fn warning(
