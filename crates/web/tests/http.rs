@@ -1185,7 +1185,7 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
     let h = t.api("handler");
     let (s, created) = h
         .create(
-            "grid_event",
+            "tree_permit",
             Some("C1"),
             None,
             json!({"category": "市容环境", "address": "望江路66号", "content": "楼道堆放杂物 token-grid-9c1",
@@ -1195,7 +1195,7 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
     assert_eq!(s, 201, "{created}");
     let id = created["case_id"].as_i64().unwrap();
     assert!(
-        created["number"].as_str().unwrap().starts_with("WG2026-"),
+        created["number"].as_str().unwrap().starts_with("TP2026-"),
         "the declared number prefix: {created}"
     );
     let (_, case) = h.get(&format!("/api/v1/cases/{id}")).await;
@@ -1217,7 +1217,7 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
 
     // Listed and searched through the generic list.
     let (_, list) = h
-        .get("/api/v1/cases?type=grid_event&q=token-grid-9c1")
+        .get("/api/v1/cases?type=tree_permit&q=token-grid-9c1")
         .await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{list}");
@@ -1230,7 +1230,7 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
         "personal data masked"
     );
 
-    // Shown in the menu (declared order: 12345工单 10, 网格事件 15, 行政执法案件 20), on "my
+    // Shown in the menu (declared order: 12345工单 10, 树木迁移申请 15, 行政执法案件 20), on "my
     // work" and as a list page with its declared columns.
     let b = t.browser("handler").await;
     let home = b
@@ -1244,15 +1244,15 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
     let (p1, p2, p3) = (
         home.find("/cases?type=hotline_ticket\"")
             .expect("ticket menu entry"),
-        home.find("/cases?type=grid_event\"")
+        home.find("/cases?type=tree_permit\"")
             .expect("grid menu entry"),
         home.find("/cases?type=enforcement_case\"")
             .expect("enforcement menu entry"),
     );
     assert!(p1 < p2 && p2 < p3, "declared menu order");
-    assert!(home.contains("登记网格事件"), "quick create on my work");
+    assert!(home.contains("登记树木迁移申请"), "quick create on my work");
     let page = b
-        .get(t.url("/cases?type=grid_event&q=token-grid-9c1"))
+        .get(t.url("/cases?type=tree_permit&q=token-grid-9c1"))
         .send()
         .await
         .unwrap()
