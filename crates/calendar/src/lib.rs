@@ -124,6 +124,12 @@ pub enum PeriodUnit {
     WorkingDays,
     /// Hours (小时); counted continuously.
     Hours,
+    /// Minutes (分钟); counted continuously (a command centre's dispatch and arrival limits).
+    Minutes,
+    /// Calendar months (个月): the period ends on the day of the last month that corresponds to
+    /// the start day, or that month's last day when it has none (《中华人民共和国民法典》
+    /// 第二百零二条); a last day on a rest day rolls like natural days (第二百零三条).
+    Months,
 }
 
 impl PeriodUnit {
@@ -133,6 +139,8 @@ impl PeriodUnit {
             PeriodUnit::NaturalDays => "日",
             PeriodUnit::WorkingDays => "个工作日",
             PeriodUnit::Hours => "小时",
+            PeriodUnit::Minutes => "分钟",
+            PeriodUnit::Months => "个月",
         }
     }
 
@@ -142,15 +150,20 @@ impl PeriodUnit {
             PeriodUnit::NaturalDays => "natural_days",
             PeriodUnit::WorkingDays => "working_days",
             PeriodUnit::Hours => "hours",
+            PeriodUnit::Minutes => "minutes",
+            PeriodUnit::Months => "months",
         }
     }
 
-    /// Parses a stable code (`natural_days`, `working_days`, `hours`).
+    /// Parses a stable code (`natural_days`, `working_days`, `hours`, `minutes`,
+    /// `months`).
     pub fn from_code(code: &str) -> Option<PeriodUnit> {
         match code {
             "natural_days" => Some(PeriodUnit::NaturalDays),
             "working_days" => Some(PeriodUnit::WorkingDays),
             "hours" => Some(PeriodUnit::Hours),
+            "minutes" => Some(PeriodUnit::Minutes),
+            "months" => Some(PeriodUnit::Months),
             _ => None,
         }
     }
@@ -246,6 +259,22 @@ impl DueDate {
                     hours_to_days(self.n)
                 ));
             }
+            PeriodUnit::Months => {
+                lines.push(format!("期限{}个月，至起算日对应日（无对应日的为月末）", self.n));
+                if let Some(from) = self.rolled_from {
+                    lines.push(format!("期限最后一日{from}为休息日，顺延至下一个工作日"));
+                    for (a, b, reason) in group_skipped(&self.skipped) {
+                        lines.push(skip_line(a, b, &reason));
+                    }
+                }
+            }
+            PeriodUnit::Minutes => {
+                lines.push(format!(
+                    "期限{}分钟，连续计算，不因节假日顺延；以日期计，最迟至起算日后第{}日",
+                    self.n,
+                    minutes_to_days(self.n)
+                ));
+            }
         }
         lines.push(format!("期满日{}", self.due));
         lines.push(format!("日历版本{}", self.calendar_version));
@@ -291,6 +320,10 @@ fn group_skipped(days: &[SkippedDay]) -> Vec<(Date, Date, String)> {
 
 fn hours_to_days(n: u32) -> u32 {
     n.div_ceil(24)
+}
+
+fn minutes_to_days(n: u32) -> u32 {
+    n.div_ceil(24 * 60)
 }
 
 /// The working-day calendar: national data plus an optional provincial overlay.
@@ -634,6 +667,37 @@ impl Calendar {
             PeriodUnit::Hours => {
                 let mut d = start;
                 for _ in 0..hours_to_days(n) {
+                    d = self.next_day(d)?;
+                }
+                d
+            }
+            PeriodUnit::Months => {
+                let mut d = start
+                    .checked_add(jiff::Span::new().months(i64::from(n)))
+                    .map_err(|_| CalendarError::OutOfRange {
+                        date: start,
+                        first: self.first,
+                        last: self.last,
+                    })?;
+                self.check(d)?;
+                if n > 0 && self.is_rest_for_roll(d, rule)? {
+                    rolled_from = Some(d);
+                    while self.is_rest_for_roll(d, rule)? {
+                        let info = self.day_info(d)?;
+                        skipped.push(SkippedDay {
+                            date: d,
+                            reason: info.name.unwrap_or_else(|| "周末".to_owned()),
+                        });
+                        d = self.next_day(d)?;
+                    }
+                }
+                d
+            }
+            // Minutes likewise: with only a date known, the period ends at the latest on the
+            // ceil(n / 1440)-th day after the start.
+            PeriodUnit::Minutes => {
+                let mut d = start;
+                for _ in 0..minutes_to_days(n) {
                     d = self.next_day(d)?;
                 }
                 d

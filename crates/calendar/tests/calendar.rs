@@ -399,3 +399,29 @@ proptest! {
         prop_assert_eq!(due.rolled_from.is_some(), due.due != nominal);
     }
 }
+
+/// Months (《民法典》第二百零二条、第二百零三条): the corresponding day of the last month, else that
+/// month's last day; a last day on a holiday (or, by the rule, a weekend) rolls to the next
+/// working day; an adjusted working weekend day is a working day and does not roll.
+#[test]
+fn months_end_on_the_corresponding_day_or_the_month_end_and_roll_off_rest_days() {
+    // 01-31 + 1 month: February has no 31st → 02-28, the adjusted working Saturday.
+    let due = check("2026-01-31", 1, PeriodUnit::Months, true, "2026-02-28");
+    assert_eq!(due.rolled_from, None);
+    // 03-31 + 2 months = 05-31, a Sunday: rolls to Monday 06-01 (or stays without weekend roll).
+    check("2026-03-31", 2, PeriodUnit::Months, true, "2026-06-01");
+    check("2026-03-31", 2, PeriodUnit::Months, false, "2026-05-31");
+    // 08-01 + 2 months = 10-01: National Day rolls to 10-08 either way.
+    let due = check("2026-08-01", 2, PeriodUnit::Months, false, "2026-10-08");
+    assert!(due.explain_zh().iter().any(|l| l.contains("期限2个月")), "{:?}", due.explain_zh());
+    // 03-20 + 6 months = 09-20, the adjusted working Sunday: no roll.
+    check("2026-03-20", 6, PeriodUnit::Months, true, "2026-09-20");
+}
+
+/// Minutes run continuously: with only a date known, 5 minutes end at the latest the next day.
+#[test]
+fn minutes_are_continuous() {
+    check("2026-10-01", 5, PeriodUnit::Minutes, true, "2026-10-02");
+    assert_eq!(PeriodUnit::from_code("minutes"), Some(PeriodUnit::Minutes));
+    assert_eq!(PeriodUnit::Minutes.label_zh(), "分钟");
+}

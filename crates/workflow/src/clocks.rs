@@ -2,7 +2,8 @@
 //! extensions and graded warnings.
 
 use fazhi_calendar::{Calendar, CalendarError, PeriodUnit};
-use jiff::civil::Date;
+use jiff::ToSpan;
+use jiff::civil::{Date, DateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -233,9 +234,10 @@ fn span_units(
 ) -> Result<u32, CalendarError> {
     let days = (to - from).get_days().max(0) as u32;
     Ok(match unit {
-        PeriodUnit::NaturalDays => days,
+        PeriodUnit::NaturalDays | PeriodUnit::Months => days,
         PeriodUnit::WorkingDays => cal.working_days_between(from, to)?.max(0) as u32,
         PeriodUnit::Hours => days * 24,
+        PeriodUnit::Minutes => days * 24 * 60,
     })
 }
 
@@ -258,9 +260,11 @@ pub fn clocks(
         let Some(cycle) = run_cycle(def, history, fields) else {
             continue;
         };
-        out.push(clock_state(
-            case_type, def, &cycle, fields, today, calendar, config,
-        ));
+        let state = match timed_clock_state(case_type, def, &cycle, history, fields, today, calendar) {
+            Some(s) => s,
+            None => clock_state(case_type, def, &cycle, fields, today, calendar, config),
+        };
+        out.push(state);
     }
     out
 }
@@ -400,6 +404,12 @@ fn clock_state(
         _ => None,
     };
     let total = n.unwrap_or(0) + extended;
+    // Remaining time is counted in days for a period in months (a month taken as 30 days for
+    // the warning fraction).
+    let (total, left_label) = match unit {
+        PeriodUnit::Months => (total * 30, PeriodUnit::NaturalDays.label_zh()),
+        _ => (total, unit.label_zh()),
+    };
     let level = if window {
         WarningLevel::Normal
     } else {
@@ -422,15 +432,14 @@ fn clock_state(
         ClockStatus::Running | ClockStatus::Paused => {
             if let Some(r) = remaining {
                 lines.push(format!(
-                    "截至{today}剩余{r}{}（{}）",
-                    unit.label_zh(),
+                    "截至{today}剩余{r}{left_label}（{}）",
                     level.label_zh()
                 ));
             }
         }
         ClockStatus::Overdue => {
             if let Some(r) = remaining {
-                lines.push(format!("截至{today}已超期{}{}", -r, unit.label_zh()));
+                lines.push(format!("截至{today}已超期{}{left_label}", -r));
             }
         }
         ClockStatus::Missed => lines.push("逾期完成".to_owned()),
@@ -465,8 +474,142 @@ fn remaining_units(
 ) -> Result<i32, CalendarError> {
     let days = (due - today).get_days();
     Ok(match unit {
-        PeriodUnit::NaturalDays => days,
+        PeriodUnit::NaturalDays | PeriodUnit::Months => days,
         PeriodUnit::WorkingDays => cal.working_days_between(today, due)?,
         PeriodUnit::Hours => days * 24,
+        PeriodUnit::Minutes => days * 24 * 60,
+    })
+}
+
+/// The moment held by a datetime field: in the input of the last event of `transitions` up to
+/// the cycle's end, else on the case.
+fn moment(
+    field: &str,
+    transitions: &[&str],
+    history: &[HistoryEvent],
+    fields: &Map<String, Value>,
+) -> Option<DateTime> {
+    history
+        .iter()
+        .rev()
+        .filter(|e| transitions.contains(&e.transition.as_str()))
+        .find_map(|e| e.input.get(field).and_then(Value::as_str))
+        .or_else(|| fields.get(field).and_then(Value::as_str))
+        .and_then(crate::input::parse_datetime)
+}
+
+/// A clock in minutes or hours between two moments (`start_time_field`, `stop_time_field`):
+/// e.g. a command centre's dispatch and arrival limits (the "135" standard as configured).
+/// The period runs continuously; the status compares the stop moment with the start moment plus
+/// the period. `None` when the clock is not such a clock or its start moment is not known (the
+/// clock then counts from the event's date like any other).
+fn timed_clock_state(
+    ct: &CaseType,
+    def: &ClockDef,
+    cycle: &Cycle,
+    history: &[HistoryEvent],
+    fields: &Map<String, Value>,
+    today: Date,
+    cal: &Calendar,
+) -> Option<ClockState> {
+    let (start_f, stop_f) = (def.start_time_field.as_deref()?, def.stop_time_field.as_deref()?);
+    let ClockLength::Fixed { n, unit } = def.length else {
+        return None;
+    };
+    let minutes = match unit {
+        PeriodUnit::Minutes => i64::from(n),
+        PeriodUnit::Hours => i64::from(n) * 60,
+        _ => return None,
+    };
+    let starts: Vec<&str> = def
+        .start
+        .iter()
+        .chain(&def.restart)
+        .map(String::as_str)
+        .collect();
+    let start = moment(start_f, &starts, history, fields)?;
+    let due_at = start.checked_add(minutes.minutes()).ok()?;
+    let stops: Vec<&str> = def.stop.iter().map(String::as_str).collect();
+    // The stop moment: the stop field, else the moment the stopping step itself recorded (an
+    // arrival also ends the response clock when no separate response was recorded).
+    let stopped_at = cycle.stopped.as_ref().and_then(|(_, by)| {
+        moment(stop_f, &stops, history, fields).or_else(|| {
+            let ev = history.iter().rev().find(|e| &e.transition == by)?;
+            ct.fields
+                .iter()
+                .filter(|f| f.kind == crate::model::FieldKind::DateTime)
+                .find_map(|f| ev.input.get(&f.code).and_then(Value::as_str))
+                .and_then(crate::input::parse_datetime)
+        })
+    });
+    let fmt = |d: DateTime| d.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let mut lines = vec![
+        format!("{}：{}", def.label_zh, def.basis),
+        format!(
+            "{}（{}）开始计时，期限{n}{}，连续计算，应于{}前完成",
+            fmt(start),
+            ct.field_label(start_f),
+            unit.label_zh(),
+            fmt(due_at)
+        ),
+    ];
+    let window = def.kind == ClockKind::Window;
+    let (status, stopped_on) = match (&cycle.stopped, stopped_at) {
+        (Some(_), Some(at)) => {
+            let used = at.duration_since(start).as_secs() / 60;
+            lines.push(format!(
+                "{}（{}），用时{}分钟",
+                fmt(at),
+                ct.field_label(stop_f),
+                used
+            ));
+            let status = if at <= due_at {
+                ClockStatus::Met
+            } else if window {
+                ClockStatus::Elapsed
+            } else {
+                ClockStatus::Missed
+            };
+            (status, Some(at.date()))
+        }
+        (Some((on, by)), None) => {
+            lines.push(format!(
+                "{on}“{}”，未记录{}，按期限内完成计",
+                ct.transition_label(by),
+                ct.field_label(stop_f)
+            ));
+            (ClockStatus::Met, Some(*on))
+        }
+        (None, _) if today > due_at.date() => (
+            if window {
+                ClockStatus::Elapsed
+            } else {
+                ClockStatus::Overdue
+            },
+            None,
+        ),
+        (None, _) => (ClockStatus::Running, None),
+    };
+    lines.push(status.label_zh().to_owned());
+    let level = match status {
+        ClockStatus::Missed | ClockStatus::Overdue if !window => WarningLevel::Overdue,
+        _ => WarningLevel::Normal,
+    };
+    Some(ClockState {
+        code: def.code.clone(),
+        label_zh: def.label_zh.clone(),
+        basis: def.basis.clone(),
+        started_on: start.date(),
+        due: Some(due_at.date()),
+        status,
+        level,
+        stopped_on,
+        paused_days: 0,
+        extended_by: 0,
+        unit,
+        n,
+        remaining: None,
+        calendar_version: cal.calendar_version().to_owned(),
+        explanation_zh: lines,
     })
 }

@@ -121,11 +121,11 @@ pub(crate) fn bad_unit(file: &SourceFile<'_>, s: &Spanned<String>) -> Diagnostic
         file,
         Some(s.span()),
         format!(
-            "bad unit `{}` (expected natural_days, working_days or hours)",
+            "bad unit `{}` (expected natural_days, working_days, hours or minutes)",
             s.get_ref()
         ),
         format!(
-            "期限单位“{}”无效，应为 natural_days、working_days 或 hours",
+            "期限单位“{}”无效，应为 natural_days、working_days、hours 或 minutes",
             s.get_ref()
         ),
     )

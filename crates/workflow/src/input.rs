@@ -239,6 +239,18 @@ pub(crate) fn parse_value(
                 }
             }
         }
+        FieldKind::DateTime => {
+            let s = text()?;
+            match parse_datetime(&s) {
+                Some(dt) => Value::String(dt.strftime("%Y-%m-%d %H:%M:%S").to_string()),
+                None => {
+                    return Err(bad(
+                        "input.datetime",
+                        "必须是YYYY-MM-DD HH:MM格式的有效日期时间".to_owned(),
+                    ));
+                }
+            }
+        }
         FieldKind::Bool => match raw {
             Value::Bool(b) => Value::Bool(*b),
             Value::String(s) if matches!(s.trim(), "true" | "是") => Value::Bool(true),
@@ -394,4 +406,18 @@ pub(crate) fn apply_sets(
             updates.insert(k.clone(), v.clone());
         }
     }
+}
+
+/// Parses `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS` or the same with `T` (a datetime field).
+pub fn parse_datetime(s: &str) -> Option<jiff::civil::DateTime> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if !(s.len() == 16 || s.len() == 19) || b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    if !(b[10] == b' ' || b[10] == b'T') {
+        return None;
+    }
+    let t = format!("{}T{}{}", &s[..10], &s[11..], if s.len() == 16 { ":00" } else { "" });
+    t.parse().ok()
 }

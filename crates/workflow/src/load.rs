@@ -171,6 +171,10 @@ struct RawClock {
     #[serde(default)]
     start_field: Option<Spanned<String>>,
     #[serde(default)]
+    start_time_field: Option<Spanned<String>>,
+    #[serde(default)]
+    stop_time_field: Option<Spanned<String>>,
+    #[serde(default)]
     pauses: Vec<Spanned<RawPause>>,
     #[serde(default)]
     extension: Option<Spanned<RawExtension>>,
@@ -917,6 +921,47 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 ),
             }
         }
+        for (key, f) in [
+            ("start_time_field", &c.start_time_field),
+            ("stop_time_field", &c.stop_time_field),
+        ] {
+            let Some(f) = f else { continue };
+            match names.fields.iter().find(|d| &d.code == f.get_ref()) {
+                Some(d) if d.kind == FieldKind::DateTime => {}
+                Some(_) => ck.err(
+                    f.span(),
+                    format!("clock `{cc}`: {key} `{}` is not a datetime field", f.get_ref()),
+                    format!("期限“{cc}”的{key}字段“{}”不是日期时间类型", f.get_ref()),
+                ),
+                None => ck.err(
+                    f.span(),
+                    format!("clock `{cc}`: {key} names unknown field `{}`", f.get_ref()),
+                    format!("期限“{cc}”的{key}字段“{}”不存在", f.get_ref()),
+                ),
+            }
+        }
+        if c.start_time_field.is_some() != c.stop_time_field.is_some() {
+            ck.err(
+                c.code.span(),
+                format!("clock `{cc}`: start_time_field and stop_time_field go together"),
+                format!("期限“{cc}”的 start_time_field 与 stop_time_field 须同时指定"),
+            );
+        }
+        if c.start_time_field.is_some()
+            && !matches!(
+                &length,
+                ClockLength::Fixed {
+                    unit: PeriodUnit::Minutes | PeriodUnit::Hours,
+                    ..
+                }
+            )
+        {
+            ck.err(
+                c.code.span(),
+                format!("clock `{cc}`: time fields need a fixed length in minutes or hours"),
+                format!("期限“{cc}”按时刻计算时，期限单位须为 minutes 或 hours"),
+            );
+        }
         if let Some(f) = &c.only_if_field
             && !names.field_codes.contains(f.get_ref())
         {
@@ -946,6 +991,8 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
             restart: c.restart.iter().map(|s| s.get_ref().clone()).collect(),
             length,
             start_field: c.start_field.as_ref().map(|s| s.get_ref().clone()),
+            start_time_field: c.start_time_field.as_ref().map(|s| s.get_ref().clone()),
+            stop_time_field: c.stop_time_field.as_ref().map(|s| s.get_ref().clone()),
             pauses,
             extension,
             requires_prior: c.requires_prior.as_ref().map(|s| s.get_ref().clone()),

@@ -145,6 +145,9 @@ pub enum FieldKind {
     Money,
     /// `YYYY-MM-DD`.
     Date,
+    /// A moment to the minute, `YYYY-MM-DD HH:MM` (seconds optional), stored as
+    /// `YYYY-MM-DD HH:MM:SS` — for clocks in minutes and hours.
+    DateTime,
     Bool,
     /// One value of the field's dictionary.
     Enum,
@@ -174,6 +177,7 @@ impl FieldKind {
         ("number", FieldKind::Number),
         ("money", FieldKind::Money),
         ("date", FieldKind::Date),
+        ("datetime", FieldKind::DateTime),
         ("bool", FieldKind::Bool),
         ("enum", FieldKind::Enum),
         ("unit", FieldKind::Unit),
@@ -349,6 +353,11 @@ pub struct ClockDef {
     /// The cycle starts on the date held by this field (in the starting event's input, else on
     /// the case) instead of the event's date, e.g. the day an agreement took effect.
     pub start_field: Option<String>,
+    /// Clocks in minutes or hours: the moments (datetime fields, from the events' inputs or the
+    /// case) the period runs from and to, e.g. the report and the arrival of a command-centre
+    /// event. Without them a minute or hour clock counts from the event's date.
+    pub start_time_field: Option<String>,
+    pub stop_time_field: Option<String>,
     pub pauses: Vec<PauseDef>,
     pub extension: Option<ExtensionDef>,
     /// A start only counts when this transition happened before it (e.g. `publish` before

@@ -304,7 +304,8 @@ pub struct WindowSince {
 
 impl WindowSince {
     fn period_unit(&self) -> Option<PeriodUnit> {
-        PeriodUnit::from_code(&self.unit).filter(|u| *u != PeriodUnit::Hours)
+        PeriodUnit::from_code(&self.unit)
+            .filter(|u| matches!(u, PeriodUnit::NaturalDays | PeriodUnit::WorkingDays))
     }
 }
 

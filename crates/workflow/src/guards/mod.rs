@@ -10,11 +10,15 @@
 //!
 //! Modules: [`generic`] (any case type: required fields, reasons, event order, windows since an
 //! event or a date, values), [`persons`] (qualified persons from a register, e.g. credentialed
-//! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》).
+//! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》),
+//! [`periods`] (periods that must have run out, holidays, deadlines ahead of the step),
+//! [`numbers`] (numeric fields within bounds).
 
 mod env;
 pub mod generic;
+pub mod numbers;
 pub mod penalty;
+pub mod periods;
 pub mod persons;
 
 use serde::{Deserialize, Serialize};
@@ -234,6 +238,10 @@ guard_kinds! {
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),
     DateNotAfterStep(generic::DateNotAfterStep),
+    PeriodElapsed(periods::PeriodElapsed),
+    NotOnHoliday(periods::NotOnHoliday),
+    DateNotBeforeStep(periods::DateNotBeforeStep),
+    NumberRange(numbers::NumberRange),
 }
 
 /// Looks a guard kind up by name.
