@@ -230,6 +230,10 @@ pub fn display_value(t: &CaseType, code: &str, v: &Value, reveal: bool) -> Strin
             let fen = n.as_i64().unwrap_or(0);
             format!("{}.{:02}元", fen / 100, (fen % 100).abs())
         }
+        (FieldKind::Area, Value::Number(n)) => {
+            let h = n.as_i64().unwrap_or(0);
+            format!("{}.{:02}平方米", h / 100, (h % 100).abs())
+        }
         _ => {
             let s = value_text(v);
             match f.dictionary.as_deref().and_then(|d| t.dictionary(d)) {
@@ -353,9 +357,10 @@ fn carried_value(from_t: &CaseType, from: &str, to_t: &CaseType, to: &str, v: &V
     let fk = from_t.field(from).map(|f| f.kind);
     let tk = to_t.field(to).map(|f| f.kind);
     match (fk, tk, v) {
-        (Some(FieldKind::Money), Some(FieldKind::Money), Value::Number(n)) => {
-            let fen = n.as_i64().unwrap_or(0);
-            Value::from(format!("{}.{:02}", fen / 100, (fen % 100).abs()))
+        (Some(FieldKind::Money), Some(FieldKind::Money), Value::Number(n))
+        | (Some(FieldKind::Area), Some(FieldKind::Area), Value::Number(n)) => {
+            let h = n.as_i64().unwrap_or(0);
+            Value::from(format!("{}.{:02}", h / 100, (h % 100).abs()))
         }
         (Some(a), Some(FieldKind::Text | FieldKind::LongText), _) if a != tk.unwrap_or(a) => {
             Value::from(display_value(from_t, from, v, true))

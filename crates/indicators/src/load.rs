@@ -412,13 +412,14 @@ fn check_select(ck: &mut Checker<'_>, ct: &CaseType, sel: &CaseSelect, spans: &S
                 Some(fd) => {
                     let ok = match &f.op {
                         FilterOp::Cmp(..) => {
-                            matches!(fd.kind, FieldKind::Number | FieldKind::Money)
+                            matches!(fd.kind, FieldKind::Number | FieldKind::Money | FieldKind::Area)
                         }
                         FilterOp::Within(_) => fd.kind == FieldKind::Date,
                         FilterOp::In(_) | FilterOp::NotIn(_) => !matches!(
                             fd.kind,
                             FieldKind::Number
                                 | FieldKind::Money
+                                | FieldKind::Area
                                 | FieldKind::Bool
                                 | FieldKind::Flags
                                 | FieldKind::OfficerList
@@ -738,7 +739,14 @@ fn build_indicator(
                         && let Some(ct) = registry_type(ck, &sel, ct_span)
                     {
                         match ct.field(&field) {
-                            Some(fd) if matches!(fd.kind, FieldKind::Number | FieldKind::Money) => {
+                            Some(fd) if matches!(fd.kind, FieldKind::Number | FieldKind::Money | FieldKind::Area) => {
+                                if fd.kind == FieldKind::Area && divisor != 100.0 {
+                                    ck.err(
+                                        fspan.clone(),
+                                        format!("area field `{field}` is stored in hundredths of a square metre: use divisor = 100"),
+                                        format!("面积字段“{}”以0.01平方米存储，divisor应为100", fd.label_zh),
+                                    );
+                                }
                                 if fd.kind == FieldKind::Money && unit == "元" && divisor != 100.0
                                 {
                                     ck.err(

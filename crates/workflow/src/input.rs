@@ -226,6 +226,26 @@ pub(crate) fn parse_value(
             }
             Value::from(fen)
         }
+        // Area: 平方米 in, integer hundredths stored (same format rules as money).
+        FieldKind::Area => {
+            let Some(h) = parse_money_fen(raw) else {
+                return Err(bad(
+                    "input.area",
+                    "必须是不小于0的面积（平方米），最多两位小数".to_owned(),
+                ));
+            };
+            if let Some(min) = field.min
+                && (h as f64) < min * 100.0
+            {
+                return Err(bad("input.range", format!("不能小于{min}平方米")));
+            }
+            if let Some(max) = field.max
+                && (h as f64) > max * 100.0
+            {
+                return Err(bad("input.range", format!("不能大于{max}平方米")));
+            }
+            Value::from(h)
+        }
         FieldKind::Date => {
             let s = text()?;
             let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';

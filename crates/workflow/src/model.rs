@@ -143,6 +143,9 @@ pub enum FieldKind {
     Number,
     /// Entered in 元 (`"200"`, `"200.50"`), stored as integer fen.
     Money,
+    /// An area entered in 平方米 with at most two decimals (`"35.5"`), stored as an integer
+    /// number of hundredths (0.01 m²) so that sums stay exact.
+    Area,
     /// `YYYY-MM-DD`.
     Date,
     /// A moment to the minute, `YYYY-MM-DD HH:MM` (seconds optional), stored as
@@ -176,6 +179,7 @@ impl FieldKind {
         ("long_text", FieldKind::LongText),
         ("number", FieldKind::Number),
         ("money", FieldKind::Money),
+        ("area", FieldKind::Area),
         ("date", FieldKind::Date),
         ("datetime", FieldKind::DateTime),
         ("bool", FieldKind::Bool),

@@ -861,7 +861,7 @@ fn carry_compatible(from: FieldKind, to: FieldKind) -> bool {
         || (matches!(to, Text | LongText)
             && matches!(
                 from,
-                Text | LongText | Enum | PersonName | Phone | Date | DateTime | Number
+                Text | LongText | Enum | PersonName | Phone | Date | DateTime | Number | Area
             ))
 }
 

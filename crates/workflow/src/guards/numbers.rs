@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::env::{GuardEnv, Mk};
 use super::{GuardInfo, GuardKind, ParamType, Ref, field_ref, p};
+use crate::model::FieldKind;
 use crate::refusal::Refusal;
 
 fn number_of(v: Option<&Value>) -> Option<f64> {
@@ -19,6 +20,7 @@ fn number_of(v: Option<&Value>) -> Option<f64> {
 
 /// The number in `field` must be at least `min` and at most `max` (either may be left out), and
 /// not above the number in `max_field` when that field has one. An absent value counts as 0.
+/// Money is compared in 元 and areas in 平方米 (as entered, not as stored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NumberRange {
@@ -67,7 +69,11 @@ impl GuardKind for NumberRange {
     fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
         let ct = env.case_type;
         let label = ct.field_label(&self.field);
-        let value = number_of(env.merged.get(&self.field)).unwrap_or(0.0);
+        let scale = |f: &str| match ct.field(f).map(|d| d.kind) {
+            Some(FieldKind::Money | FieldKind::Area) => 100.0,
+            _ => 1.0,
+        };
+        let value = number_of(env.merged.get(&self.field)).unwrap_or(0.0) / scale(&self.field);
         let shown = if value.fract() == 0.0 {
             format!("{}", value as i64)
         } else {
@@ -84,7 +90,7 @@ impl GuardKind for NumberRange {
         {
             msg = Some(format!("{label}为{shown}，不超过{max}时才能“{step}”"));
         } else if let Some(f) = &self.max_field
-            && let Some(limit) = number_of(env.merged.get(f))
+            && let Some(limit) = number_of(env.merged.get(f)).map(|n| n / scale(f))
             && value > limit
         {
             msg = Some(format!("{label}（{shown}）不能多于{}（{limit}）", ct.field_label(f)));
