@@ -466,15 +466,15 @@ fn build_fields(
             _ => {}
         }
         if (f.min.is_some() || f.max.is_some())
-            && !matches!(kind, FieldKind::Number | FieldKind::Money)
+            && !matches!(kind, FieldKind::Number | FieldKind::Money | FieldKind::Area)
         {
             ck.warn(
                 f.code.span(),
                 format!(
-                    "field `{}`: min/max only apply to number and money",
+                    "field `{}`: min/max only apply to number, money and area",
                     f.code.get_ref()
                 ),
-                format!("字段“{}”：min/max 仅适用于数字和金额", f.code.get_ref()),
+                format!("字段“{}”：min/max 仅适用于数字、金额和面积", f.code.get_ref()),
             );
         }
         fields.push(FieldDef {

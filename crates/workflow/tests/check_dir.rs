@@ -87,11 +87,19 @@ fn a_directory_overrides_and_extends_the_embedded_definitions() {
     assert_eq!(
         codes,
         vec![
+            "demolition",
+            "dispatch_event",
             "enforcement_case",
+            "grid_event",
             "hotline_ticket",
+            "inspection",
             "mediation_case",
             "noise_complaint",
-            "petition"
+            "opinion_incident",
+            "petition",
+            "proposal_reply",
+            "service_rating",
+            "wage_arrears_case",
         ]
     );
     assert_eq!(

@@ -23,6 +23,38 @@ fn embedded_definitions_validate_without_diagnostics() {
             "petition.toml",
             include_str!("../../../case_types/petition/case_type.toml"),
         ),
+        (
+            "grid_event.toml",
+            include_str!("../../../case_types/grid_event/case_type.toml"),
+        ),
+        (
+            "inspection.toml",
+            include_str!("../../../case_types/inspection/case_type.toml"),
+        ),
+        (
+            "demolition.toml",
+            include_str!("../../../case_types/demolition/case_type.toml"),
+        ),
+        (
+            "wage_arrears_case.toml",
+            include_str!("../../../case_types/wage_arrears_case/case_type.toml"),
+        ),
+        (
+            "dispatch_event.toml",
+            include_str!("../../../case_types/dispatch_event/case_type.toml"),
+        ),
+        (
+            "service_rating.toml",
+            include_str!("../../../case_types/service_rating/case_type.toml"),
+        ),
+        (
+            "proposal_reply.toml",
+            include_str!("../../../case_types/proposal_reply/case_type.toml"),
+        ),
+        (
+            "opinion_incident.toml",
+            include_str!("../../../case_types/opinion_incident/case_type.toml"),
+        ),
     ] {
         let (ct, diags) = check_definition(Path::new(name), text);
         assert!(diags.is_empty(), "{name}: {diags:#?}");
@@ -33,10 +65,18 @@ fn embedded_definitions_validate_without_diagnostics() {
     assert_eq!(
         codes,
         vec![
+            "demolition",
+            "dispatch_event",
             "enforcement_case",
+            "grid_event",
             "hotline_ticket",
+            "inspection",
             "mediation_case",
-            "petition"
+            "opinion_incident",
+            "petition",
+            "proposal_reply",
+            "service_rating",
+            "wage_arrears_case",
         ]
     );
 }
