@@ -260,7 +260,10 @@ impl DueDate {
                 ));
             }
             PeriodUnit::Months => {
-                lines.push(format!("期限{}个月，至起算日对应日（无对应日的为月末）", self.n));
+                lines.push(format!(
+                    "期限{}个月，至起算日对应日（无对应日的为月末）",
+                    self.n
+                ));
                 if let Some(from) = self.rolled_from {
                     lines.push(format!("期限最后一日{from}为休息日，顺延至下一个工作日"));
                     for (a, b, reason) in group_skipped(&self.skipped) {

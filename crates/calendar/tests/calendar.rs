@@ -413,7 +413,11 @@ fn months_end_on_the_corresponding_day_or_the_month_end_and_roll_off_rest_days()
     check("2026-03-31", 2, PeriodUnit::Months, false, "2026-05-31");
     // 08-01 + 2 months = 10-01: National Day rolls to 10-08 either way.
     let due = check("2026-08-01", 2, PeriodUnit::Months, false, "2026-10-08");
-    assert!(due.explain_zh().iter().any(|l| l.contains("期限2个月")), "{:?}", due.explain_zh());
+    assert!(
+        due.explain_zh().iter().any(|l| l.contains("期限2个月")),
+        "{:?}",
+        due.explain_zh()
+    );
     // 03-20 + 6 months = 09-20, the adjusted working Sunday: no roll.
     check("2026-03-20", 6, PeriodUnit::Months, true, "2026-09-20");
 }

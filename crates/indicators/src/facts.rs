@@ -330,7 +330,10 @@ pub fn parse_layout(file: &FolderFile, ct: &CaseType) -> (Option<FactLayout>, Ve
             let fits = match slot {
                 "text" => matches!(fd.kind, FieldKind::Text | FieldKind::Enum),
                 // Numbers: only integral values fill the slot (a fraction is NULL).
-                _ => matches!(fd.kind, FieldKind::Money | FieldKind::Area | FieldKind::Number),
+                _ => matches!(
+                    fd.kind,
+                    FieldKind::Money | FieldKind::Area | FieldKind::Number
+                ),
             };
             if !fits {
                 let (en, zh) = match slot {

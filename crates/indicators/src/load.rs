@@ -412,7 +412,10 @@ fn check_select(ck: &mut Checker<'_>, ct: &CaseType, sel: &CaseSelect, spans: &S
                 Some(fd) => {
                     let ok = match &f.op {
                         FilterOp::Cmp(..) => {
-                            matches!(fd.kind, FieldKind::Number | FieldKind::Money | FieldKind::Area)
+                            matches!(
+                                fd.kind,
+                                FieldKind::Number | FieldKind::Money | FieldKind::Area
+                            )
                         }
                         FilterOp::Within(_) => fd.kind == FieldKind::Date,
                         FilterOp::In(_) | FilterOp::NotIn(_) => !matches!(
@@ -739,7 +742,12 @@ fn build_indicator(
                         && let Some(ct) = registry_type(ck, &sel, ct_span)
                     {
                         match ct.field(&field) {
-                            Some(fd) if matches!(fd.kind, FieldKind::Number | FieldKind::Money | FieldKind::Area) => {
+                            Some(fd)
+                                if matches!(
+                                    fd.kind,
+                                    FieldKind::Number | FieldKind::Money | FieldKind::Area
+                                ) =>
+                            {
                                 if fd.kind == FieldKind::Area && divisor != 100.0 {
                                     ck.err(
                                         fspan.clone(),

@@ -260,10 +260,11 @@ pub fn clocks(
         let Some(cycle) = run_cycle(def, history, fields) else {
             continue;
         };
-        let state = match timed_clock_state(case_type, def, &cycle, history, fields, today, calendar) {
-            Some(s) => s,
-            None => clock_state(case_type, def, &cycle, fields, today, calendar, config),
-        };
+        let state =
+            match timed_clock_state(case_type, def, &cycle, history, fields, today, calendar) {
+                Some(s) => s,
+                None => clock_state(case_type, def, &cycle, fields, today, calendar, config),
+            };
         out.push(state);
     }
     out
@@ -512,7 +513,10 @@ fn timed_clock_state(
     today: Date,
     cal: &Calendar,
 ) -> Option<ClockState> {
-    let (start_f, stop_f) = (def.start_time_field.as_deref()?, def.stop_time_field.as_deref()?);
+    let (start_f, stop_f) = (
+        def.start_time_field.as_deref()?,
+        def.stop_time_field.as_deref()?,
+    );
     let ClockLength::Fixed { n, unit } = def.length else {
         return None;
     };

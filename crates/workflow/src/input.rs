@@ -438,6 +438,11 @@ pub fn parse_datetime(s: &str) -> Option<jiff::civil::DateTime> {
     if !(b[10] == b' ' || b[10] == b'T') {
         return None;
     }
-    let t = format!("{}T{}{}", &s[..10], &s[11..], if s.len() == 16 { ":00" } else { "" });
+    let t = format!(
+        "{}T{}{}",
+        &s[..10],
+        &s[11..],
+        if s.len() == 16 { ":00" } else { "" }
+    );
     t.parse().ok()
 }

@@ -474,7 +474,10 @@ fn build_fields(
                     "field `{}`: min/max only apply to number, money and area",
                     f.code.get_ref()
                 ),
-                format!("字段“{}”：min/max 仅适用于数字、金额和面积", f.code.get_ref()),
+                format!(
+                    "字段“{}”：min/max 仅适用于数字、金额和面积",
+                    f.code.get_ref()
+                ),
             );
         }
         fields.push(FieldDef {
@@ -930,7 +933,10 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 Some(d) if d.kind == FieldKind::DateTime => {}
                 Some(_) => ck.err(
                     f.span(),
-                    format!("clock `{cc}`: {key} `{}` is not a datetime field", f.get_ref()),
+                    format!(
+                        "clock `{cc}`: {key} `{}` is not a datetime field",
+                        f.get_ref()
+                    ),
                     format!("期限“{cc}”的{key}字段“{}”不是日期时间类型", f.get_ref()),
                 ),
                 None => ck.err(

@@ -175,7 +175,11 @@ fn forced_demolition_waits_out_the_urge_notice_reconsideration_and_litigation_pe
     );
     let refusal = r.find("demolition.order_period_open").unwrap();
     assert_eq!(refusal.article.as_deref(), Some("第三十五条"));
-    assert!(refusal.message_zh.contains("至2026-04-03届满"), "{}", refusal.message_zh);
+    assert!(
+        refusal.message_zh.contains("至2026-04-03届满"),
+        "{}",
+        refusal.message_zh
+    );
     run.ok(
         "2026-04-07",
         "urge",
@@ -196,7 +200,10 @@ fn forced_demolition_waits_out_the_urge_notice_reconsideration_and_litigation_pe
         "demolition.urge_period_open",
     );
     assert_eq!(
-        r.find("demolition.urge_period_open").unwrap().article.as_deref(),
+        r.find("demolition.urge_period_open")
+            .unwrap()
+            .article
+            .as_deref(),
         Some("第三十七条")
     );
     run.ok(
@@ -212,26 +219,64 @@ fn forced_demolition_waits_out_the_urge_notice_reconsideration_and_litigation_pe
         json!({"notice_deadline": "2026-04-21"}),
         "common.date_too_early",
     );
-    run.ok("2026-04-21", "announce", "officer", json!({"notice_deadline": "2026-05-06"}));
+    run.ok(
+        "2026-04-21",
+        "announce",
+        "officer",
+        json!({"notice_deadline": "2026-05-06"}),
+    );
 
     let input = json!({"demolished_area": "35.5", "demolition_note": "公证人员见证，物品清点造册，全程录像"});
     // The 公告 period runs to 05-06 (the Labour Day holiday ends 05-05).
-    let r = run.refused("2026-05-06", "demolish", "officer", input.clone(), "demolition.notice_period_open");
+    let r = run.refused(
+        "2026-05-06",
+        "demolish",
+        "officer",
+        input.clone(),
+        "demolition.notice_period_open",
+    );
     assert!(r.find("demolition.reconsideration_period_open").is_some());
     assert!(r.find("demolition.litigation_period_open").is_some());
     // Reconsideration: 60 days from 03-20 end on 05-19; litigation: 6 months end on 09-20.
-    let r = run.refused("2026-05-20", "demolish", "officer", input.clone(), "demolition.litigation_period_open");
+    let r = run.refused(
+        "2026-05-20",
+        "demolish",
+        "officer",
+        input.clone(),
+        "demolition.litigation_period_open",
+    );
     only(&r, "demolition.litigation_period_open");
     let refusal = r.find("demolition.litigation_period_open").unwrap();
-    assert!(refusal.message_zh.contains("6个月，至2026-09-20届满"), "{}", refusal.message_zh);
+    assert!(
+        refusal.message_zh.contains("6个月，至2026-09-20届满"),
+        "{}",
+        refusal.message_zh
+    );
     assert_eq!(refusal.article.as_deref(), Some("第四十六条"));
     // 2026-09-20 is a Sunday made a working day: the last day of the period, not rolled.
-    let r = run.refused("2026-09-20", "demolish", "officer", input.clone(), "demolition.litigation_period_open");
+    let r = run.refused(
+        "2026-09-20",
+        "demolish",
+        "officer",
+        input.clone(),
+        "demolition.litigation_period_open",
+    );
     only(&r, "demolition.litigation_period_open");
     // National Day: a statutory holiday (第四十三条).
-    let r = run.refused("2026-10-02", "demolish", "officer", input.clone(), "demolition.holiday");
+    let r = run.refused(
+        "2026-10-02",
+        "demolish",
+        "officer",
+        input.clone(),
+        "demolition.holiday",
+    );
     only(&r, "demolition.holiday");
-    assert!(r.find("demolition.holiday").unwrap().message_zh.contains("法定节假日（国庆节）"));
+    assert!(
+        r.find("demolition.holiday")
+            .unwrap()
+            .message_zh
+            .contains("法定节假日（国庆节）")
+    );
     // The adjusted working Saturday after the holiday.
     run.ok("2026-10-10", "demolish", "officer", input);
     assert_eq!(run.state(), "demolished");
@@ -248,7 +293,12 @@ fn forced_demolition_waits_out_the_urge_notice_reconsideration_and_litigation_pe
 #[test]
 fn a_suit_suspends_and_self_demolition_ends_the_case() {
     let mut run = demolition_ordered("2026-03-31", "2026-04-15");
-    run.ok("2026-04-20", "record_remedy", "officer", json!({"remedy_kind": "行政诉讼"}));
+    run.ok(
+        "2026-04-20",
+        "record_remedy",
+        "officer",
+        json!({"remedy_kind": "行政诉讼"}),
+    );
     assert_eq!(run.state(), "suspended");
     run.refused(
         "2026-04-21",
@@ -257,8 +307,19 @@ fn a_suit_suspends_and_self_demolition_ends_the_case() {
         json!({"urge_served_on": "2026-04-21", "urge_deadline": "2026-05-08"}),
         "common.invalid_state",
     );
-    run.refused("2026-09-01", "resume", "leader", json!({"reason": "维"}), "common.reason_required");
-    run.ok("2026-09-01", "resume", "leader", json!({"reason": "人民法院判决驳回诉讼请求"}));
+    run.refused(
+        "2026-09-01",
+        "resume",
+        "leader",
+        json!({"reason": "维"}),
+        "common.reason_required",
+    );
+    run.ok(
+        "2026-09-01",
+        "resume",
+        "leader",
+        json!({"reason": "人民法院判决驳回诉讼请求"}),
+    );
     assert_eq!(run.state(), "ordered");
     run.refused(
         "2026-09-02",
@@ -267,7 +328,12 @@ fn a_suit_suspends_and_self_demolition_ends_the_case() {
         json!({"demolished_area": 0}),
         "common.number_out_of_range",
     );
-    run.ok("2026-09-02", "self_demolish", "officer", json!({"demolished_area": "35.5"}));
+    run.ok(
+        "2026-09-02",
+        "self_demolish",
+        "officer",
+        json!({"demolished_area": "35.5"}),
+    );
     assert_eq!(run.state(), "self_demolished");
 }
 
@@ -299,7 +365,13 @@ fn inspected(on: &str, hazards: u32) -> Run {
 #[test]
 fn reinspection_limit_spans_the_spring_festival_and_unfixed_hazards_are_referred() {
     let mut run = inspected("2026-02-10", 3);
-    run.refused("2026-02-10", "close_no_hazard", "officer", json!({}), "inspection.hazards_open");
+    run.refused(
+        "2026-02-10",
+        "close_no_hazard",
+        "officer",
+        json!({}),
+        "inspection.hazards_open",
+    );
     run.refused(
         "2026-02-11",
         "order_rectification",
@@ -317,7 +389,13 @@ fn reinspection_limit_spans_the_spring_festival_and_unfixed_hazards_are_referred
     assert_eq!(c.started_on, d("2026-02-13"));
     assert_eq!(c.due, Some(d("2026-02-25")));
     assert_eq!(c.status, ClockStatus::Running);
-    assert!(c.explanation_zh.iter().any(|l| l.contains("2026-02-14 调休上班日")), "{:?}", c.explanation_zh);
+    assert!(
+        c.explanation_zh
+            .iter()
+            .any(|l| l.contains("2026-02-14 调休上班日")),
+        "{:?}",
+        c.explanation_zh
+    );
 
     let r = run.refused(
         "2026-02-26",
@@ -326,16 +404,36 @@ fn reinspection_limit_spans_the_spring_festival_and_unfixed_hazards_are_referred
         json!({"reinspected_on": "2026-02-26", "hazards_fixed": 4, "reinspection_result": "全部整改完毕"}),
         "common.number_out_of_range",
     );
-    assert_eq!(r.find("common.number_out_of_range").unwrap().article.as_deref(), Some("第六十五条"));
+    assert_eq!(
+        r.find("common.number_out_of_range")
+            .unwrap()
+            .article
+            .as_deref(),
+        Some("第六十五条")
+    );
     run.ok(
         "2026-02-26",
         "reinspect",
         "officer",
         json!({"reinspected_on": "2026-02-26", "hazards_fixed": 1, "reinspection_result": "未整改完毕"}),
     );
-    assert_eq!(run.clock("reinspection_limit", "2026-02-26").status, ClockStatus::Missed);
-    run.refused("2026-02-26", "close", "officer", json!({}), "inspection.hazards_open");
-    run.ok("2026-02-27", "refer_enforcement", "leader", json!({"enforcement_domain": "消防"}));
+    assert_eq!(
+        run.clock("reinspection_limit", "2026-02-26").status,
+        ClockStatus::Missed
+    );
+    run.refused(
+        "2026-02-26",
+        "close",
+        "officer",
+        json!({}),
+        "inspection.hazards_open",
+    );
+    run.ok(
+        "2026-02-27",
+        "refer_enforcement",
+        "leader",
+        json!({"enforcement_domain": "消防"}),
+    );
     assert_eq!(run.state(), "referred");
 }
 
@@ -362,15 +460,27 @@ fn an_inspection_without_hazards_closes_and_fixed_hazards_are_not_referred() {
         json!({"notice_number": "望江安责改〔2026〕第9号", "rectification_deadline": "2026-09-30"}),
     );
     // 09-30 + 3 working days: National Day 10-01..07, then 10-08, 10-09, 10-10 (adjusted Saturday).
-    assert_eq!(run.clock("reinspection_limit", "2026-10-01").due, Some(d("2026-10-10")));
+    assert_eq!(
+        run.clock("reinspection_limit", "2026-10-01").due,
+        Some(d("2026-10-10"))
+    );
     run.ok(
         "2026-10-09",
         "reinspect",
         "officer",
         json!({"reinspected_on": "2026-10-09", "hazards_fixed": 2, "reinspection_result": "全部整改完毕"}),
     );
-    assert_eq!(run.clock("reinspection_limit", "2026-10-09").status, ClockStatus::Met);
-    run.refused("2026-10-09", "refer_enforcement", "leader", json!({"enforcement_domain": "消防"}), "inspection.hazards_fixed");
+    assert_eq!(
+        run.clock("reinspection_limit", "2026-10-09").status,
+        ClockStatus::Met
+    );
+    run.refused(
+        "2026-10-09",
+        "refer_enforcement",
+        "leader",
+        json!({"enforcement_domain": "消防"}),
+        "inspection.hazards_fixed",
+    );
     run.ok("2026-10-09", "close", "officer", json!({}));
     assert_eq!(run.state(), "closed");
 }
@@ -395,7 +505,12 @@ fn wage_received(on: &str) -> Run {
 #[test]
 fn the_fifteen_day_mediation_limit_rolls_past_national_day() {
     let mut run = wage_received("2026-09-18");
-    run.ok("2026-09-21", "mediate", "handler", json!({"session_note": "约谈项目负责人"}));
+    run.ok(
+        "2026-09-21",
+        "mediate",
+        "handler",
+        json!({"session_note": "约谈项目负责人"}),
+    );
     let c = run.clock("mediation_limit", "2026-09-30");
     assert_eq!(c.due, Some(d("2026-10-08")));
     let r = run.refused(
@@ -405,7 +520,13 @@ fn the_fifteen_day_mediation_limit_rolls_past_national_day() {
         json!({"referral_note": "十五日内未达成调解协议"}),
         "wage.mediation_period_open",
     );
-    assert_eq!(r.find("wage.mediation_period_open").unwrap().article.as_deref(), Some("第十四条"));
+    assert_eq!(
+        r.find("wage.mediation_period_open")
+            .unwrap()
+            .article
+            .as_deref(),
+        Some("第十四条")
+    );
     run.refused(
         "2026-10-08",
         "transfer",
@@ -413,9 +534,17 @@ fn the_fifteen_day_mediation_limit_rolls_past_national_day() {
         json!({"referral_route": "劳动人事争议仲裁", "referral_note": "x"}),
         "wage.arbitration_is_referral",
     );
-    run.ok("2026-10-09", "refer_arbitration", "handler", json!({"referral_note": "十五日内未达成调解协议"}));
+    run.ok(
+        "2026-10-09",
+        "refer_arbitration",
+        "handler",
+        json!({"referral_note": "十五日内未达成调解协议"}),
+    );
     assert_eq!(run.state(), "referred");
-    assert_eq!(run.clock("mediation_limit", "2026-10-09").status, ClockStatus::Missed);
+    assert_eq!(
+        run.clock("mediation_limit", "2026-10-09").status,
+        ClockStatus::Missed
+    );
 }
 
 /// Wages recovered: not more workers paid than owed (保障农民工工资支付条例第四条); an agreement's
@@ -436,7 +565,10 @@ fn recovered_wages_count_the_workers_paid() {
         "handler",
         json!({"agreement_content": "一次性支付", "agreed_amount": "86000", "pay_by": "2026-02-28"}),
     );
-    assert_eq!(run.clock("mediation_limit", "2026-02-24").status, ClockStatus::Met);
+    assert_eq!(
+        run.clock("mediation_limit", "2026-02-24").status,
+        ClockStatus::Met
+    );
     run.refused(
         "2026-02-28",
         "record_payment",
@@ -474,7 +606,10 @@ fn a_grid_event_is_handled_in_the_grid_or_escalated_with_a_reason() {
         json!({"category": "安全隐患", "discovered_on": "2026-02-13", "content": "楼道堆放杂物",
                "address": "望湖花园3幢", "location": "30.2741,120.1551", "place_name": "望湖花园"}),
     );
-    assert_eq!(run.clock("handling_limit", "2026-02-13").due, Some(d("2026-02-25")));
+    assert_eq!(
+        run.clock("handling_limit", "2026-02-13").due,
+        Some(d("2026-02-25"))
+    );
     run.refused(
         "2026-02-24",
         "escalate_inspection",
@@ -490,7 +625,10 @@ fn a_grid_event_is_handled_in_the_grid_or_escalated_with_a_reason() {
     );
     assert_eq!(run.state(), "escalated");
     assert_eq!(run.snapshot.fields["escalation_route"], "安全检查");
-    assert_eq!(run.clock("handling_limit", "2026-02-24").status, ClockStatus::Met);
+    assert_eq!(
+        run.clock("handling_limit", "2026-02-24").status,
+        ClockStatus::Met
+    );
 }
 
 // ------------------------------------------------------------------ command centre: minutes
@@ -526,24 +664,51 @@ fn minute_clocks_of_the_command_centre() {
     .ok("2026-02-14", "arrive", "officer", json!({"arrived_at": "2026-02-14 09:08:00"}));
     assert_eq!(run.snapshot.fields["reported_at"], "2026-02-14 09:03:00");
     let c = run.clock("dispatch_limit", "2026-02-14");
-    assert_eq!((c.status, c.n, c.unit.code()), (ClockStatus::Met, 1, "minutes"));
+    assert_eq!(
+        (c.status, c.n, c.unit.code()),
+        (ClockStatus::Met, 1, "minutes")
+    );
     let c = run.clock("response_limit", "2026-02-14");
     assert_eq!(c.status, ClockStatus::Missed, "{:?}", c.explanation_zh);
-    assert!(c.explanation_zh.iter().any(|l| l.contains("应于2026-02-14 09:06:00前完成")), "{:?}", c.explanation_zh);
+    assert!(
+        c.explanation_zh
+            .iter()
+            .any(|l| l.contains("应于2026-02-14 09:06:00前完成")),
+        "{:?}",
+        c.explanation_zh
+    );
     let c = run.clock("arrival_limit", "2026-02-14");
-    assert_eq!(c.status, ClockStatus::Met, "exactly five minutes is in time: {:?}", c.explanation_zh);
-    assert!(c.explanation_zh.iter().any(|l| l.contains("用时5分钟")), "{:?}", c.explanation_zh);
-    assert_eq!(run.clock("closure_limit", "2026-02-14").status, ClockStatus::Running);
+    assert_eq!(
+        c.status,
+        ClockStatus::Met,
+        "exactly five minutes is in time: {:?}",
+        c.explanation_zh
+    );
+    assert!(
+        c.explanation_zh.iter().any(|l| l.contains("用时5分钟")),
+        "{:?}",
+        c.explanation_zh
+    );
+    assert_eq!(
+        run.clock("closure_limit", "2026-02-14").status,
+        ClockStatus::Running
+    );
     // Not closed by the next day (a holiday, counted all the same): overdue.
     let c = run.clock("closure_limit", "2026-02-16");
-    assert_eq!((c.status, c.due), (ClockStatus::Overdue, Some(d("2026-02-15"))));
+    assert_eq!(
+        (c.status, c.due),
+        (ClockStatus::Overdue, Some(d("2026-02-15")))
+    );
     run.ok(
         "2026-02-15",
         "close",
         "officer",
         json!({"closed_at": "2026-02-15 09:03:01", "result": "初起火灾已扑灭"}),
     );
-    assert_eq!(run.clock("closure_limit", "2026-02-16").status, ClockStatus::Missed);
+    assert_eq!(
+        run.clock("closure_limit", "2026-02-16").status,
+        ClockStatus::Missed
+    );
 }
 
 /// One second past five minutes is late.
@@ -560,9 +725,15 @@ fn arrival_one_second_late_is_missed() {
     .ok("2026-10-01", "dispatch", "handler", json!({"team": "巡防队", "dispatched_at": "2026-10-01 23:58:40"}))
     .ok("2026-10-02", "arrive", "officer", json!({"arrived_at": "2026-10-02 00:03:01"}));
     let c = run.clock("arrival_limit", "2026-10-02");
-    assert_eq!((c.status, c.due), (ClockStatus::Missed, Some(d("2026-10-02"))));
+    assert_eq!(
+        (c.status, c.due),
+        (ClockStatus::Missed, Some(d("2026-10-02")))
+    );
     // Arrived without responding first: the response clock stops at the arrival.
-    assert_eq!(run.clock("response_limit", "2026-10-02").status, ClockStatus::Missed);
+    assert_eq!(
+        run.clock("response_limit", "2026-10-02").status,
+        ClockStatus::Missed
+    );
 }
 
 // ------------------------------------------------------------------ public opinion: hours
@@ -579,7 +750,11 @@ fn opinion_response_within_forty_eight_hours() {
         json!({"source": "网络监测", "platform": "微博", "level": "较大", "content": "网民反映施工噪音",
                "detected_at": "2026-10-01 10:00"}),
     );
-    assert!(run.clocks("2026-10-01").iter().all(|c| c.code != "release_limit"));
+    assert!(
+        run.clocks("2026-10-01")
+            .iter()
+            .all(|c| c.code != "release_limit")
+    );
     run.ok(
         "2026-10-03",
         "respond",
@@ -587,7 +762,10 @@ fn opinion_response_within_forty_eight_hours() {
         json!({"responded_at": "2026-10-03 10:01", "response": "已责令施工单位整改"}),
     );
     let c = run.clock("response_limit", "2026-10-03");
-    assert_eq!((c.status, c.n, c.unit.code()), (ClockStatus::Missed, 48, "hours"));
+    assert_eq!(
+        (c.status, c.n, c.unit.code()),
+        (ClockStatus::Missed, 48, "hours")
+    );
 
     let mut run = Run::new("opinion_incident");
     run.ok(
@@ -597,15 +775,26 @@ fn opinion_response_within_forty_eight_hours() {
         json!({"source": "网络监测", "platform": "微博", "level": "重大", "major_emergency": true,
                "content": "网传某小区发生火灾", "detected_at": "2026-10-01 10:00"}),
     )
-    .ok("2026-10-01", "release", "leader", json!({"released_at": "2026-10-01 15:00"}))
+    .ok(
+        "2026-10-01",
+        "release",
+        "leader",
+        json!({"released_at": "2026-10-01 15:00"}),
+    )
     .ok(
         "2026-10-03",
         "respond",
         "leader",
         json!({"responded_at": "2026-10-03 09:59", "response": "已发布情况通报"}),
     );
-    assert_eq!(run.clock("release_limit", "2026-10-03").status, ClockStatus::Met);
-    assert_eq!(run.clock("response_limit", "2026-10-03").status, ClockStatus::Met);
+    assert_eq!(
+        run.clock("release_limit", "2026-10-03").status,
+        ClockStatus::Met
+    );
+    assert_eq!(
+        run.clock("response_limit", "2026-10-03").status,
+        ClockStatus::Met
+    );
 }
 
 // ------------------------------------------------------------------ bad ratings
@@ -621,9 +810,20 @@ fn a_bad_rating_is_verified_within_one_working_day() {
         "handler",
         json!({"channel": "现场评价", "rating": "不满意", "service_item": "居住证办理", "content": "排队时间长"}),
     );
-    assert_eq!(run.clock("contact_limit", "2026-09-30").due, Some(d("2026-10-08")));
-    run.ok("2026-10-09", "verify", "handler", json!({"finding": "不属实", "note": "调取窗口视频核实"}));
-    assert_eq!(run.clock("contact_limit", "2026-10-09").status, ClockStatus::Missed);
+    assert_eq!(
+        run.clock("contact_limit", "2026-09-30").due,
+        Some(d("2026-10-08"))
+    );
+    run.ok(
+        "2026-10-09",
+        "verify",
+        "handler",
+        json!({"finding": "不属实", "note": "调取窗口视频核实"}),
+    );
+    assert_eq!(
+        run.clock("contact_limit", "2026-10-09").status,
+        ClockStatus::Missed
+    );
     run.refused(
         "2026-10-09",
         "rectify",
@@ -631,9 +831,19 @@ fn a_bad_rating_is_verified_within_one_working_day() {
         json!({"rectification": "x"}),
         "service_rating.nothing_to_rectify",
     );
-    run.ok("2026-10-09", "appeal", "handler", json!({"note": "评价内容与事实不符"}))
-        .ok("2026-10-12", "decide_appeal", "leader", json!({"appeal_result": "申诉成立（剔除）"}))
-        .ok("2026-10-12", "exclude", "leader", json!({}));
+    run.ok(
+        "2026-10-09",
+        "appeal",
+        "handler",
+        json!({"note": "评价内容与事实不符"}),
+    )
+    .ok(
+        "2026-10-12",
+        "decide_appeal",
+        "leader",
+        json!({"appeal_result": "申诉成立（剔除）"}),
+    )
+    .ok("2026-10-12", "exclude", "leader", json!({}));
     assert_eq!(run.state(), "excluded");
 }
 
@@ -652,7 +862,10 @@ fn suggestion_reply_limit_in_months_from_assignment() {
                "proposer": "区人大代表", "handling_role": "主办", "assigned_on": "2026-03-31"}),
     );
     let c = run.clock("reply_limit", "2026-04-01");
-    assert_eq!((c.started_on, c.due), (d("2026-03-31"), Some(d("2026-06-30"))));
+    assert_eq!(
+        (c.started_on, c.due),
+        (d("2026-03-31"), Some(d("2026-06-30")))
+    );
     assert_eq!(c.unit.code(), "months");
     run.refused(
         "2026-05-06",
@@ -661,17 +874,50 @@ fn suggestion_reply_limit_in_months_from_assignment() {
         json!({"reply_result": "A（已解决或采纳）", "reply": "已落实"}),
         "common.invalid_state",
     );
-    run.ok("2026-04-10", "contact", "handler", json!({"contacted_on": "2026-04-10"}))
-        .ok("2026-06-01", "extend", "leader", json!({"reason": "涉及多个部门，需统筹研究"}));
-    run.refused("2026-06-02", "extend", "leader", json!({"reason": "再次延期理由"}), "common.barred_after");
-    assert_eq!(run.clock("reply_limit", "2026-06-02").due, Some(d("2026-09-30")));
+    run.ok(
+        "2026-04-10",
+        "contact",
+        "handler",
+        json!({"contacted_on": "2026-04-10"}),
+    )
+    .ok(
+        "2026-06-01",
+        "extend",
+        "leader",
+        json!({"reason": "涉及多个部门，需统筹研究"}),
+    );
+    run.refused(
+        "2026-06-02",
+        "extend",
+        "leader",
+        json!({"reason": "再次延期理由"}),
+        "common.barred_after",
+    );
+    assert_eq!(
+        run.clock("reply_limit", "2026-06-02").due,
+        Some(d("2026-09-30"))
+    );
     run.ok(
         "2026-09-30",
         "reply",
         "leader",
         json!({"reply_result": "B（正在解决或列入计划）", "reply": "已列入年度计划"}),
     );
-    assert_eq!(run.clock("reply_limit", "2026-09-30").status, ClockStatus::Met);
-    run.ok("2026-10-12", "record_feedback", "handler", json!({"satisfaction": "满意"}));
-    run.refused("2026-10-13", "rehandle", "leader", json!({"reason": "代表不满意"}), "proposal.rehandle_needs_dissatisfaction");
+    assert_eq!(
+        run.clock("reply_limit", "2026-09-30").status,
+        ClockStatus::Met
+    );
+    run.ok(
+        "2026-10-12",
+        "record_feedback",
+        "handler",
+        json!({"satisfaction": "满意"}),
+    );
+    run.refused(
+        "2026-10-13",
+        "rehandle",
+        "leader",
+        json!({"reason": "代表不满意"}),
+        "proposal.rehandle_needs_dissatisfaction",
+    );
 }

@@ -93,7 +93,10 @@ impl GuardKind for NumberRange {
             && let Some(limit) = number_of(env.merged.get(f)).map(|n| n / scale(f))
             && value > limit
         {
-            msg = Some(format!("{label}（{shown}）不能多于{}（{limit}）", ct.field_label(f)));
+            msg = Some(format!(
+                "{label}（{shown}）不能多于{}（{limit}）",
+                ct.field_label(f)
+            ));
         }
         match msg {
             Some(m) => vec![

@@ -3,7 +3,7 @@
 //! enforcement only after the 催告 period and the reconsideration and litigation periods), no
 //! enforcement on statutory holidays (第四十三条), and deadlines that must lie ahead of the step.
 
-use fazhi_calendar::{DayType, PeriodUnit};
+use fazhi_calendar::{CalendarError, DayType, PeriodUnit};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -53,13 +53,19 @@ pub struct PeriodElapsed {
 
 impl PeriodElapsed {
     /// The last day of the period starting on `base`.
-    fn last_day(&self, env: &GuardEnv<'_>, unit: PeriodUnit, base: Date) -> Result<Date, Refusal> {
+    fn last_day(
+        &self,
+        env: &GuardEnv<'_>,
+        unit: PeriodUnit,
+        base: Date,
+    ) -> Result<Date, CalendarError> {
         let cal = env.ctx.calendar;
-        let due = match unit {
+        match unit {
             PeriodUnit::WorkingDays => cal.add_working_days(base, self.n),
-            _ => cal.due(base, self.n, unit, env.ctx.config.roll).map(|d| d.due),
-        };
-        due.map_err(|e| calendar_refusal(&e))
+            _ => cal
+                .due(base, self.n, unit, env.ctx.config.roll)
+                .map(|d| d.due),
+        }
     }
 }
 
@@ -132,7 +138,10 @@ impl GuardKind for PeriodElapsed {
         let Some(base) = base else {
             let mut r = mk.r(
                 Self::INFO.codes[1],
-                format!("尚无{what}，期间尚未起算，不能“{}”", env.transition.label_zh),
+                format!(
+                    "尚无{what}，期间尚未起算，不能“{}”",
+                    env.transition.label_zh
+                ),
             );
             if let Some(f) = &self.date_field {
                 r = r.field(f);
@@ -149,7 +158,7 @@ impl GuardKind for PeriodElapsed {
         }
         let last = match self.last_day(env, unit, base) {
             Ok(d) => d,
-            Err(r) => return vec![r],
+            Err(e) => return vec![calendar_refusal(&e)],
         };
         let on = env.on();
         if on > last {
@@ -254,9 +263,7 @@ impl GuardKind for DateNotBeforeStep {
         let Some(d) = date_of(env.merged, &self.field) else {
             return Vec::new();
         };
-        let earliest = on
-            .checked_add((self.min_days as i64).days())
-            .unwrap_or(on);
+        let earliest = on.checked_add((self.min_days as i64).days()).unwrap_or(on);
         if d >= earliest {
             return Vec::new();
         }
@@ -264,7 +271,10 @@ impl GuardKind for DateNotBeforeStep {
         let msg = if self.min_days == 0 {
             format!("{label}：{d}早于办理日期{on}")
         } else {
-            format!("{label}：{d}应不早于{earliest}（办理日期{on}后至少{}日）", self.min_days)
+            format!(
+                "{label}：{d}应不早于{earliest}（办理日期{on}后至少{}日）",
+                self.min_days
+            )
         };
         vec![
             mk.r(Self::INFO.codes[0], msg)
