@@ -778,3 +778,237 @@ fn cases_end_without_penalty_notice_when_the_law_says_so_under_article_57() {
     assert_eq!(c.stopped_on, Some(d("2026-03-05")));
     assert_eq!(c.status, ClockStatus::Met);
 }
+
+// ------------------------------------------------------------------ articles not yet built
+
+fn filed() -> Vec<Ev> {
+    vec![
+        create("2026-03-02", false),
+        file("2026-03-03", &[1, 2]),
+        ev("2026-03-03", "add_evidence", "officer", Value::Null),
+    ]
+}
+
+/// 《行政处罚法》第五十六条: preserved evidence is decided on within 7 working days; late needs a
+/// reason.
+#[test]
+fn preserved_evidence_is_decided_within_7_working_days_under_article_56() {
+    let mut events = filed();
+    events.extend([
+        ev("2026-03-04", "decide_preserved_evidence", "leader", reason("解除保存"))
+            .refused("common.requires_event"),
+        ev("2026-03-04", "preserve_evidence", "leader", reason("证据可能灭失，经负责人批准先行登记保存")),
+        // 03-04 (Wed) + 7 working days = 03-13 (Fri).
+        ev("2026-03-13", "decide_preserved_evidence", "leader", reason("依法予以没收")),
+    ]);
+    let o = check(events, "2026-03-13");
+    let c = o.clock("preservation_limit");
+    assert_eq!(c.due, Some(d("2026-03-13")));
+    assert_eq!(c.status, ClockStatus::Met);
+
+    let mut events = filed();
+    events.extend([
+        ev("2026-03-04", "preserve_evidence", "leader", reason("证据可能灭失，经负责人批准先行登记保存")),
+        ev("2026-03-16", "decide_preserved_evidence", "leader", reason("解除保存"))
+            .refused("common.late_reason_required"),
+        ev(
+            "2026-03-16",
+            "decide_preserved_evidence",
+            "leader",
+            json!({ "reason": "解除保存", "late_reason": "检测机构出具报告延迟" }),
+        ),
+    ]);
+    let o = check(events, "2026-03-16");
+    assert_eq!(
+        o.refusal(4, "common.late_reason_required").article.as_deref(),
+        Some("第五十六条")
+    );
+    assert_eq!(o.clock("preservation_limit").status, ClockStatus::Missed);
+}
+
+/// 《行政处罚法》第六十一条: electronic service only with the party's consent.
+#[test]
+fn electronic_service_needs_the_party_s_consent_under_article_61() {
+    let mut events = notified_of_500();
+    events.extend([
+        fine("2026-03-12", "500"),
+        ev("2026-03-13", "serve", "officer", json!({ "service_method": "电子送达" }))
+            .refused("enforcement.e_service_without_consent"),
+        ev(
+            "2026-03-13",
+            "serve",
+            "officer",
+            json!({ "service_method": "电子送达", "e_service_consent": "送达地址确认书（同意电子送达）" }),
+        ),
+    ]);
+    let o = check(events, "2026-03-13");
+    assert_eq!(
+        o.refusal(5, "enforcement.e_service_without_consent")
+            .article
+            .as_deref(),
+        Some("第六十一条")
+    );
+    assert_eq!(o.state(), "served");
+}
+
+/// 《行政处罚法》第六十四条: a party who does not come on the notified date waives the hearing;
+/// a closed hearing states its ground.
+#[test]
+fn a_no_show_on_the_notified_date_waives_the_hearing_and_closed_hearings_state_why() {
+    let scheduled = || {
+        let mut events = notified_of_500();
+        events.extend([
+            ev("2026-03-06", "request_hearing", "officer", Value::Null),
+            ev(
+                "2026-03-06",
+                "schedule_hearing",
+                "officer",
+                json!({ "hearing_date": "2026-03-20", "hearing_place": "街道听证室" }),
+            ),
+        ]);
+        events
+    };
+    let mut events = scheduled();
+    events.extend([
+        fine("2026-03-19", "500").refused("enforcement.hearing_pending"),
+        ev("2026-03-19", "hearing_no_show", "officer", Value::Null)
+            .refused("enforcement.hearing_before_notified_date"),
+        ev("2026-03-20", "hearing_no_show", "officer", Value::Null),
+        fine("2026-03-20", "500"),
+    ]);
+    let o = check(events, "2026-03-20");
+    assert_eq!(o.state(), "decided");
+    // The decision clock did not run from the scheduling to the no-show: 03-06 → 03-20.
+    assert_eq!(o.clock("decision_limit").paused_days, 14);
+
+    let mut events = scheduled();
+    events.extend([
+        ev(
+            "2026-03-20",
+            "hold_hearing",
+            "officer",
+            json!({ "hearing_chair": [9], "hearing_publicity": "不公开（涉及商业秘密）" }),
+        )
+        .refused("common.reason_required"),
+        ev(
+            "2026-03-20",
+            "hold_hearing",
+            "officer",
+            json!({
+                "hearing_chair": [9],
+                "hearing_publicity": "不公开（涉及商业秘密）",
+                "reason": "涉及当事人配方等商业秘密",
+            }),
+        ),
+    ]);
+    let o = check(events, "2026-03-20");
+    assert_eq!(
+        o.refusal(6, "common.reason_required").article.as_deref(),
+        Some("第六十四条第三项")
+    );
+}
+
+fn on_spot(fine: Option<&str>) -> Vec<Ev> {
+    let mut input = json!({
+        "officers": [1, 2],
+        "party_kind": "自然人",
+        "party_name": "周某",
+        "facts": "占道经营",
+        "legal_basis": "《城市市容和环境卫生管理条例》第三十六条",
+        "penalty": if fine.is_some() { "罚款" } else { "警告" },
+        "decision_number": "望江执简罚〔2026〕1号",
+    });
+    if let Some(f) = fine {
+        input["fine_amount"] = json!(f);
+    }
+    vec![
+        create("2026-03-02", false),
+        ev("2026-03-02", "decide_on_spot", "officer", input),
+        ev("2026-03-02", "serve", "officer", Value::Null),
+    ]
+}
+
+/// 《行政处罚法》第五十二条第三款: an on-the-spot decision is filed with the agency before the
+/// case closes.
+#[test]
+fn an_on_the_spot_decision_is_filed_with_the_agency_under_article_52() {
+    let mut events = on_spot(None);
+    events.extend([
+        ev("2026-03-03", "close", "leader", Value::Null)
+            .refused("enforcement.on_spot_decision_not_filed"),
+        ev("2026-03-03", "file_on_spot_decision", "officer", Value::Null),
+        ev("2026-03-03", "file_on_spot_decision", "officer", Value::Null)
+            .refused("common.barred_after"),
+        ev("2026-03-03", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-03-03");
+    assert_eq!(
+        o.refusal(3, "enforcement.on_spot_decision_not_filed")
+            .article
+            .as_deref(),
+        Some("第五十二条第三款")
+    );
+    assert_eq!(o.state(), "closed");
+
+    // An ordinary decision has nothing to file.
+    let mut events = notified_of_500();
+    events.extend([
+        fine("2026-03-12", "500"),
+        ev("2026-03-12", "file_on_spot_decision", "officer", Value::Null)
+            .refused("common.field_value_not_allowed"),
+    ]);
+    check(events, "2026-03-12");
+}
+
+/// 《行政处罚法》第六十八条至第七十条: collection on the spot only on a ground, 一百元以下 only up
+/// to 100 元, always with a receipt.
+#[test]
+fn on_the_spot_collection_needs_a_ground_and_a_receipt_under_articles_68_to_70() {
+    let pay_spot = |input: Value| ev("2026-03-02", "record_payment", "officer", input);
+    let mut events = on_spot(Some("150"));
+    events.extend([
+        pay_spot(json!({ "paid_amount": "150", "payment_channel": "当场收缴" }))
+            .refused("enforcement.on_spot_collection_ground"),
+        pay_spot(json!({
+            "paid_amount": "150", "payment_channel": "当场收缴",
+            "on_spot_ground": "依法给予一百元以下罚款", "receipt_number": "省财政罚没收据0012345",
+        }))
+        .refused("enforcement.on_spot_collection_over_100"),
+        pay_spot(json!({
+            "paid_amount": "150", "payment_channel": "当场收缴",
+            "on_spot_ground": "不当场收缴事后难以执行",
+        }))
+        .refused("enforcement.on_spot_receipt_required"),
+        pay_spot(json!({
+            "paid_amount": "150", "payment_channel": "当场收缴",
+            "on_spot_ground": "不当场收缴事后难以执行", "receipt_number": "省财政罚没收据0012345",
+        })),
+    ]);
+    let o = check(events, "2026-03-02");
+    assert_eq!(
+        o.refusal(3, "enforcement.on_spot_collection_ground")
+            .article
+            .as_deref(),
+        Some("第六十八条、第六十九条")
+    );
+    assert_eq!(
+        o.refusal(4, "enforcement.on_spot_collection_over_100")
+            .params["max_yuan"],
+        100
+    );
+    assert_eq!(o.state(), "executed");
+}
+
+/// 《行政处罚法》第七十三条: a review application or a suit does not suspend execution.
+#[test]
+fn review_or_suit_does_not_suspend_payment_under_article_73() {
+    let mut events = decided_and_served("500");
+    events.extend([
+        ev("2026-03-20", "record_appeal", "officer", reason("当事人已申请行政复议")),
+        pay("2026-03-25", "500"),
+        ev("2026-03-25", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-03-25");
+    assert_eq!(o.state(), "closed");
+    assert_eq!(o.clock("payment_limit").status, ClockStatus::Met);
+}

@@ -238,3 +238,54 @@ impl GuardKind for ClockLateReason {
         ]
     }
 }
+
+/// An amount (money in fen, compared in 元) may not exceed `max_yuan` (with `if_field`: e.g. a
+/// fine collected on the spot on the ground of 一百元以下: 《中华人民共和国行政处罚法》第六十八条).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountAtMost {
+    pub field: String,
+    pub max_yuan: i64,
+}
+
+impl GuardKind for AmountAtMost {
+    const INFO: GuardInfo = GuardInfo {
+        name: "amount_at_most",
+        statute: None,
+        article: None,
+        description_zh: "金额不得超过规定上限（可附条件）",
+        params: &[
+            p("field", ParamType::Field, true),
+            p("max_yuan", ParamType::Int, true),
+        ],
+        codes: &["common.amount_over_limit"],
+    };
+
+    fn refs(&self) -> Vec<Ref> {
+        vec![field_ref("field", &self.field, true)]
+    }
+
+    fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
+        let Some(fen) = env.merged.get(&self.field).and_then(Value::as_i64) else {
+            return Vec::new();
+        };
+        if fen <= self.max_yuan * 100 {
+            return Vec::new();
+        }
+        vec![
+            mk.r(
+                Self::INFO.codes[0],
+                format!(
+                    "{}为{}元，超过{}元，不能“{}”",
+                    env.case_type.field_label(&self.field),
+                    super::env::yuan(fen),
+                    self.max_yuan,
+                    env.transition.label_zh
+                ),
+            )
+            .field(&self.field)
+            .param("max_yuan", self.max_yuan)
+            .param("amount_fen", fen),
+        ]
+    }
+}

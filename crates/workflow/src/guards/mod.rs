@@ -81,8 +81,8 @@ pub(crate) const fn p(name: &'static str, ty: ParamType, required: bool) -> Para
 /// Parameters every guard accepts: its legal basis (overriding the kind's default) and the code
 /// of its main refusal (generic kinds: give the refusal a code of the case type's domain).
 /// `if_field` with `if_in` / `if_not_in` makes any guard conditional: it is evaluated only when
-/// the field (with this step's input applied) holds one of `if_in` (or none of `if_not_in`; with
-/// neither, any value), e.g. the notice of 《行政处罚法》第四十四条 only for a decision to penalise.
+/// the field (with this step's input applied) holds one of `if_in` (or a value other than those
+/// of `if_not_in`; with neither, any value), e.g. the notice of 《行政处罚法》第四十四条 only for a decision to penalise.
 pub const COMMON_PARAMS: &[ParamSpec] = &[
     p("statute", ParamType::Str, false),
     p("article", ParamType::Str, false),
@@ -108,7 +108,7 @@ impl GuardCondition {
             return actual.is_some_and(|a| any.iter().any(|v| v == a));
         }
         if let Some(none) = &self.none_of {
-            return !actual.is_some_and(|a| none.iter().any(|v| v == a));
+            return actual.is_some_and(|a| !none.iter().any(|v| v == a));
         }
         present(merged.get(&self.field))
     }
@@ -270,6 +270,7 @@ guard_kinds! {
     PersonsExcluded(conduct::PersonsExcluded),
     FieldEmpty(conduct::FieldEmpty),
     ClockLateReason(conduct::ClockLateReason),
+    AmountAtMost(conduct::AmountAtMost),
     WindowSince(generic::WindowSince),
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),

@@ -39,6 +39,10 @@ default_str! {
     reject_review = "reject_review",
 }
 
+fn hearing_concluded() -> OneOrMany {
+    OneOrMany::One(hold_hearing())
+}
+
 const fn n2() -> i64 {
     2
 }
@@ -250,8 +254,9 @@ pub struct StatementWindowElapsedOrWaived {
     pub waiver: String,
     #[serde(default = "request_hearing")]
     pub hearing_request: String,
-    #[serde(default = "hold_hearing")]
-    pub hearing_held: String,
+    /// Transitions that conclude a requested hearing (held, or the party's no-show: 第六十四条).
+    #[serde(default = "hearing_concluded")]
+    pub hearing_held: OneOrMany,
 }
 
 impl GuardKind for StatementWindowElapsedOrWaived {
@@ -265,7 +270,7 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             p("notice", ParamType::Transition, false),
             p("waiver", ParamType::Transition, false),
             p("hearing_request", ParamType::Transition, false),
-            p("hearing_held", ParamType::Transition, false),
+            p("hearing_held", ParamType::StrOrList, false),
         ],
         codes: &[
             "enforcement.statement_window_open",
@@ -279,8 +284,15 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             transition_ref("notice", &self.notice, true),
             transition_ref("waiver", &self.waiver, false),
             transition_ref("hearing_request", &self.hearing_request, false),
-            transition_ref("hearing_held", &self.hearing_held, false),
         ]
+        .into_iter()
+        .chain(
+            self.hearing_held
+                .to_vec()
+                .into_iter()
+                .map(|t| transition_ref("hearing_held", &t, false)),
+        )
+        .collect()
     }
 
     fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
@@ -324,7 +336,7 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             let requested = &after[ri];
             if !after[ri + 1..]
                 .iter()
-                .any(|e| e.transition == self.hearing_held)
+                .any(|e| self.hearing_held.to_vec().contains(&e.transition))
             {
                 out.push(
                     Refusal::new(
