@@ -229,7 +229,12 @@ fn notified_of_500() -> Vec<Ev> {
 }
 
 fn pay(on: &'static str, amount: &str) -> Ev {
-    ev(on, "record_payment", "officer", json!({ "paid_amount": amount }))
+    ev(
+        on,
+        "record_payment",
+        "officer",
+        json!({ "paid_amount": amount }),
+    )
 }
 
 fn reason(text: &str) -> Value {
@@ -250,8 +255,13 @@ fn a_certificate_lapsing_after_filing_stops_the_notice_and_the_decision_under_ar
         notify("2026-04-01", "罚款", Some("500")).refused("enforcement.min_certified_officers"),
         ev("2026-04-01", "add_evidence", "officer", Value::Null)
             .refused("enforcement.min_certified_officers"),
-        ev("2026-04-01", "reassign_officers", "leader", json!({ "officers": [1, 2] }))
-            .refused("common.reason_required"),
+        ev(
+            "2026-04-01",
+            "reassign_officers",
+            "leader",
+            json!({ "officers": [1, 2] }),
+        )
+        .refused("common.reason_required"),
         ev(
             "2026-04-01",
             "reassign_officers",
@@ -263,7 +273,11 @@ fn a_certificate_lapsing_after_filing_stops_the_notice_and_the_decision_under_ar
     let o = check(events, "2026-04-01");
     let r = o.refusal(3, "enforcement.min_certified_officers");
     assert_eq!(r.article.as_deref(), Some("第四十二条"));
-    assert!(r.message_zh.contains("已于2026-03-31过期"), "{}", r.message_zh);
+    assert!(
+        r.message_zh.contains("已于2026-03-31过期"),
+        "{}",
+        r.message_zh
+    );
     assert_eq!(o.state(), "notified");
     assert_eq!(o.snapshot.fields["officers"], json!([1, 2]));
 
@@ -347,11 +361,26 @@ fn a_hearing_cannot_be_held_before_its_notified_date_nor_chaired_by_an_investiga
             "officer",
             json!({ "hearing_date": "2026-03-20", "hearing_place": "街道听证室" }),
         ),
-        ev("2026-03-18", "hold_hearing", "officer", json!({ "hearing_chair": [9] }))
-            .refused("enforcement.hearing_before_notified_date"),
-        ev("2026-03-20", "hold_hearing", "officer", json!({ "hearing_chair": [1] }))
-            .refused("enforcement.hearing_chair_investigated"),
-        ev("2026-03-20", "hold_hearing", "officer", json!({ "hearing_chair": [9] })),
+        ev(
+            "2026-03-18",
+            "hold_hearing",
+            "officer",
+            json!({ "hearing_chair": [9] }),
+        )
+        .refused("enforcement.hearing_before_notified_date"),
+        ev(
+            "2026-03-20",
+            "hold_hearing",
+            "officer",
+            json!({ "hearing_chair": [1] }),
+        )
+        .refused("enforcement.hearing_chair_investigated"),
+        ev(
+            "2026-03-20",
+            "hold_hearing",
+            "officer",
+            json!({ "hearing_chair": [9] }),
+        ),
     ]);
     let o = check(events, "2026-03-20");
     let r = o.refusal(6, "enforcement.hearing_before_notified_date");
@@ -595,7 +624,12 @@ fn a_revoked_decision_is_not_paid_nor_served_and_its_payment_clock_stops() {
     let mut events = notified_of_500();
     events.extend([
         fine("2026-03-12", "500"),
-        ev("2026-03-13", "revoke_decision", "leader", reason("认定事实错误，撤销决定")),
+        ev(
+            "2026-03-13",
+            "revoke_decision",
+            "leader",
+            reason("认定事实错误，撤销决定"),
+        ),
         ev("2026-03-16", "serve", "officer", Value::Null).refused("common.barred_after"),
     ]);
     check(events, "2026-03-16");
@@ -686,8 +720,13 @@ fn the_90_day_decision_clock_has_extensions_tolling_and_a_reason_when_missed_und
 
     // Extension approved 05-20: +30 days → 07-01.
     let mut events = filed_and_waived_in_june(vec![
-        ev("2026-05-20", "approve_decision_extension", "leader", Value::Null)
-            .refused("common.reason_required"),
+        ev(
+            "2026-05-20",
+            "approve_decision_extension",
+            "leader",
+            Value::Null,
+        )
+        .refused("common.reason_required"),
         ev(
             "2026-05-20",
             "approve_decision_extension",
@@ -706,8 +745,7 @@ fn the_90_day_decision_clock_has_extensions_tolling_and_a_reason_when_missed_und
     let mut events = filed_and_waived_in_june(vec![
         ev("2026-03-10", "start_appraisal", "officer", Value::Null),
         ev("2026-03-30", "end_appraisal", "officer", Value::Null),
-        ev("2026-03-31", "end_appraisal", "officer", Value::Null)
-            .refused("common.requires_event"),
+        ev("2026-03-31", "end_appraisal", "officer", Value::Null).refused("common.requires_event"),
     ]);
     events.push(fine("2026-06-17", "500"));
     let o = check(events, "2026-06-17");
@@ -747,14 +785,15 @@ fn cases_end_without_penalty_notice_when_the_law_says_so_under_article_57() {
     events.extend([
         fine("2026-03-05", "500").refused("enforcement.notice_not_given"),
         outcome("不予处罚（事实不成立）", "望江执不罚〔2026〕2号"),
-        ev("2026-03-06", "publish", "handler", Value::Null)
-            .refused("enforcement.not_publishable"),
+        ev("2026-03-06", "publish", "handler", Value::Null).refused("enforcement.not_publishable"),
     ]);
     let o = check(events, "2026-04-30");
     assert_eq!(o.state(), "decided");
     assert!(!o.has_clock("publicity_limit"));
     assert_eq!(
-        o.refusal(5, "enforcement.not_publishable").article.as_deref(),
+        o.refusal(5, "enforcement.not_publishable")
+            .article
+            .as_deref(),
         Some("第四十八条")
     );
 
@@ -795,11 +834,26 @@ fn filed() -> Vec<Ev> {
 fn preserved_evidence_is_decided_within_7_working_days_under_article_56() {
     let mut events = filed();
     events.extend([
-        ev("2026-03-04", "decide_preserved_evidence", "leader", reason("解除保存"))
-            .refused("common.requires_event"),
-        ev("2026-03-04", "preserve_evidence", "leader", reason("证据可能灭失，经负责人批准先行登记保存")),
+        ev(
+            "2026-03-04",
+            "decide_preserved_evidence",
+            "leader",
+            reason("解除保存"),
+        )
+        .refused("common.requires_event"),
+        ev(
+            "2026-03-04",
+            "preserve_evidence",
+            "leader",
+            reason("证据可能灭失，经负责人批准先行登记保存"),
+        ),
         // 03-04 (Wed) + 7 working days = 03-13 (Fri).
-        ev("2026-03-13", "decide_preserved_evidence", "leader", reason("依法予以没收")),
+        ev(
+            "2026-03-13",
+            "decide_preserved_evidence",
+            "leader",
+            reason("依法予以没收"),
+        ),
     ]);
     let o = check(events, "2026-03-13");
     let c = o.clock("preservation_limit");
@@ -808,9 +862,19 @@ fn preserved_evidence_is_decided_within_7_working_days_under_article_56() {
 
     let mut events = filed();
     events.extend([
-        ev("2026-03-04", "preserve_evidence", "leader", reason("证据可能灭失，经负责人批准先行登记保存")),
-        ev("2026-03-16", "decide_preserved_evidence", "leader", reason("解除保存"))
-            .refused("common.late_reason_required"),
+        ev(
+            "2026-03-04",
+            "preserve_evidence",
+            "leader",
+            reason("证据可能灭失，经负责人批准先行登记保存"),
+        ),
+        ev(
+            "2026-03-16",
+            "decide_preserved_evidence",
+            "leader",
+            reason("解除保存"),
+        )
+        .refused("common.late_reason_required"),
         ev(
             "2026-03-16",
             "decide_preserved_evidence",
@@ -820,7 +884,9 @@ fn preserved_evidence_is_decided_within_7_working_days_under_article_56() {
     ]);
     let o = check(events, "2026-03-16");
     assert_eq!(
-        o.refusal(4, "common.late_reason_required").article.as_deref(),
+        o.refusal(4, "common.late_reason_required")
+            .article
+            .as_deref(),
         Some("第五十六条")
     );
     assert_eq!(o.clock("preservation_limit").status, ClockStatus::Missed);
@@ -936,9 +1002,19 @@ fn an_on_the_spot_decision_is_filed_with_the_agency_under_article_52() {
     events.extend([
         ev("2026-03-03", "close", "leader", Value::Null)
             .refused("enforcement.on_spot_decision_not_filed"),
-        ev("2026-03-03", "file_on_spot_decision", "officer", Value::Null),
-        ev("2026-03-03", "file_on_spot_decision", "officer", Value::Null)
-            .refused("common.barred_after"),
+        ev(
+            "2026-03-03",
+            "file_on_spot_decision",
+            "officer",
+            Value::Null,
+        ),
+        ev(
+            "2026-03-03",
+            "file_on_spot_decision",
+            "officer",
+            Value::Null,
+        )
+        .refused("common.barred_after"),
         ev("2026-03-03", "close", "leader", Value::Null),
     ]);
     let o = check(events, "2026-03-03");
@@ -954,8 +1030,13 @@ fn an_on_the_spot_decision_is_filed_with_the_agency_under_article_52() {
     let mut events = notified_of_500();
     events.extend([
         fine("2026-03-12", "500"),
-        ev("2026-03-12", "file_on_spot_decision", "officer", Value::Null)
-            .refused("common.field_value_not_allowed"),
+        ev(
+            "2026-03-12",
+            "file_on_spot_decision",
+            "officer",
+            Value::Null,
+        )
+        .refused("common.field_value_not_allowed"),
     ]);
     check(events, "2026-03-12");
 }
@@ -1004,7 +1085,12 @@ fn on_the_spot_collection_needs_a_ground_and_a_receipt_under_articles_68_to_70()
 fn review_or_suit_does_not_suspend_payment_under_article_73() {
     let mut events = decided_and_served("500");
     events.extend([
-        ev("2026-03-20", "record_appeal", "officer", reason("当事人已申请行政复议")),
+        ev(
+            "2026-03-20",
+            "record_appeal",
+            "officer",
+            reason("当事人已申请行政复议"),
+        ),
         pay("2026-03-25", "500"),
         ev("2026-03-25", "close", "leader", Value::Null),
     ]);

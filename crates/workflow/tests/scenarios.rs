@@ -1007,8 +1007,7 @@ fn publication_late_is_missed_and_withdrawal_clock_runs_only_after_publication()
     events.extend([
         decide_fine("2026-09-28", "500"),
         // Late: the reason is recorded (the sibling of art. 60's reason for lateness).
-        ev("2026-10-14", "publish", "handler", Value::Null)
-            .refused("common.late_reason_required"),
+        ev("2026-10-14", "publish", "handler", Value::Null).refused("common.late_reason_required"),
         ev(
             "2026-10-14",
             "publish",

@@ -352,13 +352,10 @@ impl FineOwed {
             .unwrap_or(0);
         let after = &history[start..];
         let fine = money(env.merged, &self.fine_field).unwrap_or(0);
-        let revoked_on = self.revoked_by.as_deref().and_then(|r| {
-            after
-                .iter()
-                .rev()
-                .find(|e| e.transition == r)
-                .map(|e| e.on)
-        });
+        let revoked_on = self
+            .revoked_by
+            .as_deref()
+            .and_then(|r| after.iter().rev().find(|e| e.transition == r).map(|e| e.on));
         let payments: Vec<(Date, i64)> = after
             .iter()
             .filter(|e| e.transition == self.payment)
@@ -472,11 +469,7 @@ impl GuardKind for NoOutstandingFine {
         if o.paid >= total {
             return Vec::new();
         }
-        let mut msg = format!(
-            "罚款{}元尚未足额缴纳（已缴{}元",
-            yuan(o.fine),
-            yuan(o.paid)
-        );
+        let mut msg = format!("罚款{}元尚未足额缴纳（已缴{}元", yuan(o.fine), yuan(o.paid));
         if o.surcharge > 0 {
             msg.push_str(&format!(
                 "，逾期加处罚款{}元，合计应缴{}元",
@@ -587,7 +580,10 @@ impl GuardKind for FineOverdue {
         article: Some("第七十二条"),
         description_zh: "当事人到期未足额缴纳罚款的，方可加处罚款",
         params: &OWED_PARAMS,
-        codes: &["enforcement.fine_not_overdue", "enforcement.decision_revoked"],
+        codes: &[
+            "enforcement.fine_not_overdue",
+            "enforcement.decision_revoked",
+        ],
     };
 
     fn refs(&self) -> Vec<Ref> {
@@ -602,11 +598,8 @@ impl GuardKind for FineOverdue {
         };
         if let Some(r) = o.revoked_on {
             return vec![
-                mk.r(
-                    Self::INFO.codes[1],
-                    format!("该决定已于{r}撤销，不再执行"),
-                )
-                .param("revoked_on", r.to_string()),
+                mk.r(Self::INFO.codes[1], format!("该决定已于{r}撤销，不再执行"))
+                    .param("revoked_on", r.to_string()),
             ];
         }
         match o.due {
