@@ -343,7 +343,7 @@ impl FineOwed {
     }
 
     /// The fine, what was paid towards it, and the surcharge accrued by `on`.
-    fn owed(&self, env: &GuardEnv<'_>, on: Date) -> Result<Owed, Refusal> {
+    fn owed(&self, env: &GuardEnv<'_>, on: Date) -> Result<Owed, Box<Refusal>> {
         let history = env.history();
         let decisions = self.decision.to_vec();
         let start = history
@@ -373,7 +373,7 @@ impl FineOwed {
                         PeriodUnit::NaturalDays,
                         env.ctx.config.roll,
                     )
-                    .map_err(|e| calendar_refusal(&e))?
+                    .map_err(|e| Box::new(calendar_refusal(&e)))?
                     .due,
             ),
             None => None,
@@ -460,7 +460,7 @@ impl GuardKind for NoOutstandingFine {
             .map_or(env.on(), |e| e.on);
         let o = match self.owed.owed(env, last_paid) {
             Ok(o) => o,
-            Err(r) => return vec![r],
+            Err(r) => return vec![*r],
         };
         if o.revoked_on.is_some() || o.fine <= 0 {
             return Vec::new();
@@ -520,7 +520,7 @@ impl GuardKind for PaymentWithinOwed {
         let on = env.on();
         let o = match self.owed.owed(env, on) {
             Ok(o) => o,
-            Err(r) => return vec![r],
+            Err(r) => return vec![*r],
         };
         if let Some(r) = o.revoked_on {
             return vec![
@@ -594,7 +594,7 @@ impl GuardKind for FineOverdue {
         let on = env.on();
         let o = match self.owed.owed(env, on) {
             Ok(o) => o,
-            Err(r) => return vec![r],
+            Err(r) => return vec![*r],
         };
         if let Some(r) = o.revoked_on {
             return vec![
