@@ -452,7 +452,8 @@ impl App {
     /// mediators under 《人民调解法》第十四条, …): those already on the case, every id in an
     /// `officer_list` field of the case, and every person named in an `officer_list` input (by
     /// register code or id; the workflow works with ids, so the input is rewritten to ids).
-    /// Returns the infos and the people this step names (recorded as the case's team).
+    /// Returns the infos and the people this step names in the team field (the first
+    /// `officer_list` field, recorded as the case's team).
     async fn officer_infos(
         &self,
         t: &CaseType,
@@ -462,7 +463,15 @@ impl App {
     ) -> Result<(Vec<OfficerInfo>, Vec<OfficerId>), AppError> {
         let mut ids = current;
         let mut named: Vec<OfficerId> = Vec::new();
+        // The case's team is its first `officer_list` field; later ones (a recusal, a hearing
+        // chair) name people for the guards without changing the team.
+        let team = t
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldKind::OfficerList)
+            .map(|f| f.code.clone());
         for f in t.fields.iter().filter(|f| f.kind == FieldKind::OfficerList) {
+            let is_team = team.as_deref() == Some(f.code.as_str());
             if let Some(list) = case_fields.get(&f.code).and_then(Value::as_array) {
                 for id in list.iter().filter_map(Value::as_i64).map(OfficerId) {
                     if !ids.contains(&id) {
@@ -488,7 +497,7 @@ impl App {
                     )
                 })?;
                 converted.push(Value::from(o.id.0));
-                if !named.contains(&o.id) {
+                if is_team && !named.contains(&o.id) {
                     named.push(o.id);
                 }
                 if !ids.contains(&o.id) {

@@ -886,10 +886,23 @@ fn replay_enforcement(
                 }
                 (&[Role::Officer], "executed")
             }
+            // Art. 57(2): serious cases are discussed by the heads before the decision.
+            ("collective_discussion", "notified" | "reviewing") => {
+                check_keys(input, &["reason"], &["reason"])?;
+                (&[Role::Leader], state)
+            }
+            // Art. 52(3): on-the-spot decisions are filed with the agency.
+            ("file_on_spot_decision", "decided" | "served" | "executed")
+                if text(create, "procedure") == Some("简易程序") =>
+            {
+                check_keys(input, &[], &[])?;
+                (&[Role::Officer, Role::Leader], state)
+            }
             ("close", "executed") => (&[Role::Leader], "closed"),
             ("close", "served") if !fined => (&[Role::Leader], "closed"),
             ("publish", "decided" | "served" | "executed" | "closed") if !published => {
-                check_keys(input, &[], &[])?;
+                // A late publication states why (国办发〔2018〕118号 period missed).
+                check_keys(input, &["late_reason"], &[])?;
                 published = true;
                 (&[Role::Handler, Role::Leader], state)
             }

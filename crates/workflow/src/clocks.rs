@@ -252,10 +252,14 @@ pub fn clocks(
 ) -> Vec<ClockState> {
     let mut out = Vec::new();
     for def in &case_type.clocks {
-        if let Some(f) = &def.only_if_field
-            && !truthy(fields.get(f))
-        {
-            continue;
+        if let Some(f) = &def.only_if_field {
+            let v = fields.get(f);
+            let listed = def.only_if_values.is_empty()
+                || v.and_then(Value::as_str)
+                    .is_some_and(|s| def.only_if_values.iter().any(|x| x == s));
+            if !truthy(v) || !listed {
+                continue;
+            }
         }
         let Some(cycle) = run_cycle(def, history, fields) else {
             continue;

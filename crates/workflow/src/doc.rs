@@ -251,7 +251,15 @@ fn case_type(out: &mut String, ct: &CaseType) {
             let _ = write!(length, "; paused {} → {} ({})", p.from, p.to, p.reason_zh);
         }
         if let Some(f) = &c.only_if_field {
-            let _ = write!(length, "; only when `{f}` is set");
+            if c.only_if_values.is_empty() {
+                let _ = write!(length, "; only when `{f}` is set");
+            } else {
+                let _ = write!(
+                    length,
+                    "; only when `{f}` is {}",
+                    c.only_if_values.join(" / ")
+                );
+            }
         }
         let kind = match c.kind {
             ClockKind::Deadline => "deadline",

@@ -184,6 +184,8 @@ struct RawClock {
     undone_by: Option<Spanned<String>>,
     #[serde(default)]
     only_if_field: Option<Spanned<String>>,
+    #[serde(default)]
+    only_if_values: Vec<String>,
 }
 
 struct Checker<'a> {
@@ -980,6 +982,13 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 format!("期限“{cc}”的 only_if_field 字段“{}”不存在", f.get_ref()),
             );
         }
+        if !c.only_if_values.is_empty() && c.only_if_field.is_none() {
+            ck.err(
+                c.code.span(),
+                format!("clock `{cc}`: only_if_values needs only_if_field"),
+                format!("期限“{cc}”的 only_if_values 须与 only_if_field 一同指定"),
+            );
+        }
         if c.basis.trim().is_empty() {
             ck.err(
                 c.code.span(),
@@ -1004,6 +1013,7 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
             requires_prior: c.requires_prior.as_ref().map(|s| s.get_ref().clone()),
             undone_by: c.undone_by.as_ref().map(|s| s.get_ref().clone()),
             only_if_field: c.only_if_field.as_ref().map(|s| s.get_ref().clone()),
+            only_if_values: c.only_if_values.clone(),
         });
     }
 

@@ -265,6 +265,8 @@ pub struct GuardSpec {
     pub article: Option<String>,
     /// A declared code replacing the kind's main refusal code.
     pub code: Option<String>,
+    /// When the guard applies (common parameters `if_field`, `if_in`, `if_not_in`).
+    pub condition: Option<crate::guards::GuardCondition>,
 }
 
 /// A transition between states.
@@ -370,4 +372,7 @@ pub struct ClockDef {
     pub undone_by: Option<String>,
     /// The clock only runs when this field has a non-empty, non-zero value (e.g. `fine_amount`).
     pub only_if_field: Option<String>,
+    /// With `only_if_field`: the field must hold one of these values (e.g. a publication clock
+    /// runs only for a decision to penalise).
+    pub only_if_values: Vec<String>,
 }

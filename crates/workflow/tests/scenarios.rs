@@ -617,6 +617,13 @@ fn major_case_decision_without_legal_review_is_refused_under_article_58() {
         decide().refused("enforcement.legal_review_required"),
         ev("2026-03-17", "pass_review", "officer", Value::Null).refused("common.role_not_allowed"),
         ev("2026-03-17", "pass_review", "legal_reviewer", Value::Null),
+        // 责令停产停业 is also serious (art. 57(2)): the heads discuss it.
+        ev(
+            "2026-03-17",
+            "collective_discussion",
+            "leader",
+            json!({ "reason": "经负责人集体讨论，同意责令停产停业" }),
+        ),
         decide(),
     ]);
     let o = check("enforcement_case", events, "2026-03-17");
@@ -999,7 +1006,14 @@ fn publication_late_is_missed_and_withdrawal_clock_runs_only_after_publication()
     let mut events = investigated("2026-09-01", "2026-09-02", "2026-09-10");
     events.extend([
         decide_fine("2026-09-28", "500"),
-        ev("2026-10-14", "publish", "handler", Value::Null),
+        // Late: the reason is recorded (the sibling of art. 60's reason for lateness).
+        ev("2026-10-14", "publish", "handler", Value::Null).refused("common.late_reason_required"),
+        ev(
+            "2026-10-14",
+            "publish",
+            "handler",
+            json!({ "late_reason": "国庆假期期间公示平台维护" }),
+        ),
         ev("2026-10-14", "publish", "handler", Value::Null)
             .refused("enforcement.already_published"),
         ev(
@@ -1081,7 +1095,7 @@ fn payment_clock_runs_only_for_fines_and_closing_needs_payment() {
     let o = check("enforcement_case", events, "2026-03-30");
     assert_eq!(
         o.refusal(6, "enforcement.fine_unpaid").article.as_deref(),
-        Some("第六十七条")
+        Some("第六十七条、第七十二条")
     );
     // Served 03-13: 15 days → 03-28 (Saturday) → rolls to 03-30.
     let p = o.clock("payment_limit");

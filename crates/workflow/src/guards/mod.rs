@@ -12,8 +12,12 @@
 //! event or a date, values), [`persons`] (qualified persons from a register, e.g. credentialed
 //! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》),
 //! [`periods`] (periods that must have run out, holidays, deadlines ahead of the step),
-//! [`numbers`] (numeric fields within bounds).
+//! [`numbers`] (numeric fields within bounds),
+//! [`decision`] (the decision against the notice, serious cases, fines and surcharges),
+//! [`conduct`] (generic: scheduled dates, excluded persons, empty fields, late reasons).
 
+pub mod conduct;
+pub mod decision;
 mod env;
 pub mod generic;
 pub mod numbers;
@@ -80,11 +84,39 @@ pub(crate) const fn p(name: &'static str, ty: ParamType, required: bool) -> Para
 
 /// Parameters every guard accepts: its legal basis (overriding the kind's default) and the code
 /// of its main refusal (generic kinds: give the refusal a code of the case type's domain).
+/// `if_field` with `if_in` / `if_not_in` makes any guard conditional: it is evaluated only when
+/// the field (with this step's input applied) holds one of `if_in` (or a value other than those
+/// of `if_not_in`; with neither, any value), e.g. the notice of 《行政处罚法》第四十四条 only for a decision to penalise.
 pub const COMMON_PARAMS: &[ParamSpec] = &[
     p("statute", ParamType::Str, false),
     p("article", ParamType::Str, false),
     p("code", ParamType::Str, false),
+    p("if_field", ParamType::Field, false),
+    p("if_in", ParamType::StrOrList, false),
+    p("if_not_in", ParamType::StrOrList, false),
 ];
+
+/// The condition of a guard (common parameters `if_field`, `if_in`, `if_not_in`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GuardCondition {
+    pub field: String,
+    pub any_of: Option<Vec<String>>,
+    pub none_of: Option<Vec<String>>,
+}
+
+impl GuardCondition {
+    /// Whether the guard applies to a case whose fields (input applied) are `merged`.
+    pub fn holds(&self, merged: &serde_json::Map<String, Value>) -> bool {
+        let actual = env::str_of(merged, &self.field);
+        if let Some(any) = &self.any_of {
+            return actual.is_some_and(|a| any.iter().any(|v| v == a));
+        }
+        if let Some(none) = &self.none_of {
+            return actual.is_some_and(|a| !none.iter().any(|v| v == a));
+        }
+        present(merged.get(&self.field))
+    }
+}
 
 /// The catalogue entry of a guard kind.
 #[derive(Debug, Clone, Copy)]
@@ -233,7 +265,16 @@ guard_kinds! {
     ReasonRequired(generic::ReasonRequired),
     RequiresEvent(generic::RequiresEvent),
     PublicationState(generic::PublicationState),
-    NoOutstandingFine(penalty::NoOutstandingFine),
+    NoOutstandingFine(decision::NoOutstandingFine),
+    PaymentWithinOwed(decision::PaymentWithinOwed),
+    FineOverdue(decision::FineOverdue),
+    NotHeavierThanNotice(decision::NotHeavierThanNotice),
+    CollectiveDiscussionIfSerious(decision::CollectiveDiscussionIfSerious),
+    NotBeforeDateField(conduct::NotBeforeDateField),
+    PersonsExcluded(conduct::PersonsExcluded),
+    FieldEmpty(conduct::FieldEmpty),
+    ClockLateReason(conduct::ClockLateReason),
+    AmountAtMost(conduct::AmountAtMost),
     WindowSince(generic::WindowSince),
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),
@@ -363,7 +404,44 @@ pub(crate) fn parse_spec(
         });
     }
     let str_param = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_owned);
+    let list_param = |k: &str| {
+        params
+            .get(k)
+            .and_then(|v| serde_json::from_value::<OneOrMany>(v.clone()).ok())
+            .map(|v| v.to_vec())
+    };
+    let condition = match str_param("if_field") {
+        Some(field) => {
+            if !field_exists(&field) {
+                out.push((
+                    format!("guard `{name}` parameter `if_field` names unknown field `{field}`"),
+                    format!("校验规则“{name}”的参数“if_field”引用了不存在的字段“{field}”"),
+                ));
+            }
+            if params.contains_key("if_in") && params.contains_key("if_not_in") {
+                out.push((
+                    format!("guard `{name}`: give `if_in` or `if_not_in`, not both"),
+                    format!("校验规则“{name}”：if_in 与 if_not_in 只能指定其一"),
+                ));
+            }
+            Some(GuardCondition {
+                field,
+                any_of: list_param("if_in"),
+                none_of: list_param("if_not_in"),
+            })
+        }
+        None => {
+            if params.contains_key("if_in") || params.contains_key("if_not_in") {
+                out.push((
+                    format!("guard `{name}`: `if_in` / `if_not_in` need `if_field`"),
+                    format!("校验规则“{name}”：if_in、if_not_in 须与 if_field 一同指定"),
+                ));
+            }
+            None
+        }
+    };
     let spec = GuardSpec {
+        condition,
         name: name.to_owned(),
         statute: str_param("statute").or(info.statute.map(str::to_owned)),
         article: str_param("article").or(info.article.map(str::to_owned)),
@@ -386,6 +464,11 @@ fn valid_refusal_code(code: &str) -> bool {
 
 /// Evaluates one guard. Overridable warnings come back with `overridable` set.
 pub(crate) fn eval(spec: &GuardSpec, env: &GuardEnv<'_>) -> Vec<Refusal> {
+    if let Some(c) = &spec.condition
+        && !c.holds(env.merged)
+    {
+        return Vec::new();
+    }
     let mk = Mk {
         statute: spec.statute.as_deref(),
         article: spec.article.as_deref(),

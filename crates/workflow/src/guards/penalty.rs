@@ -36,7 +36,11 @@ default_str! {
     penalty = "penalty",
     fine_amount = "fine_amount",
     hearing_date = "hearing_date",
-    record_payment = "record_payment",
+    reject_review = "reject_review",
+}
+
+fn hearing_concluded() -> OneOrMany {
+    OneOrMany::One(hold_hearing())
 }
 
 const fn n2() -> i64 {
@@ -250,8 +254,9 @@ pub struct StatementWindowElapsedOrWaived {
     pub waiver: String,
     #[serde(default = "request_hearing")]
     pub hearing_request: String,
-    #[serde(default = "hold_hearing")]
-    pub hearing_held: String,
+    /// Transitions that conclude a requested hearing (held, or the party's no-show: 第六十四条).
+    #[serde(default = "hearing_concluded")]
+    pub hearing_held: OneOrMany,
 }
 
 impl GuardKind for StatementWindowElapsedOrWaived {
@@ -265,7 +270,7 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             p("notice", ParamType::Transition, false),
             p("waiver", ParamType::Transition, false),
             p("hearing_request", ParamType::Transition, false),
-            p("hearing_held", ParamType::Transition, false),
+            p("hearing_held", ParamType::StrOrList, false),
         ],
         codes: &[
             "enforcement.statement_window_open",
@@ -279,8 +284,15 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             transition_ref("notice", &self.notice, true),
             transition_ref("waiver", &self.waiver, false),
             transition_ref("hearing_request", &self.hearing_request, false),
-            transition_ref("hearing_held", &self.hearing_held, false),
         ]
+        .into_iter()
+        .chain(
+            self.hearing_held
+                .to_vec()
+                .into_iter()
+                .map(|t| transition_ref("hearing_held", &t, false)),
+        )
+        .collect()
     }
 
     fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
@@ -324,7 +336,7 @@ impl GuardKind for StatementWindowElapsedOrWaived {
             let requested = &after[ri];
             if !after[ri + 1..]
                 .iter()
-                .any(|e| e.transition == self.hearing_held)
+                .any(|e| self.hearing_held.to_vec().contains(&e.transition))
             {
                 out.push(
                     Refusal::new(
@@ -353,6 +365,9 @@ pub struct LegalReviewPassedIfMajor {
     pub submit: String,
     #[serde(default = "pass_review")]
     pub pass: String,
+    /// A rejection after a pass undoes it: the latest outcome counts.
+    #[serde(default = "reject_review")]
+    pub reject: String,
     #[serde(default = "hold_hearing")]
     pub hearing: String,
 }
@@ -367,6 +382,7 @@ impl GuardKind for LegalReviewPassedIfMajor {
             p("flags_field", ParamType::Field, false),
             p("submit", ParamType::Transition, false),
             p("pass", ParamType::Transition, false),
+            p("reject", ParamType::Transition, false),
             p("hearing", ParamType::Transition, false),
         ],
         codes: &["enforcement.legal_review_required"],
@@ -377,6 +393,7 @@ impl GuardKind for LegalReviewPassedIfMajor {
             field_ref("flags_field", &self.flags_field, true),
             transition_ref("submit", &self.submit, true),
             transition_ref("pass", &self.pass, true),
+            transition_ref("reject", &self.reject, false),
             transition_ref("hearing", &self.hearing, false),
         ]
     }
@@ -401,8 +418,13 @@ impl GuardKind for LegalReviewPassedIfMajor {
         if reasons.is_empty() {
             return Vec::new();
         }
+        // The latest outcome of the latest submission counts (a pass later rejected is no pass).
         let passed = match last_index(history, &self.submit) {
-            Some(si) => history[si + 1..].iter().any(|e| e.transition == self.pass),
+            Some(si) => history[si + 1..]
+                .iter()
+                .rev()
+                .find(|e| e.transition == self.pass || e.transition == self.reject)
+                .is_some_and(|e| e.transition == self.pass),
             None => false,
         };
         if passed {
@@ -736,55 +758,5 @@ impl GuardKind for EvidenceRequired {
             .param("min", self.min)
             .param("count", count),
         ]
-    }
-}
-
-/// 《中华人民共和国行政处罚法》第六十七条: a fine is paid before the case is closed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoOutstandingFine {
-    #[serde(default = "fine_amount")]
-    pub fine_field: String,
-    #[serde(default = "record_payment")]
-    pub payment: String,
-}
-
-impl GuardKind for NoOutstandingFine {
-    const INFO: GuardInfo = GuardInfo {
-        name: "no_outstanding_fine",
-        statute: Some(XZCFF),
-        article: Some("第六十七条"),
-        description_zh: "罚款已缴纳方可结案",
-        params: &[
-            p("fine_field", ParamType::Field, false),
-            p("payment", ParamType::Transition, false),
-        ],
-        codes: &["enforcement.fine_unpaid"],
-    };
-
-    fn refs(&self) -> Vec<Ref> {
-        vec![
-            field_ref("fine_field", &self.fine_field, true),
-            transition_ref("payment", &self.payment, false),
-        ]
-    }
-
-    fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
-        let fine = env
-            .merged
-            .get(&self.fine_field)
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        if fine > 0 && last_index(env.history(), &self.payment).is_none() {
-            return vec![
-                mk.r(
-                    Self::INFO.codes[0],
-                    format!("罚款{}元尚未缴纳，不能结案", yuan(fine)),
-                )
-                .field(&self.fine_field)
-                .param("fine_fen", fine),
-            ];
-        }
-        Vec::new()
     }
 }
