@@ -10,10 +10,12 @@
 //!
 //! Modules: [`generic`] (any case type: required fields, reasons, event order, windows since an
 //! event or a date, values), [`persons`] (qualified persons from a register, e.g. credentialed
-//! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》).
+//! officers or registered mediators), [`linked`] (across the cases of a matter, and minimum
+//! periods), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》).
 
 mod env;
 pub mod generic;
+pub mod linked;
 pub mod penalty;
 pub mod persons;
 
@@ -234,6 +236,9 @@ guard_kinds! {
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),
     DateNotAfterStep(generic::DateNotAfterStep),
+    LinkedCase(linked::LinkedCaseGuard),
+    MinPeriod(linked::MinPeriod),
+    MinShare(linked::MinShare),
 }
 
 /// Looks a guard kind up by name.
