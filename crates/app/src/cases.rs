@@ -989,7 +989,10 @@ impl App {
         id: CaseId,
         transition: &str,
     ) -> Result<Vec<LinkedCase>, AppError> {
-        if !t.transition(transition).is_some_and(|d| d.reads_linked_cases()) {
+        if !t
+            .transition(transition)
+            .is_some_and(|d| d.reads_linked_cases())
+        {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();

@@ -43,7 +43,10 @@ async fn refused(h: &Api, id: i64, tr: &str, on: &str, input: Value, code: &str)
     let (s, out) = h.step(id, tr, Some(on), input).await;
     assert_eq!(s, 422, "{tr} on {on} should be refused: {out}");
     let text = out.to_string();
-    assert!(text.contains(code), "{tr} on {on}: expected {code} in {text}");
+    assert!(
+        text.contains(code),
+        "{tr} on {on}: expected {code} in {text}"
+    );
     text
 }
 
@@ -83,32 +86,106 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     // No review yet: the meeting is refused.
-    let text = refused(&h, md, "submit_to_meeting", "2026-02-24", json!({}), "linked.case_missing").await;
+    let text = refused(
+        &h,
+        md,
+        "submit_to_meeting",
+        "2026-02-24",
+        json!({}),
+        "linked.case_missing",
+    )
+    .await;
     assert!(text.contains("第二十六条、第二十八条"), "{text}");
 
     // 第二十五条: the draft goes to review, which opens a legality review in the matter.
-    let r1 = opens(&h, md, "request_review", "2026-02-25", json!({"draft_summary": "草案（征求意见后修改稿）"}), "legality_review").await;
+    let r1 = opens(
+        &h,
+        md,
+        "request_review",
+        "2026-02-25",
+        json!({"draft_summary": "草案（征求意见后修改稿）"}),
+        "legality_review",
+    )
+    .await;
     let (_, review) = h.get(&format!("/api/v1/cases/{r1}")).await;
     assert_eq!(review["fields"]["subject_kind"], "重大行政决策", "{review}");
     // The review is under way, no opinion yet: refused with the article and the reason.
-    let text = refused(&h, md, "submit_to_meeting", "2026-02-25", json!({}), "decision.legality_review_not_passed").await;
+    let text = refused(
+        &h,
+        md,
+        "submit_to_meeting",
+        "2026-02-25",
+        json!({}),
+        "decision.legality_review_not_passed",
+    )
+    .await;
     assert!(text.contains("第二十六条、第二十八条"), "{text}");
     assert!(text.contains("通过合法性审查"), "{text}");
     // 第二十七条: at least 7 working days (02-26, 02-27, 03-02 … 03-06).
-    walk(&legal, r1, &[("accept", "2026-02-25", json!({"reviewer_body": "司法所", "reviewers": "司法所审查人员"}))]).await;
-    refused(&legal, r1, "give_opinion", "2026-03-05", json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}), "legal.review_too_short").await;
-    walk(&legal, r1, &[("give_opinion", "2026-03-06", json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}))]).await;
-    let text = refused(&h, md, "submit_to_meeting", "2026-03-06", json!({}), "decision.legality_review_not_passed").await;
+    walk(
+        &legal,
+        r1,
+        &[(
+            "accept",
+            "2026-02-25",
+            json!({"reviewer_body": "司法所", "reviewers": "司法所审查人员"}),
+        )],
+    )
+    .await;
+    refused(
+        &legal,
+        r1,
+        "give_opinion",
+        "2026-03-05",
+        json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}),
+        "legal.review_too_short",
+    )
+    .await;
+    walk(
+        &legal,
+        r1,
+        &[(
+            "give_opinion",
+            "2026-03-06",
+            json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}),
+        )],
+    )
+    .await;
+    let text = refused(
+        &h,
+        md,
+        "submit_to_meeting",
+        "2026-03-06",
+        json!({}),
+        "decision.legality_review_not_passed",
+    )
+    .await;
     assert!(text.contains("不合法"), "{text}");
 
     // The revised draft is reviewed again and passes: the latest review wins.
-    let r2 = opens(&h, md, "request_review", "2026-03-09", json!({"draft_summary": "修改稿"}), "legality_review").await;
+    let r2 = opens(
+        &h,
+        md,
+        "request_review",
+        "2026-03-09",
+        json!({"draft_summary": "修改稿"}),
+        "legality_review",
+    )
+    .await;
     walk(
         &legal,
         r2,
         &[
-            ("accept", "2026-03-09", json!({"reviewer_body": "法律顾问", "reviewers": "街道法律顾问"})),
-            ("give_opinion", "2026-03-18", json!({"opinion": "修改后合法", "opinion_items": 3, "opinion_text": "修改后合法"})),
+            (
+                "accept",
+                "2026-03-09",
+                json!({"reviewer_body": "法律顾问", "reviewers": "街道法律顾问"}),
+            ),
+            (
+                "give_opinion",
+                "2026-03-18",
+                json!({"opinion": "修改后合法", "opinion_items": 3, "opinion_text": "修改后合法"}),
+            ),
         ],
     )
     .await;
@@ -124,29 +201,75 @@ async fn chain_and_figures(backend: Backend) {
         &h,
         md,
         &[
-            ("report_party", "2026-03-23", json!({"party_report_on": "2026-03-23"})),
-            ("publish", "2026-03-25", json!({"publish_channel": "街道门户网站"})),
+            (
+                "report_party",
+                "2026-03-23",
+                json!({"party_report_on": "2026-03-23"}),
+            ),
+            (
+                "publish",
+                "2026-03-25",
+                json!({"publish_channel": "街道门户网站"}),
+            ),
         ],
     )
     .await;
-    walk(&legal, r1, &[("follow_up", "2026-03-09", json!({"adoption": "全部采纳"}))]).await;
+    walk(
+        &legal,
+        r1,
+        &[("follow_up", "2026-03-09", json!({"adoption": "全部采纳"}))],
+    )
+    .await;
 
     // A normative document: reviewed (5 working days), deliberated, published 2026-01-16; the
     // 30-day filing limit runs to 02-15, a Spring Festival holiday, so to 02-24; filed 03-02: late.
     let nd = created(&h, "normative_document", "2026-01-06", json!({"title": "社区微更新项目管理办法", "drafting_unit": "社区建设办公室", "market_related": "否"})).await;
-    let r3 = opens(&h, nd, "request_review", "2026-01-07", json!({"draft_summary": "办法草案"}), "legality_review").await;
-    let text = refused(&leader, nd, "deliberate", "2026-01-07", json!({"meeting_kind": "主任办公会议", "deliberated_on": "2026-01-07"}), "document.legality_review_not_passed").await;
+    let r3 = opens(
+        &h,
+        nd,
+        "request_review",
+        "2026-01-07",
+        json!({"draft_summary": "办法草案"}),
+        "legality_review",
+    )
+    .await;
+    let text = refused(
+        &leader,
+        nd,
+        "deliberate",
+        "2026-01-07",
+        json!({"meeting_kind": "主任办公会议", "deliberated_on": "2026-01-07"}),
+        "document.legality_review_not_passed",
+    )
+    .await;
     assert!(text.contains("（七）"), "{text}");
     walk(
         &legal,
         r3,
         &[
-            ("accept", "2026-01-07", json!({"reviewer_body": "司法所", "reviewers": "司法所审查人员"})),
-            ("give_opinion", "2026-01-14", json!({"opinion": "合法", "opinion_items": 1, "opinion_text": "合法"})),
+            (
+                "accept",
+                "2026-01-07",
+                json!({"reviewer_body": "司法所", "reviewers": "司法所审查人员"}),
+            ),
+            (
+                "give_opinion",
+                "2026-01-14",
+                json!({"opinion": "合法", "opinion_items": 1, "opinion_text": "合法"}),
+            ),
         ],
     )
     .await;
-    walk(&leader, nd, &[("deliberate", "2026-01-15", json!({"meeting_kind": "主任办公会议", "deliberated_on": "2026-01-15"}))]).await;
+    walk(
+        &leader,
+        nd,
+        &[(
+            "deliberate",
+            "2026-01-15",
+            json!({"meeting_kind": "主任办公会议", "deliberated_on": "2026-01-15"}),
+        )],
+    )
+    .await;
     walk(
         &h,
         nd,
@@ -157,7 +280,13 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     let (_, doc) = h.get(&format!("/api/v1/cases/{nd}")).await;
-    let filing = doc["clocks"].as_array().unwrap().iter().find(|c| c["code"] == "filing_limit").cloned().unwrap_or_default();
+    let filing = doc["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "filing_limit")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(filing["due"], "2026-02-24", "{doc}");
     assert_eq!(filing["status"], "missed", "{doc}");
 
@@ -187,10 +316,38 @@ async fn chain_and_figures(backend: Backend) {
         ],
     )
     .await;
-    refused(&h, l1, "close", "2026-03-20", json!({}), "litigation.correction_required").await;
+    refused(
+        &h,
+        l1,
+        "close",
+        "2026-03-20",
+        json!({}),
+        "litigation.correction_required",
+    )
+    .await;
     let l2 = created(&h, "litigation_case", "2026-01-20", json!({"proceeding": "行政诉讼", "instance": "一审", "party_role": "被告", "area": "信息公开", "disclosure_related": "是", "court_or_body": "滨江区人民法院", "summary": "请求判令公开"})).await;
-    walk(&h, l2, &[("receive_complaint", "2026-01-20", json!({"received_on": "2026-01-20"})), ("defend", "2026-02-03", json!({"defence_note": "答辩状"}))]).await;
-    let text = refused(&h, l2, "hear", "2026-03-10", json!({"hearing_on": "2026-03-10", "head_appeared": "否"}), "common.required_field").await;
+    walk(
+        &h,
+        l2,
+        &[
+            (
+                "receive_complaint",
+                "2026-01-20",
+                json!({"received_on": "2026-01-20"}),
+            ),
+            ("defend", "2026-02-03", json!({"defence_note": "答辩状"})),
+        ],
+    )
+    .await;
+    let text = refused(
+        &h,
+        l2,
+        "hear",
+        "2026-03-10",
+        json!({"hearing_on": "2026-03-10", "head_appeared": "否"}),
+        "common.required_field",
+    )
+    .await;
     assert!(text.contains("第三条第三款"), "{text}");
     walk(
         &h,
@@ -202,14 +359,30 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     let l3 = created(&h, "litigation_case", "2026-02-02", json!({"proceeding": "行政复议", "instance": "复议", "party_role": "被申请人", "area": "行政处罚", "disclosure_related": "否", "court_or_body": "滨江区人民政府", "summary": "申请撤销罚款决定"})).await;
-    refused(&h, l3, "receive_complaint", "2026-02-03", json!({"received_on": "2026-02-03"}), "litigation.wrong_proceeding").await;
+    refused(
+        &h,
+        l3,
+        "receive_complaint",
+        "2026-02-03",
+        json!({"received_on": "2026-02-03"}),
+        "litigation.wrong_proceeding",
+    )
+    .await;
     walk(
         &h,
         l3,
         &[
-            ("receive_application", "2026-02-03", json!({"received_on": "2026-02-03"})),
+            (
+                "receive_application",
+                "2026-02-03",
+                json!({"received_on": "2026-02-03"}),
+            ),
             ("defend", "2026-02-10", json!({"defence_note": "答复书"})),
-            ("judge", "2026-03-12", json!({"decision_kind": "复议决定", "outcome": "维持", "decided_on": "2026-03-12"})),
+            (
+                "judge",
+                "2026-03-12",
+                json!({"decision_kind": "复议决定", "outcome": "维持", "decided_on": "2026-03-12"}),
+            ),
         ],
     )
     .await;
@@ -221,11 +394,20 @@ async fn chain_and_figures(backend: Backend) {
         WorkflowConfig::embedded(),
         Arc::new(FixedClock::at(date(2026, 3, 31))),
     );
-    let street = fazhi_store::org::unit_by_code(&t.db, "S").await.unwrap().unwrap();
-    let user = fazhi_store::org::user_by_login(&t.db, "leader").await.unwrap().unwrap();
+    let street = fazhi_store::org::unit_by_code(&t.db, "S")
+        .await
+        .unwrap()
+        .unwrap();
+    let user = fazhi_store::org::user_by_login(&t.db, "leader")
+        .await
+        .unwrap()
+        .unwrap();
     let actor = app.actor_for(&user).await.unwrap();
     let period: Period = "2026-Q1".parse().unwrap();
-    let got = app.compute_indicators(&actor, street.id, period, &[]).await.unwrap();
+    let got = app
+        .compute_indicators(&actor, street.id, period, &[])
+        .await
+        .unwrap();
     let value = |id: &str| {
         got.values
             .iter()

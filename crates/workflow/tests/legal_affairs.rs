@@ -194,7 +194,12 @@ fn major_decision_review_takes_seven_working_days_across_the_spring_festival() {
         "handler",
         opinion("合法", Some("防汛应急需要")),
     );
-    run.ok("2026-02-27", "give_opinion", "handler", opinion("合法", None));
+    run.ok(
+        "2026-02-27",
+        "give_opinion",
+        "handler",
+        opinion("合法", None),
+    );
     assert_eq!(run.state(), "opined");
 }
 
@@ -213,24 +218,50 @@ fn normative_document_review_between_five_and_fifteen_working_days_over_national
         "legal.review_too_short",
     );
     assert_eq!(basis(&r, "legal.review_too_short").1, "（六）");
-    assert_eq!(run.clock("review_period", "2026-10-08").due, Some(d("2026-10-22")));
-    run.ok("2026-10-09", "give_opinion", "handler", opinion("修改后合法", None));
+    assert_eq!(
+        run.clock("review_period", "2026-10-08").due,
+        Some(d("2026-10-22"))
+    );
+    run.ok(
+        "2026-10-09",
+        "give_opinion",
+        "handler",
+        opinion("修改后合法", None),
+    );
     let c = run.clock("review_period", "2026-10-09");
     assert_eq!(c.status, ClockStatus::Met);
 
     let mut late = review_accepted("行政规范性文件", "2026-09-24");
-    late.ok("2026-10-23", "give_opinion", "handler", opinion("合法", None));
-    assert_eq!(late.clock("review_period", "2026-10-23").status, ClockStatus::Missed);
+    late.ok(
+        "2026-10-23",
+        "give_opinion",
+        "handler",
+        opinion("合法", None),
+    );
+    assert_eq!(
+        late.clock("review_period", "2026-10-23").status,
+        ClockStatus::Missed
+    );
 
     let mut contract = review_accepted("合同", "2026-09-24");
-    contract.ok("2026-09-28", "give_opinion", "handler", opinion("不合法", None));
+    contract.ok(
+        "2026-09-28",
+        "give_opinion",
+        "handler",
+        opinion("不合法", None),
+    );
 }
 
 /// 国办发〔2018〕115号（七）: an opinion not (fully) adopted needs the reason.
 #[test]
 fn non_adoption_needs_its_reason() {
     let mut run = review_accepted("合同", "2026-03-02");
-    run.ok("2026-03-04", "give_opinion", "handler", opinion("修改后合法", None));
+    run.ok(
+        "2026-03-04",
+        "give_opinion",
+        "handler",
+        opinion("修改后合法", None),
+    );
     let r = run.refused(
         "2026-03-10",
         "follow_up",
@@ -294,7 +325,10 @@ fn comment_period_of_thirty_days_or_a_stated_reason() {
     );
     assert_eq!(
         basis(&r, "decision.comment_period_too_short"),
-        ("《重大行政决策程序暂行条例》".to_owned(), "第十五条".to_owned())
+        (
+            "《重大行政决策程序暂行条例》".to_owned(),
+            "第十五条".to_owned()
+        )
     );
     let f = r.find("decision.comment_period_too_short").unwrap();
     assert_eq!(f.field.as_deref(), Some("short_period_reason"));
@@ -305,7 +339,12 @@ fn comment_period_of_thirty_days_or_a_stated_reason() {
         "handler",
         json!({"draft_summary": "草案", "comment_start": "2026-01-20", "comment_end": "2026-02-19"}),
     );
-    assert_eq!(run.clock("comment_period", "2026-02-10").due, Some(d("2026-02-19")));
+    // The clock shows the window as the law counts it: 30 days end on 02-19, a Spring Festival
+    // holiday, so the period rolls to the next working day, 02-24.
+    assert_eq!(
+        run.clock("comment_period", "2026-02-10").due,
+        Some(d("2026-02-24"))
+    );
     run.refused(
         "2026-02-19",
         "close_comments",
@@ -349,12 +388,23 @@ fn no_meeting_without_a_passed_legality_review_latest_wins() {
         json!({"draft_summary": "草案（征求意见后修改稿）"}),
     );
     // No review in the matter yet.
-    let r = run.refused("2026-02-26", "submit_to_meeting", "handler", json!({}), "linked.case_missing");
+    let r = run.refused(
+        "2026-02-26",
+        "submit_to_meeting",
+        "handler",
+        json!({}),
+        "linked.case_missing",
+    );
     assert_eq!(basis(&r, "linked.case_missing").1, "第二十六条、第二十八条");
 
     // The review found the draft unlawful.
     let mut review = review_accepted("重大行政决策", "2026-02-25");
-    review.ok("2026-03-06", "give_opinion", "handler", opinion("不合法", None));
+    review.ok(
+        "2026-03-06",
+        "give_opinion",
+        "handler",
+        opinion("不合法", None),
+    );
     run.linked = vec![review.as_linked()];
     let r = run.refused(
         "2026-03-06",
@@ -369,9 +419,19 @@ fn no_meeting_without_a_passed_legality_review_latest_wins() {
     assert!(f.message_zh.contains("通过合法性审查"), "{}", f.message_zh);
 
     // The revised draft is reviewed again and passes: the latest review wins.
-    run.ok("2026-03-09", "request_review", "handler", json!({"draft_summary": "修改稿"}));
+    run.ok(
+        "2026-03-09",
+        "request_review",
+        "handler",
+        json!({"draft_summary": "修改稿"}),
+    );
     let mut second = review_accepted("重大行政决策", "2026-03-09");
-    second.ok("2026-03-18", "give_opinion", "handler", opinion("修改后合法", None));
+    second.ok(
+        "2026-03-18",
+        "give_opinion",
+        "handler",
+        opinion("修改后合法", None),
+    );
     run.linked.push(second.as_linked());
     run.ok("2026-03-18", "submit_to_meeting", "handler", json!({}));
 
@@ -379,18 +439,50 @@ fn no_meeting_without_a_passed_legality_review_latest_wins() {
         json!({"meeting_kind": "主任办公会议", "meeting_on": "2026-03-20", "minutes_number": "2026-05",
                "decision_result": "通过", "head_spoke_last": head, "dissent": "一名成员建议扩大补贴范围"})
     };
-    let r = run.refused("2026-03-20", "decide", "leader", meeting("否"), "decision.head_not_last");
+    let r = run.refused(
+        "2026-03-20",
+        "decide",
+        "leader",
+        meeting("否"),
+        "decision.head_not_last",
+    );
     assert_eq!(basis(&r, "decision.head_not_last").1, "第三十条");
     // A later review found it unlawful after all: the meeting may not decide.
     let mut third = review_accepted("重大行政决策", "2026-03-09");
-    third.ok("2026-03-19", "give_opinion", "handler", opinion("不合法", None));
+    third.ok(
+        "2026-03-19",
+        "give_opinion",
+        "handler",
+        opinion("不合法", None),
+    );
     run.linked.push(third.as_linked());
-    run.refused("2026-03-20", "decide", "leader", meeting("是"), "decision.legality_review_not_passed");
+    run.refused(
+        "2026-03-20",
+        "decide",
+        "leader",
+        meeting("是"),
+        "decision.legality_review_not_passed",
+    );
     run.linked.pop();
     run.ok("2026-03-20", "decide", "leader", meeting("是"))
-        .ok("2026-03-23", "report_party", "handler", json!({"party_report_on": "2026-03-23"}))
-        .ok("2026-03-25", "publish", "handler", json!({"publish_channel": "街道政务公开栏及门户网站"}))
-        .ok("2026-03-30", "archive", "handler", json!({"archive_number": "JC-2026-01"}));
+        .ok(
+            "2026-03-23",
+            "report_party",
+            "handler",
+            json!({"party_report_on": "2026-03-23"}),
+        )
+        .ok(
+            "2026-03-25",
+            "publish",
+            "handler",
+            json!({"publish_channel": "街道政务公开栏及门户网站"}),
+        )
+        .ok(
+            "2026-03-30",
+            "archive",
+            "handler",
+            json!({"archive_number": "JC-2026-01"}),
+        );
     assert_eq!(run.state(), "archived");
 }
 
@@ -398,9 +490,19 @@ fn no_meeting_without_a_passed_legality_review_latest_wins() {
 #[test]
 fn a_decision_not_adopted_is_not_reported() {
     let mut run = decision_until_consulted();
-    run.ok("2026-02-25", "request_review", "handler", json!({"draft_summary": "修改稿"}));
+    run.ok(
+        "2026-02-25",
+        "request_review",
+        "handler",
+        json!({"draft_summary": "修改稿"}),
+    );
     let mut review = review_accepted("重大行政决策", "2026-02-25");
-    review.ok("2026-03-06", "give_opinion", "handler", opinion("合法", None));
+    review.ok(
+        "2026-03-06",
+        "give_opinion",
+        "handler",
+        opinion("合法", None),
+    );
     run.linked = vec![review.as_linked()];
     run.ok("2026-03-06", "submit_to_meeting", "handler", json!({}))
         .ok(

@@ -279,10 +279,7 @@ impl GuardKind for MinPeriod {
             (None, None) => return Vec::new(),
         };
         let Some(start) = start else {
-            let mut r = mk.r(
-                Self::INFO.codes[1],
-                format!("尚无{what}，无法计算期间"),
-            );
+            let mut r = mk.r(Self::INFO.codes[1], format!("尚无{what}，无法计算期间"));
             if let Some(f) = &self.from_field {
                 r = r.field(f);
             }
