@@ -87,10 +87,15 @@ fn a_directory_overrides_and_extends_the_embedded_definitions() {
     assert_eq!(
         codes,
         vec![
+            "collective_meeting",
             "enforcement_case",
             "hotline_ticket",
+            "legality_review",
+            "litigation_case",
+            "major_decision",
             "mediation_case",
             "noise_complaint",
+            "normative_document",
             "petition"
         ]
     );
