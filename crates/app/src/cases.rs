@@ -9,7 +9,7 @@ use fazhi_store::{
 };
 use fazhi_workflow::{
     CaseSnapshot, CaseType, CertificateInfo, ClockState, ClockStatus, FieldKind, GuardContext,
-    HistoryEvent, OfficerInfo, Refusal, WarningLevel,
+    HistoryEvent, LinkedCase, OfficerInfo, Refusal, WarningLevel,
 };
 use jiff::civil::Date;
 use serde::Serialize;
@@ -665,6 +665,7 @@ impl App {
             calendar: &self.calendar,
             config: &self.config,
             validators: &validators,
+            linked: &[],
         };
         let plan = fazhi_workflow::plan(t, &snapshot, &create, &input, &ctx).map_err(refused)?;
         let history = vec![HistoryEvent {
@@ -826,6 +827,7 @@ impl App {
             .await?;
         let roles = actor.role_codes();
         let validators = crate::validators::DomainValidators { today };
+        let linked = self.linked_cases(&t, id, &req.transition).await?;
         let ctx = GuardContext {
             on,
             actor_roles: &roles,
@@ -833,6 +835,7 @@ impl App {
             calendar: &self.calendar,
             config: &self.config,
             validators: &validators,
+            linked: &linked,
         };
         let plan =
             fazhi_workflow::plan(&t, &snapshot, &req.transition, &input, &ctx).map_err(refused)?;
@@ -990,6 +993,42 @@ impl App {
             warnings: plan.warnings,
             opened,
         })
+    }
+
+    /// The other cases of the case's matter as the guards see them (guard `linked_case`), oldest
+    /// link first; read only when the transition has such a guard.
+    async fn linked_cases(
+        &self,
+        t: &CaseType,
+        id: CaseId,
+        transition: &str,
+    ) -> Result<Vec<LinkedCase>, AppError> {
+        if !t
+            .transition(transition)
+            .is_some_and(|d| d.reads_linked_cases())
+        {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for link in fazhi_store::links::matter_of(&self.db, id).await? {
+            if link.case_id == id {
+                continue;
+            }
+            let c = store::case(&self.db, link.case_id).await?;
+            let (name, state_label) = match self.case_type(&c.case_type) {
+                Ok(ct) => (ct.name_zh.clone(), ct.state_label(&c.state)),
+                Err(_) => (c.case_type.clone(), c.state.clone()),
+            };
+            out.push(LinkedCase {
+                case_type: c.case_type,
+                case_type_name: name,
+                number: c.number,
+                state: c.state,
+                state_label,
+                fields: c.fields,
+            });
+        }
+        Ok(out)
     }
 
     /// The creates of the linked cases a transition opens: carried fields as input of the target

@@ -139,6 +139,7 @@ fn replay(
             calendar: fazhi_calendar::national(),
             config,
             validators: &DomainValidators,
+            linked: &[],
         };
         match plan(case_type, &snapshot, &step.transition, &input, &ctx) {
             Ok(p) => {

@@ -51,3 +51,4 @@ pub use timeline::{TimelineError, TimelineEvent, parse_timeline, replay, timelin
 pub use versions::{ClockChange, ClockChangeKind, MigrationPlan, compare_clocks};
 
 pub use fazhi_calendar::{Calendar, PeriodUnit};
+pub use guards::linked::LinkedCase;

@@ -289,6 +289,15 @@ pub struct TransitionDef {
     pub published: Option<bool>,
 }
 
+impl TransitionDef {
+    /// Whether a guard of the step reads the other cases of the matter (`linked_case`).
+    pub fn reads_linked_cases(&self) -> bool {
+        self.guards
+            .iter()
+            .any(|g| matches!(g.guard, crate::guards::Guard::LinkedCase(_)))
+    }
+}
+
 /// How long a clock runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

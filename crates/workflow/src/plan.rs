@@ -71,6 +71,9 @@ pub struct GuardContext<'a> {
     pub calendar: &'a Calendar,
     pub config: &'a WorkflowConfig,
     pub validators: &'a dyn FieldValidators,
+    /// The other cases of the case's matter, oldest link first (guard `linked_case`); empty when
+    /// the case has no links or the step has no such guard.
+    pub linked: &'a [crate::guards::linked::LinkedCase],
 }
 
 /// The outcome of a permitted step.

@@ -180,6 +180,7 @@ fn check_with(case_type: &str, events: Vec<Ev>, today: &str, setup: Setup) -> Ou
             calendar: &setup.calendar,
             config: &setup.config,
             validators: setup.validators.as_ref(),
+            linked: &[],
         };
         let input: Map<String, Value> = match e.input {
             Value::Object(m) => m,

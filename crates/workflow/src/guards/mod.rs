@@ -14,13 +14,15 @@
 //! [`periods`] (periods that must have run out, holidays, deadlines ahead of the step),
 //! [`numbers`] (numeric fields within bounds),
 //! [`decision`] (the decision against the notice, serious cases, fines and surcharges),
-//! [`conduct`] (generic: scheduled dates, excluded persons, empty fields, late reasons).
+//! [`conduct`] (generic: scheduled dates, excluded persons, empty fields, late reasons),
+//! [`linked`] (across the cases of a matter, and minimum periods).
 
 pub mod conduct;
 pub mod decision;
 mod env;
 pub mod generic;
 pub mod numbers;
+pub mod linked;
 pub mod penalty;
 pub mod periods;
 pub mod persons;
@@ -283,6 +285,9 @@ guard_kinds! {
     NotOnHoliday(periods::NotOnHoliday),
     DateNotBeforeStep(periods::DateNotBeforeStep),
     NumberRange(numbers::NumberRange),
+    LinkedCase(linked::LinkedCaseGuard),
+    MinPeriod(linked::MinPeriod),
+    MinShare(linked::MinShare),
 }
 
 /// Looks a guard kind up by name.
