@@ -234,6 +234,7 @@ guard_kinds! {
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),
     DateNotAfterStep(generic::DateNotAfterStep),
+    DatePassed(generic::DatePassed),
 }
 
 /// Looks a guard kind up by name.
