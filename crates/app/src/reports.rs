@@ -763,7 +763,8 @@ impl App {
                     out.push(fazhi_reports::Request {
                         case_id: c.id.0,
                         number: c.number.clone(),
-                        received_on: text(&s.received_field).unwrap_or(c.created_on.clone()),
+                        received_on: text(&s.received_field)
+                            .unwrap_or_else(|| c.created_on.clone()),
                         applicant: text(&s.applicant_field).unwrap_or_default(),
                         outcome: text(&s.outcome_field),
                         closed_on: c.closed_on.clone(),
@@ -788,9 +789,27 @@ impl App {
     ) -> Result<fazhi_reports::DisclosureReport, AppError> {
         let u = self.visible_unit(actor, unit).await?;
         let (requests, sources) = self.disclosure_requests(actor, unit, year).await?;
-        Ok(fazhi_reports::DisclosureReport::build(
-            &u.name, year, &requests, sources, narrative,
-        ))
+        let mut r =
+            fazhi_reports::DisclosureReport::build(&u.name, year, &requests, sources, narrative);
+        if !narrative.table2_indicators.is_empty() {
+            let ids: Vec<String> = narrative.table2_indicators.values().cloned().collect();
+            let period: fazhi_indicators::Period = year
+                .to_string()
+                .parse()
+                .map_err(|_| AppError::invalid("year", "range", "年度：无效的年份"))?;
+            let got = self.compute_indicators(actor, unit, period, &ids).await?;
+            for (cell, id) in &narrative.table2_indicators {
+                let v = got.values.iter().find(|v| &v.id == id).ok_or_else(|| {
+                    AppError::invalid(
+                        "table2_indicators",
+                        "unknown",
+                        format!("table2_indicators：指标“{id}”不存在"),
+                    )
+                })?;
+                r.set_table2_computed(cell, id, &v.label, v.value);
+            }
+        }
+        Ok(r)
     }
 }
 

@@ -827,18 +827,19 @@ async fn render_report(
             .await
             .map_err(app_error)?;
         let problems = r.check();
-        if d.final_ && !problems.is_empty() {
-            for p in &problems {
-                eprintln!("校验未通过：{p}");
+        let blockers = r.blockers();
+        if d.final_ && !blockers.is_empty() {
+            for p in &blockers {
+                eprintln!("未通过：{p}");
             }
             db.close().await;
-            anyhow::bail!("表格校验未通过（{}项），未生成正式版本", problems.len());
+            anyhow::bail!("有{}项未通过，未生成正式版本", blockers.len());
         }
         let bytes = fazhi_app::reports::render_disclosure(&r, fmt);
         std::fs::write(out, &bytes).with_context(|| format!("无法写入{}", out.display()))?;
         let t3 = |k: &str| r.line(k).map_or(0, |l| l.cells[6].value);
         eprintln!(
-            "已生成 {}（{}，{}字节）；新收申请{}件，上年结转{}件，办结{}件，结转下年{}件；校验{}",
+            "已生成 {}（{}，{}字节）；新收申请{}件，上年结转{}件，办结{}件，结转下年{}件；表格校验{}{}",
             out.display(),
             r.title,
             bytes.len(),
@@ -850,6 +851,11 @@ async fn render_report(
                 "通过".to_owned()
             } else {
                 format!("未通过{}项：{}", problems.len(), problems.join("；"))
+            },
+            if r.unwritten().is_empty() {
+                String::new()
+            } else {
+                format!("；{}", r.unwritten().join("；"))
             }
         );
         db.close().await;

@@ -436,6 +436,8 @@ pub struct ManualCell {
 /// "normative.1" = 3
 /// [table4]          # group.column (1-based), e.g. 1.1 = 行政复议 结果维持
 /// "1.1" = 0
+/// [table2_indicators] # a cell of table 二 computed from an indicator of the catalogue instead
+/// "penalty.1" = "enforcement.penalties"
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -450,6 +452,8 @@ pub struct Narrative {
     pub table2: BTreeMap<String, f64>,
     #[serde(default)]
     pub table4: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub table2_indicators: BTreeMap<String, String>,
 }
 
 impl Narrative {
@@ -457,7 +461,7 @@ impl Narrative {
     pub fn parse(text: &str) -> Result<Narrative, String> {
         let n: Narrative =
             toml::from_str(text).map_err(|e| format!("年度报告文字格式错误：{}", e.message().trim()))?;
-        for k in n.table2.keys() {
+        for k in n.table2.keys().chain(n.table2_indicators.keys()) {
             let ok = k.split_once('.').is_some_and(|(row, col)| {
                 T2_ROWS.iter().any(|(key, _, _, cols)| {
                     *key == row
@@ -499,6 +503,8 @@ pub struct DisclosureReport {
     pub other: String,
     /// Table 二: (row key, values per column; `None` = not entered).
     pub table2: Vec<(&'static str, Vec<Option<f64>>)>,
+    /// Cells of table 二 computed from indicators: (cell key, indicator id, label).
+    pub table2_computed: Vec<(String, String, String)>,
     pub table3: Vec<T3Line>,
     /// Table 四: 3 groups × 5 columns; `None` = not entered.
     pub table4: [[Option<f64>; 5]; 3],
@@ -510,10 +516,6 @@ pub struct DisclosureReport {
 
 /// Marker for a narrative section the clerk has not written.
 pub const TO_WRITE: &str = "【待填写】";
-
-fn in_year(date: &str, year: i32) -> bool {
-    date.get(..4).and_then(|y| y.parse::<i32>().ok()) == Some(year)
-}
 
 /// Computes table 三 for `year` from the requests.
 pub fn table3(requests: &[Request], year: i32) -> (Vec<T3Line>, Vec<String>) {
@@ -616,6 +618,7 @@ impl DisclosureReport {
             problems: text(&narrative.problems),
             other: text(&narrative.other),
             table2,
+            table2_computed: Vec::new(),
             table3,
             table4,
             problems_found,
@@ -623,12 +626,48 @@ impl DisclosureReport {
         }
     }
 
+    /// Sets a cell of table 二 (`row.column`, 1-based) to a figure computed from the records by
+    /// indicator `id`; `None` when the indicator has no value.
+    pub fn set_table2_computed(&mut self, cell: &str, id: &str, label: &str, value: Option<f64>) {
+        let Some((row, col)) = cell.split_once('.') else {
+            return;
+        };
+        let Ok(col) = col.parse::<usize>() else { return };
+        if let Some((_, values)) = self.table2.iter_mut().find(|(k, _)| *k == row)
+            && let Some(v) = col.checked_sub(1).and_then(|c| values.get_mut(c))
+        {
+            *v = value;
+            self.table2_computed
+                .push((cell.to_owned(), id.to_owned(), label.to_owned()));
+        }
+    }
+
+    /// The note under table 二: which cells are computed, the rest manual.
+    pub fn table2_note(&self) -> String {
+        if self.table2_computed.is_empty() {
+            return MANUAL_NOTE.to_owned();
+        }
+        let parts: Vec<String> = self
+            .table2_computed
+            .iter()
+            .map(|(cell, id, label)| {
+                let row = cell.split('.').next().unwrap_or_default();
+                let name = T2_ROWS
+                    .iter()
+                    .find(|r| r.0 == row)
+                    .map_or(row, |r| r.2);
+                format!("“{name}”由系统根据办案记录计算（{label}，{id}）")
+            })
+            .collect();
+        format!("注：{}，其余数据为人工填报。", parts.join("；"))
+    }
+
     /// A line of table 三 by key.
     pub fn line(&self, key: &str) -> Option<&T3Line> {
         self.table3.iter().find(|l| l.key == key)
     }
 
-    /// The form's own checks (and the records that could not be placed). Empty = may be frozen.
+    /// The form's own checks on the tables (and the records that could not be placed).
     pub fn check(&self) -> Vec<String> {
         let mut out = self.problems_found.clone();
         let v = |key: &str, c: usize| self.line(key).map_or(0, |l| l.cells[c].value);
@@ -690,15 +729,27 @@ impl DisclosureReport {
                 ));
             }
         }
-        for (name, text) in [
+        out
+    }
+
+    /// The clerk's sections not yet written.
+    pub fn unwritten(&self) -> Vec<String> {
+        [
             ("一、总体情况", &self.overview),
             ("五、存在的主要问题及改进情况", &self.problems),
             ("六、其他需要报告的事项", &self.other),
-        ] {
-            if text == TO_WRITE {
-                out.push(format!("“{name}”尚未填写"));
-            }
-        }
+        ]
+        .into_iter()
+        .filter(|(_, text)| *text == TO_WRITE)
+        .map(|(name, _)| format!("“{name}”尚未填写"))
+        .collect()
+    }
+
+    /// Everything that stops the report from being published: the form's checks and the
+    /// unwritten sections. Empty = may be frozen.
+    pub fn blockers(&self) -> Vec<String> {
+        let mut out = self.check();
+        out.extend(self.unwritten());
         out
     }
 }
@@ -732,6 +783,32 @@ mod tests {
             outcome: outcome.map(str::to_owned),
             closed_on: closed.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn the_built_in_folder_fills_table3_and_a_stray_outcome_is_refused() {
+        let registry = Registry::embedded();
+        assert!(check_disclosure(&registry).is_empty());
+        let sources = disclosure_sources(&registry).unwrap();
+        assert_eq!(sources.len(), 1);
+        assert_eq!(sources[0].outcome_field, "outcome");
+
+        // An outcome value that is no row of table 三 (or an applicant that is no column).
+        let mut folders = fazhi_workflow::folders::embedded_folders();
+        let code = sources[0].case_type.clone();
+        let f = folders.get_mut(&code).unwrap();
+        let def = f.files.get_mut("case_type.toml").unwrap();
+        def.text = def
+            .text
+            .replacen("\"重复申请\",", "\"重复申请\",\n  \"已撤回\",", 1)
+            .replacen("\"自然人\", \"商业企业\"", "\"个人\", \"商业企业\"", 1);
+        let registry = Registry::from_folders(folders).unwrap();
+        let d = check_disclosure(&registry);
+        let text: Vec<String> = d.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|t| t.contains("已撤回")), "{text:?}");
+        assert!(text.iter().any(|t| t.contains("个人")), "{text:?}");
+        assert!(text.iter().any(|t| t.contains("report.toml")), "{text:?}");
+        assert!(disclosure_sources(&registry).is_err());
     }
 
     #[test]
@@ -775,8 +852,10 @@ mod tests {
         assert_eq!(v("carried_out", 6), 2);
         assert_eq!(v("carried_out", 4), 1);
         assert_eq!(r.line("carried_out").unwrap().cells[6].records, ["GK5", "GK4"]);
-        // only the unwritten narrative is left to do
-        assert_eq!(r.check().len(), 3, "{:?}", r.check());
+        // the tables pass; only the narrative is left to write
+        assert!(r.check().is_empty(), "{:?}", r.check());
+        assert_eq!(r.unwritten().len(), 3);
+        assert_eq!(r.blockers().len(), 3);
     }
 
     #[test]

@@ -70,9 +70,7 @@ const SECTIONS: [&str; 6] = [
 fn grid2(r: &DisclosureReport) -> Grid {
     let mut rows = Vec::new();
     let mut last_block = "";
-    let mut last_cols: &[&str] = &[];
-    for ((key, block, label, cols), (_, values)) in T2_ROWS.iter().zip(&r.table2) {
-        debug_assert_eq!(key, &r.table2.iter().find(|x| x.0 == *key).map_or("", |x| x.0));
+    for ((_, block, label, cols), (_, values)) in T2_ROWS.iter().zip(&r.table2) {
         if *block != last_block {
             rows.push(vec![t(*block, 4, 1, true)]);
             let mut head = vec![t("信息内容", 1, 1, true)];
@@ -83,9 +81,7 @@ fn grid2(r: &DisclosureReport) -> Grid {
             }
             rows.push(head);
             last_block = block;
-            last_cols = cols;
         }
-        let _ = last_cols;
         let mut row = vec![t(*label, 1, 1, false)];
         if values.len() == 1 {
             row.push(manual(values[0], 3));
@@ -229,35 +225,18 @@ fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 // ---------------------------------------------------------------- Markdown
 
 fn md_grid(out: &mut String, g: &Grid) {
-    // Markdown has no spans: each row's cells repeated across their columns.
+    // Markdown has no spans: a spanning cell's text in its first column, the rest empty.
     let width = g.widths.len();
-    let mut carried: Vec<Option<String>> = vec![None; width];
-    let mut remaining = vec![0usize; width];
     let mut first = true;
     for row in &g.rows {
         let mut cells: Vec<String> = Vec::with_capacity(width);
-        let mut col = 0;
         for c in row {
             match c {
-                GCell::Text {
-                    text, cols, rows, ..
-                } => {
-                    for i in 0..*cols {
-                        cells.push(if i == 0 { md_escape(text) } else { String::new() });
-                        if *rows > 1 {
-                            carried[col + i] = Some(String::new());
-                            remaining[col + i] = rows - 1;
-                        }
-                    }
-                    col += cols;
+                GCell::Text { text, cols, .. } => {
+                    cells.push(md_escape(text));
+                    cells.extend((1..*cols).map(|_| String::new()));
                 }
-                GCell::Cont(n) => {
-                    for _ in 0..*n {
-                        cells.push(carried[col].clone().unwrap_or_default());
-                        remaining[col] = remaining[col].saturating_sub(1);
-                        col += 1;
-                    }
-                }
+                GCell::Cont(n) => cells.extend((0..*n).map(|_| String::new())),
             }
         }
         while cells.len() < width {
@@ -285,7 +264,7 @@ pub fn render_disclosure_markdown(r: &DisclosureReport) -> String {
             }
             1 => {
                 md_grid(&mut out, &grid2(r));
-                let _ = writeln!(out, "{MANUAL_NOTE}\n");
+                let _ = writeln!(out, "{}\n", md_escape(&r.table2_note()));
             }
             2 => {
                 md_grid(&mut out, &grid3(r));
@@ -377,7 +356,7 @@ pub fn render_disclosure_html(r: &DisclosureReport) -> String {
             }
             1 => {
                 html_grid(&mut out, &grid2(r), 1);
-                let _ = write!(out, "<p class=\"note\">{MANUAL_NOTE}</p>");
+                let _ = write!(out, "<p class=\"note\">{}</p>", html_escape(&r.table2_note()));
             }
             2 => {
                 html_grid(&mut out, &grid3(r), 3);
@@ -514,7 +493,7 @@ fn document_xml(r: &DisclosureReport) -> String {
             }
             1 => {
                 docx_grid(&mut b, &grid2(r));
-                b.push_str(&note(MANUAL_NOTE));
+                b.push_str(&note(&r.table2_note()));
             }
             2 => {
                 docx_grid(&mut b, &grid3(r));
@@ -663,7 +642,7 @@ mod tests {
         assert!(md.contains("| （一）予以公开 | 自然人 | 1 | GK20260001 |"));
         assert!(md.contains("【待填写】"));
         let html = render_disclosure_html(&r);
-        assert!(html.contains("rowspan=\"22\">三、本年度办理结果"));
+        assert!(html.contains("rowspan=\"22\" class=\"label\">三、本年度办理结果"));
         assert!(html.contains("title=\"所计申请：GK20260002\""));
         assert!(html.contains("<p>第二段。</p>"));
         let docx = render_disclosure_docx(&r);
