@@ -180,7 +180,7 @@ fn disclosure(received_on: &str) -> Run {
 fn disclosure_supplement_consultation_extension_spring_festival() {
     let mut run = disclosure("2026-02-05");
     let c = run.clock("reply_limit", "2026-02-05");
-    assert_eq!(c.due, Some(d("2026-03-06")), "{:#?}", c.explanation_zh);
+    assert_eq!(c.due, Some(d("2026-03-11")), "{:#?}", c.explanation_zh);
     let r = run.refused(
         "2026-02-24",
         "request_supplement",
@@ -332,7 +332,7 @@ fn disclosure_silent_third_party_excludes_at_most_15_working_days() {
     assert_eq!(c.status, ClockStatus::Running, "{:#?}", c.explanation_zh);
     assert_eq!(c.due, Some(d("2026-11-06")), "{:#?}", c.explanation_zh);
     assert!(
-        c.explanation_zh.iter().any(|l| l.contains("上限15工作日")),
+        c.explanation_zh.iter().any(|l| l.contains("上限15个工作日")),
         "{:#?}",
         c.explanation_zh
     );
