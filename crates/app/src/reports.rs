@@ -715,3 +715,109 @@ mod tests {
         );
     }
 }
+
+/// The 政府信息公开工作年度报告 of a unit and year (`fazhi_reports::disclosure`).
+impl App {
+    /// The requests of every case type that fills table 三, in `unit`'s subtree, received up to
+    /// the end of `year` and not closed before it began. Reads only the number, the dates, the
+    /// applicant type and the outcome (no personal data).
+    pub async fn disclosure_requests(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i32,
+    ) -> Result<(Vec<fazhi_reports::Request>, Vec<String>), AppError> {
+        let u = self.visible_unit(actor, unit).await?;
+        let sources = fazhi_reports::disclosure_sources(&self.registry).map_err(|d| {
+            let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+            AppError::Internal(format!("report.toml [disclosure]: {}", lines.join("; ")))
+        })?;
+        let start = format!("{year:04}-01-01");
+        let end = format!("{year:04}-12-31");
+        let mut out = Vec::new();
+        for s in &sources {
+            const PAGE: i64 = 500;
+            let mut offset = 0;
+            loop {
+                let filter = fazhi_store::cases::CaseFilter {
+                    case_type: Some(s.case_type.clone()),
+                    unit_path: Some(u.path.clone()),
+                    created_to: Some(end.clone()),
+                    sort: fazhi_store::cases::Sort::CreatedAsc,
+                    offset,
+                    limit: PAGE,
+                    ..Default::default()
+                };
+                let (rows, _) = fazhi_store::cases::list_cases(&self.db, &filter).await?;
+                let n = rows.len() as i64;
+                for c in rows {
+                    let text = |f: &str| {
+                        c.fields
+                            .get(f)
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_owned)
+                    };
+                    if c.closed_on.as_deref().is_some_and(|d| d < start.as_str()) {
+                        continue;
+                    }
+                    out.push(fazhi_reports::Request {
+                        case_id: c.id.0,
+                        number: c.number.clone(),
+                        received_on: text(&s.received_field)
+                            .unwrap_or_else(|| c.created_on.clone()),
+                        applicant: text(&s.applicant_field).unwrap_or_default(),
+                        outcome: text(&s.outcome_field),
+                        closed_on: c.closed_on.clone(),
+                    });
+                }
+                if n < PAGE {
+                    break;
+                }
+                offset += PAGE;
+            }
+        }
+        Ok((out, sources.into_iter().map(|s| s.case_type).collect()))
+    }
+
+    /// The report computed from the records, with the clerk's narrative and manual figures.
+    pub async fn disclosure_report(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i32,
+        narrative: &fazhi_reports::Narrative,
+    ) -> Result<fazhi_reports::DisclosureReport, AppError> {
+        let u = self.visible_unit(actor, unit).await?;
+        let (requests, sources) = self.disclosure_requests(actor, unit, year).await?;
+        let mut r =
+            fazhi_reports::DisclosureReport::build(&u.name, year, &requests, sources, narrative);
+        if !narrative.table2_indicators.is_empty() {
+            let ids: Vec<String> = narrative.table2_indicators.values().cloned().collect();
+            let period: fazhi_indicators::Period = year
+                .to_string()
+                .parse()
+                .map_err(|_| AppError::invalid("year", "range", "年度：无效的年份"))?;
+            let got = self.compute_indicators(actor, unit, period, &ids).await?;
+            for (cell, id) in &narrative.table2_indicators {
+                let v = got.values.iter().find(|v| &v.id == id).ok_or_else(|| {
+                    AppError::invalid(
+                        "table2_indicators",
+                        "unknown",
+                        format!("table2_indicators：指标“{id}”不存在"),
+                    )
+                })?;
+                r.set_table2_computed(cell, id, &v.label, v.value);
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// Renders a disclosure report in `format`.
+pub fn render_disclosure(r: &fazhi_reports::DisclosureReport, format: Format) -> Vec<u8> {
+    match format {
+        Format::Docx => fazhi_reports::render_disclosure_docx(r),
+        Format::Html => fazhi_reports::render_disclosure_html(r).into_bytes(),
+        Format::Markdown => fazhi_reports::render_disclosure_markdown(r).into_bytes(),
+    }
+}

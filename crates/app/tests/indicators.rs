@@ -622,7 +622,7 @@ async fn check_all(app: &App, who: &Actor, unit: UnitId, period: &str, expect: &
     }
 }
 
-/// The seeded street has no mediation or petition cases: their counts and sums are 0 and their
+/// The seeded street has no mediation, petition or disclosure cases: their counts and sums are 0 and their
 /// rates, on-time shares and durations have no value (missing is not zero). Their values over
 /// real records are checked in `tests/new_case_types.rs`.
 const NO_MEDIATION_OR_PETITION: &[(&str, Option<f64>)] = &[
@@ -648,6 +648,11 @@ const NO_MEDIATION_OR_PETITION: &[(&str, Option<f64>)] = &[
     ("petition.rechecks", Some(0.0)),
     ("petition.reviews", Some(0.0)),
     ("petition.avg_days", None),
+    ("disclosure.requests", Some(0.0)),
+    ("disclosure.replied", Some(0.0)),
+    ("disclosure.disclosed", Some(0.0)),
+    ("disclosure.on_time_rate", None),
+    ("disclosure.supplement_requests", Some(0.0)),
 ];
 
 fn expect(pairs: &[(&'static str, Option<f64>)]) -> Expect {

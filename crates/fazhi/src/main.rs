@@ -171,6 +171,16 @@ enum ReportCommand {
         /// Output file.
         #[arg(short = 'o', long = "out")]
         out: PathBuf,
+        /// annual (法治政府建设年度报告, the default) or disclosure (政府信息公开工作年度报告)
+        #[arg(long, default_value = "annual")]
+        kind: String,
+        /// disclosure: the clerk's TOML with sections 一, 五, 六 and the manual figures of
+        /// tables 二 and 四 (format: crates/reports/src/disclosure.rs).
+        #[arg(long)]
+        narrative: Option<PathBuf>,
+        /// disclosure: write nothing unless the form's own checks pass (the version to publish).
+        #[arg(long = "final")]
+        final_: bool,
     },
 }
 
@@ -615,9 +625,20 @@ async fn report_command(command: ReportCommand) -> Result<ExitCode> {
             demo,
             format,
             out,
+            kind,
+            narrative,
+            final_,
         } => {
             let defs = load_definitions(config.as_deref())?;
-            render_report(defs, database_url, unit, year, demo, &format, &out).await
+            let kind = match kind.as_str() {
+                "annual" => None,
+                "disclosure" => Some(DisclosureArgs {
+                    narrative,
+                    final_,
+                }),
+                other => anyhow::bail!("--kind：应为annual或disclosure，收到“{other}”"),
+            };
+            render_report(defs, database_url, unit, year, demo, &format, &out, kind).await
         }
         ReportCommand::Import {
             files,
@@ -737,7 +758,15 @@ async fn report_import(
     }
 }
 
-/// `fazhi report render`: one unit's annual report as DOCX, HTML or Markdown.
+/// `--kind disclosure`: the clerk's file and whether the form's checks must pass.
+struct DisclosureArgs {
+    narrative: Option<PathBuf>,
+    final_: bool,
+}
+
+/// `fazhi report render`: one unit's annual report (or its 政府信息公开工作年度报告) as DOCX,
+/// HTML or Markdown.
+#[allow(clippy::too_many_arguments)]
 async fn render_report(
     (registry, config): (Registry, WorkflowConfig),
     database_url: Option<String>,
@@ -746,7 +775,17 @@ async fn render_report(
     demo: bool,
     format: &str,
     out: &Path,
+    disclosure: Option<DisclosureArgs>,
 ) -> Result<ExitCode> {
+    let narrative = match disclosure.as_ref().and_then(|d| d.narrative.as_ref()) {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("无法读取{}", p.display()))?;
+            fazhi_reports::Narrative::parse(&text)
+                .map_err(|e| anyhow::anyhow!("--narrative {}：{e}", p.display()))?
+        }
+        None => fazhi_reports::Narrative::default(),
+    };
     let fmt = fazhi_app::reports::Format::parse(format)
         .with_context(|| format!("--format：应为docx、html或md，收到“{format}”"))?;
     let mut _tmp = None;
@@ -782,6 +821,46 @@ async fn render_report(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| format!("--unit：不存在代码为“{unit_code}”的单位"))?;
+    if let Some(d) = disclosure {
+        let r = app
+            .disclosure_report(&actor, unit_row.id, year, &narrative)
+            .await
+            .map_err(app_error)?;
+        let problems = r.check();
+        let blockers = r.blockers();
+        if d.final_ && !blockers.is_empty() {
+            for p in &blockers {
+                eprintln!("未通过：{p}");
+            }
+            db.close().await;
+            anyhow::bail!("有{}项未通过，未生成正式版本", blockers.len());
+        }
+        let bytes = fazhi_app::reports::render_disclosure(&r, fmt);
+        std::fs::write(out, &bytes).with_context(|| format!("无法写入{}", out.display()))?;
+        let t3 = |k: &str| r.line(k).map_or(0, |l| l.cells[6].value);
+        eprintln!(
+            "已生成 {}（{}，{}字节）；新收申请{}件，上年结转{}件，办结{}件，结转下年{}件；表格校验{}{}",
+            out.display(),
+            r.title,
+            bytes.len(),
+            t3("new"),
+            t3("carried_in"),
+            t3("total"),
+            t3("carried_out"),
+            if problems.is_empty() {
+                "通过".to_owned()
+            } else {
+                format!("未通过{}项：{}", problems.len(), problems.join("；"))
+            },
+            if r.unwritten().is_empty() {
+                String::new()
+            } else {
+                format!("；{}", r.unwritten().join("；"))
+            }
+        );
+        db.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = app
         .report_open(&actor, unit_row.id, year as i64)
         .await

@@ -115,6 +115,9 @@ struct RawFile {
     report: Spanned<RawHead>,
     #[serde(default)]
     paragraph: Vec<Spanned<RawParagraph>>,
+    /// Table 三 of the disclosure report: parsed and checked by `crate::disclosure`.
+    #[serde(default, rename = "disclosure")]
+    _disclosure: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -369,6 +372,7 @@ pub fn check_reports(registry: &Registry, known: &dyn Fn(&str) -> bool) -> Vec<D
             out.extend(parse_report(&folder.code, &f.path, &f.text, Some(known)).1);
         }
     }
+    out.extend(crate::disclosure::check_disclosure(registry));
     out
 }
 

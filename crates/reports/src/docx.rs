@@ -75,11 +75,11 @@ pub mod fonts {
     ];
 }
 
-const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+pub(crate) const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+pub(crate) const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// Escape XML text and drop characters XML 1.0 forbids.
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -110,14 +110,14 @@ fn em_width(s: &str) -> f64 {
 }
 
 #[derive(Default, Clone, Copy)]
-struct RunStyle<'a> {
-    font: Option<&'a str>,
-    flag: bool,
-    size: Option<u32>,
-    color: Option<&'a str>,
+pub(crate) struct RunStyle<'a> {
+    pub font: Option<&'a str>,
+    pub flag: bool,
+    pub size: Option<u32>,
+    pub color: Option<&'a str>,
 }
 
-fn run(text: &str, st: RunStyle<'_>) -> String {
+pub(crate) fn run(text: &str, st: RunStyle<'_>) -> String {
     if text.is_empty() {
         return String::new();
     }
@@ -166,11 +166,11 @@ fn spans_runs(spans: &[Span], font: Option<&str>) -> String {
         .collect()
 }
 
-fn paragraph(style: &str, extra_ppr: &str, runs: &str) -> String {
+pub(crate) fn paragraph(style: &str, extra_ppr: &str, runs: &str) -> String {
     format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/>{extra_ppr}</w:pPr>{runs}</w:p>")
 }
 
-fn blank() -> String {
+pub(crate) fn blank() -> String {
     "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/></w:pPr></w:p>".to_owned()
 }
 
@@ -231,7 +231,7 @@ fn section(out: &mut String, s: &FilledSection) {
 
 /// Title runs; a title longer than one line is broken before `关于` when the unit name fits on
 /// the first line (GB/T 9704 wants a balanced, meaningful break).
-fn title_runs(title: &str) -> String {
+pub(crate) fn title_runs(title: &str) -> String {
     let per_line = (f64::from(PAGE_W - MARGIN_LEFT - MARGIN_RIGHT) / 440.0).floor();
     let plain = RunStyle::default();
     if em_width(title) > per_line
@@ -433,7 +433,7 @@ fn style(kind: &str, id: &str, name: &str, extra: &str, ppr: &str, rpr: &str) ->
     )
 }
 
-fn styles_xml() -> String {
+pub(crate) fn styles_xml() -> String {
     let indent2 = format!(
         "<w:ind w:firstLineChars=\"200\" w:firstLine=\"{}\"/>",
         (2.0 * CHAR_PITCH).round() as u32
@@ -529,7 +529,7 @@ fn styles_xml() -> String {
     s
 }
 
-fn footer_xml(odd: bool) -> String {
+pub(crate) fn footer_xml(odd: bool) -> String {
     let ppr = if odd {
         format!("<w:ind w:right=\"{PAGE_NUMBER_INDENT}\"/><w:jc w:val=\"right\"/>")
     } else {
@@ -540,13 +540,13 @@ fn footer_xml(odd: bool) -> String {
     )
 }
 
-fn settings_xml() -> String {
+pub(crate) fn settings_xml() -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"{W_NS}\"><w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat></w:settings>"
     )
 }
 
-fn font_table_xml() -> String {
+pub(crate) fn font_table_xml() -> String {
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:fonts xmlns:w=\"{W_NS}\">"
     );
@@ -561,13 +561,13 @@ fn font_table_xml() -> String {
     s
 }
 
-const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+pub(crate) const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
 
-const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+pub(crate) const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>"#;
 
-const DOCUMENT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+pub(crate) const DOCUMENT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/><Relationship Id="rIdFooterOdd" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>"#;
 
 fn core_xml(f: &Filled) -> String {
@@ -578,7 +578,7 @@ fn core_xml(f: &Filled) -> String {
     )
 }
 
-const APP_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+pub(crate) const APP_XML: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Fazhi</Application></Properties>"#;
 
 /// The parts of the package, in the order they are zipped.
@@ -598,20 +598,25 @@ pub fn docx_parts(f: &Filled) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The report as a DOCX package. Deterministic: the same input gives the same bytes (zip
-/// entries carry the fixed DOS epoch as their time).
-pub fn render_docx(f: &Filled) -> Vec<u8> {
+/// Zips the parts of a package deterministically.
+pub(crate) fn zip_parts(parts: Vec<(&'static str, String)>) -> Vec<u8> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(DateTime::default());
-    for (name, content) in docx_parts(f) {
+    for (name, content) in parts {
         // Writing to an in-memory buffer cannot fail except by a bug in the zip crate.
         zip.start_file(name, opts).expect("zip entry into memory");
         zip.write_all(content.as_bytes())
             .expect("zip write into memory");
     }
     zip.finish().expect("zip finish into memory").into_inner()
+}
+
+/// The report as a DOCX package. Deterministic: the same input gives the same bytes (zip
+/// entries carry the fixed DOS epoch as their time).
+pub fn render_docx(f: &Filled) -> Vec<u8> {
+    zip_parts(docx_parts(f))
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@
 
 pub mod casetype;
 pub mod dashboard;
+pub mod disclosure;
+pub mod disclosure_render;
 pub mod docx;
 pub mod fill;
 pub mod html;
@@ -40,6 +42,12 @@ pub use casetype::{
 pub use dashboard::{
     DASHBOARD_FILE, DashboardCards, FigureCard, TrendCard, check_dashboards, dashboard_cards,
     parse_dashboard,
+};
+pub use disclosure::{
+    DisclosureReport, DisclosureSource, Narrative, Request, check_disclosure, disclosure_sources,
+};
+pub use disclosure_render::{
+    render_disclosure_docx, render_disclosure_html, render_disclosure_markdown,
 };
 pub use docx::render_docx;
 pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};

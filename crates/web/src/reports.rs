@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/freeze", post(freeze))
         .route("/reports/{id}/unfreeze", post(unfreeze))
         .route("/reports/{id}/download/{fmt}", get(download))
+        .route("/reports/{id}/disclosure/{fmt}", get(download_disclosure))
 }
 
 pub struct ReportLine {
@@ -423,6 +424,57 @@ async fn unfreeze(
     freeze_or_unfreeze(s, u, id, body, false).await
 }
 
+/// The 政府信息公开工作年度报告 of the report's unit and year: table 三 computed from the
+/// records, sections 一, 五, 六 and tables 二, 四 left for the clerk (【待填写】, 【缺数】).
+async fn download_disclosure(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path((id, fmt)): Path<(i64, String)>,
+) -> Response {
+    let Some(format) = Format::parse(&fmt) else {
+        return fail(&u, &AppError::NotFound(format!("格式“{fmt}”")));
+    };
+    let r = match s.app.report(&u.actor, id).await {
+        Ok(r) => r,
+        Err(e) => return fail(&u, &e),
+    };
+    let narrative = fazhi_reports::Narrative::default();
+    match s
+        .app
+        .disclosure_report(&u.actor, r.row.unit_id, r.row.year as i32, &narrative)
+        .await
+    {
+        Ok(d) => {
+            let bytes = fazhi_app::reports::render_disclosure(&d, format);
+            attachment(format, &d.title, bytes)
+        }
+        Err(e) => fail(&u, &e),
+    }
+}
+
+fn attachment(format: Format, title: &str, bytes: Vec<u8>) -> Response {
+    let (ct, ext) = match format {
+        Format::Docx => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        Format::Html => ("text/html; charset=utf-8", "html"),
+        Format::Markdown => ("text/markdown; charset=utf-8", "md"),
+    };
+    let name = format!("{title}.{ext}");
+    (
+        [
+            (header::CONTENT_TYPE, ct.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", urlencode(&name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn download(
     State(s): State<AppState>,
     u: PageUser,
@@ -436,28 +488,7 @@ async fn download(
         Err(e) => return fail(&u, &e),
     };
     match s.app.report_render(&u.actor, id, format).await {
-        Ok(bytes) => {
-            let (ct, ext) = match format {
-                Format::Docx => (
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "docx",
-                ),
-                Format::Html => ("text/html; charset=utf-8", "html"),
-                Format::Markdown => ("text/markdown; charset=utf-8", "md"),
-            };
-            let name = format!("{}.{ext}", r.doc.title);
-            (
-                [
-                    (header::CONTENT_TYPE, ct.to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename*=UTF-8''{}", urlencode(&name)),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok(bytes) => attachment(format, &r.doc.title, bytes),
         Err(e) => fail(&u, &e),
     }
 }

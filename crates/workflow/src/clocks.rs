@@ -98,8 +98,8 @@ struct Cycle {
     started_on: Date,
     started_by: String,
     stopped: Option<(Date, String)>,
-    /// (from, to, reason); `to` is `None` while paused.
-    pauses: Vec<(Date, Option<Date>, String)>,
+    /// (from, to, reason, at most this many units excluded); `to` is `None` while paused.
+    pauses: Vec<(Date, Option<Date>, String, Option<u32>)>,
     /// (granted on, units).
     extensions: Vec<(Date, u32)>,
     /// The start date was read from this field (`start_field`) rather than the event's date.
@@ -158,7 +158,12 @@ fn run_cycle(
         let starts =
             (def.start.iter().any(|s| s == t) && !running) || def.restart.iter().any(|s| s == t);
         if starts && prior {
-            let from_field = def.start_field.as_deref().and_then(|f| {
+            let restarting = def.restart.iter().any(|s| s == t);
+            let field = match (&def.restart_field, restarting) {
+                (Some(f), true) => Some(f.as_str()),
+                _ => def.start_field.as_deref(),
+            };
+            let from_field = field.and_then(|f| {
                 let d = date_value(ev.input.get(f)).or_else(|| date_value(fields.get(f)))?;
                 Some((d, f.to_owned()))
             });
@@ -175,7 +180,7 @@ fn run_cycle(
         if let Some(c) = cycle.as_mut().filter(|c| c.stopped.is_none()) {
             for p in &def.pauses {
                 if p.from == t && !c.pauses.iter().any(|x| x.1.is_none()) {
-                    c.pauses.push((ev.on, None, p.reason_zh.clone()));
+                    c.pauses.push((ev.on, None, p.reason_zh.clone(), p.max));
                 } else if p.to == t
                     && let Some(open) = c.pauses.iter_mut().find(|x| x.1.is_none())
                 {
@@ -336,17 +341,33 @@ fn clock_state(
     let mut paused: u32 = 0;
     let mut paused_now = false;
     let mut errors: Vec<String> = Vec::new();
-    for (from, to, reason) in &cycle.pauses {
+    for (from, to, reason, max) in &cycle.pauses {
         let end = match to {
             Some(d) => *d,
-            None => {
-                paused_now = true;
-                today.max(*from)
-            }
+            None => today.max(*from),
         };
         match span_units(cal, unit, *from, end) {
             Ok(u) => {
+                if let Some(m) = *max
+                    && u >= m
+                {
+                    // The excluded time has a statutory ceiling: beyond it the clock runs.
+                    paused += m;
+                    let u_zh = unit.label_zh();
+                    match to {
+                        Some(_) => lines.push(format!(
+                            "{from}至{end}因{reason}暂停计时共{u}{u_zh}，依法至多{m}{u_zh}不计入期限"
+                        )),
+                        None => lines.push(format!(
+                            "自{from}起因{reason}暂停计时，不计入期限的时间已达上限{m}{u_zh}，此后恢复计时"
+                        )),
+                    }
+                    continue;
+                }
                 paused += u;
+                if to.is_none() {
+                    paused_now = true;
+                }
                 if to.is_some() {
                     lines.push(format!(
                         "{from}至{end}因{reason}暂停计时，不计入期限，共{u}{}",

@@ -219,6 +219,9 @@ fn case_type(out: &mut String, ct: &CaseType) {
         }
         if !c.restart.is_empty() {
             let _ = write!(start, "; restarts at {}", c.restart.join("/"));
+            if let Some(f) = &c.restart_field {
+                let _ = write!(start, " (from the date in `{f}`)");
+            }
         }
         if let Some(p) = &c.requires_prior {
             let _ = write!(start, "; only after {p}");
@@ -249,6 +252,9 @@ fn case_type(out: &mut String, ct: &CaseType) {
         }
         for p in &c.pauses {
             let _ = write!(length, "; paused {} → {} ({})", p.from, p.to, p.reason_zh);
+            if let Some(m) = p.max {
+                let _ = write!(length, " at most {m}");
+            }
         }
         if let Some(f) = &c.only_if_field {
             if c.only_if_values.is_empty() {

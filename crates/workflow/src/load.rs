@@ -129,6 +129,8 @@ struct RawPause {
     from: Spanned<String>,
     to: Spanned<String>,
     reason_zh: String,
+    #[serde(default)]
+    max: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +176,7 @@ struct RawClock {
     start_time_field: Option<Spanned<String>>,
     #[serde(default)]
     stop_time_field: Option<Spanned<String>>,
+    restart_field: Option<Spanned<String>>,
     #[serde(default)]
     pauses: Vec<Spanned<RawPause>>,
     #[serde(default)]
@@ -785,6 +788,7 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 from: p.from.get_ref().clone(),
                 to: p.to.get_ref().clone(),
                 reason_zh: p.reason_zh.clone(),
+                max: p.max,
             });
         }
         let extension = c.extension.as_ref().map(|e| {
@@ -905,13 +909,14 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 }
             }
         };
-        if let Some(f) = &c.start_field {
+        for (key, f) in [("start_field", &c.start_field), ("restart_field", &c.restart_field)] {
+            let Some(f) = f else { continue };
             match names.fields.iter().find(|d| &d.code == f.get_ref()) {
                 Some(d) if d.kind == FieldKind::Date => {}
                 Some(_) => ck.err(
                     f.span(),
                     format!(
-                        "clock `{cc}`: start_field `{}` is not a date field",
+                        "clock `{cc}`: {key} `{}` is not a date field",
                         f.get_ref()
                     ),
                     format!("期限“{cc}”的起算日期字段“{}”不是日期类型", f.get_ref()),
@@ -919,7 +924,7 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 None => ck.err(
                     f.span(),
                     format!(
-                        "clock `{cc}`: start_field names unknown field `{}`",
+                        "clock `{cc}`: {key} names unknown field `{}`",
                         f.get_ref()
                     ),
                     format!("期限“{cc}”的起算日期字段“{}”不存在", f.get_ref()),
@@ -970,6 +975,15 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 format!("期限“{cc}”按时刻计算时，期限单位须为 minutes 或 hours"),
             );
         }
+        if let Some(f) = &c.restart_field
+            && c.restart.is_empty()
+        {
+            ck.err(
+                f.span(),
+                format!("clock `{cc}`: restart_field without restart transitions"),
+                format!("期限“{cc}”设置了重新起算日期字段，但没有重新起算的流转"),
+            );
+        }
         if let Some(f) = &c.only_if_field
             && !names.field_codes.contains(f.get_ref())
         {
@@ -1008,6 +1022,7 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
             start_field: c.start_field.as_ref().map(|s| s.get_ref().clone()),
             start_time_field: c.start_time_field.as_ref().map(|s| s.get_ref().clone()),
             stop_time_field: c.stop_time_field.as_ref().map(|s| s.get_ref().clone()),
+            restart_field: c.restart_field.as_ref().map(|s| s.get_ref().clone()),
             pauses,
             extension,
             requires_prior: c.requires_prior.as_ref().map(|s| s.get_ref().clone()),

@@ -320,6 +320,10 @@ pub struct PauseDef {
     /// Transition that resumes it.
     pub to: String,
     pub reason_zh: String,
+    /// At most this many units of the pause are excluded from the period; past them the clock
+    /// runs again although the pause has not ended (e.g. 《政府信息公开条例》第三十二条、第三十三条:
+    /// the third party's 15 working days are excluded, not a longer silence).
+    pub max: Option<u32>,
 }
 
 /// How an approved extension lengthens a clock.
@@ -373,6 +377,10 @@ pub struct ClockDef {
     /// event. Without them a minute or hour clock counts from the event's date.
     pub start_time_field: Option<String>,
     pub stop_time_field: Option<String>,
+    /// A `restart` cycle starts on the date held by this field (in the restarting event's input,
+    /// else on the case) instead of the event's date, e.g. the day a supplement was received
+    /// (《政府信息公开条例》第三十条).
+    pub restart_field: Option<String>,
     pub pauses: Vec<PauseDef>,
     pub extension: Option<ExtensionDef>,
     /// A start only counts when this transition happened before it (e.g. `publish` before

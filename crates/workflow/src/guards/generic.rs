@@ -555,3 +555,47 @@ impl GuardKind for DateNotAfterStep {
         }
     }
 }
+
+/// The step is allowed only once the date in a field has passed (the step day is later), e.g.
+/// 《中华人民共和国政府信息公开条例》第三十条: a request counts as abandoned only when the time
+/// given for the supplement has run out without one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatePassed {
+    pub field: String,
+}
+
+impl GuardKind for DatePassed {
+    const INFO: GuardInfo = GuardInfo {
+        name: "date_passed",
+        statute: None,
+        article: None,
+        description_zh: "须在该日期届满之后办理",
+        params: &[p("field", ParamType::Field, true)],
+        codes: &["common.date_not_passed"],
+    };
+
+    fn refs(&self) -> Vec<Ref> {
+        vec![field_ref("field", &self.field, true)]
+    }
+
+    fn eval(&self, env: &GuardEnv<'_>, mk: &Mk<'_>) -> Vec<Refusal> {
+        let on = env.on();
+        let label = env.case_type.field_label(&self.field);
+        match date_of(env.merged, &self.field) {
+            Some(d) if d < on => Vec::new(),
+            Some(d) => vec![
+                mk.r(
+                    Self::INFO.codes[0],
+                    format!("{label}为{d}，期限尚未届满（办理日期{on}），暂不能办理此步骤"),
+                )
+                .field(&self.field)
+                .param("date", d.to_string()),
+            ],
+            None => vec![
+                mk.r(Self::INFO.codes[0], format!("{label}：未记录，无法判断期限是否届满"))
+                    .field(&self.field),
+            ],
+        }
+    }
+}

@@ -288,6 +288,7 @@ guard_kinds! {
     LinkedCase(linked::LinkedCaseGuard),
     MinPeriod(linked::MinPeriod),
     MinShare(linked::MinShare),
+    DatePassed(generic::DatePassed),
 }
 
 /// Looks a guard kind up by name.
