@@ -10,12 +10,16 @@
 //!
 //! Modules: [`generic`] (any case type: required fields, reasons, event order, windows since an
 //! event or a date, values), [`persons`] (qualified persons from a register, e.g. credentialed
-//! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》).
+//! officers or registered mediators), [`penalty`] (the procedure of 《中华人民共和国行政处罚法》),
+//! [`ladder`] (graduated measures: a step after N earlier ones), [`span`] (bounded periods
+//! between two dates of a step).
 
 mod env;
 pub mod generic;
+pub mod ladder;
 pub mod penalty;
 pub mod persons;
+pub mod span;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -234,6 +238,8 @@ guard_kinds! {
     NeverAfter(generic::NeverAfter),
     FieldIn(generic::FieldIn),
     DateNotAfterStep(generic::DateNotAfterStep),
+    MinPriorEvents(ladder::MinPriorEvents),
+    MaxSpan(span::MaxSpan),
 }
 
 /// Looks a guard kind up by name.
