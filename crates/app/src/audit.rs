@@ -16,7 +16,27 @@ impl App {
                 "需要“系统管理员”或“分管领导”角色".into(),
             ));
         }
-        Ok(fazhi_store::audit::list(&self.db, f).await?)
+        let mut rows = fazhi_store::audit::list(&self.db, f).await?;
+        // Fields restricted to some roles (`visible_to`) are redacted from case entries for an
+        // actor without any of those roles: the stored chain keeps them, the listing does not.
+        let roles = actor.role_codes();
+        let hidden: std::collections::BTreeSet<&str> = self
+            .registry
+            .types()
+            .flat_map(|t| t.fields.iter())
+            .filter(|f| f.restricted() && !f.visible_to_roles(&roles))
+            .map(|f| f.code.as_str())
+            .collect();
+        if !hidden.is_empty() {
+            for r in rows.iter_mut().filter(|r| r.entity == "case") {
+                for side in [&mut r.before, &mut r.after] {
+                    if let Some(text) = side.as_mut() {
+                        *text = redact_json(text, &hidden);
+                    }
+                }
+            }
+        }
+        Ok(rows)
     }
 
     /// Walks the whole hash chain; `Err(problem)` names the first broken entry.
@@ -77,4 +97,31 @@ pub fn deadline(
     app.calendar
         .due(start, n, unit, app.config.roll)
         .map_err(|e| AppError::invalid("from", "calendar_range", e.to_string()))
+}
+
+/// Replaces the value of every key in `hidden`, at any depth of a JSON text, by a notice.
+fn redact_json(text: &str, hidden: &std::collections::BTreeSet<&str>) -> String {
+    fn walk(v: &mut serde_json::Value, hidden: &std::collections::BTreeSet<&str>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if hidden.contains(k.as_str()) {
+                        *x = serde_json::Value::String("（无权查看）".into());
+                    } else {
+                        walk(x, hidden);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, hidden)),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) => {
+            walk(&mut v, hidden);
+            v.to_string()
+        }
+        // Not JSON: nothing structured to redact, but a restricted value could still be in it.
+        Err(_) => "（无权查看）".to_owned(),
+    }
 }

@@ -253,6 +253,23 @@ pub fn display_value(t: &CaseType, code: &str, v: &Value, reveal: bool) -> Strin
     }
 }
 
+/// Removes from a field map every field restricted to some roles (`visible_to`): lists, exports
+/// and raw maps never carry them, whoever asks.
+pub fn strip_restricted(t: &CaseType, fields: &mut Fields) {
+    for f in t.fields.iter().filter(|f| f.restricted()) {
+        fields.remove(&f.code);
+    }
+}
+
+/// Removes from a field map the fields the actor may not see (`visible_to` without any of the
+/// actor's roles).
+pub fn strip_hidden(t: &CaseType, actor: &Actor, fields: &mut Fields) {
+    let roles = actor.role_codes();
+    for f in t.fields.iter().filter(|f| !f.visible_to_roles(&roles)) {
+        fields.remove(&f.code);
+    }
+}
+
 fn title_of(t: &CaseType, fields: &Fields) -> String {
     let pick = ["content", "facts", "title", "address"]
         .iter()
@@ -1234,7 +1251,13 @@ impl App {
         mut filter: CaseFilter,
     ) -> Result<(Vec<CaseRow>, i64), AppError> {
         actor.scope_filter(&mut filter);
-        Ok(store::list_cases(&self.db, &filter).await?)
+        let (mut rows, total) = store::list_cases(&self.db, &filter).await?;
+        for r in &mut rows {
+            if let Some(t) = self.registry.get(&r.case_type) {
+                strip_restricted(t, &mut r.fields);
+            }
+        }
+        Ok((rows, total))
     }
 
     /// The full case page. With `reveal`, personal data is shown unmasked and the access audited.
@@ -1244,9 +1267,38 @@ impl App {
         id: CaseId,
         reveal: bool,
     ) -> Result<CaseView, AppError> {
-        let case = self.case_row(actor, id).await?;
+        let mut case = self.case_row(actor, id).await?;
         let t = self.case_type(&case.case_type)?.clone();
         let revealed = reveal && actor.may_reveal_personal();
+        let roles = actor.role_codes();
+        let may_see = |code: &str| t.field(code).is_none_or(|f| f.visible_to_roles(&roles));
+        // Fields restricted to a role (visible_to): every view that shows one is audited.
+        let restricted_shown: Vec<String> = t
+            .fields
+            .iter()
+            .filter(|f| f.restricted() && f.visible_to_roles(&roles))
+            .filter(|f| {
+                case.fields
+                    .get(&f.code)
+                    .is_some_and(|v| !value_text(v).is_empty())
+            })
+            .map(|f| f.code.clone())
+            .collect();
+        if !restricted_shown.is_empty() {
+            let mut tx = self.db.begin().await?;
+            let after = serde_json::json!({ "fields": restricted_shown, "revealed": revealed });
+            tx.audit(AuditEntry {
+                at: self.clock.now_ms(),
+                actor: &actor.login,
+                action: "view_restricted",
+                entity: "case",
+                entity_id: &id.to_string(),
+                before: None,
+                after: Some(&after),
+            })
+            .await?;
+            tx.commit().await?;
+        }
         if revealed {
             let mut tx = self.db.begin().await?;
             let after = serde_json::json!({ "fields": t.fields.iter().filter(|f| f.personal).map(|f| f.code.clone()).collect::<Vec<_>>() });
@@ -1301,6 +1353,7 @@ impl App {
         let display_fields = t
             .fields
             .iter()
+            .filter(|f| f.visible_to_roles(&roles))
             .filter_map(|f| {
                 case.fields
                     .get(&f.code)
@@ -1325,10 +1378,15 @@ impl App {
                 summary: e
                     .input
                     .iter()
-                    .filter(|(k, _)| *k != "override_warnings")
+                    .filter(|(k, _)| *k != "override_warnings" && may_see(k))
                     .map(|(k, v)| (t.field_label(k), show(k, v)))
                     .collect(),
-                event: e.clone(),
+                event: {
+                    // The raw input would bypass masking: restricted fields never travel in it.
+                    let mut e = e.clone();
+                    strip_restricted(&t, &mut e.input);
+                    e
+                },
             })
             .collect();
         // Clocks are recomputed for today: a stored "running" clock may have become overdue.
@@ -1343,7 +1401,7 @@ impl App {
                 &self.config,
             ),
         );
-        let roles = actor.role_codes();
+        strip_hidden(&t, actor, &mut case.fields);
         let actions = t
             .transitions_from(Some(&case.state))
             .filter(|tr| tr.roles.iter().any(|r| roles.contains(r)))

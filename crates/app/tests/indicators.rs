@@ -929,7 +929,7 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
     assert_eq!(posts.source, "手工填报（未填报）");
     assert_eq!(figures["officers.certified_share"].value, None);
     assert!(figures["officers.certified_share"].manual);
-    assert_eq!(figures["study.sessions"].value, None);
+    assert_eq!(figures["study.trainings"].value, None);
     assert!(!figures["hotline.received"].manual);
     assert_eq!(figures["hotline.received"].source, "平台记录");
     assert_eq!(figures["enforcement.fines_total"].value, Some(2500.0));
@@ -1100,20 +1100,23 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
         p[0].message
     );
     let p = problems(
-        app.enter_manual_figure(&who, &input("study.exam_pass_rate", "2025", "120", "x"))
-            .await,
+        app.enter_manual_figure(
+            &who,
+            &input("litigation.leader_appearance_rate", "2025", "120", "x"),
+        )
+        .await,
     );
     assert_eq!(
         (p[0].field.as_str(), p[0].code.as_str()),
         ("value", "percent")
     );
     let p = problems(
-        app.enter_manual_figure(&who, &input("study.sessions", "2025", "3.5", "x"))
+        app.enter_manual_figure(&who, &input("study.trainings", "2025", "3.5", "x"))
             .await,
     );
     assert_eq!(p[0].code, "integer");
     let p = problems(
-        app.enter_manual_figure(&who, &input("study.sessions", "2025年", "abc", "  "))
+        app.enter_manual_figure(&who, &input("study.trainings", "2025年", "abc", "  "))
             .await,
     );
     let fields: Vec<&str> = p.iter().map(|p| p.field.as_str()).collect();
@@ -1124,7 +1127,7 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
     );
     assert!(p.iter().all(|p| !p.message.is_empty()));
     let p = problems(
-        app.enter_manual_figure(&who, &input("study.sessions", "2026-Q2", "3", "x"))
+        app.enter_manual_figure(&who, &input("study.trainings", "2026-Q2", "3", "x"))
             .await,
     );
     assert_eq!(p[0].code, "future");
@@ -1141,7 +1144,7 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
         None,
     );
     assert!(matches!(
-        app.enter_manual_figure(&viewer, &input("study.sessions", "2025", "3", "x"))
+        app.enter_manual_figure(&viewer, &input("study.trainings", "2025", "3", "x"))
             .await,
         Err(AppError::Forbidden(_))
     ));
@@ -1149,7 +1152,7 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
     assert!(matches!(
         app.enter_manual_figure(
             &community_leader,
-            &input("study.sessions", "2025", "3", "x")
+            &input("study.trainings", "2025", "3", "x")
         )
         .await,
         Err(AppError::Forbidden(_))

@@ -349,6 +349,17 @@ pub(crate) fn skeleton(seed: u64) -> Skeleton {
             &format!("{}工作人员", c.name),
         ));
     }
+    // Last, so that the names drawn for the others stay as they were.
+    users.push(user(
+        &mut rng,
+        None,
+        "correction",
+        Role::CorrectionOfficer,
+        Scope::UnitSubtree,
+        s,
+        Some("justice"),
+        "司法所社区矫正工作人员",
+    ));
 
     Skeleton {
         units,

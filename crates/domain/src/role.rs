@@ -15,6 +15,8 @@ code_enum!(
         Officer = ("officer", "执法人员"),
         /// 查看人员
         Viewer = ("viewer", "查看人员"),
+        /// 社区矫正工作人员: the only role that sees correction subjects' identity fields.
+        CorrectionOfficer = ("correction_officer", "社区矫正工作人员"),
     }
 );
 
@@ -45,7 +47,8 @@ mod tests {
                 "handler",
                 "legal_reviewer",
                 "officer",
-                "viewer"
+                "viewer",
+                "correction_officer"
             ]
         );
         assert_eq!(Role::LegalReviewer.label_zh(), "法制审核人员");

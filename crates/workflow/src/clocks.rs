@@ -302,8 +302,20 @@ fn clock_state(
             ct.transition_label(&cycle.started_by)
         )),
     }
+    let mut until: Option<Date> = None;
     let (n, unit, basis) = match &def.length {
         ClockLength::Fixed { n, unit } => (Some(*n), *unit, def.basis.clone()),
+        ClockLength::UntilField { field } => {
+            until = date_value(fields.get(field));
+            match until {
+                Some(d) => lines.push(format!(
+                    "期满日为{}{d}（按该日期届满，不顺延）",
+                    ct.field_label(field)
+                )),
+                None => lines.push(format!("尚未记录{}，无法确定期满日", ct.field_label(field))),
+            }
+            (None, PeriodUnit::NaturalDays, def.basis.clone())
+        }
         ClockLength::Table { table, key_field } => {
             let key = key_field
                 .as_deref()
@@ -383,7 +395,7 @@ fn clock_state(
             Err(e) => errors.push(e.to_string()),
         }
     }
-    let mut due = None;
+    let mut due = until;
     if let Some(n) = n {
         let total = n + extended + paused;
         if extended > 0 || paused > 0 {

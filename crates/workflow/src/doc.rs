@@ -91,6 +91,9 @@ fn field_line(ct: &CaseType, f: &FieldDef) -> String {
     if f.input_only {
         notes.push("input only".to_owned());
     }
+    if f.restricted() {
+        notes.push(format!("visible only to {}", f.visible_to.join(", ")));
+    }
     match (f.min, f.max) {
         (Some(a), Some(b)) => notes.push(format!("{a}–{b}")),
         (Some(a), None) => notes.push(format!("≥ {a}")),
@@ -235,6 +238,7 @@ fn case_type(out: &mut String, ct: &CaseType) {
                 Some(k) => format!("table `{table}` by `{k}`"),
                 None => format!("table `{table}`"),
             },
+            ClockLength::UntilField { field } => format!("until the date in `{field}`"),
         };
         if let Some(e) = &c.extension {
             let by = match (&e.days, &e.days_field) {

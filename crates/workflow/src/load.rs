@@ -71,6 +71,8 @@ struct RawField {
     min: Option<f64>,
     #[serde(default)]
     max: Option<f64>,
+    #[serde(default)]
+    visible_to: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -176,7 +178,10 @@ struct RawClock {
     start_time_field: Option<Spanned<String>>,
     #[serde(default)]
     stop_time_field: Option<Spanned<String>>,
+    #[serde(default)]
     restart_field: Option<Spanned<String>>,
+    #[serde(default)]
+    until_field: Option<Spanned<String>>,
     #[serde(default)]
     pauses: Vec<Spanned<RawPause>>,
     #[serde(default)]
@@ -485,12 +490,43 @@ fn build_fields(
                 ),
             );
         }
+        for r in &f.visible_to {
+            if !ROLES.iter().any(|(c, _)| c == r.get_ref()) {
+                ck.err(
+                    r.span(),
+                    format!(
+                        "field `{}`: visible_to names unknown role `{}`",
+                        f.code.get_ref(),
+                        r.get_ref()
+                    ),
+                    format!(
+                        "字段“{}”的可见角色“{}”不存在",
+                        f.code.get_ref(),
+                        r.get_ref()
+                    ),
+                );
+            }
+        }
+        if !f.visible_to.is_empty() && !f.personal {
+            ck.err(
+                f.code.span(),
+                format!(
+                    "field `{}`: a field with visible_to must be personal",
+                    f.code.get_ref()
+                ),
+                format!(
+                    "字段“{}”限定了可见角色，须同时标记为个人信息（personal = true）",
+                    f.code.get_ref()
+                ),
+            );
+        }
         fields.push(FieldDef {
             code: f.code.get_ref().clone(),
             label_zh: f.label_zh.clone(),
             kind,
             required: f.required,
             personal: f.personal,
+            visible_to: f.visible_to.iter().map(|r| r.get_ref().clone()).collect(),
             dictionary: f.dictionary.as_ref().map(|d| d.get_ref().clone()),
             input_only: f.input_only,
             min: f.min,
@@ -851,7 +887,32 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
             }
         };
         let length = match (&c.n, &c.unit, &c.table) {
-            (Some(n), Some(u), None) => {
+            (None, None, None) if c.until_field.is_some() => {
+                let f = c.until_field.as_ref().expect("checked");
+                match names.fields.iter().find(|d| &d.code == f.get_ref()) {
+                    Some(d) if d.kind == FieldKind::Date => {}
+                    Some(_) => ck.err(
+                        f.span(),
+                        format!(
+                            "clock `{cc}`: until_field `{}` is not a date field",
+                            f.get_ref()
+                        ),
+                        format!("期限“{cc}”的期满日期字段“{}”不是日期类型", f.get_ref()),
+                    ),
+                    None => ck.err(
+                        f.span(),
+                        format!(
+                            "clock `{cc}`: until_field names unknown field `{}`",
+                            f.get_ref()
+                        ),
+                        format!("期限“{cc}”的期满日期字段“{}”不存在", f.get_ref()),
+                    ),
+                }
+                ClockLength::UntilField {
+                    field: f.get_ref().clone(),
+                }
+            }
+            (Some(n), Some(u), None) if c.until_field.is_none() => {
                 let unit = match PeriodUnit::from_code(u.get_ref()) {
                     Some(unit) => unit,
                     None => {
@@ -900,8 +961,8 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
             _ => {
                 ck.err(
                     c.code.span(),
-                    format!("clock `{cc}` needs either `n` and `unit`, or `table`"),
-                    format!("期限“{cc}”须指定 n 和 unit，或指定配置表 table"),
+                    format!("clock `{cc}` needs either `n` and `unit`, or `table`, or `until_field`"),
+                    format!("期限“{cc}”须指定 n 和 unit，或指定配置表 table，或指定期满日期字段 until_field"),
                 );
                 ClockLength::Fixed {
                     n: 0,

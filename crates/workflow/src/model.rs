@@ -16,6 +16,7 @@ pub const ROLES: &[(&str, &str)] = &[
     ("legal_reviewer", "法制审核人员"),
     ("officer", "执法人员"),
     ("viewer", "查看人员"),
+    ("correction_officer", "社区矫正工作人员"),
 ];
 
 /// Chinese label of a role code (the code itself when unknown).
@@ -232,6 +233,25 @@ pub struct FieldDef {
     pub min: Option<f64>,
     /// Upper bound for number/money (money in 元).
     pub max: Option<f64>,
+    /// Roles that may see the field at all (`visible_to`; empty: every role that sees the case).
+    /// A restricted field is personal; it is left out of lists, exports, search, event
+    /// summaries and the API for everyone else, and every view showing it is audited.
+    pub visible_to: Vec<String>,
+}
+
+impl FieldDef {
+    /// Whether an actor with these role codes may see the field.
+    pub fn visible_to_roles<S: AsRef<str>>(&self, roles: &[S]) -> bool {
+        self.visible_to.is_empty()
+            || roles
+                .iter()
+                .any(|r| self.visible_to.iter().any(|v| v == r.as_ref()))
+    }
+
+    /// Whether the field is restricted to some roles.
+    pub fn restricted(&self) -> bool {
+        !self.visible_to.is_empty()
+    }
 }
 
 /// A state of a case type.
@@ -310,6 +330,9 @@ pub enum ClockLength {
         table: String,
         key_field: Option<String>,
     },
+    /// Ends on the date held by a date field (e.g. the last day of a correction term): the due
+    /// day is that date, never rolled.
+    UntilField { field: String },
 }
 
 /// An interval during which a clock does not run (tolling, e.g. a hearing).

@@ -21,7 +21,7 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
-fn password_hash() -> &'static str {
+pub fn password_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
     H.get_or_init(|| fazhi_app::auth::hash_password(PASSWORD).unwrap())
 }

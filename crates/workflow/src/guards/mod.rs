@@ -16,6 +16,8 @@
 //! [`decision`] (the decision against the notice, serious cases, fines and surcharges),
 //! [`conduct`] (generic: scheduled dates, excluded persons, empty fields, late reasons),
 //! [`linked`] (across the cases of a matter, and minimum periods).
+//! [`ladder`] (graduated measures: a step after N earlier ones), [`span`] (bounded periods
+//! between two dates of a step).
 
 pub mod conduct;
 pub mod decision;
@@ -23,9 +25,11 @@ mod env;
 pub mod generic;
 pub mod numbers;
 pub mod linked;
+pub mod ladder;
 pub mod penalty;
 pub mod periods;
 pub mod persons;
+pub mod span;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -289,6 +293,8 @@ guard_kinds! {
     MinPeriod(linked::MinPeriod),
     MinShare(linked::MinShare),
     DatePassed(generic::DatePassed),
+    MinPriorEvents(ladder::MinPriorEvents),
+    MaxSpan(span::MaxSpan),
 }
 
 /// Looks a guard kind up by name.
