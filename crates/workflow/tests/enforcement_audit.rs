@@ -117,6 +117,7 @@ fn check(events: Vec<Ev>, today: &str) -> Outcome {
             calendar: &calendar,
             config: &config,
             validators: &BasicValidators,
+            linked: &[],
         };
         let input: Map<String, Value> = match e.input {
             Value::Object(m) => m,

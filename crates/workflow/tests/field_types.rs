@@ -62,6 +62,7 @@ impl Run {
             calendar: &self.calendar,
             config: &self.config,
             validators: &validators,
+            linked: &[],
         };
         let input: Map<String, Value> = match input {
             Value::Object(m) => m,
