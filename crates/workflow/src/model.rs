@@ -224,6 +224,8 @@ pub struct FieldDef {
     pub min: Option<f64>,
     /// Upper bound for number/money (money in 元).
     pub max: Option<f64>,
+    /// A number field that only takes whole numbers (counts, day counts): `1.5` is refused.
+    pub integer: bool,
 }
 
 /// A state of a case type.
