@@ -531,6 +531,8 @@ async fn audit_list(
         actor: p.actor,
         before_id: p.before,
         limit: p.limit.unwrap_or(100),
+        // Narrowed to the caller's units by App::audit_list.
+        unit_path: None,
     };
     Ok(Json(to_json(&s.app.audit_list(&a, &f).await?)))
 }
