@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use fazhi_domain::Role;
-use fazhi_workflow::FieldKind;
 use fazhi_store::{AuditFilter, AuditProblem, AuditRow};
+use fazhi_workflow::FieldKind;
 
 use crate::{Actor, App, AppError};
 
@@ -119,7 +119,8 @@ pub fn mask_free_text(s: &str) -> String {
             }
             let run: String = chars[i..j].iter().collect();
             let n = j - i;
-            let masked = if (n == 18 || n == 15) && run[..n - 1].bytes().all(|b| b.is_ascii_digit()) {
+            let masked = if (n == 18 || n == 15) && run[..n - 1].bytes().all(|b| b.is_ascii_digit())
+            {
                 fazhi_domain::mask_id_number(&run)
             } else if n == 11 && run.starts_with('1') && run.bytes().all(|b| b.is_ascii_digit()) {
                 fazhi_domain::mask_phone(&run)

@@ -172,7 +172,8 @@ async fn community_writes_stay_in_the_community(db: &Db) {
     let before = audit_count(&app).await;
 
     forbidden(
-        app.create_department(&admin_c1, "S", "DX", "街道科室").await,
+        app.create_department(&admin_c1, "S", "DX", "街道科室")
+            .await,
         "department in the street",
     );
     forbidden(
@@ -341,7 +342,10 @@ async fn a_new_certificate_counts_only_after_a_second_person_approves(db: &Db) {
         .await
         .unwrap();
     let zf02 = view.iter().find(|o| o.officer.code == "ZF02").unwrap();
-    assert!(!zf02.certified_on_date, "a pending certificate does not count");
+    assert!(
+        !zf02.certified_on_date,
+        "a pending certificate does not count"
+    );
     assert!(
         zf02.certificates.iter().any(|c| c.status == "待复核"),
         "{:?}",
@@ -384,7 +388,11 @@ async fn a_new_certificate_counts_only_after_a_second_person_approves(db: &Db) {
         "{approval:?}"
     );
     // Approving twice is refused.
-    assert!(app.approve_certificate(&admin, "证ZF02-2026").await.is_err());
+    assert!(
+        app.approve_certificate(&admin, "证ZF02-2026")
+            .await
+            .is_err()
+    );
     file_with(&app, &officer).await.unwrap();
 }
 
@@ -517,24 +525,48 @@ async fn imports_only_for_units_in_scope(db: &Db) {
     let handler_c1 = actor(60, "handler_c1", &w.c1, &[Role::Handler]);
     // A community handler cannot store the street's report (named or detected).
     forbidden(
-        app.import_report(&handler_c1, "r.txt", report, Some("望江街道".into()), Some(2025))
-            .await,
+        app.import_report(
+            &handler_c1,
+            "r.txt",
+            report,
+            Some("望江街道".into()),
+            Some(2025),
+        )
+        .await,
         "the street's report from a community",
     );
     forbidden(
-        app.import_report(&handler_c1, "r.txt", report, Some("江畔社区".into()), Some(2025))
-            .await,
+        app.import_report(
+            &handler_c1,
+            "r.txt",
+            report,
+            Some("江畔社区".into()),
+            Some(2025),
+        )
+        .await,
         "a sibling community's report",
     );
     // The street stores its own; a report of a unit outside this system is external.
     let handler_s = actor(61, "handler_s", &w.street, &[Role::Handler]);
     let own = app
-        .import_report(&handler_s, "r.txt", report, Some("望江街道".into()), Some(2025))
+        .import_report(
+            &handler_s,
+            "r.txt",
+            report,
+            Some("望江街道".into()),
+            Some(2025),
+        )
         .await
         .unwrap();
     assert_eq!(own.unit_id, Some(w.street.id));
     let external = app
-        .import_report(&handler_c1, "h.txt", report, Some("海幢街道".into()), Some(2025))
+        .import_report(
+            &handler_c1,
+            "h.txt",
+            report,
+            Some("海幢街道".into()),
+            Some(2025),
+        )
         .await
         .unwrap();
     assert_eq!(external.unit_id, None);

@@ -234,7 +234,11 @@ enum AuditCommand {
 #[derive(Args, Clone)]
 struct AnchorKey {
     /// HMAC key for signing and checking anchors (keep it away from the database host's backups).
-    #[arg(long = "anchor-key", env = "FAZHI_AUDIT_ANCHOR_KEY", hide_env_values = true)]
+    #[arg(
+        long = "anchor-key",
+        env = "FAZHI_AUDIT_ANCHOR_KEY",
+        hide_env_values = true
+    )]
     anchor_key: Option<String>,
 }
 

@@ -290,7 +290,8 @@ impl Anchor {
 
     fn mac(&self, key: &[u8]) -> String {
         use hmac::{KeyInit, Mac};
-        let mut m = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+        let mut m =
+            <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
         m.update(self.signed_text().as_bytes());
         hex::encode(m.finalize().into_bytes())
     }
@@ -305,11 +306,12 @@ impl Anchor {
             (Some(_), None) => Err("anchor is signed; give the key to check it".into()),
             (Some(h), Some(k)) => {
                 let tag = hex::decode(h).map_err(|_| "anchor signature is not hex".to_string())?;
-                let mut m = <HmacSha256 as KeyInit>::new_from_slice(k)
-                    .expect("HMAC takes any key length");
+                let mut m =
+                    <HmacSha256 as KeyInit>::new_from_slice(k).expect("HMAC takes any key length");
                 m.update(self.signed_text().as_bytes());
-                m.verify_slice(&tag)
-                    .map_err(|_| "anchor signature does not match (wrong key or altered anchor)".into())
+                m.verify_slice(&tag).map_err(|_| {
+                    "anchor signature does not match (wrong key or altered anchor)".into()
+                })
             }
         }
     }
@@ -363,10 +365,12 @@ pub async fn verify_with_anchor(
         }));
     }
     if a.seq > 0 {
-        let r = sqlx::query(dynsql!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id = $1"))
-            .bind(a.seq)
-            .fetch_one(db.pool())
-            .await?;
+        let r = sqlx::query(dynsql!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id = $1"
+        ))
+        .bind(a.seq)
+        .fetch_one(db.pool())
+        .await?;
         if audit_row(&r)?.hash != a.hash {
             return Ok(Err(AuditProblem {
                 id: a.seq,

@@ -79,16 +79,37 @@ async fn a_cut_tail_is_caught_by_the_anchor(db: &Db) {
     assert!(a.hmac.is_some());
     // The anchor survives a round trip through its file format and verifies.
     let a: Anchor = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
-    assert_eq!(audit::verify_with_anchor(db, &a, Some(key)).await.unwrap(), Ok(6));
+    assert_eq!(
+        audit::verify_with_anchor(db, &a, Some(key)).await.unwrap(),
+        Ok(6)
+    );
     // Later entries are fine.
     append(db, 2, "clerk").await;
-    assert_eq!(audit::verify_with_anchor(db, &a, Some(key)).await.unwrap(), Ok(8));
+    assert_eq!(
+        audit::verify_with_anchor(db, &a, Some(key)).await.unwrap(),
+        Ok(8)
+    );
     // A forged or edited anchor, or a missing key, is refused.
     let mut forged = a.clone();
     forged.seq = 3;
-    assert!(audit::verify_with_anchor(db, &forged, Some(key)).await.unwrap().is_err());
-    assert!(audit::verify_with_anchor(db, &a, Some(b"wrong")).await.unwrap().is_err());
-    assert!(audit::verify_with_anchor(db, &a, None).await.unwrap().is_err());
+    assert!(
+        audit::verify_with_anchor(db, &forged, Some(key))
+            .await
+            .unwrap()
+            .is_err()
+    );
+    assert!(
+        audit::verify_with_anchor(db, &a, Some(b"wrong"))
+            .await
+            .unwrap()
+            .is_err()
+    );
+    assert!(
+        audit::verify_with_anchor(db, &a, None)
+            .await
+            .unwrap()
+            .is_err()
+    );
 
     // Entries 5..8 are cut and the head moved: the chain alone still verifies ...
     drop_triggers(db).await;
@@ -129,7 +150,11 @@ async fn on_postgres_the_app_role_cannot_delete_truncate_or_alter_the_audit_log(
     };
     let db = &t.db;
     append(db, 3, "clerk").await;
-    for s in ["TRUNCATE audit_log", "TRUNCATE audit_head", "DELETE FROM audit_head"] {
+    for s in [
+        "TRUNCATE audit_log",
+        "TRUNCATE audit_head",
+        "DELETE FROM audit_head",
+    ] {
         assert!(
             sqlx::query(sqlx::AssertSqlSafe(s))
                 .execute(db.pool())
@@ -156,14 +181,15 @@ async fn on_postgres_the_app_role_cannot_delete_truncate_or_alter_the_audit_log(
         .execute(&mut *conn)
         .await
         .unwrap();
-    for stmt in script
+    // Comments first (they may hold a `;`), then one statement per `;`.
+    let code: String = script
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for stmt in code
         .split(';')
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+        .map(str::to_string)
         .filter(|s| !s.trim().is_empty())
     {
         sqlx::query(sqlx::AssertSqlSafe(stmt.clone()))
@@ -203,21 +229,17 @@ async fn on_postgres_the_app_role_cannot_delete_truncate_or_alter_the_audit_log(
         "ALTER TABLE audit_log ADD COLUMN x TEXT",
         "DROP TABLE audit_log",
     ] {
-        let r = sqlx::query(sqlx::AssertSqlSafe(s)).execute(&mut *conn).await;
+        let r = sqlx::query(sqlx::AssertSqlSafe(s))
+            .execute(&mut *conn)
+            .await;
         assert!(r.is_err(), "app role: {s} must be refused");
     }
-    sqlx::query("RESET ROLE")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+    sqlx::query("RESET ROLE").execute(&mut *conn).await.unwrap();
     drop(conn);
     assert_eq!(verify_chain(db).await.unwrap(), Ok(3));
     // The role holds privileges in this database only; drop them with it.
     let mut conn = db.pool().acquire().await.unwrap();
-    for s in [
-        format!("DROP OWNED BY {role}"),
-        format!("DROP ROLE {role}"),
-    ] {
+    for s in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
         sqlx::query(sqlx::AssertSqlSafe(s))
             .execute(&mut *conn)
             .await

@@ -34,10 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/evidence", post(upload_evidence))
         .route("/officers", get(list_officers).post(create_officer))
         .route("/officers/{code}/certificates", post(add_certificate))
-        .route(
-            "/certificates/{number}/approve",
-            post(approve_certificate),
-        )
+        .route("/certificates/{number}/approve", post(approve_certificate))
         .route("/units", get(list_units).post(create_unit))
         .route("/users", get(list_users).post(create_user))
         .route("/audit", get(audit_list))

@@ -351,19 +351,33 @@ async fn every_route_answers_every_role_as_the_table_declares() {
                 ));
             }
             // Out of scope: c2handler must not see C1's case, like a missing id.
-            if login == Some("c2handler") && path.contains("{id}") && path.starts_with("/api/v1/cases") {
+            if login == Some("c2handler")
+                && path.contains("{id}")
+                && path.starts_with("/api/v1/cases")
+            {
                 if status != 404 && !denied {
                     failures.push(format!(
                         "c2handler {method} {path} on a case of C1: got {status}, expected 404"
                     ));
                 }
             }
-            if login == Some("c1handler") && method == "GET" && path == "/api/v1/cases/{id}" && status != 200 {
-                failures.push(format!("c1handler cannot read its own community's case: {status}"));
+            if login == Some("c1handler")
+                && method == "GET"
+                && path == "/api/v1/cases/{id}"
+                && status != 200
+            {
+                failures.push(format!(
+                    "c1handler cannot read its own community's case: {status}"
+                ));
             }
         }
     }
     assert!(checked > 200, "only {checked} requests");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     t.stop().await;
 }

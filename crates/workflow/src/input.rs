@@ -242,11 +242,7 @@ pub(crate) fn parse_value(
                 Ok(d) if ok && !DATE_RANGE.contains(&d) => {
                     return Err(bad(
                         "input.date_range",
-                        format!(
-                            "日期应在{}至{}之间",
-                            DATE_RANGE.start(),
-                            DATE_RANGE.end()
-                        ),
+                        format!("日期应在{}至{}之间", DATE_RANGE.start(), DATE_RANGE.end()),
                     ));
                 }
                 Ok(d) if ok => Value::String(d.to_string()),
