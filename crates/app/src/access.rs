@@ -104,6 +104,38 @@ impl Actor {
         }
     }
 
+    /// Is the unit with this materialised path inside the actor's unit subtree?
+    pub fn covers_unit(&self, unit_path: &str) -> bool {
+        unit_path.starts_with(&self.unit_path)
+    }
+
+    /// Refuses a write whose target unit (or the unit of its officer, user or department) lies
+    /// outside the actor's unit subtree. `what` names the target for the user.
+    pub fn require_unit(&self, unit_path: &str, what: &str) -> Result<(), AppError> {
+        if self.covers_unit(unit_path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "{what}不在您的数据范围（{}及下级单位）内",
+                if self.unit_name.is_empty() {
+                    "本单位"
+                } else {
+                    self.unit_name.as_str()
+                }
+            )))
+        }
+    }
+
+    /// The built-in system actor of the command line (the operator, who holds the database).
+    pub fn is_system(&self) -> bool {
+        self.id == UserId(0)
+    }
+
+    /// Is the actor's unit at the top of the tree (sees entries not tied to any unit)?
+    pub fn at_top(&self) -> bool {
+        self.unit_path.trim_matches('/').split('/').count() <= 1
+    }
+
     /// Whether this actor may see personal data unmasked (after an audited reveal).
     pub fn may_reveal_personal(&self) -> bool {
         self.roles.iter().any(|r| !matches!(r, Role::Viewer))

@@ -1,11 +1,17 @@
 //! The audit log: listing for leaders and admins, and chain verification.
 
+use std::collections::HashMap;
+
 use fazhi_domain::Role;
 use fazhi_store::{AuditFilter, AuditProblem, AuditRow};
+use fazhi_workflow::FieldKind;
 
 use crate::{Actor, App, AppError};
 
 impl App {
+    /// Audit entries for leaders and admins: only those about entities inside the actor's unit
+    /// subtree (entries tied to no unit only for actors at the top of the tree), with personal
+    /// data in the before/after images masked (the full record is read, audited, on its own page).
     pub async fn audit_list(
         &self,
         actor: &Actor,
@@ -16,7 +22,14 @@ impl App {
                 "需要“系统管理员”或“分管领导”角色".into(),
             ));
         }
-        let mut rows = fazhi_store::audit::list(&self.db, f).await?;
+        let mut f = f.clone();
+        f.unit_path = match f.unit_path.take() {
+            Some(p) if actor.covers_unit(&p) => Some(p),
+            _ if actor.at_top() => None,
+            _ => Some(actor.unit_path.clone()),
+        };
+        let personal = self.personal_field_kinds();
+        let mut rows = fazhi_store::audit::list(&self.db, &f).await?;
         // Fields restricted to some roles (`visible_to`) are redacted from case entries for an
         // actor without any of those roles: the stored chain keeps them, the listing does not.
         let roles = actor.role_codes();
@@ -27,16 +40,33 @@ impl App {
             .filter(|f| f.restricted() && !f.visible_to_roles(&roles))
             .map(|f| f.code.as_str())
             .collect();
-        if !hidden.is_empty() {
-            for r in rows.iter_mut().filter(|r| r.entity == "case") {
-                for side in [&mut r.before, &mut r.after] {
-                    if let Some(text) = side.as_mut() {
+        for r in &mut rows {
+            let case_entry = r.entity == "case";
+            for image in [&mut r.before, &mut r.after] {
+                if let Some(text) = image.as_mut() {
+                    if case_entry && !hidden.is_empty() {
                         *text = redact_json(text, &hidden);
                     }
+                    *text = mask_image(text, &personal);
                 }
             }
         }
         Ok(rows)
+    }
+
+    /// Field codes that hold personal data in any registered case type, with their kind.
+    fn personal_field_kinds(&self) -> HashMap<String, FieldKind> {
+        self.registry
+            .types()
+            .flat_map(|t| t.fields.iter())
+            .filter(|f| {
+                matches!(
+                    f.kind,
+                    FieldKind::IdNumber | FieldKind::Phone | FieldKind::PersonName
+                )
+            })
+            .map(|f| (f.code.clone(), f.kind))
+            .collect()
     }
 
     /// Walks the whole hash chain; `Err(problem)` names the first broken entry.
@@ -48,6 +78,77 @@ impl App {
         }
         Ok(fazhi_store::verify_chain(&self.db).await?)
     }
+}
+
+/// Masks an audit image (JSON text): values of personal fields by their kind, and any ID number
+/// or mobile number inside other text. Text that is not JSON is masked as free text.
+pub fn mask_image(text: &str, personal: &HashMap<String, FieldKind>) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) => {
+            mask_value_tree(&mut v, None, personal);
+            v.to_string()
+        }
+        Err(_) => mask_free_text(text),
+    }
+}
+
+fn mask_value_tree(
+    v: &mut serde_json::Value,
+    kind: Option<FieldKind>,
+    personal: &HashMap<String, FieldKind>,
+) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                mask_value_tree(x, personal.get(k).copied(), personal);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                mask_value_tree(x, kind, personal);
+            }
+        }
+        Value::String(s) => {
+            *s = match kind {
+                Some(k) => crate::cases::mask_value(k, s),
+                None => mask_free_text(s),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Masks ID numbers (15 or 18 characters, digits with a final X) and mobile numbers (11 digits
+/// starting with 1) wherever they occur in free text.
+pub fn mask_free_text(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], 'X' | 'x')) {
+                j += 1;
+            }
+            let run: String = chars[i..j].iter().collect();
+            let n = j - i;
+            let masked = if (n == 18 || n == 15) && run[..n - 1].bytes().all(|b| b.is_ascii_digit())
+            {
+                fazhi_domain::mask_id_number(&run)
+            } else if n == 11 && run.starts_with('1') && run.bytes().all(|b| b.is_ascii_digit()) {
+                fazhi_domain::mask_phone(&run)
+            } else {
+                run
+            };
+            out.push_str(&masked);
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A deadline from user input (`fazhi calendar due`, the calendar page, the API), following

@@ -182,6 +182,17 @@ fn parse_on(field: &str, v: Option<&str>, today: Date) -> Result<Date, AppError>
             if d > today {
                 return Err(AppError::invalid(field, "future", "办理日期：不能晚于今天"));
             }
+            if !fazhi_workflow::DATE_RANGE.contains(&d) {
+                return Err(AppError::invalid(
+                    field,
+                    "range",
+                    format!(
+                        "办理日期：应在{}至{}之间",
+                        fazhi_workflow::DATE_RANGE.start(),
+                        fazhi_workflow::DATE_RANGE.end()
+                    ),
+                ));
+            }
             Ok(d)
         }
     }
@@ -532,6 +543,8 @@ impl App {
                 name: o.name.clone(),
                 certificates: certs
                     .iter()
+                    // Not yet approved by a second person: does not count (org::approve).
+                    .filter(|c| !c.pending_review())
                     .map(|c| CertificateInfo {
                         number: c.number.clone(),
                         domain: c.domain.clone(),

@@ -409,9 +409,20 @@ impl App {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let key = unit_key(&unit_name);
         let units = org::units(&self.db).await?;
-        let mut matches = units.iter().filter(|u| unit_key(&u.name) == key);
-        let unit_id = match (matches.next(), matches.next()) {
-            (Some(u), None) => Some(u.id),
+        let matches: Vec<&fazhi_store::UnitRow> =
+            units.iter().filter(|u| unit_key(&u.name) == key).collect();
+        // A unit of this system: only someone whose scope holds it may store its report; anyone
+        // else would put words in its mouth (and into its comparison).
+        if let Some(u) = matches.iter().find(|u| !actor.covers_unit(&u.path)) {
+            return Err(AppError::Forbidden(format!(
+                "报告单位“{}”是本系统的单位，不在您的数据范围内，不能以它的名义导入报告",
+                u.name
+            )));
+        }
+        // Not one of this system's units (or not uniquely): stored as an external unit, with
+        // `unit_id` empty.
+        let unit_id = match matches.as_slice() {
+            [u] => Some(u.id),
             _ => None,
         };
         let text = std::mem::take(&mut ex.decoded_text);

@@ -153,12 +153,15 @@ impl App {
             }
             _ => None,
         };
-        if let Some(p) = &parent
-            && !p.path.starts_with(&actor.unit_path)
-        {
-            return Err(AppError::Forbidden(
-                "只能在本单位及下级单位下新建单位".into(),
-            ));
+        match &parent {
+            Some(p) => actor.require_unit(&p.path, "上级单位")?,
+            // A new top of the tree is the operator's decision (command line), never a user's.
+            None if !actor.is_system() => {
+                return Err(AppError::Forbidden(
+                    "只能在本单位及下级单位下新建单位，请选择上级单位".into(),
+                ));
+            }
+            None => {}
         }
         if org::unit_by_code(&self.db, input.code.trim())
             .await?
@@ -204,6 +207,7 @@ impl App {
             return Err(AppError::Invalid(problems));
         }
         let unit = self.unit_by_code_required("unit_code", unit_code).await?;
+        actor.require_unit(&unit.path, "所选单位")?;
         if self.department_by_code("code", code).await.is_ok() {
             return Err(AppError::invalid("code", "duplicate", "部门代码：已存在"));
         }
@@ -281,15 +285,10 @@ impl App {
         let unit = self
             .unit_by_code_required("unit_code", &input.unit_code)
             .await?;
-        if !unit.path.starts_with(&actor.unit_path) {
-            return Err(AppError::Forbidden("只能为本单位及下级单位创建用户".into()));
-        }
-        let dept: Option<DepartmentId> = match &input.department_code {
-            Some(c) if !c.is_empty() => {
-                Some(self.department_by_code("department_code", c).await?.id)
-            }
-            _ => None,
-        };
+        actor.require_unit(&unit.path, "所选单位")?;
+        let dept = self
+            .department_of_unit(&unit, input.department_code.as_deref())
+            .await?;
         if org::user_by_login(&self.db, &input.login).await?.is_some() {
             return Err(AppError::invalid("login", "duplicate", "登录名：已被使用"));
         }
@@ -341,6 +340,8 @@ impl App {
         })?;
         if user.id != actor.id {
             actor.require(Role::Admin)?;
+            let unit = org::unit(&self.db, user.unit_id).await?;
+            actor.require_unit(&unit.path, "该用户")?;
         }
         auth::check_password_policy(password)?;
         let hash = auth::hash_password(password)?;
@@ -420,25 +421,23 @@ impl App {
         let unit = self
             .unit_by_code_required("unit_code", &input.unit_code)
             .await?;
-        let dept = match &input.department_code {
-            Some(c) if !c.is_empty() => {
-                Some(self.department_by_code("department_code", c).await?.id)
-            }
-            _ => None,
-        };
+        actor.require_unit(&unit.path, "所选单位")?;
+        let dept = self
+            .department_of_unit(&unit, input.department_code.as_deref())
+            .await?;
         let user_id = match &input.login {
-            Some(l) if !l.is_empty() => Some(
-                org::user_by_login(&self.db, l)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "login",
-                            "unknown_user",
-                            format!("关联用户：用户“{l}”不存在"),
-                        )
-                    })?
-                    .id,
-            ),
+            Some(l) if !l.is_empty() => {
+                let user = org::user_by_login(&self.db, l).await?.ok_or_else(|| {
+                    AppError::invalid(
+                        "login",
+                        "unknown_user",
+                        format!("关联用户：用户“{l}”不存在"),
+                    )
+                })?;
+                let user_unit = org::unit(&self.db, user.unit_id).await?;
+                actor.require_unit(&user_unit.path, "关联用户")?;
+                Some(user.id)
+            }
             _ => None,
         };
         if org::officer_by_code(&self.db, &input.code).await?.is_some() {
@@ -489,6 +488,8 @@ impl App {
         let officer = org::officer_by_code(&self.db, officer_code)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("执法人员“{officer_code}”")))?;
+        let unit = org::unit(&self.db, officer.unit_id).await?;
+        actor.require_unit(&unit.path, "该执法人员")?;
         let mut problems = Vec::new();
         nonempty(&mut problems, "number", "执法证号", &input.number, 32);
         let domains = self
@@ -527,8 +528,11 @@ impl App {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
+        // Four eyes: a certificate entered by a user counts only once a second person has
+        // approved it (approve_certificate); the operator's command line is trusted.
+        let requested_by = (!actor.is_system()).then_some(actor.login.as_str());
         let mut tx = self.db.begin().await?;
-        let id = org::insert_certificate(
+        let id = org::insert_certificate_requested(
             &mut tx,
             &NewCertificate {
                 officer_id: officer.id,
@@ -538,6 +542,7 @@ impl App {
                 valid_to: input.valid_to.trim(),
                 annual_check_year: input.annual_check_year,
             },
+            requested_by,
         )
         .await
         .map_err(|e| match e {
@@ -553,11 +558,77 @@ impl App {
             entity: "certificate",
             entity_id: &id.to_string(),
             before: None,
-            after: Some(&json(input)),
+            after: Some(&serde_json::json!({
+                "officer": officer.code,
+                "certificate": input,
+                "review": if requested_by.is_some() { "待复核" } else { "无需复核（命令行）" },
+            })),
         })
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The second person's review of a certificate entered through the application: an admin or
+    /// leader whose scope holds the officer's unit, who neither entered the certificate nor is the
+    /// officer. Until then the certificate does not count for any guard (《行政处罚法》第四十二条).
+    pub async fn approve_certificate(&self, actor: &Actor, number: &str) -> Result<(), AppError> {
+        if !(actor.has(Role::Admin) || actor.has(Role::Leader)) {
+            return Err(AppError::Forbidden(
+                "需要“系统管理员”或“分管领导”角色".into(),
+            ));
+        }
+        let cert = org::certificate_by_number(&self.db, number.trim())
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("执法证“{}”", number.trim())))?;
+        let officer = org::officer(&self.db, cert.officer_id).await?;
+        let unit = org::unit(&self.db, officer.unit_id).await?;
+        actor.require_unit(&unit.path, "该执法人员")?;
+        if !cert.pending_review() {
+            return Err(AppError::Conflict("该执法证不在待复核状态".into()));
+        }
+        if cert.requested_by.as_deref() == Some(actor.login.as_str()) {
+            return Err(AppError::Forbidden(
+                "录入执法证的人员不能复核自己录入的执法证，请由另一名管理员或领导复核".into(),
+            ));
+        }
+        if officer.user_id == Some(actor.id) {
+            return Err(AppError::Forbidden("不能复核本人的执法证".into()));
+        }
+        let mut tx = self.db.begin().await?;
+        org::approve_certificate(&mut tx, cert.id, &actor.login).await?;
+        tx.audit(AuditEntry {
+            at: self.clock.now_ms(),
+            actor: &actor.login,
+            action: "approve",
+            entity: "certificate",
+            entity_id: &cert.id.to_string(),
+            before: Some(&serde_json::json!({ "review": "待复核", "requested_by": cert.requested_by })),
+            after: Some(&serde_json::json!({ "review": "已复核", "reviewed_by": actor.login, "officer": officer.code, "number": cert.number })),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The department with this code, which must belong to `unit` (none when no code is given).
+    async fn department_of_unit(
+        &self,
+        unit: &UnitRow,
+        code: Option<&str>,
+    ) -> Result<Option<DepartmentId>, AppError> {
+        let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        let d = self.department_by_code("department_code", code).await?;
+        if d.unit_id != unit.id {
+            return Err(AppError::invalid(
+                "department_code",
+                "other_unit",
+                format!("部门：“{code}”不属于所选单位“{}”", unit.name),
+            ));
+        }
+        Ok(Some(d.id))
     }
 
     /// Officers with their certificates' status on `on`.
@@ -600,6 +671,8 @@ pub fn certificate_view(c: &CertificateRow, on: jiff::civil::Date) -> Certificat
     let on_s = on.to_string();
     let (status, valid) = if c.revoked {
         ("已注销", false)
+    } else if c.pending_review() {
+        ("待复核", false)
     } else if on_s < c.valid_from {
         ("未生效", false)
     } else if on_s > c.valid_to {

@@ -217,11 +217,48 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Verify the whole chain; names the first broken entry.
+    /// Verify the whole chain; names the first broken entry. With --anchor, also that the chain
+    /// still holds the anchored entry with its hash (nothing after it cut, nothing rewritten).
     Verify {
         #[command(flatten)]
         db: DbArgs,
+        /// An anchor file written by `fazhi audit anchor`.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        #[command(flatten)]
+        key: AnchorKey,
     },
+    /// Print a checkpoint of the chain's head (sequence, hash, count, time; HMAC-signed when a
+    /// key is given) to keep outside the database, e.g. in another system or on paper.
+    Anchor {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Also write the anchor to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        key: AnchorKey,
+    },
+}
+
+#[derive(Args, Clone)]
+struct AnchorKey {
+    /// HMAC key for signing and checking anchors (keep it away from the database host's backups).
+    #[arg(
+        long = "anchor-key",
+        env = "FAZHI_AUDIT_ANCHOR_KEY",
+        hide_env_values = true
+    )]
+    anchor_key: Option<String>,
+}
+
+impl AnchorKey {
+    fn bytes(&self) -> Option<&[u8]> {
+        self.anchor_key
+            .as_deref()
+            .filter(|k| !k.is_empty())
+            .map(str::as_bytes)
+    }
 }
 
 #[derive(Subcommand)]
@@ -539,13 +576,36 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { command } => report_command(command).await,
         Command::Workflow { command } => workflow_cmd::run(command).await,
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command: AuditCommand::Anchor { db, out, key },
         } => {
             let db = open(&db.database_url, false).await?;
-            match fazhi_store::verify_chain(&db)
+            let at = jiff::Timestamp::now().to_string();
+            let a = fazhi_store::audit::anchor(&db, &at, key.bytes())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = serde_json::to_string_pretty(&a)?;
+            if let Some(out) = out {
+                std::fs::write(&out, format!("{text}\n"))
+                    .with_context(|| format!("无法写入{}", out.display()))?;
+            }
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db, anchor, key },
+        } => {
+            let db = open(&db.database_url, false).await?;
+            let result = match anchor {
+                Some(file) => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("无法读取锚点文件{}", file.display()))?;
+                    let a: fazhi_store::audit::Anchor = serde_json::from_str(&text)
+                        .with_context(|| format!("锚点文件{}格式不正确", file.display()))?;
+                    fazhi_store::audit::verify_with_anchor(&db, &a, key.bytes()).await
+                }
+                None => fazhi_store::verify_chain(&db).await,
+            };
+            match result.map_err(|e| anyhow::anyhow!("{e}"))? {
                 Ok(n) => {
                     println!("审计日志哈希链完整：共{n}条记录，逐条校验通过。");
                     Ok(ExitCode::SUCCESS)

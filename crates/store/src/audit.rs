@@ -77,6 +77,22 @@ fn hash_parts(
     hex::encode(h.finalize())
 }
 
+/// The statement that appends an entry. `$11` is the entity id as a number (NULL otherwise):
+/// the entry's `unit_path` is read from the entity it is about, in the same statement, and is
+/// what scopes the listing (it is not part of the hash; the append-only triggers keep it).
+pub(crate) const INSERT_SQL: &str = "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, unit_path) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE $5 \
+     WHEN 'case' THEN (SELECT c.unit_path FROM cases c WHERE c.id = $11) \
+     WHEN 'unit' THEN (SELECT u.path FROM units u WHERE u.id = $11) \
+     WHEN 'department' THEN (SELECT u.path FROM departments x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'user' THEN (SELECT u.path FROM users x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'officer' THEN (SELECT u.path FROM officers x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'certificate' THEN (SELECT u.path FROM certificates c JOIN officers x ON x.id = c.officer_id JOIN units u ON u.id = x.unit_id WHERE c.id = $11) \
+     WHEN 'manual_figure' THEN (SELECT u.path FROM manual_figures x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'report' THEN (SELECT u.path FROM reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'imported_report' THEN (SELECT u.path FROM imported_reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     END)";
+
 /// A stored audit row.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRow {
@@ -90,6 +106,8 @@ pub struct AuditRow {
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The unit the entry's entity belongs to (NULL: not tied to a unit).
+    pub unit_path: Option<String>,
 }
 
 /// The first place where the chain does not hold.
@@ -100,7 +118,7 @@ pub struct AuditProblem {
 }
 
 const AUDIT_COLUMNS: &str =
-    "id, at, actor, action, entity, entity_id, before, after, prev_hash, hash";
+    "id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, unit_path";
 
 fn audit_row(r: &impl DbRow) -> Result<AuditRow> {
     Ok(AuditRow {
@@ -114,6 +132,7 @@ fn audit_row(r: &impl DbRow) -> Result<AuditRow> {
         after: r.col(7)?,
         prev_hash: r.col(8)?,
         hash: r.col(9)?,
+        unit_path: r.col(10)?,
     })
 }
 
@@ -195,6 +214,9 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub before_id: Option<i64>,
     pub limit: i64,
+    /// Only entries about entities in this unit subtree (materialised path, e.g. `/1/2/`);
+    /// entries not tied to a unit are left out. `None`: every entry.
+    pub unit_path: Option<String>,
 }
 
 pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
@@ -211,6 +233,14 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
     push("entity", &f.entity, &mut sql, &mut binds);
     push("entity_id", &f.entity_id, &mut sql, &mut binds);
     push("actor", &f.actor, &mut sql, &mut binds);
+    if let Some(p) = &f.unit_path {
+        n += 1;
+        sql.push_str(&format!(" AND unit_path >= ${n}"));
+        binds.push(p.clone());
+        n += 1;
+        sql.push_str(&format!(" AND unit_path < ${n}"));
+        binds.push(crate::org::subtree_upper(p));
+    }
     if let Some(b) = f.before_id {
         sql.push_str(&format!(" AND id < {b}"));
     }
@@ -227,4 +257,129 @@ pub async fn list(db: &Db, f: &AuditFilter) -> Result<Vec<AuditRow>> {
         .iter()
         .map(audit_row)
         .collect()
+}
+
+/// A checkpoint of the chain's head, kept outside the database (`fazhi audit anchor`): the last
+/// entry's sequence number and hash, the number of entries and when it was taken, optionally
+/// signed with HMAC-SHA-256 under a key the database never sees. A later `verify --anchor`
+/// fails when entries up to the anchor were cut or the chain was rewritten, even when whoever
+/// did it also moved the head row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub format: String,
+    pub seq: i64,
+    pub hash: String,
+    pub count: i64,
+    /// RFC 3339 time the anchor was taken.
+    pub at: String,
+    /// Hex HMAC-SHA-256 over the fields above, when a key was given.
+    pub hmac: Option<String>,
+}
+
+pub const ANCHOR_FORMAT: &str = "fazhi-audit-anchor-1";
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+impl Anchor {
+    fn signed_text(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}\n{}",
+            self.format, self.seq, self.hash, self.count, self.at
+        )
+    }
+
+    fn mac(&self, key: &[u8]) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut m =
+            <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+        m.update(self.signed_text().as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// Checks the signature: `Err(reason)` when it is missing, present without a key to check
+    /// it, or wrong.
+    pub fn check_signature(&self, key: Option<&[u8]>) -> std::result::Result<(), String> {
+        use hmac::{KeyInit, Mac};
+        match (&self.hmac, key) {
+            (None, None) => Ok(()),
+            (None, Some(_)) => Err("anchor is not signed, but a key was given".into()),
+            (Some(_), None) => Err("anchor is signed; give the key to check it".into()),
+            (Some(h), Some(k)) => {
+                let tag = hex::decode(h).map_err(|_| "anchor signature is not hex".to_string())?;
+                let mut m =
+                    <HmacSha256 as KeyInit>::new_from_slice(k).expect("HMAC takes any key length");
+                m.update(self.signed_text().as_bytes());
+                m.verify_slice(&tag).map_err(|_| {
+                    "anchor signature does not match (wrong key or altered anchor)".into()
+                })
+            }
+        }
+    }
+}
+
+/// Takes an anchor of the current head (the head row and the last entry must agree).
+pub async fn anchor(db: &Db, at: &str, key: Option<&[u8]>) -> Result<Anchor> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
+    let (seq, hash): (i64, String) = (head.col(0)?, head.col(1)?);
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(db.pool())
+        .await?
+        .col(0)?;
+    let mut a = Anchor {
+        format: ANCHOR_FORMAT.into(),
+        seq,
+        hash,
+        count,
+        at: at.into(),
+        hmac: None,
+    };
+    if let Some(k) = key {
+        a.hmac = Some(a.mac(k));
+    }
+    Ok(a)
+}
+
+/// Verifies the whole chain, then that it still holds the anchored entry with the anchored hash
+/// (nothing up to the anchor was cut or rewritten). Returns the number of entries checked.
+pub async fn verify_with_anchor(
+    db: &Db,
+    a: &Anchor,
+    key: Option<&[u8]>,
+) -> Result<std::result::Result<i64, AuditProblem>> {
+    if let Err(reason) = a.check_signature(key) {
+        return Ok(Err(AuditProblem { id: a.seq, reason }));
+    }
+    let n = match verify_chain(db).await? {
+        Ok(n) => n,
+        Err(p) => return Ok(Err(p)),
+    };
+    if n < a.seq {
+        return Ok(Err(AuditProblem {
+            id: n + 1,
+            reason: format!(
+                "the log ends at entry {n}, but the anchor taken at {} records entry {} (entries after {n} were cut)",
+                a.at, a.seq
+            ),
+        }));
+    }
+    if a.seq > 0 {
+        let r = sqlx::query(dynsql!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id = $1"
+        ))
+        .bind(a.seq)
+        .fetch_one(db.pool())
+        .await?;
+        if audit_row(&r)?.hash != a.hash {
+            return Ok(Err(AuditProblem {
+                id: a.seq,
+                reason: format!(
+                    "entry {} does not have the hash anchored at {} (the chain was rewritten)",
+                    a.seq, a.at
+                ),
+            }));
+        }
+    }
+    Ok(Ok(n))
 }

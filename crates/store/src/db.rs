@@ -430,8 +430,7 @@ impl Tx {
         let sealed = audit::seal(&self.head.1, seq, &entry);
         let prev = self.head.1.clone();
         self.execute(
-            "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            audit::INSERT_SQL,
             vec![
                 seq.into(),
                 entry.at.into(),
@@ -443,6 +442,7 @@ impl Tx {
                 sealed.after.into(),
                 prev.into(),
                 sealed.hash.as_str().into(),
+                entry.entity_id.parse::<i64>().ok().into(),
             ],
         )
         .await?;

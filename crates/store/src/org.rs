@@ -373,8 +373,7 @@ pub async fn officer_by_code(db: &Db, code: &str) -> Result<Option<OfficerRow>> 
     .transpose()
 }
 
-const CERT_COLS: &str =
-    "id, officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked";
+const CERT_COLS: &str = "id, officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked, requested_by, reviewed_by";
 
 fn cert_row(r: &impl DbRow) -> Result<CertificateRow> {
     Ok(CertificateRow {
@@ -386,6 +385,8 @@ fn cert_row(r: &impl DbRow) -> Result<CertificateRow> {
         valid_to: r.col(5)?,
         annual_check_year: r.col(6)?,
         revoked: r.col::<i64>(7)? != 0,
+        requested_by: r.col(8)?,
+        reviewed_by: r.col(9)?,
     })
 }
 
@@ -399,7 +400,18 @@ pub struct NewCertificate<'a> {
     pub annual_check_year: Option<i64>,
 }
 
+/// Inserts a certificate that counts at once (the operator's command line, loading, tests).
 pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<CertificateId> {
+    insert_certificate_requested(tx, c, None).await
+}
+
+/// Inserts a certificate; with `requested_by`, it waits for a second person's review
+/// ([`approve_certificate`]) before it counts.
+pub async fn insert_certificate_requested(
+    tx: &mut Tx,
+    c: &NewCertificate<'_>,
+    requested_by: Option<&str>,
+) -> Result<CertificateId> {
     let exists = tx
         .fetch_optional(
             "SELECT id FROM certificates WHERE number = $1",
@@ -413,9 +425,9 @@ pub async fn insert_certificate(tx: &mut Tx, c: &NewCertificate<'_>) -> Result<C
         )));
     }
     let r = tx.fetch_one(
-        "INSERT INTO certificates (officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
-        vec![c.officer_id.0.into(), c.number.into(), c.domain.into(), c.valid_from.into(), c.valid_to.into(), c.annual_check_year.into()],
+        "INSERT INTO certificates (officer_id, number, domain, valid_from, valid_to, annual_check_year, revoked, requested_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7) RETURNING id",
+        vec![c.officer_id.0.into(), c.number.into(), c.domain.into(), c.valid_from.into(), c.valid_to.into(), c.annual_check_year.into(), requested_by.into()],
     )
     .await?;
     Ok(CertificateId(r.col(0)?))
@@ -428,6 +440,36 @@ pub async fn set_certificate_revoked(tx: &mut Tx, id: CertificateId, revoked: bo
     )
     .await?;
     Ok(())
+}
+
+/// Records the review of a pending certificate; only a pending one (entered by someone else)
+/// changes, so two approvals cannot race.
+pub async fn approve_certificate(tx: &mut Tx, id: CertificateId, reviewer: &str) -> Result<()> {
+    let n = tx
+        .execute(
+            "UPDATE certificates SET reviewed_by = $1 WHERE id = $2 AND requested_by IS NOT NULL \
+             AND reviewed_by IS NULL AND requested_by <> $1",
+            vec![reviewer.into(), id.0.into()],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "certificate {id} is not waiting for this reviewer"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn certificate_by_number(db: &Db, number: &str) -> Result<Option<CertificateRow>> {
+    sqlx::query(dynsql!(
+        "SELECT {CERT_COLS} FROM certificates WHERE number = $1"
+    ))
+    .bind(number)
+    .fetch_optional(db.pool())
+    .await?
+    .as_ref()
+    .map(cert_row)
+    .transpose()
 }
 
 pub async fn certificates(db: &Db) -> Result<Vec<CertificateRow>> {

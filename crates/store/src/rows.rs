@@ -60,6 +60,19 @@ pub struct CertificateRow {
     pub valid_to: String,
     pub annual_check_year: Option<i64>,
     pub revoked: bool,
+    /// Who entered it through the application (it then waits for review); `None`: entered by
+    /// the operator or loaded, counts at once.
+    pub requested_by: Option<String>,
+    /// Who approved it (a second person, see `App::approve_certificate`).
+    pub reviewed_by: Option<String>,
+}
+
+impl CertificateRow {
+    /// Entered through the application and not yet approved by a second person: it does not
+    /// count for any guard.
+    pub fn pending_review(&self) -> bool {
+        self.requested_by.is_some() && self.reviewed_by.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/evidence", post(upload_evidence))
         .route("/officers", get(list_officers).post(create_officer))
         .route("/officers/{code}/certificates", post(add_certificate))
+        .route("/certificates/{number}/approve", post(approve_certificate))
         .route("/units", get(list_units).post(create_unit))
         .route("/users", get(list_users).post(create_user))
         .route("/audit", get(audit_list))
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         list_officers,
         create_officer,
         add_certificate,
+        approve_certificate,
         list_units,
         create_unit,
         list_users,
@@ -435,6 +437,18 @@ async fn add_certificate(
     Ok((axum::http::StatusCode::CREATED, Json(json!({"ok": true}))).into_response())
 }
 
+/// A second admin or leader approves a certificate entered by someone else; until then it does not
+/// count for 《行政处罚法》第四十二条.
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/approve", params(("number" = String, Path)), responses((status = 200, description = "Approved"), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+async fn approve_certificate(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(number): Path<String>,
+) -> ApiResult {
+    s.app.approve_certificate(&a, &number).await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 #[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller")))]
 async fn list_units(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(
@@ -514,6 +528,8 @@ async fn audit_list(
         actor: p.actor,
         before_id: p.before,
         limit: p.limit.unwrap_or(100),
+        // Narrowed to the caller's units by App::audit_list.
+        unit_path: None,
     };
     Ok(Json(to_json(&s.app.audit_list(&a, &f).await?)))
 }

@@ -1146,6 +1146,8 @@ async fn audit_page(
         actor: nonempty(&q.actor),
         before_id: q.before,
         limit: 100,
+        // Narrowed to the caller's units by App::audit_list.
+        unit_path: None,
     };
     let rows = match s.app.audit_list(&u.actor, &filter).await {
         Ok(r) => r,

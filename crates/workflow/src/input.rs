@@ -101,6 +101,12 @@ impl FieldValidators for BasicValidators {
     }
 }
 
+/// The dates any date input may take: from the founding of the People's Republic (no record of
+/// this system predates it) to the end of the range the calendar and case numbers are built
+/// for. A date outside it (`0000-01-01`) is a typing error the engine cannot use.
+pub const DATE_RANGE: std::ops::RangeInclusive<Date> =
+    jiff::civil::date(1949, 10, 1)..=jiff::civil::date(2100, 12, 31);
+
 /// Maximum length in characters of text kinds.
 fn max_chars(kind: FieldKind) -> usize {
     match kind {
@@ -200,6 +206,9 @@ pub(crate) fn parse_value(
             {
                 return Err(bad("input.range", format!("不能大于{max}")));
             }
+            if field.integer && n.fract() != 0.0 {
+                return Err(bad("input.integer", "必须是整数".to_owned()));
+            }
             if n.fract() == 0.0 && n.abs() < 9.0e15 {
                 Value::from(n as i64)
             } else {
@@ -250,6 +259,12 @@ pub(crate) fn parse_value(
             let s = text()?;
             let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
             match s.parse::<Date>() {
+                Ok(d) if ok && !DATE_RANGE.contains(&d) => {
+                    return Err(bad(
+                        "input.date_range",
+                        format!("日期应在{}至{}之间", DATE_RANGE.start(), DATE_RANGE.end()),
+                    ));
+                }
                 Ok(d) if ok => Value::String(d.to_string()),
                 _ => {
                     return Err(bad(

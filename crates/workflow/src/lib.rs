@@ -31,7 +31,9 @@ pub use clocks::{ClockState, ClockStatus, WarningLevel, clocks};
 pub use config::{CONFIG_FILES, LIMIT_TABLES, PeriodLimit, WarningThresholds, WorkflowConfig};
 pub use diag::{Diagnostic, Severity, line_col};
 pub use doc::{DOC_PREAMBLE, case_types_markdown};
-pub use input::{BasicValidators, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen};
+pub use input::{
+    BasicValidators, DATE_RANGE, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen,
+};
 pub use load::{Registry, check_definition, check_dir};
 pub use model::{
     CaseType, ClockDef, ClockKind, ClockLength, DefinitionVersion, DictEntry, ExtensionDef,

@@ -73,6 +73,8 @@ struct RawField {
     max: Option<f64>,
     #[serde(default)]
     visible_to: Vec<Spanned<String>>,
+    #[serde(default)]
+    integer: bool,
 }
 
 #[derive(Deserialize)]
@@ -520,6 +522,27 @@ fn build_fields(
                 ),
             );
         }
+        // Every number has a range (issue 16): a value the engine cannot use is refused at input.
+        if kind == FieldKind::Number && (f.min.is_none() || f.max.is_none()) {
+            ck.err(
+                f.code.span(),
+                format!(
+                    "field `{}` of kind `number` needs both `min` and `max`",
+                    f.code.get_ref()
+                ),
+                format!("数字字段“{}”须同时声明 min 和 max", f.code.get_ref()),
+            );
+        }
+        if f.integer && kind != FieldKind::Number {
+            ck.warn(
+                f.code.span(),
+                format!(
+                    "field `{}`: `integer` only applies to number",
+                    f.code.get_ref()
+                ),
+                format!("字段“{}”：integer 仅适用于数字", f.code.get_ref()),
+            );
+        }
         fields.push(FieldDef {
             code: f.code.get_ref().clone(),
             label_zh: f.label_zh.clone(),
@@ -531,6 +554,7 @@ fn build_fields(
             input_only: f.input_only,
             min: f.min,
             max: f.max,
+            integer: f.integer,
         });
     }
 
@@ -843,6 +867,23 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                         f.get_ref()
                     ),
                     format!("期限“{cc}”的延期天数字段“{}”不存在", f.get_ref()),
+                );
+            }
+            // The clock moves by whole days: the field must refuse fractions at input.
+            if let Some(f) = &ev.days_field
+                && let Some(def) = names.fields.iter().find(|d| &d.code == f.get_ref())
+                && !(def.kind == FieldKind::Number && def.integer)
+            {
+                ck.err(
+                    f.span(),
+                    format!(
+                        "clock `{cc}`: extension.days_field `{}` must be a number field with `integer = true`",
+                        f.get_ref()
+                    ),
+                    format!(
+                        "期限“{cc}”的延期天数字段“{}”须为 integer = true 的数字字段",
+                        f.get_ref()
+                    ),
                 );
             }
             if ev.days.is_some() == ev.days_field.is_some() {

@@ -233,6 +233,8 @@ pub struct FieldDef {
     pub min: Option<f64>,
     /// Upper bound for number/money (money in 元).
     pub max: Option<f64>,
+    /// A number field that only takes whole numbers (counts, day counts): `1.5` is refused.
+    pub integer: bool,
     /// Roles that may see the field at all (`visible_to`; empty: every role that sees the case).
     /// A restricted field is personal; it is left out of lists, exports, search, event
     /// summaries and the API for everyone else, and every view showing it is audited.

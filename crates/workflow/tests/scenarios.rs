@@ -1552,3 +1552,57 @@ fn hubei_overlay_applies_to_clocks() {
     assert_eq!(c.due, Some(d("2020-02-20")));
     assert!(c.calendar_version.contains("+42:"));
 }
+
+// ------------------------------------------------------------------ issue 16, finding 11
+
+#[test]
+fn a_fractional_extension_is_refused_because_the_clock_moves_by_whole_days() {
+    // 2026-09-28 (Mon): complaint; 2026-10-09 (Fri, after the National Day holiday 10-01..07):
+    // 1.5 working days cannot move a due date, so it is refused with the field named; 2 is taken.
+    let mut events = vec![hotline_create("2026-09-28", "投诉")];
+    events.extend(to_handling("2026-09-28"));
+    events.extend([
+        ev(
+            "2026-10-09",
+            "request_extension",
+            "handler",
+            json!({ "extension_days": 1.5, "reason": "需协调多部门" }),
+        )
+        .refused("input.integer"),
+        ev(
+            "2026-10-09",
+            "request_extension",
+            "handler",
+            json!({ "extension_days": "2.0", "reason": "需协调多部门" }),
+        ),
+    ]);
+    let o = check("hotline_ticket", events, "2026-10-09");
+    let r = o.refusal(3, "input.integer");
+    assert_eq!(r.field.as_deref(), Some("extension_days"));
+    assert!(r.message_zh.contains("延期天数"), "{}", r.message_zh);
+}
+
+#[test]
+fn dates_outside_1949_10_01_to_2100_12_31_are_refused_with_the_field_named() {
+    for bad in ["0000-01-01", "1949-09-30", "2101-01-01"] {
+        let mut input = create_case("2026-11-03").input;
+        input["act_on"] = json!(bad);
+        let o = check(
+            "enforcement_case",
+            vec![ev("2026-11-03", "create", "officer", input).refused("input.date_range")],
+            "2026-11-03",
+        );
+        assert_eq!(
+            o.refusal(0, "input.date_range").field.as_deref(),
+            Some("act_on"),
+            "{bad}"
+        );
+    }
+    let mut input = create_case("2026-11-03").input;
+    input["act_on"] = json!("1949-10-01");
+    check(
+        "enforcement_case",
+        vec![ev("2026-11-03", "create", "officer", input)],
+        "2026-11-03",
+    );
+}
