@@ -26,6 +26,7 @@ pub mod org;
 pub mod reports;
 pub mod search;
 pub mod sessions;
+pub mod tokens;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
