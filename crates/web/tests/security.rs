@@ -22,8 +22,17 @@ fn no_redirects() -> reqwest::Client {
 /// §1: the case answer carries no unmasked personal data (events' raw input included) unless
 /// revealed, and revealing is a POST that is audited and refused to viewers.
 #[tokio::test]
-async fn api_answers_mask_personal_data_everywhere_and_reveal_is_an_audited_post() {
-    let t = spawn_app(Backend::Sqlite, date(2026, 11, 20)).await;
+async fn api_answers_mask_personal_data_everywhere_and_reveal_is_an_audited_post_on_sqlite() {
+    masking_and_reveal(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn api_answers_mask_personal_data_everywhere_and_reveal_is_an_audited_post_on_postgresql() {
+    masking_and_reveal(Backend::Postgres).await;
+}
+
+async fn masking_and_reveal(backend: Backend) {
+    let t = spawn_app(backend, date(2026, 11, 20)).await;
     let (s, c) = t
         .api("handler")
         .create("hotline_ticket", None, None, ticket("个人信息测试"))
@@ -123,7 +132,7 @@ async fn published_free_text_is_redacted_and_previewed_and_shows_the_decision_da
         .unwrap();
     assert!(html.contains("公示预览"), "the clerk sees the preview");
     let preview = html.split("公示预览").nth(1).unwrap();
-    let preview = preview.split("</div>").next().unwrap();
+    let preview = preview.split("</dl>").next().unwrap();
     assert!(preview.contains("王**") && preview.contains("2026-11-13"), "{preview}");
     assert!(!preview.contains("王小明") && !preview.contains("13912345678"), "{preview}");
 
