@@ -487,12 +487,28 @@ mod tests {
             assert!(t.check("leader", "10.0.0.1", now + i).is_ok());
             t.record_failure("leader", "10.0.0.1", now + i);
         }
-        assert!(t.check("leader", "10.0.0.1", now + 10).is_err(), "the attacker waits");
-        assert!(t.check("leader", "10.0.0.2", now + 10).is_ok(), "the owner elsewhere does not");
-        assert!(t.check("leader", "10.0.0.1", now + 61_000).is_ok(), "one minute later");
+        assert!(
+            t.check("leader", "10.0.0.1", now + 10).is_err(),
+            "the attacker waits"
+        );
+        assert!(
+            t.check("leader", "10.0.0.2", now + 10).is_ok(),
+            "the owner elsewhere does not"
+        );
+        assert!(
+            t.check("leader", "10.0.0.1", now + 61_000).is_ok(),
+            "one minute later"
+        );
         t.record_failure("leader", "10.0.0.1", now + 61_000);
-        assert!(t.check("leader", "10.0.0.1", now + 61_000 + 90_000).is_err(), "then two minutes");
-        assert!(t.check("leader", "10.0.0.1", now + 61_000 + 121_000).is_ok());
+        assert!(
+            t.check("leader", "10.0.0.1", now + 61_000 + 90_000)
+                .is_err(),
+            "then two minutes"
+        );
+        assert!(
+            t.check("leader", "10.0.0.1", now + 61_000 + 121_000)
+                .is_ok()
+        );
         // Many distinct keys are swept once they expire.
         for i in 0..(SWEEP_ABOVE + 10) {
             t.record_failure(&format!("u{i}"), "10.0.0.3", now);

@@ -385,7 +385,11 @@ async fn login(base: &str, login: &str) -> Result<(String, String)> {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.split(';').next().filter(|kv| kv.starts_with("fazhi_login_csrf=")))
+        .find_map(|v| {
+            v.split(';')
+                .next()
+                .filter(|kv| kv.starts_with("fazhi_login_csrf="))
+        })
         .map(str::to_string)
         .unwrap_or_default();
     let token = csrf_cookie

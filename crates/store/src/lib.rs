@@ -26,9 +26,9 @@ pub mod org;
 pub mod reports;
 pub mod search;
 pub mod sessions;
-pub mod tokens;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod tokens;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
 pub use db::{Arg, Backend, Column, ConnectOptions, Db, DbRow, Tx, TxRow, sqlite_path};

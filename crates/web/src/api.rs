@@ -225,9 +225,9 @@ fn number_in<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<i64>, D::Error> {
     let v = Option::<i64>::deserialize(d)?;
     match v {
-        Some(n) if !(min..=max).contains(&n) => Err(serde::de::Error::custom(format!(
-            "应在{min}到{max}之间"
-        ))),
+        Some(n) if !(min..=max).contains(&n) => {
+            Err(serde::de::Error::custom(format!("应在{min}到{max}之间")))
+        }
         other => Ok(other),
     }
 }

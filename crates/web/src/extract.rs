@@ -62,7 +62,9 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let body = ApiErrorBody {
             error: self.code.into(),
-            problems: vec![json!({"field": self.field, "code": self.reason, "message": self.message})],
+            problems: vec![
+                json!({"field": self.field, "code": self.reason, "message": self.message}),
+            ],
             message: self.message,
         };
         (self.status, axum::Json(body)).into_response()
@@ -76,7 +78,13 @@ pub fn check_shape(v: &Value, shape: &Shape) -> Result<(), Rejection> {
     let mut stack: Vec<(&Value, usize, String)> = vec![(v, 0, String::new())];
     while let Some((v, depth, path)) = stack.pop() {
         count += 1;
-        let field = || if path.is_empty() { "body".to_string() } else { path.clone() };
+        let field = || {
+            if path.is_empty() {
+                "body".to_string()
+            } else {
+                path.clone()
+            }
+        };
         if count > shape.max_values {
             return Err(Rejection::bad(
                 "body",
@@ -113,7 +121,11 @@ pub fn check_shape(v: &Value, shape: &Shape) -> Result<(), Rejection> {
                             format!("{}：字段名过长（最多100个字符）", field()),
                         ));
                     }
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     stack.push((x, depth + 1, p));
                 }
             }
@@ -134,7 +146,11 @@ pub fn check_shape(v: &Value, shape: &Shape) -> Result<(), Rejection> {
                     return Err(Rejection::bad(
                         field(),
                         "too_long",
-                        format!("{}：文本过长（最多{}个字符）", field(), shape.max_string_chars),
+                        format!(
+                            "{}：文本过长（最多{}个字符）",
+                            field(),
+                            shape.max_string_chars
+                        ),
                     ));
                 }
             }
@@ -155,7 +171,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if essence != "application/json" && !essence.ends_with("+json") {
             return Err(Rejection {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -178,7 +199,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Rejection::bad(
                 "body",
                 "json",
-                format!("请求体：不是有效的JSON（第{}行第{}列）", e.line(), e.column()),
+                format!(
+                    "请求体：不是有效的JSON（第{}行第{}列）",
+                    e.line(),
+                    e.column()
+                ),
             )
         })?;
         check_shape(&v, &SHAPE)?;
@@ -186,7 +211,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .map(ApiJson)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let field = if path == "." { "body".to_string() } else { path };
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
                 let inner = e.into_inner().to_string();
                 let reason = if inner.starts_with("missing field") {
                     "required"
@@ -246,7 +275,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         if q.len() > 8 * 1024 {
-            return Err(Rejection::bad("query", "too_long", "查询参数：过长（最多8KB）"));
+            return Err(Rejection::bad(
+                "query",
+                "too_long",
+                "查询参数：过长（最多8KB）",
+            ));
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(q));
         serde_path_to_error::deserialize::<_, T>(de)
@@ -258,7 +291,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
                     let name = name.trim_end_matches('`');
                     return Rejection::bad(name, "required", format!("查询参数{name}：必填"));
                 }
-                let field = if path == "." { "query".to_string() } else { path };
+                let field = if path == "." {
+                    "query".to_string()
+                } else {
+                    path
+                };
                 Rejection::bad(
                     field.clone(),
                     "type",

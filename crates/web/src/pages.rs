@@ -152,7 +152,10 @@ async fn login_page(
         StatusCode::OK,
     );
     (
-        [(header::SET_COOKIE, login_csrf_cookie(&csrf, s.config.secure_cookies))],
+        [(
+            header::SET_COOKIE,
+            login_csrf_cookie(&csrf, s.config.secure_cookies),
+        )],
         page,
     )
         .into_response()
@@ -170,8 +173,7 @@ async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) ->
     let next = safe_next(form.get("next").map(String::as_str));
     let cookie_token = crate::auth::cookie_value(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
     let form_token = form.get("_csrf").map(String::as_str).unwrap_or("");
-    if cookie_token.is_empty() || cookie_token != form_token || !crate::auth::same_origin(&parts)
-    {
+    if cookie_token.is_empty() || cookie_token != form_token || !crate::auth::same_origin(&parts) {
         let csrf = fazhi_app::auth::random_token();
         let page = render(
             &LoginPage {
@@ -183,7 +185,10 @@ async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) ->
             StatusCode::FORBIDDEN,
         );
         return (
-            [(header::SET_COOKIE, login_csrf_cookie(&csrf, s.config.secure_cookies))],
+            [(
+                header::SET_COOKIE,
+                login_csrf_cookie(&csrf, s.config.secure_cookies),
+            )],
             page,
         )
             .into_response();
@@ -1440,7 +1445,13 @@ async fn public_detail(State(s): State<AppState>, Path(id): Path<i64>) -> Respon
 
 // ---------- API tokens ----------
 
-async fn tokens_render(s: &AppState, u: &PageUser, new_token: Option<String>, error: Option<String>, status: StatusCode) -> Response {
+async fn tokens_render(
+    s: &AppState,
+    u: &PageUser,
+    new_token: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     match s.app.tokens_of(&u.actor).await {
         Ok(tokens) => render(
             &TokensPage {
@@ -1472,7 +1483,11 @@ async fn token_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> Re
     if let Err(e) = check_csrf(&pairs, &u.session) {
         return error_page(&u, &e);
     }
-    match s.app.create_token(&u.actor, form_get(&pairs, "name").unwrap_or("")).await {
+    match s
+        .app
+        .create_token(&u.actor, form_get(&pairs, "name").unwrap_or(""))
+        .await
+    {
         Ok(t) => tokens_render(&s, &u, Some(t.token), None, StatusCode::OK).await,
         Err(e) => {
             let msg = crate::error::body_of(&e).message;

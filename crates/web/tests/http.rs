@@ -539,7 +539,11 @@ async fn pages_need_login_forms_need_the_csrf_token_and_logins_are_throttled() {
         assert_eq!(r.status(), 401);
     }
     let r = t.login_with(&c, "leader", support::PASSWORD).await;
-    assert_eq!(r.status(), 401, "this address backs off after five failures");
+    assert_eq!(
+        r.status(),
+        401,
+        "this address backs off after five failures"
+    );
     assert!(r.text().await.unwrap().contains("登录失败次数过多"));
     t.stop().await;
 }

@@ -54,7 +54,10 @@ async fn masking_and_reveal(backend: Backend) {
         .api("admin")
         .get(&format!("/api/v1/cases/{id}?reveal=true"))
         .await;
-    assert!(!v.to_string().contains("13812345678"), "a GET never reveals");
+    assert!(
+        !v.to_string().contains("13812345678"),
+        "a GET never reveals"
+    );
     assert_eq!(t.audit_count().await, before, "and writes nothing");
     let (s, _) = t
         .api("viewer")
@@ -94,14 +97,26 @@ fn clue(party: &str, facts: &str) -> Value {
 async fn published_free_text_is_redacted_and_previewed_and_shows_the_decision_date() {
     let t = spawn_app(Backend::Sqlite, date(2026, 11, 20)).await;
     let (o, l) = (t.api("officer"), t.api("leader"));
-    let facts = "当事人王小明（身份证360426199101010071，手机13912345678）在人行道设摊，王小明称不知情";
+    let facts =
+        "当事人王小明（身份证360426199101010071，手机13912345678）在人行道设摊，王小明称不知情";
     let (s, c) = o
-        .create("enforcement_case", None, Some("2026-11-03"), clue("王小明", facts))
+        .create(
+            "enforcement_case",
+            None,
+            Some("2026-11-03"),
+            clue("王小明", facts),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     let id = c["case_id"].as_i64().unwrap();
     let ok = |r: (u16, Value)| assert_eq!(r.0, 200, "{}", r.1);
-    ok(o.step(id, "file", Some("2026-11-04"), json!({"officers": ["ZF01", "ZF02"]})).await);
+    ok(o.step(
+        id,
+        "file",
+        Some("2026-11-04"),
+        json!({"officers": ["ZF01", "ZF02"]}),
+    )
+    .await);
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"photo".to_vec())
@@ -117,7 +132,8 @@ async fn published_free_text_is_redacted_and_previewed_and_shows_the_decision_da
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    ok(o.step(id, "add_evidence", Some("2026-11-05"), json!({})).await);
+    ok(o.step(id, "add_evidence", Some("2026-11-05"), json!({}))
+        .await);
     ok(o.step(id, "notify", Some("2026-11-05"), json!({"intended_penalty": "罚款", "intended_amount": "500", "legal_basis": "《城市市容和环境卫生管理条例》，王小明电话0791-86543210"})).await);
     ok(l.step(id, "decide", Some("2026-11-13"), json!({"outcome": "处罚", "penalty": "罚款", "fine_amount": "500", "decision_number": "望综执罚〔2026〕12号（王小明）"})).await);
 
@@ -133,10 +149,18 @@ async fn published_free_text_is_redacted_and_previewed_and_shows_the_decision_da
     assert!(html.contains("公示预览"), "the clerk sees the preview");
     let preview = html.split("公示预览").nth(1).unwrap();
     let preview = preview.split("</dl>").next().unwrap();
-    assert!(preview.contains("王**") && preview.contains("2026-11-13"), "{preview}");
-    assert!(!preview.contains("王小明") && !preview.contains("13912345678"), "{preview}");
+    assert!(
+        preview.contains("王**") && preview.contains("2026-11-13"),
+        "{preview}"
+    );
+    assert!(
+        !preview.contains("王小明") && !preview.contains("13912345678"),
+        "{preview}"
+    );
 
-    ok(t.api("handler").step(id, "publish", Some("2026-11-16"), json!({})).await);
+    ok(t.api("handler")
+        .step(id, "publish", Some("2026-11-16"), json!({}))
+        .await);
     let public = reqwest::get(t.url("/api/v1/public/decisions"))
         .await
         .unwrap()
@@ -170,28 +194,43 @@ async fn requests_are_bounded_in_size_and_shape_before_any_work() {
     }
     let started = std::time::Instant::now();
     let (s, e) = h
-        .post("/api/v1/cases", json!({"case_type": "hotline_ticket", "input": input}))
+        .post(
+            "/api/v1/cases",
+            json!({"case_type": "hotline_ticket", "input": input}),
+        )
         .await;
     assert_eq!(s, 400, "{e}");
     assert_eq!(e["problems"][0]["field"], "input", "{e}");
-    assert!(started.elapsed().as_millis() < 2_000, "refused before any work");
+    assert!(
+        started.elapsed().as_millis() < 2_000,
+        "refused before any work"
+    );
     let mut deep = json!("x");
     for _ in 0..20 {
         deep = json!({"a": deep});
     }
     let (s, e) = h
-        .post("/api/v1/cases", json!({"case_type": "hotline_ticket", "input": {"content": deep}}))
+        .post(
+            "/api/v1/cases",
+            json!({"case_type": "hotline_ticket", "input": {"content": deep}}),
+        )
         .await;
     assert_eq!(s, 400, "{e}");
     assert!(e["message"].as_str().unwrap().contains("嵌套"), "{e}");
     let (s, e) = h
-        .post("/api/v1/cases", json!({"case_type": "hotline_ticket", "input": {"content": "长".repeat(30_000)}}))
+        .post(
+            "/api/v1/cases",
+            json!({"case_type": "hotline_ticket", "input": {"content": "长".repeat(30_000)}}),
+        )
         .await;
     assert_eq!(s, 400, "{e}");
     assert_eq!(e["problems"][0]["field"], "input.content", "{e}");
     let big = "x".repeat(2 * 1024 * 1024);
     let (s, e) = h
-        .post("/api/v1/cases", json!({"case_type": "hotline_ticket", "input": {"content": big}}))
+        .post(
+            "/api/v1/cases",
+            json!({"case_type": "hotline_ticket", "input": {"content": big}}),
+        )
         .await;
     assert_eq!(s, 413, "{e}");
     // A caller without the role is refused before the input is looked at: one refusal.
@@ -236,7 +275,10 @@ async fn basic_auth_is_throttled_and_audited_and_tokens_act_as_their_user() {
         .unwrap();
     assert_eq!(r.status(), 401, "this address backs off");
     let e: Value = r.json().await.unwrap();
-    assert!(e["message"].as_str().unwrap().contains("登录失败次数过多"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("登录失败次数过多"),
+        "{e}"
+    );
     // Unknown logins do the same work (a real hash is verified): timing is comparable.
     let time = |login: &'static str| {
         let c = c.clone();
@@ -249,7 +291,10 @@ async fn basic_auth_is_throttled_and_audited_and_tokens_act_as_their_user() {
     };
     let known = time("officer").await;
     let unknown = time("nobody-such").await;
-    assert!(unknown > known / 4.0, "unknown {unknown}s vs known {known}s");
+    assert!(
+        unknown > known / 4.0,
+        "unknown {unknown}s vs known {known}s"
+    );
 
     // Tokens: created by the user, shown once, act as the user, revocable, audited.
     let h = t.api("handler");
@@ -303,11 +348,28 @@ async fn basic_auth_is_throttled_and_audited_and_tokens_act_as_their_user() {
         .iter()
         .filter_map(|e| e["action"].as_str())
         .collect();
-    assert!(actions.contains(&"create_token") && actions.contains(&"revoke_token"), "{actions:?}");
+    assert!(
+        actions.contains(&"create_token") && actions.contains(&"revoke_token"),
+        "{actions:?}"
+    );
     // The web page creates one too.
     let b = t.browser("officer").await;
-    let html = b.get(t.url("/tokens")).send().await.unwrap().text().await.unwrap();
-    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let html = b
+        .get(t.url("/tokens"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let html = b
         .post(t.url("/tokens"))
         .form(&[("name", "报表工具"), ("_csrf", &csrf)])
@@ -345,12 +407,31 @@ async fn next_after_login_stays_on_this_site() {
     }
     // Decoded control characters in the form's next.
     let c = no_redirects();
-    let html = c.get(t.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let html = c
+        .get(t.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     for next in ["/\r\nSet-Cookie: x=1", "/\tx", "/\\evil.example"] {
         let r = c
             .post(t.url("/login"))
-            .form(&[("login", "handler"), ("password", PASSWORD), ("next", next), ("_csrf", &csrf)])
+            .form(&[
+                ("login", "handler"),
+                ("password", PASSWORD),
+                ("next", next),
+                ("_csrf", &csrf),
+            ])
             .send()
             .await
             .unwrap();
@@ -371,7 +452,10 @@ async fn framework_rejections_answer_json_in_the_error_shape() {
         let ct = r.headers()["content-type"].to_str().unwrap().to_string();
         assert!(ct.starts_with("application/json"), "{ct}");
         let v: Value = r.json().await.unwrap();
-        assert!(v["error"].is_string() && v["message"].is_string() && v["problems"].is_array(), "{v}");
+        assert!(
+            v["error"].is_string() && v["message"].is_string() && v["problems"].is_array(),
+            "{v}"
+        );
         v
     };
     let post = |body: &'static str, ct: Option<&'static str>| {
@@ -384,12 +468,34 @@ async fn framework_rejections_answer_json_in_the_error_shape() {
         }
         r.send()
     };
-    check(post("{not json", Some("application/json")).await.unwrap(), 400).await;
-    let v = check(post(r#"{"case_type": 5, "input": {}}"#, Some("application/json")).await.unwrap(), 400).await;
+    check(
+        post("{not json", Some("application/json")).await.unwrap(),
+        400,
+    )
+    .await;
+    let v = check(
+        post(r#"{"case_type": 5, "input": {}}"#, Some("application/json"))
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(v["problems"][0]["field"], "case_type", "{v}");
-    let v = check(post(r#"{"input": {}}"#, Some("application/json")).await.unwrap(), 400).await;
+    let v = check(
+        post(r#"{"input": {}}"#, Some("application/json"))
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     assert_eq!(v["problems"][0]["field"], "case_type", "{v}");
-    check(post(r#"{"case_type": "hotline_ticket", "input": {}}"#, None).await.unwrap(), 415).await;
+    check(
+        post(r#"{"case_type": "hotline_ticket", "input": {}}"#, None)
+            .await
+            .unwrap(),
+        415,
+    )
+    .await;
     let r = c
         .get(t.url("/api/v1/cases/abc"))
         .basic_auth("handler", Some(PASSWORD))
@@ -408,7 +514,11 @@ async fn framework_rejections_answer_json_in_the_error_shape() {
         let field = q.split('=').next().unwrap();
         assert_eq!(v["problems"][0]["field"], field, "{v}");
     }
-    let r = c.get(t.url("/api/v1/public/decisions?page=-1")).send().await.unwrap();
+    let r = c
+        .get(t.url("/api/v1/public/decisions?page=-1"))
+        .send()
+        .await
+        .unwrap();
     check(r, 400).await;
     let r = c
         .get(t.url("/api/v1/no-such-thing"))
@@ -418,12 +528,26 @@ async fn framework_rejections_answer_json_in_the_error_shape() {
         .unwrap();
     check(r, 404).await;
     // The OpenAPI document lists the rejections and gives formats.
-    let doc: Value = c.get(t.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = c
+        .get(t.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let post_cases = &doc["paths"]["/api/v1/cases"]["post"]["responses"];
     for code in ["400", "401", "415", "422"] {
-        assert!(post_cases.get(code).is_some(), "POST /cases lacks {code}: {post_cases}");
+        assert!(
+            post_cases.get(code).is_some(),
+            "POST /cases lacks {code}: {post_cases}"
+        );
     }
-    assert!(doc["paths"]["/api/v1/cases/{id}"]["get"]["responses"].get("404").is_some());
+    assert!(
+        doc["paths"]["/api/v1/cases/{id}"]["get"]["responses"]
+            .get("404")
+            .is_some()
+    );
     t.stop().await;
 }
 
@@ -440,14 +564,28 @@ async fn the_smaller_findings_hold() {
     let (s1, hidden) = t.api("c2handler").get(&format!("/api/v1/cases/{id}")).await;
     let (s2, missing) = t.api("c2handler").get("/api/v1/cases/999999").await;
     assert_eq!((s1, s2), (404, 404));
-    assert_eq!(hidden, missing, "no difference between missing and out of scope");
+    assert_eq!(
+        hidden, missing,
+        "no difference between missing and out of scope"
+    );
 
     // Security headers on pages, API answers and errors.
     let c = no_redirects();
-    for path in ["/login", "/api/v1/me", "/public/decisions", "/api/v1/nothing"] {
+    for path in [
+        "/login",
+        "/api/v1/me",
+        "/public/decisions",
+        "/api/v1/nothing",
+    ] {
         let r = c.get(t.url(path)).send().await.unwrap();
         let h = r.headers();
-        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
@@ -460,7 +598,11 @@ async fn the_smaller_findings_hold() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 403, "a login without the form's token is refused");
+    assert_eq!(
+        r.status(),
+        403,
+        "a login without the form's token is refused"
+    );
 
     // Session ids are stored as a hash.
     let b = t.browser("handler").await;
@@ -475,7 +617,14 @@ async fn the_smaller_findings_hold() {
         .collect();
     let r = t.login_with(&c, "leader", PASSWORD).await;
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    let sid = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let sid = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
     assert!(!stored.contains(&sid));
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM sessions WHERE id = $1")
         .bind(&sid)
@@ -490,7 +639,10 @@ async fn the_smaller_findings_hold() {
     for _ in 0..6 {
         let _ = t.login_with(&attacker, "officer", "wrong-password").await;
     }
-    assert_eq!(t.login_with(&attacker, "officer", PASSWORD).await.status(), 401);
+    assert_eq!(
+        t.login_with(&attacker, "officer", PASSWORD).await.status(),
+        401
+    );
     let elsewhere = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -511,7 +663,10 @@ async fn the_smaller_findings_hold() {
             .mime_str("text/plain")
             .unwrap(),
     );
-    let (_, c2) = t.api("handler").create("hotline_ticket", None, None, ticket("证据")).await;
+    let (_, c2) = t
+        .api("handler")
+        .create("hotline_ticket", None, None, ticket("证据"))
+        .await;
     let r = reqwest::Client::new()
         .post(t.url(&format!("/api/v1/cases/{}/evidence", c2["case_id"])))
         .basic_auth("handler", Some(PASSWORD))
