@@ -67,6 +67,17 @@ pub struct CaseView {
     pub revealed: bool,
     /// The matter this case belongs to with its linked cases (none when it has no links).
     pub matter: Option<MatterView>,
+    /// What publishing would show, redacted, while the publishing step is open to this actor.
+    pub publication_preview: Option<PublicationPreview>,
+}
+
+/// The public title and items of a case as its publication would show them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicationPreview {
+    pub transition: String,
+    pub title: String,
+    /// Label and redacted value of each published item.
+    pub items: Vec<(String, String)>,
 }
 
 /// One matter across case types: its number and every case of it, in the order opened.
@@ -160,6 +171,16 @@ pub struct Opened {
     pub number: String,
     pub case_type: String,
     pub matter_number: String,
+}
+
+/// The one answer for a case that does not exist or is outside the actor's scope.
+const CASE_NOT_FOUND: &str = "案件不存在或不在您的数据范围内";
+
+fn not_found_case(e: fazhi_store::StoreError) -> AppError {
+    match e {
+        fazhi_store::StoreError::NotFound(_) => AppError::NotFound(CASE_NOT_FOUND.into()),
+        other => other.into(),
+    }
 }
 
 /// Refusals that are only overridable warnings still stop the step until the user confirms;
@@ -799,14 +820,16 @@ impl App {
 
     /// Loads a case the actor may see.
     pub async fn case_row(&self, actor: &Actor, id: CaseId) -> Result<CaseRow, AppError> {
-        self.visible(actor, store::case(&self.db, id).await?)
+        let row = store::case(&self.db, id).await.map_err(not_found_case)?;
+        self.visible(actor, row)
     }
 
     /// The case if the actor may see it.
     fn visible(&self, actor: &Actor, c: CaseRow) -> Result<CaseRow, AppError> {
         if !actor.can_see(&c) {
-            // Not "forbidden": whether a case exists outside one's scope is not disclosed.
-            return Err(AppError::NotFound(format!("案件{}", c.id)));
+            // Not "forbidden": whether a case exists outside one's scope is not disclosed, and
+            // the answer is the same as for a missing case.
+            return Err(AppError::NotFound(CASE_NOT_FOUND.into()));
         }
         Ok(c)
     }
@@ -819,7 +842,9 @@ impl App {
         req: &TakeTransition,
     ) -> Result<Outcome, AppError> {
         // The case with its events, evidence and officers: one call on SQLite.
-        let bundle = store::case_bundle(&self.db, id).await?;
+        let bundle = store::case_bundle(&self.db, id)
+            .await
+            .map_err(not_found_case)?;
         let case = self.visible(actor, bundle.case)?;
         if let Some(v) = req.version
             && v != case.version
@@ -969,8 +994,15 @@ impl App {
             match plan.published {
                 Some(true) => {
                     let agency = org::unit(&self.db, case.unit_id).await?.name;
-                    let (title, body) =
-                        crate::publication::body(&t, p, &case.number, &agency, &on_s, &fields);
+                    let (title, body) = crate::publication::body(
+                        &t,
+                        p,
+                        &case.number,
+                        &agency,
+                        &on_s,
+                        &fields,
+                        &events,
+                    );
                     store::insert_publication(&mut tx, id, &on_s, &title, &body).await?;
                 }
                 Some(false) => {
@@ -1379,6 +1411,18 @@ impl App {
                     })
             })
             .collect();
+        // Nothing personal leaves unmasked unless revealed: the raw input of every event and
+        // the stored field map carry the same masking as the displayed fields.
+        let mask_map = |m: &Fields| -> Fields {
+            m.iter()
+                .map(|(k, v)| match t.field(k) {
+                    Some(f) if f.personal && !revealed && !v.is_null() => {
+                        (k.clone(), Value::String(display_value(&t, k, v, false)))
+                    }
+                    _ => (k.clone(), v.clone()),
+                })
+                .collect()
+        };
         let events_view = events
             .iter()
             .map(|e| EventView {
@@ -1395,8 +1439,12 @@ impl App {
                     .map(|(k, v)| (t.field_label(k), show(k, v)))
                     .collect(),
                 event: {
-                    // The raw input would bypass masking: restricted fields never travel in it.
-                    let mut e = e.clone();
+                    // The raw input would bypass masking: restricted fields never travel in it,
+                    // and personal data in it is masked as the fields are.
+                    let mut e = EventRow {
+                        input: mask_map(&e.input),
+                        ..e.clone()
+                    };
                     strip_restricted(&t, &mut e.input);
                     e
                 },
@@ -1415,7 +1463,7 @@ impl App {
             ),
         );
         strip_hidden(&t, actor, &mut case.fields);
-        let actions = t
+        let actions: Vec<ActionView> = t
             .transitions_from(Some(&case.state))
             .filter(|tr| tr.roles.iter().any(|r| roles.contains(r)))
             .map(|tr| ActionView {
@@ -1459,6 +1507,32 @@ impl App {
                 )
             })
             .collect();
+        // The clerk sees what will be published, redacted, before the publishing step.
+        let publication_preview = match &t.capabilities.publication {
+            Some(p) if actions.iter().any(|a: &ActionView| a.code == p.publish) => {
+                let agency = units
+                    .iter()
+                    .find(|u| u.id == case.unit_id)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default();
+                let on = self.clock.today().to_string();
+                let (title, body) = crate::publication::body(
+                    &t,
+                    p,
+                    &case.number,
+                    &agency,
+                    &on,
+                    &case.fields,
+                    &events,
+                );
+                Some(PublicationPreview {
+                    transition: p.publish.clone(),
+                    title,
+                    items: crate::publication::items_of(&body),
+                })
+            }
+            _ => None,
+        };
         let officer_ids = store::case_officers(&self.db, id).await?;
         let mut officers = Vec::new();
         for o in officer_ids {
@@ -1487,7 +1561,11 @@ impl App {
             next_steps,
             revealed,
             matter: self.matter_view(actor, &case).await?,
-            case,
+            publication_preview,
+            case: CaseRow {
+                fields: mask_map(&case.fields),
+                ..case
+            },
         })
     }
 

@@ -4,7 +4,9 @@
 //! redacted in free text.
 
 use fazhi_domain::{Uscc, mask_id_number, mask_name, mask_phone};
-use fazhi_workflow::{CaseType, PublicationCapability, presentation::fill_template};
+use fazhi_store::EventRow;
+use fazhi_workflow::presentation::{PUBLICATION_DATE_OF, fill_template};
+use fazhi_workflow::{CaseType, PublicationCapability};
 use serde_json::{Map, Value};
 
 use crate::cases::display_value;
@@ -99,6 +101,12 @@ fn redact_run(run: &str) -> String {
 
 /// The public title and body of a case published under `p`: the declared items (in order) under
 /// their keys, with `"items"` holding `[key, label, value]` for display, plus the case number.
+///
+/// Every published text goes through [`redact_text`] (not only the items declared
+/// `redact_text`): the decision number, the title and any free text may carry an identity
+/// number, a phone or a party's name. The names redacted are those of `names_from`, except a
+/// name whose item is published unmasked by declaration (an organisation's name, where an item
+/// sourced from that field has a `mask_name_when` that does not hold).
 pub fn body(
     t: &CaseType,
     p: &PublicationCapability,
@@ -106,6 +114,7 @@ pub fn body(
     agency: &str,
     published_on: &str,
     fields: &Map<String, Value>,
+    events: &[EventRow],
 ) -> (String, Value) {
     let text = |code: &str| {
         fields
@@ -113,10 +122,19 @@ pub fn body(
             .map(|v| display_value(t, code, v, true))
             .unwrap_or_default()
     };
-    let names: Vec<String> = p.names_from.iter().map(|f| text(f)).collect();
+    let names: Vec<String> = p
+        .names_from
+        .iter()
+        .filter(|f| {
+            !p.items.iter().any(|it| {
+                it.source == **f && it.mask_name_when.as_ref().is_some_and(|c| !c.holds(fields))
+            })
+        })
+        .map(|f| text(f))
+        .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut body = Map::new();
-    body.insert("number".into(), Value::from(number));
+    body.insert("number".into(), Value::from(redact_text(number, &names)));
     let mut items = Vec::new();
     for it in &p.items {
         if it.omit_when.as_ref().is_some_and(|c| c.holds(fields)) {
@@ -126,12 +144,24 @@ pub fn body(
             "number" => number.to_owned(),
             "agency" => agency.to_owned(),
             "published_on" => published_on.to_owned(),
+            src if src.starts_with(PUBLICATION_DATE_OF) => {
+                let tr = &src[PUBLICATION_DATE_OF.len()..];
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.transition == tr)
+                    .map(|e| e.on_date.clone())
+                    .unwrap_or_default()
+            }
             field => text(field),
         };
         if it.mask_name_when.as_ref().is_some_and(|c| c.holds(fields)) {
             v = mask_name(&v);
         }
-        if it.redact_text {
+        // The agency and dates are not personal; everything else is redacted.
+        if !matches!(it.source.as_str(), "agency" | "published_on")
+            && !it.source.starts_with(PUBLICATION_DATE_OF)
+        {
             v = redact_text(&v, &names);
         }
         body.insert(it.key.clone(), Value::from(v.clone()));
@@ -150,7 +180,24 @@ pub fn body(
         };
         if v.is_empty() { number.to_owned() } else { v }
     });
-    (title, Value::Object(body))
+    (redact_text(&title, &names), Value::Object(body))
+}
+
+/// The label and value of each item of a publication body (non-empty values, in order).
+pub fn items_of(body: &Value) -> Vec<(String, String)> {
+    body.get("items")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|it| {
+                    let label = it.get(1)?.as_str()?;
+                    let value = it.get(2)?.as_str()?;
+                    (!value.is_empty()).then(|| (label.to_owned(), value.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -378,11 +378,30 @@ async fn login(base: &str, login: &str) -> Result<(String, String)> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
+    // The login form's CSRF token comes with the page (cookie and hidden field).
+    let page = client.get(format!("{base}/login")).send().await?;
+    let csrf_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .next()
+                .filter(|kv| kv.starts_with("fazhi_login_csrf="))
+        })
+        .map(str::to_string)
+        .unwrap_or_default();
+    let token = csrf_cookie
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
     let res = client
         .post(format!("{base}/login"))
         .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Cookie", csrf_cookie)
         .body(format!(
-            "login={login}&password={}&next=%2F",
+            "login={login}&password={}&next=%2F&_csrf={token}",
             fazhi_demo::DEMO_PASSWORD
         ))
         .send()

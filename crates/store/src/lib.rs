@@ -28,6 +28,7 @@ pub mod search;
 pub mod sessions;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod tokens;
 
 pub use audit::{AuditEntry, AuditFilter, AuditProblem, AuditRow, verify_chain};
 pub use db::{Arg, Backend, Column, ConnectOptions, Db, DbRow, Tx, TxRow, sqlite_path};

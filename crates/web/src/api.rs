@@ -1,7 +1,7 @@
 //! JSON API under `/api/v1`: the same use cases as the pages. The OpenAPI document is generated
 //! from these handlers (utoipa) and committed as `docs/openapi.json`; a test keeps them equal.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,6 +17,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
@@ -30,8 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/case-types", get(case_types))
         .route("/cases", get(list_cases).post(create_case))
         .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}/reveal", post(reveal_case))
         .route("/cases/{id}/transitions", post(take_transition))
-        .route("/cases/{id}/evidence", post(upload_evidence))
+        // Evidence may be as large as advertised (20 MB) plus the multipart framing.
+        .route(
+            "/cases/{id}/evidence",
+            post(upload_evidence).layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        )
         .route("/officers", get(list_officers).post(create_officer))
         .route("/officers/{code}/certificates", post(add_certificate))
         .route("/certificates/{number}/approve", post(approve_certificate))
@@ -41,14 +47,20 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", get(audit_verify))
         .route("/calendar/due", get(calendar_due))
         .route("/public/decisions", get(public_decisions))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
+        .fallback(crate::extract::api_not_found)
 }
+
+/// Body limit of an evidence upload: the application's 20 MB limit plus room for the form.
+pub const EVIDENCE_BODY_LIMIT: usize = 21 * 1024 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "法治政府建设工作平台 API",
         version = "1",
-        description = "JSON API of Fazhi. Authenticate with HTTP Basic, or with the session cookie plus the X-CSRF-Token header on unsafe methods. Errors: {error, message, problems}; `refused` problems carry the statute and article that forbid the step."
+        description = "JSON API of Fazhi. Machines authenticate with an API token (Authorization: Bearer fzt_…, created and revoked by its user on the page 我的API令牌 or with POST /api/v1/tokens); HTTP Basic and the session cookie (plus the X-CSRF-Token header on unsafe methods) also work. Request bodies are limited (1 MB of JSON, 200 keys per object, 8 levels, 20,000 characters per string); a rejected request answers 400/413/415 in the error shape. Errors: {error, message, problems}; `refused` problems carry the statute and article that forbid the step."
     ),
     paths(
         me,
@@ -56,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         list_cases,
         create_case,
         get_case,
+        reveal_case,
         take_transition,
         upload_evidence,
         list_officers,
@@ -70,6 +83,9 @@ pub fn routes() -> Router<AppState> {
         audit_verify,
         calendar_due,
         public_decisions,
+        list_tokens,
+        create_token,
+        revoke_token,
         crate::imports::api_list_imports,
         crate::imports::api_import_reports,
         crate::imports::api_get_import,
@@ -82,7 +98,8 @@ pub fn routes() -> Router<AppState> {
         UnitBody,
         UserBody,
         OfficerBody,
-        CertificateBody
+        CertificateBody,
+        TokenBody
     ))
 )]
 pub struct ApiDoc;
@@ -166,12 +183,12 @@ pub struct CertificateBody {
     annual_check_year: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The authenticated user"), (status = 401, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The authenticated user"), (status = 401, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field")))]
 async fn me(ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(to_json(&a)))
 }
 
-#[utoipa::path(get, path = "/api/v1/case-types", responses((status = 200, description = "Case-type definitions: fields, states, transitions, clocks with their legal basis")))]
+#[utoipa::path(get, path = "/api/v1/case-types", responses((status = 200, description = "Case-type definitions: fields, states, transitions, clocks with their legal basis"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn case_types(State(s): State<AppState>, ApiUser(_caller): ApiUser) -> ApiResult {
     Ok(Json(Value::Array(
         s.app.registry.types().map(to_json).collect(),
@@ -193,19 +210,51 @@ struct ListParams {
     due: Option<String>,
     /// new | old | due
     sort: Option<String>,
+    /// 1 to 100000.
+    #[serde(default, deserialize_with = "page_number")]
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<i64>,
+    /// 1 to 200 (default 30).
+    #[serde(default, deserialize_with = "per_page_number")]
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, description = "{items, total, page}; total is counted up to 10000 (total_capped says so); personal data masked")))]
+fn number_in<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, D::Error> {
+    let v = Option::<i64>::deserialize(d)?;
+    match v {
+        Some(n) if !(min..=max).contains(&n) => {
+            Err(serde::de::Error::custom(format!("应在{min}到{max}之间")))
+        }
+        other => Ok(other),
+    }
+}
+
+fn page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    number_in(d, 1, 100_000)
+}
+
+fn per_page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    number_in(d, 1, 200)
+}
+
+fn public_page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    number_in(d, 1, 10_000)
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, description = "{items, total, page}; total is counted up to 10000 (total_capped says so); personal data masked"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn list_cases(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult {
     let today = s.app.clock.today();
-    let per_page = p.per_page.unwrap_or(30).clamp(1, 200);
-    let page = p.page.unwrap_or(1).clamp(1, 100_000);
+    let per_page = p.per_page.unwrap_or(30);
+    let page = p.page.unwrap_or(1);
     let mut f = CaseFilter {
         case_type: p.case_type.filter(|v| !v.is_empty()),
         state: p.state.filter(|v| !v.is_empty()),
@@ -260,11 +309,11 @@ async fn list_cases(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", request_body = CreateCaseBody, responses((status = 201, description = "Created: {case_id, number, state, version, warnings}"), (status = 422, body = ApiErrorBody, description = "invalid (field problems) or refused (legal guard with statute and article)")))]
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CreateCaseBody, responses((status = 201, description = "Created: {case_id, number, state, version, warnings}"), (status = 422, body = ApiErrorBody, description = "invalid (field problems) or refused (legal guard with statute and article)"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_case(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<CreateCaseBody>,
+    ApiJson(b): ApiJson<CreateCaseBody>,
 ) -> Result<Response, ApiError> {
     let o = s
         .app
@@ -281,26 +330,32 @@ async fn create_case(
     Ok((axum::http::StatusCode::CREATED, Json(to_json(&o))).into_response())
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-struct CaseParams {
-    /// Show personal data unmasked (the access is audited; not for viewers).
-    reveal: Option<bool>,
-}
-
-#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path), CaseParams), responses((status = 200, description = "The case with timeline, clocks (with how each due date was computed), evidence, allowed actions"), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The case with timeline, clocks (with how each due date was computed), evidence, allowed actions; personal data masked (fields and every event's input)"), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn get_case(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(id): Path<i64>,
-    Query(p): Query<CaseParams>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult {
-    let v = s
-        .app
-        .case_view(&a, CaseId(id), p.reveal.unwrap_or(false))
-        .await?;
+    case_json(&s, &a, id, false).await
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reveal", params(("id" = i64, Path)), responses((status = 200, description = "The case with personal data unmasked; the access is written to the audit log (not for viewers)"), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn reveal_case(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult {
+    if !a.may_reveal_personal() {
+        return Err(AppError::Forbidden("当前用户无权查看未遮蔽的个人信息".into()).into());
+    }
+    case_json(&s, &a, id, true).await
+}
+
+async fn case_json(s: &AppState, a: &fazhi_app::Actor, id: i64, reveal: bool) -> ApiResult {
+    let v = s.app.case_view(a, CaseId(id), reveal).await?;
     let mut out = to_json(&v);
     if let Some(o) = out.as_object_mut() {
-        // The raw field map would bypass masking; the API shows display_fields instead.
+        // The field map is masked too, but the API shows display_fields.
         if let Some(c) = o.get_mut("case").and_then(Value::as_object_mut) {
             c.remove("fields");
         }
@@ -308,12 +363,12 @@ async fn get_case(
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn take_transition(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(id): Path<i64>,
-    Json(b): Json<TransitionBody>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult {
     let o = s
         .app
@@ -331,11 +386,11 @@ async fn take_transition(
     Ok(Json(to_json(&o)))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", description = "fields: file, description"), responses((status = 201, description = "Stored evidence with its SHA-256"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", description = "fields: file, description"), responses((status = 201, description = "Stored evidence with its SHA-256"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, description = "Upload larger than 20 MB")))]
 async fn upload_evidence(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     mut mp: Multipart,
 ) -> Result<Response, ApiError> {
     let mut description = String::new();
@@ -376,11 +431,11 @@ struct OnParams {
     on: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/officers", params(OnParams), responses((status = 200, description = "Officers with certificates and validity on the date")))]
+#[utoipa::path(get, path = "/api/v1/officers", params(OnParams), responses((status = 200, description = "Officers with certificates and validity on the date"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn list_officers(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<OnParams>,
+    ApiQuery(p): ApiQuery<OnParams>,
 ) -> ApiResult {
     let on = match p.on.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => v
@@ -391,11 +446,11 @@ async fn list_officers(
     Ok(Json(to_json(&s.app.list_officers(&a, on).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/officers", request_body = OfficerBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/officers", request_body = OfficerBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_officer(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<OfficerBody>,
+    ApiJson(b): ApiJson<OfficerBody>,
 ) -> Result<Response, ApiError> {
     let id = s
         .app
@@ -414,12 +469,12 @@ async fn create_officer(
     Ok((axum::http::StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/officers/{code}/certificates", params(("code" = String, Path)), request_body = CertificateBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/officers/{code}/certificates", params(("code" = String, Path)), request_body = CertificateBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn add_certificate(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(code): Path<String>,
-    Json(b): Json<CertificateBody>,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<CertificateBody>,
 ) -> Result<Response, ApiError> {
     s.app
         .add_certificate(
@@ -449,18 +504,18 @@ async fn approve_certificate(
     Ok(Json(json!({"ok": true})))
 }
 
-#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller")))]
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn list_units(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(
         json!({"units": s.app.list_units(&a).await?, "departments": s.app.list_departments(&a).await?}),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/units", request_body = UnitBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/units", request_body = UnitBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_unit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<UnitBody>,
+    ApiJson(b): ApiJson<UnitBody>,
 ) -> Result<Response, ApiError> {
     let u = s
         .app
@@ -477,16 +532,16 @@ async fn create_unit(
     Ok((axum::http::StatusCode::CREATED, Json(to_json(&u))).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "Users (admin, leader)"), (status = 403, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "Users (admin, leader)"), (status = 403, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(to_json(&s.app.list_users(&a).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<UserBody>,
+    ApiJson(b): ApiJson<UserBody>,
 ) -> Result<Response, ApiError> {
     let id = s
         .app
@@ -516,11 +571,11 @@ struct AuditParams {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, description = "Audit entries, newest first"), (status = 403, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditParams), responses((status = 200, description = "Audit entries, newest first"), (status = 403, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn audit_list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<AuditParams>,
+    ApiQuery(p): ApiQuery<AuditParams>,
 ) -> ApiResult {
     let f = fazhi_store::AuditFilter {
         entity: p.entity,
@@ -534,7 +589,7 @@ async fn audit_list(
     Ok(Json(to_json(&s.app.audit_list(&a, &f).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "{ok, entries} or {ok: false, first_broken, reason}")))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "{ok, entries} or {ok: false, first_broken, reason}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn audit_verify(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(match s.app.audit_verify(&a).await? {
         Ok(n) => json!({"ok": true, "entries": n}),
@@ -551,11 +606,11 @@ struct DueParams {
     unit: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueParams), responses((status = 200, description = "{due, explanation, calendar_version, …}"), (status = 422, body = ApiErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueParams), responses((status = 200, description = "{due, explanation, calendar_version, …}"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 async fn calendar_due(
     State(s): State<AppState>,
     ApiUser(_caller): ApiUser,
-    Query(p): Query<DueParams>,
+    ApiQuery(p): ApiQuery<DueParams>,
 ) -> ApiResult {
     let d = fazhi_app::deadline(&s.app, &p.from, &p.days, &p.unit)?;
     let mut v = d.to_json();
@@ -565,11 +620,52 @@ async fn calendar_due(
     Ok(Json(v))
 }
 
-#[utoipa::path(get, path = "/api/v1/public/decisions", params(("page" = Option<i64>, Query)), responses((status = 200, description = "Published enforcement decisions in force, personal data redacted (no login)")))]
+#[utoipa::path(get, path = "/api/v1/public/decisions", params(PageParams), responses((status = 200, description = "Published enforcement decisions in force, personal data redacted (no login)"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field")))]
 async fn public_decisions(
     State(s): State<AppState>,
-    Query(p): Query<std::collections::HashMap<String, String>>,
+    ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult {
-    let page = p.get("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let page = p.page.unwrap_or(1);
     Ok(Json(to_json(&s.app.public_decisions(page).await?)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct PageParams {
+    /// 1 to 10000.
+    #[serde(default, deserialize_with = "public_page_number")]
+    #[param(minimum = 1, maximum = 10000)]
+    page: Option<i64>,
+}
+
+/// Body of `POST /tokens`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenBody {
+    /// What the token is for (1 to 50 characters).
+    #[schema(min_length = 1, max_length = 50)]
+    name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, description = "The caller's API tokens (names and dates, never the tokens)"), (status = 401, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field")))]
+async fn list_tokens(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    Ok(Json(to_json(&s.app.tokens_of(&a).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenBody, responses((status = 201, description = "{id, name, token}: the token is shown only in this answer; it acts as the caller (same roles and scope)"), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody), (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn create_token(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<TokenBody>,
+) -> Result<Response, ApiError> {
+    let t = s.app.create_token(&a, &b.name).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(to_json(&t))).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path)), responses((status = 200, description = "Revoked"), (status = 400, body = ApiErrorBody), (status = 401, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn revoke_token(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult {
+    s.app.revoke_token(&a, id).await?;
+    Ok(Json(json!({"ok": true})))
 }

@@ -1,4 +1,5 @@
-//! Who is calling: a session cookie (pages and API) or HTTP Basic credentials (API clients).
+//! Who is calling: a session cookie (pages and API), an API token (`Authorization: Bearer`, the
+//! way machines call the API) or HTTP Basic credentials.
 //! Unsafe methods from a cookie session must carry the session's CSRF token and, when the
 //! browser sends one, an Origin matching the Host.
 
@@ -45,7 +46,7 @@ pub fn session_cookie(id: &str, secure: bool, max_age: i64) -> String {
 }
 
 /// Origin must match Host when present (a cross-site form post carries a foreign Origin).
-fn same_origin(parts: &Parts) -> bool {
+pub fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts
         .headers
         .get(header::ORIGIN)
@@ -159,12 +160,15 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(basic) = parts
+        let authorization = parts
             .headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Basic "))
-        {
+            .and_then(|v| v.to_str().ok());
+        if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ")) {
+            let actor = state.app.token_actor(token, &client_addr(parts)).await?;
+            return Ok(ApiUser(actor));
+        }
+        if let Some(basic) = authorization.and_then(|v| v.strip_prefix("Basic ")) {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(basic.trim())
                 .map_err(|_| AppError::Unauthenticated)?;

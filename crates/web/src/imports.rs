@@ -756,12 +756,12 @@ pub(crate) struct CompareParams {
     unit: Option<String>,
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 pub(crate) async fn api_list_imports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(json!({"items": s.app.list_imports(&a).await?})))
 }
 
-#[utoipa::path(post, tag = "imports", path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused")))]
+#[utoipa::path(post, tag = "imports", path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, description = "Upload larger than 20 MB")))]
 pub(crate) async fn api_import_reports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -805,20 +805,20 @@ pub(crate) async fn api_import_reports(
     Ok((status, Json(body)).into_response())
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody)))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
 pub(crate) async fn api_get_import(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(id): Path<i64>,
+    crate::extract::ApiPath(id): crate::extract::ApiPath<i64>,
 ) -> ApiResult {
     Ok(Json(to_json(&s.app.import_view(&a, id).await?)))
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope")))]
 pub(crate) async fn api_compare_imports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<CompareParams>,
+    crate::extract::ApiQuery(p): crate::extract::ApiQuery<CompareParams>,
 ) -> ApiResult {
     let target = compare_params(&p)?
         .ok_or_else(|| AppError::invalid("year", "required", "请指定年度（year）或单位（unit）"))?;

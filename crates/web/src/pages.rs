@@ -27,8 +27,16 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(case_list))
         .route("/cases/new", get(case_new).post(case_create))
         .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/reveal", post(case_reveal))
         .route("/cases/{id}/do/{transition}", post(case_do))
-        .route("/cases/{id}/evidence", post(case_evidence))
+        .route(
+            "/cases/{id}/evidence",
+            post(case_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::EVIDENCE_BODY_LIMIT,
+            )),
+        )
+        .route("/tokens", get(tokens_page).post(token_create))
+        .route("/tokens/{id}/revoke", post(token_revoke))
         .route("/evidence/{id}", get(evidence_download))
         .route("/officers", get(officers_page).post(officer_create))
         .route("/officers/certificates", post(certificate_create))
@@ -85,25 +93,72 @@ struct NextQuery {
     next: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n.to_string(),
-        _ => "/".into(),
+/// Where to go after login: a path on this site only. Anything that a browser could read as
+/// another origin (`//host`, `/\\host`, a scheme) or that carries control characters goes to
+/// `/`; characters outside ASCII are percent-encoded so the Location header is always valid.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    let Some(n) = next else {
+        return "/".into();
+    };
+    let mut chars = n.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/') | Some('\\'))
+        && !n.chars().any(|c| c.is_control() || c == '\\')
+        && n.len() <= 2048;
+    if !ok {
+        return "/".into();
     }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii() && c != ' ' && c != '"' && c != '<' && c != '>' {
+            out.push(c);
+        } else {
+            let mut b = [0u8; 4];
+            for byte in c.encode_utf8(&mut b).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
 
-async fn login_page(MaybeUser(user): MaybeUser, Query(q): Query<NextQuery>) -> Response {
+/// The login form's CSRF token travels in this cookie and in the form (double submit); the
+/// form must also come from this origin.
+const LOGIN_CSRF_COOKIE: &str = "fazhi_login_csrf";
+
+fn login_csrf_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+async fn login_page(
+    State(s): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if user.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
-    render(
+    let csrf = fazhi_app::auth::random_token();
+    let page = render(
         &LoginPage {
             error: None,
             next: safe_next(q.next.as_deref()),
             login: String::new(),
+            csrf: csrf.clone(),
         },
         StatusCode::OK,
+    );
+    (
+        [(
+            header::SET_COOKIE,
+            login_csrf_cookie(&csrf, s.config.secure_cookies),
+        )],
+        page,
     )
+        .into_response()
 }
 
 async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) -> Response {
@@ -116,6 +171,28 @@ async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) ->
     let login = form.get("login").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let next = safe_next(form.get("next").map(String::as_str));
+    let cookie_token = crate::auth::cookie_value(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let form_token = form.get("_csrf").map(String::as_str).unwrap_or("");
+    if cookie_token.is_empty() || cookie_token != form_token || !crate::auth::same_origin(&parts) {
+        let csrf = fazhi_app::auth::random_token();
+        let page = render(
+            &LoginPage {
+                error: Some("页面已过期或请求来源不明（CSRF校验失败），请重新登录".into()),
+                next,
+                login,
+                csrf: csrf.clone(),
+            },
+            StatusCode::FORBIDDEN,
+        );
+        return (
+            [(
+                header::SET_COOKIE,
+                login_csrf_cookie(&csrf, s.config.secure_cookies),
+            )],
+            page,
+        )
+            .into_response();
+    }
     match s.app.login(login.trim(), &password, &client).await {
         Ok((session, _)) => {
             let cookie = session_cookie(
@@ -132,6 +209,7 @@ async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) ->
                     error: Some(msg),
                     next,
                     login,
+                    csrf: form_token.to_string(),
                 },
                 status_of(&e),
             )
@@ -547,7 +625,6 @@ async fn case_create(
 
 #[derive(serde::Deserialize, Default)]
 struct CaseQuery {
-    reveal: Option<String>,
     notice: Option<String>,
 }
 
@@ -663,12 +740,25 @@ async fn case_page(
         &s,
         &u,
         CaseId(id),
-        q.reveal.is_some(),
+        false,
         q.notice.as_deref().unwrap_or(""),
         None,
         StatusCode::OK,
     )
     .await
+}
+
+/// Showing personal data unmasked is a POST with the form token (it writes an audit entry).
+async fn case_reveal(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = check_csrf(&serde_urlencoded_pairs(&body), &u.session) {
+        return error_page(&u, &e);
+    }
+    case_page_render(&s, &u, CaseId(id), true, "", None, StatusCode::OK).await
 }
 
 async fn case_do(
@@ -1352,5 +1442,73 @@ async fn public_detail(State(s): State<AppState>, Path(id): Path<i64>) -> Respon
             )),
         )
             .into_response(),
+    }
+}
+
+// ---------- API tokens ----------
+
+async fn tokens_render(
+    s: &AppState,
+    u: &PageUser,
+    new_token: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    match s.app.tokens_of(&u.actor).await {
+        Ok(tokens) => render(
+            &TokensPage {
+                chrome: Chrome::new(&u.actor, &u.session, ""),
+                tokens: tokens
+                    .into_iter()
+                    .map(|t| TokenView {
+                        id: t.id,
+                        name: t.name,
+                        created: format_ms(t.created_at),
+                        revoked: t.revoked_at.map(format_ms),
+                    })
+                    .collect(),
+                new_token,
+                error,
+            },
+            status,
+        ),
+        Err(e) => error_page(u, &e),
+    }
+}
+
+async fn tokens_page(State(s): State<AppState>, u: PageUser) -> Response {
+    tokens_render(&s, &u, None, None, StatusCode::OK).await
+}
+
+async fn token_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    match s
+        .app
+        .create_token(&u.actor, form_get(&pairs, "name").unwrap_or(""))
+        .await
+    {
+        Ok(t) => tokens_render(&s, &u, Some(t.token), None, StatusCode::OK).await,
+        Err(e) => {
+            let msg = crate::error::body_of(&e).message;
+            tokens_render(&s, &u, None, Some(msg), status_of(&e)).await
+        }
+    }
+}
+
+async fn token_revoke(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = check_csrf(&serde_urlencoded_pairs(&body), &u.session) {
+        return error_page(&u, &e);
+    }
+    match s.app.revoke_token(&u.actor, id).await {
+        Ok(()) => Redirect::to("/tokens").into_response(),
+        Err(e) => error_page(&u, &e),
     }
 }

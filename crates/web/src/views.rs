@@ -208,6 +208,24 @@ pub struct LoginPage {
     pub error: Option<String>,
     pub next: String,
     pub login: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage {
+    pub chrome: Chrome,
+    pub tokens: Vec<TokenView>,
+    /// A token just created, shown this once.
+    pub new_token: Option<String>,
+    pub error: Option<String>,
+}
+
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub revoked: Option<String>,
 }
 
 #[derive(Template)]

@@ -429,7 +429,7 @@ async fn personal_data_is_masked_and_revealing_it_is_audited() {
     let before = t.audit_count().await;
     let (_, v) = t
         .api("admin")
-        .get(&format!("/api/v1/cases/{id}?reveal=true"))
+        .post(&format!("/api/v1/cases/{id}/reveal"), json!({}))
         .await;
     assert_eq!(phone(&v), "13812345678");
     assert_eq!(t.audit_count().await, before + 1);
@@ -530,25 +530,20 @@ async fn pages_need_login_forms_need_the_csrf_token_and_logins_are_throttled() {
     assert!(r.text().await.unwrap().contains("class=\"msg\""));
 
     let c = reqwest::Client::builder()
+        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     for _ in 0..5 {
-        let r = c
-            .post(t.url("/login"))
-            .form(&[("login", "leader"), ("password", "wrong-password")])
-            .send()
-            .await
-            .unwrap();
+        let r = t.login_with(&c, "leader", "wrong-password").await;
         assert_eq!(r.status(), 401);
     }
-    let r = c
-        .post(t.url("/login"))
-        .form(&[("login", "leader"), ("password", support::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401, "locked for 15 minutes after five failures");
+    let r = t.login_with(&c, "leader", support::PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        401,
+        "this address backs off after five failures"
+    );
     assert!(r.text().await.unwrap().contains("登录失败次数过多"));
     t.stop().await;
 }
@@ -1300,7 +1295,7 @@ async fn a_fixture_case_type_works_end_to_end(backend: Backend) {
     );
     let ticket_id = opened["case_id"].as_i64().unwrap();
     let (s, ticket) = h
-        .get(&format!("/api/v1/cases/{ticket_id}?reveal=true"))
+        .post(&format!("/api/v1/cases/{ticket_id}/reveal"), json!({}))
         .await;
     assert_eq!(
         (s, &ticket["case"]["state"]),

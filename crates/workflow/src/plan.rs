@@ -185,6 +185,8 @@ pub fn plan(
             )
             .param("roles", t.roles.clone()),
         );
+        // Nothing of the input is looked at for a caller who may not take the step.
+        return Err(Refusals(refusals));
     }
 
     // Input.
@@ -295,17 +297,11 @@ pub fn plan(
 }
 
 /// Removes repeated refusals (same code, field and message), keeping the first.
+/// Linear in the number of refusals (a hash set; issue 16 §10: a linear search made it quadratic).
 fn dedup(v: &mut Vec<Refusal>) {
-    let mut seen: Vec<(String, Option<String>, String)> = Vec::new();
-    v.retain(|r| {
-        let key = (r.code.clone(), r.field.clone(), r.message_zh.clone());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen: std::collections::HashSet<(String, Option<String>, String)> =
+        std::collections::HashSet::with_capacity(v.len());
+    v.retain(|r| seen.insert((r.code.clone(), r.field.clone(), r.message_zh.clone())));
 }
 
 /// Applies a plan to a snapshot: the state, the fields and a history event (what the store does).

@@ -37,6 +37,9 @@ pub const BUILTIN_FILTERS: &[(&str, &str)] = &[
 
 /// Built-in sources of a published item (besides field codes).
 pub const PUBLICATION_SOURCES: &[&str] = &["number", "agency", "published_on"];
+/// A published item's source `date_of:<transition>`: the date of the latest step of that
+/// transition (e.g. the decision date of `decide`).
+pub const PUBLICATION_DATE_OF: &str = "date_of:";
 
 /// How a case type is presented.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -96,7 +99,7 @@ pub struct PublishedItem {
     /// Key in the stored publication body.
     pub key: String,
     pub label_zh: String,
-    /// A field code or a built-in source ([`PUBLICATION_SOURCES`]).
+    /// A field code, a built-in source ([`PUBLICATION_SOURCES`]) or `date_of:<transition>`.
     pub source: String,
     /// Shown as a column of the public list.
     pub list: bool,
@@ -719,11 +722,15 @@ fn build_publication(
             ok = false;
         }
         let src = it.source.get_ref();
-        if !PUBLICATION_SOURCES.contains(&src.as_str()) && ct.field(src).is_none() {
+        let date_of_known = src
+            .strip_prefix(PUBLICATION_DATE_OF)
+            .is_some_and(|tr| ct.transition(tr).is_some());
+        if !PUBLICATION_SOURCES.contains(&src.as_str()) && ct.field(src).is_none() && !date_of_known
+        {
             ck.err(
                 it.source.span(),
                 format!(
-                    "published item `{}`: source `{src}` is neither a field nor one of {}",
+                    "published item `{}`: source `{src}` is neither a field, nor `date_of:<transition>` of a declared transition, nor one of {}",
                     it.key.get_ref(),
                     PUBLICATION_SOURCES.join(", ")
                 ),

@@ -241,14 +241,43 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let r = c
-            .post(self.url("/login"))
-            .form(&[("login", login), ("password", PASSWORD), ("next", "/")])
-            .send()
-            .await
-            .unwrap();
+        let r = self.login_with(&c, login, PASSWORD).await;
         assert_eq!(r.status(), 303, "login as {login} should redirect");
         c
+    }
+
+    /// The login form as a browser sends it: the page first (for its CSRF token and cookie), then
+    /// the form. `c` must keep cookies.
+    pub async fn login_with(
+        &self,
+        c: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let html = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the login form carries a CSRF token")
+            .to_string();
+        c.post(self.url("/login"))
+            .form(&[
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+                ("_csrf", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn audit_count(&self) -> i64 {
