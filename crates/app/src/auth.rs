@@ -91,7 +91,8 @@ impl Throttle {
     }
 }
 
-fn random_token() -> String {
+/// 32 random bytes as hex: session ids, CSRF tokens, the one-time setup token.
+pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     hex::encode(b)

@@ -45,7 +45,7 @@ pub fn session_cookie(id: &str, secure: bool, max_age: i64) -> String {
 }
 
 /// Origin must match Host when present (a cross-site form post carries a foreign Origin).
-fn same_origin(parts: &Parts) -> bool {
+pub(crate) fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts
         .headers
         .get(header::ORIGIN)
