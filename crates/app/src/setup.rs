@@ -67,7 +67,7 @@ impl App {
     }
 
     /// Validates the first-run input; every problem at once, each naming its field in Chinese.
-    fn check_init(&self, input: &InitInput) -> Result<(UnitKind, Option<String>), AppError> {
+    pub fn check_init(&self, input: &InitInput) -> Result<(UnitKind, Option<String>), AppError> {
         let mut p = Vec::new();
         let code = input.division_code.trim();
         if !(matches!(code.len(), 6 | 9 | 12) && code.bytes().all(|b| b.is_ascii_digit())) {

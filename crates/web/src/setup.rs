@@ -254,7 +254,11 @@ async fn setup_submit(State(s): State<AppState>, req: axum::extract::Request) ->
     let result = if errors.is_empty() {
         s.app.init("setup-page", &input).await
     } else {
-        Err(AppError::Invalid(vec![]))
+        // Every problem at once: the fields' own checks too.
+        Err(AppError::Invalid(match s.app.check_init(&input) {
+            Err(AppError::Invalid(p)) => p,
+            _ => vec![],
+        }))
     };
     match result {
         Ok(InitOutcome::Created { unit, .. }) | Ok(InitOutcome::AlreadyDone { unit }) => {
