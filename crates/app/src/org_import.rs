@@ -64,7 +64,11 @@ impl std::fmt::Display for ImportProblem {
         if self.row == 0 {
             write!(f, "工作表“{}”：{}", self.sheet, self.message)
         } else if self.column.is_empty() {
-            write!(f, "工作表“{}”第{}行：{}", self.sheet, self.row, self.message)
+            write!(
+                f,
+                "工作表“{}”第{}行：{}",
+                self.sheet, self.row, self.message
+            )
         } else {
             write!(
                 f,
@@ -239,7 +243,12 @@ pub fn template() -> Result<Vec<u8>, AppError> {
     wb.save_to_buffer().map_err(fail)
 }
 
-fn parse_label<T: Copy>(all: &[T], code: fn(&T) -> &'static str, label: fn(&T) -> &'static str, v: &str) -> Option<T> {
+fn parse_label<T: Copy>(
+    all: &[T],
+    code: fn(&T) -> &'static str,
+    label: fn(&T) -> &'static str,
+    v: &str,
+) -> Option<T> {
     all.iter().copied().find(|x| code(x) == v || label(x) == v)
 }
 
@@ -255,8 +264,25 @@ struct UnitPlan {
 struct Plan {
     units: Vec<UnitPlan>,
     departments: Vec<(String, String, String, u32)>,
-    users: Vec<(String, String, String, Option<String>, Vec<String>, String, String, u32)>,
-    officers: Vec<(String, String, String, Option<String>, Option<String>, bool, u32)>,
+    users: Vec<(
+        String,
+        String,
+        String,
+        Option<String>,
+        Vec<String>,
+        String,
+        String,
+        u32,
+    )>,
+    officers: Vec<(
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        bool,
+        u32,
+    )>,
     certificates: Vec<(String, String, String, String, String)>,
 }
 
@@ -297,7 +323,11 @@ impl App {
         Ok(summary)
     }
 
-    async fn check_org(&self, actor: &Actor, sheets: &[SheetRows]) -> Result<Plan, Vec<ImportProblem>> {
+    async fn check_org(
+        &self,
+        actor: &Actor,
+        sheets: &[SheetRows],
+    ) -> Result<Plan, Vec<ImportProblem>> {
         let internal = |e: fazhi_store::StoreError| {
             vec![ImportProblem {
                 sheet: String::new(),
@@ -325,7 +355,10 @@ impl App {
         let mut new_units: HashMap<String, UnitKind> = HashMap::new();
 
         for sheet in sheets {
-            let (_, cols) = SHEETS.iter().find(|(n, _)| *n == sheet.name).expect("known sheet");
+            let (_, cols) = SHEETS
+                .iter()
+                .find(|(n, _)| *n == sheet.name)
+                .expect("known sheet");
             // Columns by header; a missing header is a problem of the whole sheet.
             let mut idx = HashMap::new();
             for c in cols.iter() {
@@ -370,21 +403,35 @@ impl App {
                         let name = required(&mut bad, "单位名称", 64);
                         let parent = required(&mut bad, "上级单位代码", 32);
                         let kind = get("类型");
-                        let kind = match parse_label(UnitKind::ALL, |k| k.code(), |k| k.label_zh(), &kind) {
-                            Some(k) => Some(k),
-                            None => {
-                                bad("类型", format!("应为区、街道、镇、社区、村或网格（收到“{kind}”）"));
-                                None
-                            }
-                        };
-                        if !code.is_empty() && (by_code.contains_key(code.as_str()) || new_units.contains_key(&code)) {
+                        let kind =
+                            match parse_label(UnitKind::ALL, |k| k.code(), |k| k.label_zh(), &kind)
+                            {
+                                Some(k) => Some(k),
+                                None => {
+                                    bad(
+                                        "类型",
+                                        format!("应为区、街道、镇、社区、村或网格（收到“{kind}”）"),
+                                    );
+                                    None
+                                }
+                            };
+                        if !code.is_empty()
+                            && (by_code.contains_key(code.as_str())
+                                || new_units.contains_key(&code))
+                        {
                             bad("单位代码", format!("单位代码“{code}”已存在"));
                         }
                         if let Some(k) = kind {
                             if !code.is_empty() {
                                 new_units.insert(code.clone(), k);
                             }
-                            plan.units.push(UnitPlan { row: *row, parent, code, name, kind: k });
+                            plan.units.push(UnitPlan {
+                                row: *row,
+                                parent,
+                                code,
+                                name,
+                                kind: k,
+                            });
                         }
                     }
                     "部门" => {
@@ -401,8 +448,14 @@ impl App {
                     }
                     "用户" => {
                         let login = required(&mut bad, "登录名", 32);
-                        if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
-                            bad("登录名", "只能包含英文字母、数字、点、下划线和连字符".into());
+                        if !login
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                        {
+                            bad(
+                                "登录名",
+                                "只能包含英文字母、数字、点、下划线和连字符".into(),
+                            );
                         }
                         if !login.is_empty()
                             && (users.iter().any(|u| u.login == login)
@@ -414,7 +467,10 @@ impl App {
                         let unit = required(&mut bad, "单位代码", 32);
                         let dept = Some(get("部门代码")).filter(|d| !d.is_empty());
                         let mut roles = Vec::new();
-                        for r in get("角色").split(['、', ',', '，', ';', '；', ' ']).filter(|r| !r.is_empty()) {
+                        for r in get("角色")
+                            .split(['、', ',', '，', ';', '；', ' '])
+                            .filter(|r| !r.is_empty())
+                        {
                             match parse_label(Role::ALL, |x| x.code(), |x| x.label_zh(), r) {
                                 Some(role) => roles.push(role.code().to_string()),
                                 None => bad("角色", format!("未知的角色“{r}”")),
@@ -427,10 +483,16 @@ impl App {
                         let scope = if scope_text.is_empty() {
                             Scope::UnitSubtree
                         } else {
-                            parse_label(Scope::ALL, |x| x.code(), |x| x.label_zh(), &scope_text).unwrap_or_else(|| {
-                                bad("数据范围", format!("应为本单位及下级、本部门或仅本人（收到“{scope_text}”）"));
-                                Scope::UnitSubtree
-                            })
+                            parse_label(Scope::ALL, |x| x.code(), |x| x.label_zh(), &scope_text)
+                                .unwrap_or_else(|| {
+                                    bad(
+                                        "数据范围",
+                                        format!(
+                                            "应为本单位及下级、本部门或仅本人（收到“{scope_text}”）"
+                                        ),
+                                    );
+                                    Scope::UnitSubtree
+                                })
                         };
                         if scope == Scope::Department && dept.is_none() {
                             bad("部门代码", "数据范围为本部门时必填".into());
@@ -438,10 +500,22 @@ impl App {
                         let password = get("初始密码");
                         if let Err(AppError::Invalid(p)) = auth::check_password_policy(&password) {
                             for x in p {
-                                bad("初始密码", x.message.trim_start_matches("密码：").to_string());
+                                bad(
+                                    "初始密码",
+                                    x.message.trim_start_matches("密码：").to_string(),
+                                );
                             }
                         }
-                        plan.users.push((login, name, unit, dept, roles, scope.code().to_string(), password, *row));
+                        plan.users.push((
+                            login,
+                            name,
+                            unit,
+                            dept,
+                            roles,
+                            scope.code().to_string(),
+                            password,
+                            *row,
+                        ));
                     }
                     _ => {
                         let code = required(&mut bad, "执法人员编号", 32);
@@ -461,17 +535,26 @@ impl App {
                         if !number.is_empty() {
                             let domain = get("执法领域");
                             if !domains.contains(&domain) {
-                                bad("执法领域", format!("应为{}之一（收到“{domain}”）", domains.join("、")));
+                                bad(
+                                    "执法领域",
+                                    format!("应为{}之一（收到“{domain}”）", domains.join("、")),
+                                );
                             }
                             let from = get("有效期起");
                             let to = get("有效期止");
                             let f = from.parse::<jiff::civil::Date>().ok();
                             let t = to.parse::<jiff::civil::Date>().ok();
                             if f.is_none() {
-                                bad("有效期起", format!("日期格式应为YYYY-MM-DD，且为真实日期（收到“{from}”）"));
+                                bad(
+                                    "有效期起",
+                                    format!("日期格式应为YYYY-MM-DD，且为真实日期（收到“{from}”）"),
+                                );
                             }
                             if t.is_none() {
-                                bad("有效期止", format!("日期格式应为YYYY-MM-DD，且为真实日期（收到“{to}”）"));
+                                bad(
+                                    "有效期止",
+                                    format!("日期格式应为YYYY-MM-DD，且为真实日期（收到“{to}”）"),
+                                );
                             }
                             if let (Some(f), Some(t)) = (f, t)
                                 && t < f
@@ -483,13 +566,15 @@ impl App {
                             {
                                 bad("执法证号", format!("执法证号“{number}”已存在"));
                             }
-                            plan.certificates.push((code.clone(), number, domain, from, to));
+                            plan.certificates
+                                .push((code.clone(), number, domain, from, to));
                         }
                         // One officer per code; further rows of the same code add certificates.
                         if officers.iter().any(|o| o.code == code) {
                             bad("执法人员编号", format!("执法人员编号“{code}”已存在"));
                         } else if !plan.officers.iter().any(|o| o.0 == code) {
-                            plan.officers.push((code, name, unit, dept, login, legal, *row));
+                            plan.officers
+                                .push((code, name, unit, dept, login, legal, *row));
                         }
                     }
                 }
@@ -505,7 +590,9 @@ impl App {
                 .or_else(|| by_code.get(code).and_then(|u| u.kind.parse().ok()))
         };
         let in_scope = |code: &str| -> bool {
-            by_code.get(code).is_none_or(|u| u.path.starts_with(&actor.unit_path))
+            by_code
+                .get(code)
+                .is_none_or(|u| u.path.starts_with(&actor.unit_path))
         };
         for u in &plan.units {
             if u.parent.is_empty() {
@@ -531,7 +618,11 @@ impl App {
                             sheet: "单位".into(),
                             row: u.row,
                             column: "类型".into(),
-                            message: format!("{}不能直接设在{}之下", u.kind.label_zh(), pk.label_zh()),
+                            message: format!(
+                                "{}不能直接设在{}之下",
+                                u.kind.label_zh(),
+                                pk.label_zh()
+                            ),
                         });
                     }
                 }
@@ -541,7 +632,12 @@ impl App {
         for u in &plan.units {
             let mut seen = HashSet::new();
             let mut at = u.code.as_str();
-            while let Some(p) = plan.units.iter().find(|x| x.code == at).map(|x| x.parent.as_str()) {
+            while let Some(p) = plan
+                .units
+                .iter()
+                .find(|x| x.code == at)
+                .map(|x| x.parent.as_str())
+            {
                 if by_code.contains_key(p) || !seen.insert(p) {
                     if !by_code.contains_key(p) {
                         problems.push(ImportProblem {
@@ -577,7 +673,8 @@ impl App {
             }
         };
         let dept_exists = |code: &str| {
-            departments.iter().any(|d| d.code == code) || plan.departments.iter().any(|d| d.1 == code)
+            departments.iter().any(|d| d.code == code)
+                || plan.departments.iter().any(|d| d.1 == code)
         };
         for (unit, _, _, row) in &plan.departments {
             unit_ok("部门", *row, unit, &mut problems);
@@ -645,7 +742,12 @@ impl App {
         }
     }
 
-    async fn write_org(&self, actor: &Actor, plan: Plan, summary: &ImportSummary) -> Result<(), AppError> {
+    async fn write_org(
+        &self,
+        actor: &Actor,
+        plan: Plan,
+        summary: &ImportSummary,
+    ) -> Result<(), AppError> {
         // Passwords are hashed before the transaction (Argon2id takes a while each).
         let mut hashes = Vec::new();
         for u in &plan.users {
@@ -658,7 +760,8 @@ impl App {
             .map(|u| (u.code.clone(), u))
             .collect();
         let mut tx = self.db.begin().await?;
-        let audit = |entity: &'static str, id: String, after: serde_json::Value| (entity, id, after);
+        let audit =
+            |entity: &'static str, id: String, after: serde_json::Value| (entity, id, after);
         let mut entries = Vec::new();
         // Parents before children: repeat over the rows whose parent is known by now.
         let mut pending: Vec<&UnitPlan> = plan.units.iter().collect();
@@ -666,13 +769,23 @@ impl App {
             let before = pending.len();
             let mut rest = Vec::new();
             for u in pending {
-                let parent = if u.parent.is_empty() { None } else { units.get(&u.parent).cloned() };
+                let parent = if u.parent.is_empty() {
+                    None
+                } else {
+                    units.get(&u.parent).cloned()
+                };
                 if !u.parent.is_empty() && parent.is_none() {
                     rest.push(u);
                     continue;
                 }
-                let row = org::insert_unit(&mut tx, parent.as_ref(), &u.code, &u.name, u.kind.code()).await?;
-                entries.push(audit("unit", row.id.to_string(), serde_json::to_value(&row).unwrap_or_default()));
+                let row =
+                    org::insert_unit(&mut tx, parent.as_ref(), &u.code, &u.name, u.kind.code())
+                        .await?;
+                entries.push(audit(
+                    "unit",
+                    row.id.to_string(),
+                    serde_json::to_value(&row).unwrap_or_default(),
+                ));
                 units.insert(row.code.clone(), row);
             }
             if rest.len() == before {
@@ -686,14 +799,22 @@ impl App {
             .map(|d| (d.code, d.id))
             .collect();
         for (unit, code, name, _) in &plan.departments {
-            let u = units.get(unit).ok_or_else(|| AppError::Internal(format!("unit {unit}")))?;
+            let u = units
+                .get(unit)
+                .ok_or_else(|| AppError::Internal(format!("unit {unit}")))?;
             let d = org::insert_department(&mut tx, u.id, code, name).await?;
-            entries.push(audit("department", d.id.to_string(), serde_json::to_value(&d).unwrap_or_default()));
+            entries.push(audit(
+                "department",
+                d.id.to_string(),
+                serde_json::to_value(&d).unwrap_or_default(),
+            ));
             depts.insert(d.code.clone(), d.id);
         }
         let mut logins: HashMap<String, fazhi_domain::UserId> = HashMap::new();
         for (u, hash) in plan.users.iter().zip(&hashes) {
-            let unit = units.get(&u.2).ok_or_else(|| AppError::Internal(format!("unit {}", u.2)))?;
+            let unit = units
+                .get(&u.2)
+                .ok_or_else(|| AppError::Internal(format!("unit {}", u.2)))?;
             let id = org::insert_user(
                 &mut tx,
                 &NewUser {
@@ -717,7 +838,9 @@ impl App {
         }
         let mut officer_ids = HashMap::new();
         for o in &plan.officers {
-            let unit = units.get(&o.2).ok_or_else(|| AppError::Internal(format!("unit {}", o.2)))?;
+            let unit = units
+                .get(&o.2)
+                .ok_or_else(|| AppError::Internal(format!("unit {}", o.2)))?;
             let user_id = match &o.4 {
                 Some(l) => match logins.get(l) {
                     Some(id) => Some(*id),

@@ -132,10 +132,7 @@ impl App {
                 p.push(FieldProblem::new(
                     "case_types",
                     "unknown_case_type",
-                    format!(
-                        "案件类型：未知的案件类型“{t}”，可选：{}",
-                        known.join("、")
-                    ),
+                    format!("案件类型：未知的案件类型“{t}”，可选：{}", known.join("、")),
                 ));
             }
         }

@@ -66,12 +66,27 @@ fn district_workbook() -> Vec<u8> {
     let mut codes: Vec<[String; 4]> = Vec::new();
     for s in 1..=3 {
         let street = format!("420106{s:03}");
-        codes.push(["420106".into(), street.clone(), format!("第{s}街道"), "街道".into()]);
+        codes.push([
+            "420106".into(),
+            street.clone(),
+            format!("第{s}街道"),
+            "街道".into(),
+        ]);
         for c in 1..=2 {
             let comm = format!("{street}{c:03}");
-            codes.push([street.clone(), comm.clone(), format!("第{s}街道第{c}社区"), "社区".into()]);
+            codes.push([
+                street.clone(),
+                comm.clone(),
+                format!("第{s}街道第{c}社区"),
+                "社区".into(),
+            ]);
             for g in 1..=2 {
-                codes.push([comm.clone(), format!("{comm}{g:02}"), format!("第{g}网格"), "网格".into()]);
+                codes.push([
+                    comm.clone(),
+                    format!("{comm}{g:02}"),
+                    format!("第{g}网格"),
+                    "网格".into(),
+                ]);
             }
         }
     }
@@ -82,23 +97,72 @@ fn district_workbook() -> Vec<u8> {
         ("单位", units),
         (
             "部门",
-            vec![header("部门"), vec!["420106001", "ZFZD1", "第1街道综合行政执法队"]],
+            vec![
+                header("部门"),
+                vec!["420106001", "ZFZD1", "第1街道综合行政执法队"],
+            ],
         ),
         (
             "用户",
             vec![
                 header("用户"),
-                vec!["s1handler", "一街承办人", "420106001", "", "承办人", "本单位及下级", "Street-one-2026"],
-                vec!["s2handler", "二街承办人", "420106002", "", "handler", "unit_subtree", "Street-two-2026"],
-                vec!["leader", "区分管领导", "420106", "", "分管领导、查看人员", "", "District-lead-2026"],
+                vec![
+                    "s1handler",
+                    "一街承办人",
+                    "420106001",
+                    "",
+                    "承办人",
+                    "本单位及下级",
+                    "Street-one-2026",
+                ],
+                vec![
+                    "s2handler",
+                    "二街承办人",
+                    "420106002",
+                    "",
+                    "handler",
+                    "unit_subtree",
+                    "Street-two-2026",
+                ],
+                vec![
+                    "leader",
+                    "区分管领导",
+                    "420106",
+                    "",
+                    "分管领导、查看人员",
+                    "",
+                    "District-lead-2026",
+                ],
             ],
         ),
         (
             "执法人员",
             vec![
                 header("执法人员"),
-                vec!["ZF001", "李执法", "420106001", "ZFZD1", "", "否", "42010620260001", "城市管理", "2026-01-01", "2030-12-31"],
-                vec!["ZF001", "李执法", "420106001", "ZFZD1", "", "否", "42010620260002", "市场监管", "2026-01-01", "2030-12-31"],
+                vec![
+                    "ZF001",
+                    "李执法",
+                    "420106001",
+                    "ZFZD1",
+                    "",
+                    "否",
+                    "42010620260001",
+                    "城市管理",
+                    "2026-01-01",
+                    "2030-12-31",
+                ],
+                vec![
+                    "ZF001",
+                    "李执法",
+                    "420106001",
+                    "ZFZD1",
+                    "",
+                    "否",
+                    "42010620260002",
+                    "市场监管",
+                    "2026-01-01",
+                    "2030-12-31",
+                ],
             ],
         ),
     ])
@@ -107,21 +171,34 @@ fn district_workbook() -> Vec<u8> {
 async fn district_import(db: &Db) {
     let app = app(db);
     assert!(app.needs_setup().await.unwrap());
-    let InitOutcome::Created { unit, settings } = app.init("test", &district()).await.unwrap() else {
+    let InitOutcome::Created { unit, settings } = app.init("test", &district()).await.unwrap()
+    else {
         panic!("created")
     };
-    assert_eq!((unit.kind.as_str(), settings.province.as_deref()), ("district", Some("42")));
-    let (admin_session, admin) = app.login("admin", "District-admin-2026", "t").await.unwrap();
+    assert_eq!(
+        (unit.kind.as_str(), settings.province.as_deref()),
+        ("district", Some("42"))
+    );
+    let (admin_session, admin) = app
+        .login("admin", "District-admin-2026", "t")
+        .await
+        .unwrap();
     assert!(!admin_session.id.is_empty());
 
     // Dry run: the whole check, nothing written.
     let book = district_workbook();
     let audit_before = fazhi_store::verify_chain(db).await.unwrap().unwrap();
     let s = app.import_org(&admin, &book, true).await.unwrap();
-    assert_eq!((s.units, s.departments, s.users, s.officers, s.certificates), (21, 1, 3, 1, 2));
+    assert_eq!(
+        (s.units, s.departments, s.users, s.officers, s.certificates),
+        (21, 1, 3, 1, 2)
+    );
     assert!(s.dry_run);
     assert_eq!(org::units(db).await.unwrap().len(), 1);
-    assert_eq!(fazhi_store::verify_chain(db).await.unwrap().unwrap(), audit_before);
+    assert_eq!(
+        fazhi_store::verify_chain(db).await.unwrap().unwrap(),
+        audit_before
+    );
 
     let s = app.import_org(&admin, &book, false).await.unwrap();
     assert!(!s.dry_run);
@@ -137,12 +214,21 @@ async fn district_import(db: &Db) {
     // The same workbook again: every row is a duplicate, named by sheet, row and column.
     let problems = app.import_org(&admin, &book, false).await.unwrap_err();
     let first = problems[0].to_string();
-    assert_eq!(first, "工作表“单位”第2行“单位代码”列：单位代码“420106001”已存在");
+    assert_eq!(
+        first,
+        "工作表“单位”第2行“单位代码”列：单位代码“420106001”已存在"
+    );
     assert_eq!(org::units(db).await.unwrap().len(), 22, "nothing written");
 
     // Scopes hold: a street user files a case in its street and sees only its street.
-    let (_, s1) = app.login("s1handler", "Street-one-2026", "t").await.unwrap();
-    let (_, s2) = app.login("s2handler", "Street-two-2026", "t").await.unwrap();
+    let (_, s1) = app
+        .login("s1handler", "Street-one-2026", "t")
+        .await
+        .unwrap();
+    let (_, s2) = app
+        .login("s2handler", "Street-two-2026", "t")
+        .await
+        .unwrap();
     let ticket = |unit: &str| CreateCase {
         case_type: "hotline_ticket".into(),
         unit_code: Some(unit.into()),
@@ -153,16 +239,30 @@ async fn district_import(db: &Db) {
         .unwrap()
         .clone(),
     };
-    let created = app.create_case(&s1, &ticket("42010600100101")).await.unwrap();
+    let created = app
+        .create_case(&s1, &ticket("42010600100101"))
+        .await
+        .unwrap();
     let case = app.case_view(&s1, created.case_id, false).await;
     assert!(case.is_ok(), "the street user sees its own grid's case");
-    assert!(app.case_view(&s2, created.case_id, false).await.is_err(), "another street does not");
     assert!(
-        app.create_case(&s2, &ticket("42010600100101")).await.is_err(),
+        app.case_view(&s2, created.case_id, false).await.is_err(),
+        "another street does not"
+    );
+    assert!(
+        app.create_case(&s2, &ticket("42010600100101"))
+            .await
+            .is_err(),
         "nor files cases there"
     );
-    let (_, leader) = app.login("leader", "District-lead-2026", "t").await.unwrap();
-    assert!(app.case_view(&leader, created.case_id, false).await.is_ok(), "the district sees all");
+    let (_, leader) = app
+        .login("leader", "District-lead-2026", "t")
+        .await
+        .unwrap();
+    assert!(
+        app.case_view(&leader, created.case_id, false).await.is_ok(),
+        "the district sees all"
+    );
 }
 
 #[tokio::test]
@@ -173,7 +273,10 @@ async fn a_district_imports_its_streets_communities_and_grids_in_one_workbook() 
 async fn bad_rows(db: &Db) {
     let app = app(db);
     app.init("test", &district()).await.unwrap();
-    let (_, admin) = app.login("admin", "District-admin-2026", "t").await.unwrap();
+    let (_, admin) = app
+        .login("admin", "District-admin-2026", "t")
+        .await
+        .unwrap();
     let book = workbook(&[
         (
             "单位",
@@ -189,20 +292,45 @@ async fn bad_rows(db: &Db) {
             "用户",
             vec![
                 header("用户"),
-                vec!["bad login", "某人", "420106009", "", "超级管理员", "全部", "short"],
+                vec![
+                    "bad login",
+                    "某人",
+                    "420106009",
+                    "",
+                    "超级管理员",
+                    "全部",
+                    "short",
+                ],
             ],
         ),
         (
             "执法人员",
             vec![
                 header("执法人员"),
-                vec!["ZF9", "王五", "420106001", "", "nobody", "也许", "4201", "养猫", "2026-02-30", "2025-01-01"],
+                vec![
+                    "ZF9",
+                    "王五",
+                    "420106001",
+                    "",
+                    "nobody",
+                    "也许",
+                    "4201",
+                    "养猫",
+                    "2026-02-30",
+                    "2025-01-01",
+                ],
             ],
         ),
     ]);
     let problems = app.import_org(&admin, &book, false).await.unwrap_err();
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    let has = |s: &str| assert!(text.iter().any(|t| t == s), "missing {s}:\n{}", text.join("\n"));
+    let has = |s: &str| {
+        assert!(
+            text.iter().any(|t| t == s),
+            "missing {s}:\n{}",
+            text.join("\n")
+        )
+    };
     has("工作表“单位”第3行“类型”列：网格不能直接设在街道之下");
     has("工作表“单位”第4行“上级单位代码”列：不存在代码为“999999”的单位（系统中和本表中都没有）");
     has("工作表“单位”第5行“单位名称”列：必填");
@@ -213,22 +341,37 @@ async fn bad_rows(db: &Db) {
     has("工作表“用户”第2行“初始密码”列：至少10个字符");
     has("工作表“用户”第2行“单位代码”列：不存在代码为“420106009”的单位（系统中和“单位”表中都没有）");
     has("工作表“执法人员”第2行“法制审核人员”列：应为是或否（收到“也许”）");
-    has("工作表“执法人员”第2行“有效期起”列：日期格式应为YYYY-MM-DD，且为真实日期（收到“2026-02-30”）");
+    has(
+        "工作表“执法人员”第2行“有效期起”列：日期格式应为YYYY-MM-DD，且为真实日期（收到“2026-02-30”）",
+    );
     has("工作表“执法人员”第2行“关联登录名”列：不存在登录名为“nobody”的用户");
     // All or nothing: the valid street row was not written either.
     assert_eq!(org::units(db).await.unwrap().len(), 1);
 
     // A workbook without the template's sheets, and bytes that are no workbook at all.
-    let p = app.import_org(&admin, &workbook(&[("Sheet1", vec![vec!["a"]])]), true).await.unwrap_err();
+    let p = app
+        .import_org(&admin, &workbook(&[("Sheet1", vec![vec!["a"]])]), true)
+        .await
+        .unwrap_err();
     assert!(p[0].message.contains("没有可导入的工作表"), "{:?}", p);
-    let p = app.import_org(&admin, b"not a workbook", true).await.unwrap_err();
+    let p = app
+        .import_org(&admin, b"not a workbook", true)
+        .await
+        .unwrap_err();
     assert!(p[0].message.contains("无法读取工作簿"), "{:?}", p);
     // A missing column is named in the header row.
     let p = app
-        .import_org(&admin, &workbook(&[("部门", vec![vec!["单位代码", "部门名称"]])]), true)
+        .import_org(
+            &admin,
+            &workbook(&[("部门", vec![vec!["单位代码", "部门名称"]])]),
+            true,
+        )
         .await
         .unwrap_err();
-    assert_eq!(p[0].to_string(), "工作表“部门”第1行“部门代码”列：缺少此列（请使用导入模板的列名）");
+    assert_eq!(
+        p[0].to_string(),
+        "工作表“部门”第1行“部门代码”列：缺少此列（请使用导入模板的列名）"
+    );
 }
 
 #[tokio::test]
@@ -243,7 +386,10 @@ async fn the_template_reads_back_with_every_sheet_and_column() {
     assert_eq!(sheets.len(), 4);
     for (s, (name, cols)) in sheets.iter().zip(fazhi_app::org_import::SHEETS) {
         assert_eq!(&s.name, name);
-        assert_eq!(s.header, cols.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            s.header,
+            cols.iter().map(|c| c.to_string()).collect::<Vec<_>>()
+        );
         assert_eq!(s.rows.len(), 1, "one example row");
     }
 }
@@ -260,7 +406,13 @@ async fn init_refusals(db: &Db) {
         panic!("invalid")
     };
     let fields: Vec<&str> = p.iter().map(|x| x.field.as_str()).collect();
-    for f in ["division_code", "level", "province", "case_types", "admin_password"] {
+    for f in [
+        "division_code",
+        "level",
+        "province",
+        "case_types",
+        "admin_password",
+    ] {
         assert!(fields.contains(&f), "{f} in {p:?}");
     }
     assert!(app.needs_setup().await.unwrap(), "nothing written");

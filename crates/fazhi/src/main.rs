@@ -708,7 +708,8 @@ async fn init_command(args: InitArgs) -> Result<ExitCode> {
                 "已初始化：{}（{}，{}），管理员 {}；案件类型：{}；日历：{}",
                 unit.name,
                 unit.code,
-                unit.kind.parse::<fazhi_domain::UnitKind>()
+                unit.kind
+                    .parse::<fazhi_domain::UnitKind>()
                     .map(|k| k.label_zh())
                     .unwrap_or(""),
                 args.admin_login,

@@ -566,7 +566,10 @@ fn first_run_on(url: &str) {
     let (ok, _, err) = init(url, "420106002", "望湖街道办事处");
     assert!(!ok && err.contains("数据库已经初始化"), "{err}");
     let (ok, _, err) = init(url, "4201", "望湖街道办事处");
-    assert!(!ok && err.contains("行政区划代码：应为6位、9位或12位数字"), "{err}");
+    assert!(
+        !ok && err.contains("行政区划代码：应为6位、9位或12位数字"),
+        "{err}"
+    );
 
     let out = fazhi()
         .args([
@@ -607,7 +610,16 @@ fn init_sets_up_an_empty_postgres_database_once() {
     let name = format!("fazhi_cli_init_{}", std::process::id());
     let psql = |sql: &str| {
         Command::new("psql")
-            .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+                sql,
+            ])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)

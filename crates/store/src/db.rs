@@ -208,9 +208,7 @@ impl Db {
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
             }
         };
-        let exists: i64 = sqlx::query_scalar(exists_sql)
-            .fetch_one(&self.pool)
-            .await?;
+        let exists: i64 = sqlx::query_scalar(exists_sql).fetch_one(&self.pool).await?;
         if exists == 0 {
             return Ok((None, binary));
         }

@@ -44,12 +44,11 @@ pub async fn put(tx: &mut Tx, s: &UnitSettings) -> Result<()> {
 
 /// A unit's settings, if any were written.
 pub async fn get(db: &Db, unit: UnitId) -> Result<Option<UnitSettings>> {
-    let Some(r) = sqlx::query(
-        "SELECT unit_id, province, case_types FROM unit_settings WHERE unit_id = $1",
-    )
-    .bind(unit.0)
-    .fetch_optional(db.pool())
-    .await?
+    let Some(r) =
+        sqlx::query("SELECT unit_id, province, case_types FROM unit_settings WHERE unit_id = $1")
+            .bind(unit.0)
+            .fetch_optional(db.pool())
+            .await?
     else {
         return Ok(None);
     };

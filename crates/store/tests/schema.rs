@@ -7,7 +7,11 @@ use fazhi_store::{Db, StoreError, on_both};
 
 async fn newer_schema_is_refused(db: &Db) {
     let (database, binary) = db.schema_versions().await.unwrap();
-    assert_eq!(database, Some(binary), "a migrated database is at the binary's version");
+    assert_eq!(
+        database,
+        Some(binary),
+        "a migrated database is at the binary's version"
+    );
     assert!(binary >= 16);
     db.migrate().await.unwrap();
 

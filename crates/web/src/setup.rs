@@ -114,12 +114,7 @@ struct SetupDone {
 
 fn render<T: Template>(t: &T, status: StatusCode) -> Response {
     match t.render() {
-        Ok(html) => (
-            status,
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(html),
-        )
-            .into_response(),
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
@@ -152,7 +147,8 @@ fn allowed(s: &AppState, parts: &Parts, token: Option<&str>) -> bool {
     }
 }
 
-const REFUSED: &str = "初始化页面只能在服务器本机打开，或使用启动时控制台打印的一次性口令（/setup?token=…）";
+const REFUSED: &str =
+    "初始化页面只能在服务器本机打开，或使用启动时控制台打印的一次性口令（/setup?token=…）";
 
 fn choices(s: &AppState, chosen: Option<&[String]>) -> Vec<CaseTypeChoice> {
     s.app

@@ -96,7 +96,10 @@ async fn first_run_walk(db: &fazhi_store::Db) {
         .unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    assert!(page.contains("行政区划代码") && page.contains("12345"), "{page}");
+    assert!(
+        page.contains("行政区划代码") && page.contains("12345"),
+        "{page}"
+    );
 
     // Bad input: every problem named by its field, nothing written.
     let mut bad = setup_form("Another-password-1");
@@ -109,7 +112,10 @@ async fn first_run_walk(db: &fazhi_store::Db) {
         .unwrap();
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
-    assert!(page.contains("行政区划代码：应为6位、9位或12位数字"), "{page}");
+    assert!(
+        page.contains("行政区划代码：应为6位、9位或12位数字"),
+        "{page}"
+    );
     assert!(page.contains("确认密码：两次输入的密码不一致"), "{page}");
     assert_eq!(fazhi_store::settings::unit_count(db).await.unwrap(), 0);
 
@@ -142,7 +148,10 @@ async fn first_run_walk(db: &fazhi_store::Db) {
         .await
         .unwrap()
         .unwrap();
-    let s = fazhi_store::settings::get(db, top.id).await.unwrap().unwrap();
+    let s = fazhi_store::settings::get(db, top.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.province.as_deref(), Some("42"));
     assert_eq!(s.case_types, ["enforcement_case", "hotline_ticket"]);
     let audit = fazhi_store::verify_chain(db).await.unwrap();
@@ -157,8 +166,10 @@ async fn first_run_walk(db: &fazhi_store::Db) {
         .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let r = admin(c.post(format!("{base}/api/v1/users")))
-        .json(&json!({"login": "handler", "display_name": "承办人", "password": "Handler-pass-2026",
-            "unit_code": "420106001", "roles": ["handler"], "scope": "unit_subtree"}))
+        .json(
+            &json!({"login": "handler", "display_name": "承办人", "password": "Handler-pass-2026",
+            "unit_code": "420106001", "roles": ["handler"], "scope": "unit_subtree"}),
+        )
         .send()
         .await
         .unwrap();
@@ -177,7 +188,10 @@ async fn first_run_walk(db: &fazhi_store::Db) {
     let status = r.status();
     let body: Value = r.json().await.unwrap();
     assert_eq!(status, 201, "{body}");
-    assert!(body["number"].as_str().unwrap().starts_with("RX2026-"), "{body}");
+    assert!(
+        body["number"].as_str().unwrap().starts_with("RX2026-"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
