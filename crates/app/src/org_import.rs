@@ -260,29 +260,36 @@ struct UnitPlan {
     kind: UnitKind,
 }
 
+/// A user row: login, name, unit code, department code, role codes, scope code, password, row.
+type UserPlan = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Vec<String>,
+    String,
+    String,
+    u32,
+);
+/// An officer row: code, name, unit code, department code, login, legal reviewer, row.
+type OfficerPlan = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+    u32,
+);
+
 #[derive(Default)]
 struct Plan {
     units: Vec<UnitPlan>,
+    /// Unit code, department code, name, row.
     departments: Vec<(String, String, String, u32)>,
-    users: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        Vec<String>,
-        String,
-        String,
-        u32,
-    )>,
-    officers: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        bool,
-        u32,
-    )>,
+    users: Vec<UserPlan>,
+    officers: Vec<OfficerPlan>,
+    /// Officer code, number, domain, valid from, valid to.
     certificates: Vec<(String, String, String, String, String)>,
 }
 
@@ -734,10 +741,8 @@ impl App {
         if problems.is_empty() {
             Ok(plan)
         } else {
-            problems.sort_by(|a, b| {
-                let order = |s: &str| SHEETS.iter().position(|(n, _)| *n == s).unwrap_or(0);
-                (order(&a.sheet), a.row).cmp(&(order(&b.sheet), b.row))
-            });
+            let order = |s: &str| SHEETS.iter().position(|(n, _)| *n == s).unwrap_or(0);
+            problems.sort_by_key(|p| (order(&p.sheet), p.row));
             Err(problems)
         }
     }
