@@ -1,4 +1,4 @@
--- Two PostgreSQL roles for Fazhi (docs/operations.md). Run as a superuser AFTER
+-- Two PostgreSQL roles for Fazhi (docs/security-operations.md). Run as a superuser AFTER
 -- `fazhi migrate` has run as the owner role, and again after every upgrade's migrate (new
 -- tables need their grants). The names fazhi_owner / fazhi_app are placeholders: tests replace
 -- them.

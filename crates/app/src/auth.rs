@@ -223,7 +223,7 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// 32 random bytes as hex (session ids, CSRF tokens, API tokens).
+/// 32 random bytes as hex (session ids, CSRF tokens, API tokens, the one-time setup token).
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);

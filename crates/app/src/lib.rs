@@ -12,8 +12,10 @@ mod error;
 pub mod imports;
 pub mod indicators;
 pub mod org;
+pub mod org_import;
 pub mod publication;
 pub mod reports;
+pub mod setup;
 pub mod validators;
 
 use std::sync::Arc;

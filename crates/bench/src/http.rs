@@ -533,6 +533,7 @@ pub async fn run(args: HttpArgs) -> Result<()> {
         app.clone(),
         fazhi_web::WebConfig {
             secure_cookies: false,
+            setup_token: None,
         },
         SocketAddr::from(([127, 0, 0, 1], 0)),
         move |addr| {

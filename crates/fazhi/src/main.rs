@@ -83,6 +83,16 @@ enum Command {
         #[arg(long)]
         create: bool,
     },
+    /// First run on an empty database: the top unit, the first administrator and the case types
+    /// the unit runs (the password from FAZHI_PASSWORD or the first line of stdin). Running it
+    /// again with the same unit and administrator changes nothing; any other database that
+    /// already has units is refused.
+    Init(InitArgs),
+    /// Organisation data: units, grids, departments, users and officers from an Excel workbook.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Write a consistent online copy of an SQLite database.
     Backup {
         #[command(flatten)]
@@ -120,6 +130,53 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
+    #[arg(long, env = "FAZHI_DATABASE_URL")]
+    database_url: String,
+    /// The top unit's name, e.g. 望江街道办事处.
+    #[arg(long)]
+    unit_name: String,
+    /// 区, 街道 or 镇.
+    #[arg(long)]
+    level: String,
+    /// Administrative division code of the top unit (6, 9 or 12 digits); its unit code.
+    #[arg(long)]
+    division_code: String,
+    /// Two-digit province code for the calendar overlay (default: the division code's first two).
+    #[arg(long)]
+    province: Option<String>,
+    /// Login of the first administrator.
+    #[arg(long)]
+    admin_login: String,
+    /// Name shown for the first administrator.
+    #[arg(long, default_value = "系统管理员")]
+    admin_name: String,
+    /// Case types the unit runs, comma-separated codes (default: every case type).
+    #[arg(long, value_delimiter = ',')]
+    case_types: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Import a workbook (the template comes from `fazhi org template`): all or nothing,
+    /// diagnostics name sheet, row and column.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Check the workbook and say what would be created, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the empty import template (.xlsx).
+    Template {
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
     },
 }
 
@@ -396,6 +453,15 @@ fn read_password() -> Result<String> {
 }
 
 async fn serve(app: App, args: &ServeArgs, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+    serve_with(app, args, None, banner).await
+}
+
+async fn serve_with(
+    app: App,
+    args: &ServeArgs,
+    setup_token: Option<fazhi_web::SetupToken>,
+    banner: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let ip: std::net::IpAddr = args
         .bind
         .parse()
@@ -405,6 +471,7 @@ async fn serve(app: App, args: &ServeArgs, banner: impl FnOnce(SocketAddr)) -> R
         app,
         fazhi_web::WebConfig {
             secure_cookies: args.secure_cookies,
+            setup_token,
         },
         addr,
         banner,
@@ -500,15 +567,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { db, serve: args } => {
             let (registry, config) = load_definitions(args.config.as_deref())?;
             let db = open(&db.database_url, false).await?;
-            let app = App::new(db, registry, config, Arc::new(SystemClock));
+            let mut app = App::new(db, registry, config, Arc::new(SystemClock));
             // The definitions in use are kept, so cases can later be migrated between versions.
             app.record_definitions("system").await.map_err(app_error)?;
-            serve(app, &args, |addr| {
-                println!("法治政府建设工作平台已启动：http://{addr}/")
+            apply_unit_settings(&mut app).await?;
+            // On an empty database the first run is a page: reachable from this machine, or
+            // from elsewhere with the one-time token printed here.
+            let setup_token = if app.needs_setup().await.map_err(app_error)? {
+                Some(fazhi_web::SetupToken::generate())
+            } else {
+                None
+            };
+            let token = setup_token.clone();
+            serve_with(app, &args, setup_token, move |addr| {
+                println!("法治政府建设工作平台已启动：http://{addr}/");
+                if let Some(t) = token {
+                    println!("数据库中还没有任何单位：请打开 http://{addr}/setup 完成初始化（本机访问），");
+                    println!("或从其他计算机打开 http://{addr}/setup?token={}（一次性口令，初始化后失效）。", t.value());
+                }
             })
             .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init(args) => init_command(args).await,
+        Command::Org { command } => org_command(command).await,
         Command::Migrate { db, create } => {
             open(&db.database_url, create).await?;
             println!("数据库结构已是最新。");
@@ -666,6 +748,127 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `fazhi init`: the first run, as [`fazhi_app::App::init`].
+async fn init_command(args: InitArgs) -> Result<ExitCode> {
+    let password = read_password()?;
+    let db = open(&args.database_url, true).await?;
+    let app = App::new(
+        db.clone(),
+        Registry::embedded(),
+        WorkflowConfig::embedded(),
+        Arc::new(SystemClock),
+    );
+    let input = fazhi_app::setup::InitInput {
+        division_code: args.division_code,
+        unit_name: args.unit_name,
+        level: args.level,
+        province: args.province,
+        admin_login: args.admin_login.clone(),
+        admin_name: args.admin_name,
+        admin_password: password,
+        case_types: args.case_types,
+    };
+    let outcome = app.init("init", &input).await;
+    db.close().await;
+    match outcome.map_err(app_error)? {
+        fazhi_app::setup::InitOutcome::Created { unit, settings } => {
+            println!(
+                "已初始化：{}（{}，{}），管理员 {}；案件类型：{}；日历：{}",
+                unit.name,
+                unit.code,
+                unit.kind
+                    .parse::<fazhi_domain::UnitKind>()
+                    .map(|k| k.label_zh())
+                    .unwrap_or(""),
+                args.admin_login,
+                if settings.case_types.is_empty() {
+                    "全部".to_string()
+                } else {
+                    settings.case_types.join("、")
+                },
+                match settings.province.as_deref() {
+                    Some(p) if fazhi_calendar::province_codes().any(|c| c == p) =>
+                        format!("全国日历及省级调整（{p}）"),
+                    _ => "全国日历".to_string(),
+                }
+            );
+        }
+        fazhi_app::setup::InitOutcome::AlreadyDone { unit } => {
+            println!(
+                "数据库已按相同的单位和管理员初始化过（{}，{}），未作更改。",
+                unit.name, unit.code
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fazhi org import|template`.
+async fn org_command(command: OrgCommand) -> Result<ExitCode> {
+    match command {
+        OrgCommand::Template { out } => {
+            let bytes = fazhi_app::org_import::template().map_err(app_error)?;
+            std::fs::write(&out, bytes).with_context(|| format!("无法写入{}", out.display()))?;
+            println!("已生成导入模板 {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        OrgCommand::Import { file, db, dry_run } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取{}", file.display()))?;
+            let db = open(&db.database_url, false).await?;
+            let app = App::new(
+                db.clone(),
+                Registry::embedded(),
+                WorkflowConfig::embedded(),
+                Arc::new(SystemClock),
+            );
+            let actor = system_actor(&db).await?;
+            let result = app.import_org(&actor, &bytes, dry_run).await;
+            db.close().await;
+            match result {
+                Ok(s) => {
+                    println!(
+                        "{}：单位{}个、部门{}个、用户{}个、执法人员{}名、执法证{}张",
+                        if s.dry_run {
+                            "检查通过（未导入，去掉--dry-run即导入）"
+                        } else {
+                            "已导入"
+                        },
+                        s.units,
+                        s.departments,
+                        s.users,
+                        s.officers,
+                        s.certificates
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    for p in &problems {
+                        println!("{p}");
+                    }
+                    eprintln!("共{}处问题，未导入任何数据", problems.len());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+/// Uses the province of the top unit's settings (written at first run) for deadlines, when the
+/// calendar has an overlay for it.
+async fn apply_unit_settings(app: &mut App) -> Result<()> {
+    let settings = app.top_unit_settings().await.map_err(app_error)?;
+    if let Some(p) = settings.and_then(|s| s.province)
+        && fazhi_calendar::province_codes().any(|c| c == p)
+    {
+        let cal = fazhi_calendar::Calendar::for_province(&p)
+            .map_err(|e| anyhow::anyhow!("省级日历{p}：{e}"))?;
+        tracing::info!(province = %p, "calendar with provincial overlay");
+        app.calendar = Arc::new(cal);
+    }
+    Ok(())
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.

@@ -510,3 +510,131 @@ fn workflow_doc_writes_the_committed_contract() {
     let committed = include_str!("../../../docs/case-types.md");
     assert_eq!(out, committed);
 }
+
+/// `fazhi init` with the password on stdin.
+fn init(url: &str, code: &str, name: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = fazhi()
+        .args([
+            "init",
+            "--database-url",
+            url,
+            "--unit-name",
+            name,
+            "--level",
+            "街道",
+            "--division-code",
+            code,
+            "--admin-login",
+            "admin",
+            "--case-types",
+            "hotline_ticket,enforcement_case",
+        ])
+        .env_remove("FAZHI_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Street-admin-2026\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// The first run from an empty database: init, again (nothing changes), refused for another
+/// unit, then the administrative commands work (issue 17: before, `user add` answered
+/// "数据库中还没有任何单位").
+fn first_run_on(url: &str) {
+    let (ok, out, err) = init(url, "420106001", "望江街道办事处");
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("已初始化：望江街道办事处（420106001，街道），管理员 admin")
+            && out.contains("全国日历及省级调整（42）"),
+        "{out}"
+    );
+    let (ok, out, err) = init(url, "420106001", "望江街道办事处");
+    assert!(ok && out.contains("未作更改"), "{out}{err}");
+    let (ok, _, err) = init(url, "420106002", "望湖街道办事处");
+    assert!(!ok && err.contains("数据库已经初始化"), "{err}");
+    let (ok, _, err) = init(url, "4201", "望湖街道办事处");
+    assert!(
+        !ok && err.contains("行政区划代码：应为6位、9位或12位数字"),
+        "{err}"
+    );
+
+    let out = fazhi()
+        .args([
+            "user",
+            "add",
+            "--database-url",
+            url,
+            "--login",
+            "handler",
+            "--name",
+            "承办人",
+            "--unit",
+            "420106001",
+            "--role",
+            "handler",
+        ])
+        .env("FAZHI_PASSWORD", "Handler-pass-2026")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ok, out, _) = run(&["audit", "verify", "--database-url", url]);
+    assert!(ok && out.contains("哈希链完整"), "{out}");
+}
+
+#[test]
+fn init_sets_up_an_empty_sqlite_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("new.db").display());
+    first_run_on(&url);
+}
+
+#[test]
+fn init_sets_up_an_empty_postgres_database_once() {
+    let name = format!("fazhi_cli_init_{}", std::process::id());
+    let psql = |sql: &str| {
+        Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+                sql,
+            ])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    if !psql(&format!("CREATE DATABASE {name}")) {
+        if std::env::var("FAZHI_TEST_POSTGRES").as_deref() == Ok("skip") {
+            eprintln!("!!! PostgreSQL NOT REACHABLE; test SKIPPED by FAZHI_TEST_POSTGRES=skip");
+            return;
+        }
+        panic!("PostgreSQL is not reachable on 127.0.0.1:5432 (psql CREATE DATABASE failed)");
+    }
+    let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    let result = std::panic::catch_unwind(|| first_run_on(&url));
+    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -176,6 +176,12 @@ impl Db {
     /// the facts layouts in line with [`Db::layouts`] (nothing to do when they are unchanged;
     /// see [`crate::indicators::schema::apply`]).
     pub async fn migrate(&self) -> Result<()> {
+        let (database, binary) = self.schema_versions().await?;
+        if let Some(database) = database
+            && database > binary
+        {
+            return Err(StoreError::SchemaNewer { database, binary });
+        }
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
@@ -183,6 +189,34 @@ impl Db {
         crate::indicators::schema::apply(self).await?;
         crate::search::backfill(self).await?;
         Ok(())
+    }
+
+    /// The newest migration applied to the database (`None`: none yet) and the newest this
+    /// binary embeds. A database newer than the binary was written by a later release: it is
+    /// neither migrated nor served (see [`StoreError::SchemaNewer`]).
+    pub async fn schema_versions(&self) -> Result<(Option<i64>, i64)> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let binary = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let exists_sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+            }
+        };
+        let exists: i64 = sqlx::query_scalar(exists_sql).fetch_one(&self.pool).await?;
+        if exists == 0 {
+            return Ok((None, binary));
+        }
+        let database: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((database, binary))
     }
 
     /// Starts a write transaction. On PostgreSQL the first statement takes the audit head,

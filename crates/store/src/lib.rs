@@ -26,6 +26,7 @@ pub mod org;
 pub mod reports;
 pub mod search;
 pub mod sessions;
+pub mod settings;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod tokens;
@@ -50,6 +51,10 @@ pub enum StoreError {
     MissingDatabase(String),
     #[error("unsupported database URL: {0} (expected sqlite://PATH or postgres://...)")]
     BadUrl(String),
+    #[error(
+        "数据库结构版本（{database}）比本程序支持的最新版本（{binary}）新：数据库已由更新版本的fazhi升级过，请使用该版本或更新的版本；本程序不会打开它，以免损坏数据"
+    )]
+    SchemaNewer { database: i64, binary: i64 },
     #[error("not found: {0}")]
     NotFound(String),
     #[error("conflict: {0}")]

@@ -163,7 +163,7 @@ async fn on_postgres_the_app_role_cannot_delete_truncate_or_alter_the_audit_log(
             "owner: {s} must be refused"
         );
     }
-    // The two roles of docs/operations.md, under a name unique to this run (roles are per
+    // The two roles of docs/security-operations.md, under a name unique to this run (roles are per
     // cluster).
     let role = format!("fazhi_app_{}", std::process::id());
     let script = std::fs::read_to_string(concat!(

@@ -2,6 +2,7 @@
 //! document, and the public pages of published enforcement decisions. The one place where
 //! application errors become HTTP statuses.
 
+mod admin_org;
 mod api;
 mod assets;
 mod auth;
@@ -13,6 +14,7 @@ mod forms;
 mod imports;
 mod pages;
 mod reports;
+mod setup;
 mod views;
 
 use std::net::SocketAddr;
@@ -31,12 +33,16 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use setup::SetupToken;
 
 /// Web-layer settings.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark the session cookie `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// While the database has no unit: the one-time token that opens `/setup` to another
+    /// machine (printed on the console at start). `None`: the page is open to this machine only.
+    pub setup_token: Option<SetupToken>,
 }
 
 #[derive(Clone)]
@@ -51,6 +57,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState { app, config };
     Router::new()
         .merge(pages::routes())
+        .merge(setup::routes())
+        .merge(admin_org::routes())
         .merge(imports::routes())
         .merge(reports::routes())
         .merge(figures::routes())

@@ -98,6 +98,7 @@ pub async fn spawn_app_with(
         app.clone(),
         fazhi_web::WebConfig {
             secure_cookies: false,
+            setup_token: None,
         },
     );
     let server = tokio::spawn(async move {
