@@ -1,5 +1,5 @@
 //! Unit settings written at first run (`fazhi init`, the setup page): the province of the
-//! calendar overlay and the case types a unit runs (migration 0016).
+//! calendar overlay and the case types a unit runs (migration 0018).
 
 use crate::{Db, DbRow, Result, Tx};
 use fazhi_domain::UnitId;
