@@ -498,7 +498,7 @@ async fn add_certificate(
 async fn approve_certificate(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Path(number): Path<String>,
+    ApiPath(number): ApiPath<String>,
 ) -> ApiResult {
     s.app.approve_certificate(&a, &number).await?;
     Ok(Json(json!({"ok": true})))
