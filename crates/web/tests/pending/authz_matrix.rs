@@ -1,3 +1,8 @@
+//! NOT YET COMPILED OR RUN (issue 16, written at the deadline): cargo does not build files in
+//! `tests/pending/`. To enable: move it to `crates/web/tests/`, add `regex.workspace = true` to
+//! fazhi-web's dev-dependencies, run it, and correct TABLE where the router is right (or fix the
+//! route where the table is).
+//!
 //! The authorization matrix (issue 16): every route the router serves × every role, checked
 //! against the declared table below.
 //!
