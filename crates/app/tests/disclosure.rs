@@ -113,15 +113,86 @@ async fn table3_from_records(db: &Db) {
         closed_on: Some(closed_on),
     };
     // Received in 2025, closed in 2025: not in the 2026 table.
-    write(db, done("GK20250040", &s, "2025-10-09", "自然人", "replied", "予以公开", "2025-10-30")).await;
+    write(
+        db,
+        done(
+            "GK20250040",
+            &s,
+            "2025-10-09",
+            "自然人",
+            "replied",
+            "予以公开",
+            "2025-10-30",
+        ),
+    )
+    .await;
     // Received in 2025, open on 2026-01-01: carried in, replied in 2026.
-    write(db, done("GK20250051", &s, "2025-12-22", "自然人", "replied", "部分公开", "2026-01-16")).await;
+    write(
+        db,
+        done(
+            "GK20250051",
+            &s,
+            "2025-12-22",
+            "自然人",
+            "replied",
+            "部分公开",
+            "2026-01-16",
+        ),
+    )
+    .await;
     // Received and closed in 2026.
-    write(db, done("GK20260001", &c1, "2026-02-05", "自然人", "replied", "予以公开", "2026-03-04")).await;
-    write(db, done("GK20260002", &s, "2026-03-02", "商业企业", "abandoned",
-        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "2026-03-19")).await;
-    write(db, done("GK20260003", &c1, "2026-06-01", "法律服务机构", "withdrawn", "其他", "2026-06-03")).await;
-    write(db, done("GK20260004", &s, "2026-09-14", "自然人", "replied", "保护第三方合法权益", "2026-11-02")).await;
+    write(
+        db,
+        done(
+            "GK20260001",
+            &c1,
+            "2026-02-05",
+            "自然人",
+            "replied",
+            "予以公开",
+            "2026-03-04",
+        ),
+    )
+    .await;
+    write(
+        db,
+        done(
+            "GK20260002",
+            &s,
+            "2026-03-02",
+            "商业企业",
+            "abandoned",
+            "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "2026-03-19",
+        ),
+    )
+    .await;
+    write(
+        db,
+        done(
+            "GK20260003",
+            &c1,
+            "2026-06-01",
+            "法律服务机构",
+            "withdrawn",
+            "其他",
+            "2026-06-03",
+        ),
+    )
+    .await;
+    write(
+        db,
+        done(
+            "GK20260004",
+            &s,
+            "2026-09-14",
+            "自然人",
+            "replied",
+            "保护第三方合法权益",
+            "2026-11-02",
+        ),
+    )
+    .await;
     // Received in December, still open: carried out.
     write(db, open("GK20260005", &s, "2026-12-28", "社会公益组织")).await;
     // Another street: not counted.
@@ -184,15 +255,18 @@ async fn table3_from_records(db: &Db) {
     );
 
     // A request closed without an outcome breaks the form's check.
-    write(db, Req {
-        number: "GK20260006",
-        unit: &s,
-        received_on: "2026-07-01",
-        applicant: "自然人",
-        state: "replied",
-        outcome: None,
-        closed_on: Some("2026-07-20"),
-    })
+    write(
+        db,
+        Req {
+            number: "GK20260006",
+            unit: &s,
+            received_on: "2026-07-01",
+            applicant: "自然人",
+            state: "replied",
+            outcome: None,
+            closed_on: Some("2026-07-20"),
+        },
+    )
     .await;
     let r = app
         .disclosure_report(&actor(&s), s.id, 2026, &narrative)
@@ -200,10 +274,15 @@ async fn table3_from_records(db: &Db) {
         .unwrap();
     let problems = r.check();
     assert!(
-        problems.iter().any(|p| p.contains("GK20260006") && p.contains("未记录办理结果")),
+        problems
+            .iter()
+            .any(|p| p.contains("GK20260006") && p.contains("未记录办理结果")),
         "{problems:?}"
     );
-    assert!(problems.iter().any(|p| p.contains("“自然人”列")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("“自然人”列")),
+        "{problems:?}"
+    );
 }
 
 #[tokio::test]

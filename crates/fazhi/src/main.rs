@@ -895,10 +895,7 @@ async fn report_command(command: ReportCommand) -> Result<ExitCode> {
             let defs = load_definitions(config.as_deref())?;
             let kind = match kind.as_str() {
                 "annual" => None,
-                "disclosure" => Some(DisclosureArgs {
-                    narrative,
-                    final_,
-                }),
+                "disclosure" => Some(DisclosureArgs { narrative, final_ }),
                 other => anyhow::bail!("--kind：应为annual或disclosure，收到“{other}”"),
             };
             render_report(defs, database_url, unit, year, demo, &format, &out, kind).await

@@ -70,14 +70,24 @@ const fn row(
 pub const T3_ROWS: &[T3RowDef] = &[
     row("new", "", "一、本年新收政府信息公开申请数量", None),
     row("carried_in", "", "二、上年结转政府信息公开申请数量", None),
-    row("result.open", "三、本年度办理结果", "（一）予以公开", Some("予以公开")),
+    row(
+        "result.open",
+        "三、本年度办理结果",
+        "（一）予以公开",
+        Some("予以公开"),
+    ),
     row(
         "result.partial",
         "三、本年度办理结果",
         "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         Some("部分公开"),
     ),
-    row("result.withheld.1", "（三）不予公开", "1.属于国家秘密", Some("属于国家秘密")),
+    row(
+        "result.withheld.1",
+        "（三）不予公开",
+        "1.属于国家秘密",
+        Some("属于国家秘密"),
+    ),
     row(
         "result.withheld.2",
         "（三）不予公开",
@@ -231,7 +241,11 @@ pub const T2_ROWS: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 /// Table 四's column groups and the five columns of each.
-pub const T4_GROUPS: [&str; 3] = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"];
+pub const T4_GROUPS: [&str; 3] = [
+    "行政复议",
+    "行政诉讼（未经复议直接起诉）",
+    "行政诉讼（复议后起诉）",
+];
 pub const T4_COLUMNS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
 
 /// Where a case type's records fill table 三 (the `[disclosure]` table of its `report.toml`).
@@ -295,7 +309,10 @@ pub fn parse_source(
         if def.kind != want {
             diags.push(src.error(
                 Some(f.span()),
-                format!("disclosure.{key}: field `{}` has the wrong kind", f.get_ref()),
+                format!(
+                    "disclosure.{key}: field `{}` has the wrong kind",
+                    f.get_ref()
+                ),
                 format!(
                     "disclosure.{key}：字段“{}”应为{}",
                     f.get_ref(),
@@ -350,7 +367,12 @@ pub fn parse_source(
         FieldKind::Enum,
         Some(&APPLICANT_COLUMNS),
     );
-    field(&d.outcome_field, "outcome_field", FieldKind::Enum, Some(&outcomes));
+    field(
+        &d.outcome_field,
+        "outcome_field",
+        FieldKind::Enum,
+        Some(&outcomes),
+    );
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
@@ -459,8 +481,8 @@ pub struct Narrative {
 impl Narrative {
     /// Parses the clerk's file; errors name the key and the reason in Chinese.
     pub fn parse(text: &str) -> Result<Narrative, String> {
-        let n: Narrative =
-            toml::from_str(text).map_err(|e| format!("年度报告文字格式错误：{}", e.message().trim()))?;
+        let n: Narrative = toml::from_str(text)
+            .map_err(|e| format!("年度报告文字格式错误：{}", e.message().trim()))?;
         for k in n.table2.keys().chain(n.table2_indicators.keys()) {
             let ok = k.split_once('.').is_some_and(|(row, col)| {
                 T2_ROWS.iter().any(|(key, _, _, cols)| {
@@ -471,7 +493,9 @@ impl Narrative {
                 })
             });
             if !ok {
-                return Err(format!("table2：“{k}”不是表二的单元格（应为如normative.1）"));
+                return Err(format!(
+                    "table2：“{k}”不是表二的单元格（应为如normative.1）"
+                ));
             }
         }
         for k in n.table4.keys() {
@@ -541,7 +565,10 @@ pub fn table3(requests: &[Request], year: i32) -> (Vec<T3Line>, Vec<String>) {
             continue;
         }
         let Some(col) = APPLICANT_COLUMNS.iter().position(|c| *c == r.applicant) else {
-            problems.push(format!("{}：申请人类型“{}”不是表三的申请人类别", r.number, r.applicant));
+            problems.push(format!(
+                "{}：申请人类型“{}”不是表三的申请人类别",
+                r.number, r.applicant
+            ));
             continue;
         };
         let mut add = |row: usize| {
@@ -557,22 +584,20 @@ pub fn table3(requests: &[Request], year: i32) -> (Vec<T3Line>, Vec<String>) {
             add(idx("carried_in"));
         }
         match r.closed_on.as_deref() {
-            Some(c) if c <= end.as_str() => {
-                match r.outcome.as_deref().and_then(outcome_row) {
-                    Some(row) => {
-                        add(idx(row.key));
-                        add(idx("total"));
-                    }
-                    None => problems.push(format!(
-                        "{}：已于{c}办结，但{}",
-                        r.number,
-                        match &r.outcome {
-                            Some(o) => format!("办理结果“{o}”不是表三的类别"),
-                            None => "未记录办理结果".to_owned(),
-                        }
-                    )),
+            Some(c) if c <= end.as_str() => match r.outcome.as_deref().and_then(outcome_row) {
+                Some(row) => {
+                    add(idx(row.key));
+                    add(idx("total"));
                 }
-            }
+                None => problems.push(format!(
+                    "{}：已于{c}办结，但{}",
+                    r.number,
+                    match &r.outcome {
+                        Some(o) => format!("办理结果“{o}”不是表三的类别"),
+                        None => "未记录办理结果".to_owned(),
+                    }
+                )),
+            },
             _ => add(idx("carried_out")),
         }
     }
@@ -607,7 +632,10 @@ impl DisclosureReport {
         let mut table4 = [[None; 5]; 3];
         for (g, group) in table4.iter_mut().enumerate() {
             for (c, cell) in group.iter_mut().enumerate() {
-                *cell = narrative.table4.get(&format!("{}.{}", g + 1, c + 1)).copied();
+                *cell = narrative
+                    .table4
+                    .get(&format!("{}.{}", g + 1, c + 1))
+                    .copied();
             }
         }
         DisclosureReport {
@@ -632,7 +660,9 @@ impl DisclosureReport {
         let Some((row, col)) = cell.split_once('.') else {
             return;
         };
-        let Ok(col) = col.parse::<usize>() else { return };
+        let Ok(col) = col.parse::<usize>() else {
+            return;
+        };
         if let Some((_, values)) = self.table2.iter_mut().find(|(k, _)| *k == row)
             && let Some(v) = col.checked_sub(1).and_then(|c| values.get_mut(c))
         {
@@ -652,10 +682,7 @@ impl DisclosureReport {
             .iter()
             .map(|(cell, id, label)| {
                 let row = cell.split('.').next().unwrap_or_default();
-                let name = T2_ROWS
-                    .iter()
-                    .find(|r| r.0 == row)
-                    .map_or(row, |r| r.2);
+                let name = T2_ROWS.iter().find(|r| r.0 == row).map_or(row, |r| r.2);
                 format!("“{name}”由系统根据办案记录计算（{label}，{id}）")
             })
             .collect();
@@ -774,7 +801,13 @@ pub const COMPUTED_NOTE: &str =
 mod tests {
     use super::*;
 
-    fn req(n: &str, received: &str, who: &str, outcome: Option<&str>, closed: Option<&str>) -> Request {
+    fn req(
+        n: &str,
+        received: &str,
+        who: &str,
+        outcome: Option<&str>,
+        closed: Option<&str>,
+    ) -> Request {
         Request {
             case_id: 0,
             number: n.to_owned(),
@@ -824,9 +857,21 @@ mod tests {
     fn carry_over_and_identity() {
         let rs = vec![
             // received last year, open on 1 January: carried in, replied this year
-            req("GK1", "2025-12-20", "自然人", Some("予以公开"), Some("2026-01-12")),
+            req(
+                "GK1",
+                "2025-12-20",
+                "自然人",
+                Some("予以公开"),
+                Some("2026-01-12"),
+            ),
             // received last year, closed last year: not in the table
-            req("GK2", "2025-11-03", "自然人", Some("予以公开"), Some("2025-11-20")),
+            req(
+                "GK2",
+                "2025-11-03",
+                "自然人",
+                Some("予以公开"),
+                Some("2025-11-20"),
+            ),
             // received this year, abandoned this year
             req(
                 "GK3",
@@ -838,7 +883,13 @@ mod tests {
             // received in December, open at year end: carried out
             req("GK4", "2026-12-28", "法律服务机构", None, None),
             // received this year, replied next year: carried out
-            req("GK5", "2026-12-15", "自然人", Some("部分公开"), Some("2027-01-08")),
+            req(
+                "GK5",
+                "2026-12-15",
+                "自然人",
+                Some("部分公开"),
+                Some("2027-01-08"),
+            ),
             // next year: ignored
             req("GK6", "2027-01-04", "自然人", None, None),
         ];
@@ -851,7 +902,10 @@ mod tests {
         assert_eq!(v("total", 6), 2);
         assert_eq!(v("carried_out", 6), 2);
         assert_eq!(v("carried_out", 4), 1);
-        assert_eq!(r.line("carried_out").unwrap().cells[6].records, ["GK5", "GK4"]);
+        assert_eq!(
+            r.line("carried_out").unwrap().cells[6].records,
+            ["GK5", "GK4"]
+        );
         // the tables pass; only the narrative is left to write
         assert!(r.check().is_empty(), "{:?}", r.check());
         assert_eq!(r.unwritten().len(), 3);
@@ -869,7 +923,11 @@ mod tests {
         };
         let r = DisclosureReport::build("某街道", 2026, &rs, vec![], &n);
         let c = r.check();
-        assert!(c.iter().any(|m| m.contains("GK7") && m.contains("未记录办理结果")), "{c:?}");
+        assert!(
+            c.iter()
+                .any(|m| m.contains("GK7") && m.contains("未记录办理结果")),
+            "{c:?}"
+        );
         assert!(c.iter().any(|m| m.contains("一（1）+ 二（0）= 1")), "{c:?}");
     }
 
@@ -880,7 +938,10 @@ mod tests {
         )
         .unwrap();
         let r = DisclosureReport::build("某街道", 2026, &[], vec![], &n);
-        assert_eq!(r.check(), ["表四“行政复议”：结果维持、结果纠正、其他结果、尚未审结之和2不等于总计3"]);
+        assert_eq!(
+            r.check(),
+            ["表四“行政复议”：结果维持、结果纠正、其他结果、尚未审结之和2不等于总计3"]
+        );
         let e = Narrative::parse("[table2]\n\"rules.4\" = 1\n").unwrap_err();
         assert!(e.contains("rules.4"), "{e}");
         let e = Narrative::parse("[table4]\n\"1.1\" = -1\n").unwrap_err();

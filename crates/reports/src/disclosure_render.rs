@@ -99,7 +99,12 @@ fn grid2(r: &DisclosureReport) -> Grid {
 fn grid3(r: &DisclosureReport) -> Grid {
     let mut rows = vec![
         vec![
-            t("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3, true),
+            t(
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                3,
+                3,
+                true,
+            ),
             t("申请人情况", 7, 1, true),
         ],
         vec![
@@ -283,7 +288,12 @@ pub fn render_disclosure_markdown(r: &DisclosureReport) -> String {
     } else {
         out.push_str("| 行 | 申请人类别 | 数值 | 所计申请 |\n| --- | --- | --- | --- |\n");
         for (row, col, v, records) in rows {
-            let _ = writeln!(out, "| {} | {col} | {v} | {} |", md_escape(&row), md_escape(&records));
+            let _ = writeln!(
+                out,
+                "| {} | {col} | {v} | {} |",
+                md_escape(&row),
+                md_escape(&records)
+            );
         }
     }
     out
@@ -356,7 +366,11 @@ pub fn render_disclosure_html(r: &DisclosureReport) -> String {
             }
             1 => {
                 html_grid(&mut out, &grid2(r), 1);
-                let _ = write!(out, "<p class=\"note\">{}</p>", html_escape(&r.table2_note()));
+                let _ = write!(
+                    out,
+                    "<p class=\"note\">{}</p>",
+                    html_escape(&r.table2_note())
+                );
             }
             2 => {
                 html_grid(&mut out, &grid3(r), 3);
@@ -561,7 +575,10 @@ pub fn render_disclosure_docx(r: &DisclosureReport) -> Vec<u8> {
         ("_rels/.rels", docx::ROOT_RELS.to_owned()),
         ("docProps/core.xml", core),
         ("docProps/app.xml", docx::APP_XML.to_owned()),
-        ("word/_rels/document.xml.rels", docx::DOCUMENT_RELS.to_owned()),
+        (
+            "word/_rels/document.xml.rels",
+            docx::DOCUMENT_RELS.to_owned(),
+        ),
         ("word/document.xml", document_xml(r)),
         ("word/styles.xml", docx::styles_xml()),
         ("word/settings.xml", docx::settings_xml()),
@@ -638,7 +655,10 @@ mod tests {
         for h in SECTIONS {
             assert!(md.contains(&format!("## {h}")), "{h}");
         }
-        assert!(md.contains("| 一、本年新收政府信息公开申请数量 |  |  | 1 | 0 | 0 | 0 | 1 | 0 | 2 |"), "{md}");
+        assert!(
+            md.contains("| 一、本年新收政府信息公开申请数量 |  |  | 1 | 0 | 0 | 0 | 1 | 0 | 2 |"),
+            "{md}"
+        );
         assert!(md.contains("| （一）予以公开 | 自然人 | 1 | GK20260001 |"));
         assert!(md.contains("【待填写】"));
         let html = render_disclosure_html(&r);

@@ -1011,24 +1011,21 @@ fn build_clocks(raw: &RawCaseType, ck: &mut Checker<'_>, names: &Names<'_>) -> V
                 }
             }
         };
-        for (key, f) in [("start_field", &c.start_field), ("restart_field", &c.restart_field)] {
+        for (key, f) in [
+            ("start_field", &c.start_field),
+            ("restart_field", &c.restart_field),
+        ] {
             let Some(f) = f else { continue };
             match names.fields.iter().find(|d| &d.code == f.get_ref()) {
                 Some(d) if d.kind == FieldKind::Date => {}
                 Some(_) => ck.err(
                     f.span(),
-                    format!(
-                        "clock `{cc}`: {key} `{}` is not a date field",
-                        f.get_ref()
-                    ),
+                    format!("clock `{cc}`: {key} `{}` is not a date field", f.get_ref()),
                     format!("期限“{cc}”的起算日期字段“{}”不是日期类型", f.get_ref()),
                 ),
                 None => ck.err(
                     f.span(),
-                    format!(
-                        "clock `{cc}`: {key} names unknown field `{}`",
-                        f.get_ref()
-                    ),
+                    format!("clock `{cc}`: {key} names unknown field `{}`", f.get_ref()),
                     format!("期限“{cc}”的起算日期字段“{}”不存在", f.get_ref()),
                 ),
             }

@@ -152,7 +152,6 @@ impl Run {
     }
 }
 
-
 // ------------------------------------------------------------------ disclosure requests
 
 fn disclosure(received_on: &str) -> Run {
@@ -212,7 +211,9 @@ fn disclosure_supplement_consultation_extension_spring_festival() {
     assert_eq!(c.due, Some(d("2026-03-25")), "{:#?}", c.explanation_zh);
     assert_eq!(c.paused_days, 0);
     assert!(
-        c.explanation_zh.iter().any(|l| l.contains("收到补正日期为2026-02-26")),
+        c.explanation_zh
+            .iter()
+            .any(|l| l.contains("收到补正日期为2026-02-26")),
         "{:#?}",
         c.explanation_zh
     );
@@ -223,7 +224,10 @@ fn disclosure_supplement_consultation_extension_spring_festival() {
         "handler",
         json!({"third_party": "相关房屋征收户"}),
     );
-    assert_eq!(run.clock("reply_limit", "2026-03-10").status, ClockStatus::Paused);
+    assert_eq!(
+        run.clock("reply_limit", "2026-03-10").status,
+        ClockStatus::Paused
+    );
     assert_eq!(
         run.clock("third_party_window", "2026-03-05").due,
         Some(d("2026-03-26"))
@@ -333,7 +337,9 @@ fn disclosure_silent_third_party_excludes_at_most_15_working_days() {
     assert_eq!(c.status, ClockStatus::Running, "{:#?}", c.explanation_zh);
     assert_eq!(c.due, Some(d("2026-11-06")), "{:#?}", c.explanation_zh);
     assert!(
-        c.explanation_zh.iter().any(|l| l.contains("上限15个工作日")),
+        c.explanation_zh
+            .iter()
+            .any(|l| l.contains("上限15个工作日")),
         "{:#?}",
         c.explanation_zh
     );
@@ -361,8 +367,19 @@ fn disclosure_organisation_named_and_withdrawal() {
         "handler",
         json!({"channel": "当面提交", "received_on": "2026-06-01", "applicant_type": "法律服务机构", "organisation_name": "某律师事务所", "content": "申请公开某执法决定"}),
     );
-    run.refused("2026-06-03", "withdraw", "handler", json!({}), "input.required");
-    run.ok("2026-06-03", "withdraw", "handler", json!({"reason": "申请人书面申请撤回"}));
+    run.refused(
+        "2026-06-03",
+        "withdraw",
+        "handler",
+        json!({}),
+        "input.required",
+    );
+    run.ok(
+        "2026-06-03",
+        "withdraw",
+        "handler",
+        json!({"reason": "申请人书面申请撤回"}),
+    );
     assert_eq!(
         run.snapshot.fields.get("outcome").and_then(Value::as_str),
         Some("其他")

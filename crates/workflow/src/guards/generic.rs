@@ -593,8 +593,11 @@ impl GuardKind for DatePassed {
                 .param("date", d.to_string()),
             ],
             None => vec![
-                mk.r(Self::INFO.codes[0], format!("{label}：未记录，无法判断期限是否届满"))
-                    .field(&self.field),
+                mk.r(
+                    Self::INFO.codes[0],
+                    format!("{label}：未记录，无法判断期限是否届满"),
+                )
+                .field(&self.field),
             ],
         }
     }
