@@ -85,18 +85,6 @@ async fn chain_and_figures(backend: Backend) {
         ],
     )
     .await;
-    // No review yet: the meeting is refused.
-    let text = refused(
-        &h,
-        md,
-        "submit_to_meeting",
-        "2026-02-24",
-        json!({}),
-        "linked.case_missing",
-    )
-    .await;
-    assert!(text.contains("第二十六条、第二十八条"), "{text}");
-
     // 第二十五条: the draft goes to review, which opens a legality review in the matter.
     let r1 = opens(
         &h,
