@@ -96,7 +96,8 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     let (_, review) = h.get(&format!("/api/v1/cases/{r1}")).await;
-    assert_eq!(review["fields"]["subject_kind"], "重大行政决策", "{review}");
+    assert_eq!(review["case"]["category"], "重大行政决策", "{review}");
+    assert_eq!(review["matter"]["number"], "JC2026-000001", "{review}");
     // The review is under way, no opinion yet: refused with the article and the reason.
     let text = refused(
         &h,
