@@ -110,7 +110,7 @@ async fn chain_and_figures(backend: Backend) {
     .await;
     assert!(text.contains("第二十六条、第二十八条"), "{text}");
     assert!(text.contains("通过合法性审查"), "{text}");
-    // 第二十七条: at least 7 working days (02-26, 02-27, 03-02 … 03-06).
+    // 第二十七条: at least 7 working days (02-26, 02-27, the working Saturday 02-28, 03-02 … 03-05).
     walk(
         &legal,
         r1,
@@ -125,7 +125,7 @@ async fn chain_and_figures(backend: Backend) {
         &legal,
         r1,
         "give_opinion",
-        "2026-03-05",
+        "2026-03-04",
         json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}),
         "legal.review_too_short",
     )
