@@ -204,7 +204,7 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     walk(
-        &legal,
+        &h,
         r1,
         &[("follow_up", "2026-03-09", json!({"adoption": "全部采纳"}))],
     )
