@@ -276,8 +276,8 @@ async fn chain_and_figures(backend: Backend) {
         .find(|c| c["code"] == "filing_limit")
         .cloned()
         .unwrap_or_default();
-    assert_eq!(filing["due"], "2026-02-24", "{doc}");
-    assert_eq!(filing["status"], "missed", "{doc}");
+    assert_eq!(filing["detail"]["due"], "2026-02-24", "{doc}");
+    assert_eq!(filing["detail"]["status"], "missed", "{doc}");
 
     // A collective meeting: a quorum of more than half is required.
     let cm = created(
