@@ -85,18 +85,6 @@ async fn chain_and_figures(backend: Backend) {
         ],
     )
     .await;
-    // No review yet: the meeting is refused.
-    let text = refused(
-        &h,
-        md,
-        "submit_to_meeting",
-        "2026-02-24",
-        json!({}),
-        "linked.case_missing",
-    )
-    .await;
-    assert!(text.contains("第二十六条、第二十八条"), "{text}");
-
     // 第二十五条: the draft goes to review, which opens a legality review in the matter.
     let r1 = opens(
         &h,
@@ -108,7 +96,8 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     let (_, review) = h.get(&format!("/api/v1/cases/{r1}")).await;
-    assert_eq!(review["fields"]["subject_kind"], "重大行政决策", "{review}");
+    assert_eq!(review["case"]["category"], "重大行政决策", "{review}");
+    assert_eq!(review["matter"]["number"], "JC2026-000001", "{review}");
     // The review is under way, no opinion yet: refused with the article and the reason.
     let text = refused(
         &h,
@@ -121,7 +110,7 @@ async fn chain_and_figures(backend: Backend) {
     .await;
     assert!(text.contains("第二十六条、第二十八条"), "{text}");
     assert!(text.contains("通过合法性审查"), "{text}");
-    // 第二十七条: at least 7 working days (02-26, 02-27, 03-02 … 03-06).
+    // 第二十七条: at least 7 working days (02-26, 02-27, the working Saturday 02-28, 03-02 … 03-05).
     walk(
         &legal,
         r1,
@@ -136,7 +125,7 @@ async fn chain_and_figures(backend: Backend) {
         &legal,
         r1,
         "give_opinion",
-        "2026-03-05",
+        "2026-03-04",
         json!({"opinion": "不合法", "opinion_items": 2, "opinion_text": "第三条缺乏依据"}),
         "legal.review_too_short",
     )
@@ -215,7 +204,7 @@ async fn chain_and_figures(backend: Backend) {
     )
     .await;
     walk(
-        &legal,
+        &h,
         r1,
         &[("follow_up", "2026-03-09", json!({"adoption": "全部采纳"}))],
     )
@@ -287,8 +276,8 @@ async fn chain_and_figures(backend: Backend) {
         .find(|c| c["code"] == "filing_limit")
         .cloned()
         .unwrap_or_default();
-    assert_eq!(filing["due"], "2026-02-24", "{doc}");
-    assert_eq!(filing["status"], "missed", "{doc}");
+    assert_eq!(filing["detail"]["due"], "2026-02-24", "{doc}");
+    assert_eq!(filing["detail"]["status"], "missed", "{doc}");
 
     // A collective meeting: a quorum of more than half is required.
     let cm = created(

@@ -117,7 +117,7 @@ impl GuardKind for LinkedCaseGuard {
         let state_ok = self
             .states
             .as_ref()
-            .is_none_or(|s| s.to_vec().iter().any(|s| *s == latest.state));
+            .is_none_or(|s| s.to_vec().contains(&latest.state));
         let actual = self
             .field
             .as_deref()
