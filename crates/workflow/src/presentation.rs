@@ -730,7 +730,7 @@ fn build_publication(
             ck.err(
                 it.source.span(),
                 format!(
-                    "published item `{}`: source `{src}` is neither a field, nor `date_of:<transition>` of a declared transition, nor one of {}",
+                    "published item `{}`: source `{src}` is neither a field nor one of {} (or `date_of:<transition>` of a declared transition)",
                     it.key.get_ref(),
                     PUBLICATION_SOURCES.join(", ")
                 ),

@@ -1250,7 +1250,9 @@ fn every_input_problem_is_reported_at_once_with_the_field_label() {
             ev(
                 "2026-03-02",
                 "create",
-                "viewer",
+                // A caller without the role is refused before the input is read (issue 16 §10);
+                // the input problems are those of a caller who may take the step.
+                "handler",
                 json!({
                     "channel": "电报",
                     "caller_phone": "123",
@@ -1265,8 +1267,8 @@ fn every_input_problem_is_reported_at_once_with_the_field_label() {
     );
     let (_, all) = &o.refused[0];
     let codes: Vec<&str> = all.iter().map(|r| r.code.as_str()).collect();
+    assert!(!codes.contains(&"common.role_not_allowed"), "{codes:?}");
     for code in [
-        "common.role_not_allowed",
         "input.enum",
         "input.phone_format",
         "input.required",
@@ -1280,12 +1282,27 @@ fn every_input_problem_is_reported_at_once_with_the_field_label() {
             .message_zh
             .starts_with("来源渠道：“电报”不是有效选项")
     );
+    assert_eq!(o.state(), "");
+    // A viewer gets only the role refusal: the input is not looked at.
+    let v = check(
+        "hotline_ticket",
+        vec![
+            ev(
+                "2026-03-02",
+                "create",
+                "viewer",
+                json!({"channel": "电报", "mood": "angry"}),
+            )
+            .refused("common.role_not_allowed"),
+        ],
+        "2026-03-02",
+    );
+    assert_eq!(v.refused[0].1.0.len(), 1, "{:?}", v.refused[0].1);
     assert!(
-        o.refusal(0, "common.role_not_allowed")
+        v.refusal(0, "common.role_not_allowed")
             .message_zh
             .contains("承办人、系统管理员")
     );
-    assert_eq!(o.state(), "");
 }
 
 #[test]
