@@ -133,6 +133,8 @@ pub(crate) fn case(
     vars.insert("department".to_owned(), json!(script.department));
     vars.insert("reference".to_owned(), json!(reference));
     vars.insert("created".to_owned(), json!(created.to_string()));
+    // The year the case was opened, for document numbers such as （2026）浙0108刑初123号.
+    vars.insert("yyyy".to_owned(), json!(format!("{:04}", created.year())));
     for (k, v) in extra {
         vars.insert(k.clone(), v.clone());
     }

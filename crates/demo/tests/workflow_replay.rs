@@ -182,7 +182,8 @@ fn every_script_of_every_case_type_is_accepted_by_the_workflow() {
                 .and_then(|f| f.file("demo.toml"))
                 .is_some()
             {
-                assert!(street.cases_of(&ct.code).count() > 100, "{}", ct.code);
+                // Some types are rare by nature (a street answers about 13 proposals a year).
+                assert!(street.cases_of(&ct.code).count() >= 5, "{}", ct.code);
             }
         }
         let failures = replay_all(&street, &street.cases);
@@ -262,8 +263,14 @@ fn deadlines_are_mostly_met_with_a_realistic_few_missed() {
     let registry = Registry::embedded();
     let config = WorkflowConfig::embedded();
     let officers = officer_infos(&street);
+    // Tallied for the ticket and enforcement clocks this test is about (other types reuse
+    // clock codes such as `handling_limit`).
     let mut tally: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for case in &street.cases {
+    for case in street
+        .cases
+        .iter()
+        .filter(|c| [HOTLINE_TICKET, ENFORCEMENT_CASE].contains(&c.case_type.as_str()))
+    {
         let snapshot = replay(&street, &registry, &config, &officers, case).unwrap();
         let ct = registry.get(&case.case_type).unwrap();
         for c in clocks(

@@ -199,6 +199,43 @@ fn date_bounds(col: Col, op: CmpOp, x: i64) -> Option<MonthBounds> {
     }
 }
 
+/// Built-in indicators whose measures the month rollup does not hold yet: their folder's facts
+/// layout has no slot (or no rollup column) for the field, event or clock they read, so they are
+/// computed from the facts rows — exact, but not in the milliseconds the rollup gives. Known debt
+/// of the case types added after the rollup (issues 18–20); the tests keep this list from growing.
+pub const OFF_ROLLUP: &[&str] = &[
+    "collective_meeting.dissent_items",
+    "collective_meeting.reviewed_items",
+    "correction.commended",
+    "correction.handed_over",
+    "correction.monitored",
+    "correction.revocation_proposals",
+    "disclosure.supplement_requests",
+    "legal_service.aid_granted",
+    "legal_service.aid_on_time_rate",
+    "legal_service.aid_referrals",
+    "legality_review.adopted",
+    "legality_review.followed_up",
+    "litigation.defence_on_time_rate",
+    "litigation.disclosure_cases",
+    "major_decision.comments_adopted",
+    "major_decision.comments_received",
+    "major_decision.evaluated",
+    "normative_document.repealed",
+    "normative_document.reviewed",
+    "publicity.board_issues",
+    "publicity.materials",
+    "publicity.participants",
+    "study.exam_participants",
+    "study.exam_passed",
+];
+
+/// Whether a measure key (`id` or `id#part`) belongs to an indicator of [`OFF_ROLLUP`].
+pub fn off_rollup(key: &str) -> bool {
+    let id = key.split('#').next().unwrap_or(key);
+    OFF_ROLLUP.contains(&id)
+}
+
 /// The bounds of a measure's condition, when the rollup holds what the measure aggregates over
 /// the facts of `case_type`: a count, a sum of an integer slot (`numN`), or a sum of days between
 /// two dates it holds (created, closed, `evN`; not clock due dates, whose days it does not sum).
@@ -441,8 +478,11 @@ mod tests {
                 let plan = crate::plan(&catalog, &ids, &scope, &period, as_of).unwrap();
                 for scan in &plan.scans {
                     for (key, m) in &scan.measures {
-                        let b = measure_bounds(catalog.layouts(), &scan.case_type, m)
-                            .unwrap_or_else(|| panic!("{key}: not held by the rollup"));
+                        let Some(b) = measure_bounds(catalog.layouts(), &scan.case_type, m) else {
+                            assert!(off_rollup(key), "{key}: not held by the rollup");
+                            continue;
+                        };
+                        assert!(!off_rollup(key), "{key} is held by the rollup now: drop it from OFF_ROLLUP");
                         if exact {
                             assert!(b.is_exact(), "{period} {key}: {:?}", b.ambiguous);
                         } else {

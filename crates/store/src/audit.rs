@@ -78,8 +78,8 @@ fn hash_parts(
 }
 
 /// The statement that appends an entry. `$11` is the entity id as a number (NULL otherwise):
-/// the entry's `unit_path` is read from the entity it is about, in the same statement, and is
-/// what scopes the listing (it is not part of the hash; the append-only triggers keep it).
+/// the entry's `unit_path` is read from the entity it is about (an external unit's imported report:
+/// the importer's unit), in the same statement, and is what scopes the listing (it is not part of the hash; the append-only triggers keep it).
 pub(crate) const INSERT_SQL: &str = "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, unit_path) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE $5 \
      WHEN 'case' THEN (SELECT c.unit_path FROM cases c WHERE c.id = $11) \
@@ -90,7 +90,7 @@ pub(crate) const INSERT_SQL: &str = "INSERT INTO audit_log (id, at, actor, actio
      WHEN 'certificate' THEN (SELECT u.path FROM certificates c JOIN officers x ON x.id = c.officer_id JOIN units u ON u.id = x.unit_id WHERE c.id = $11) \
      WHEN 'manual_figure' THEN (SELECT u.path FROM manual_figures x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
      WHEN 'report' THEN (SELECT u.path FROM reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
-     WHEN 'imported_report' THEN (SELECT u.path FROM imported_reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'imported_report' THEN (SELECT COALESCE(u.path, (SELECT iu.path FROM users i JOIN units iu ON iu.id = i.unit_id WHERE i.login = $3)) FROM imported_reports x LEFT JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
      END)";
 
 /// A stored audit row.

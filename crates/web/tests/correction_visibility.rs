@@ -162,10 +162,8 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
             // The correction officer sees the case with the identity: masked, or revealed.
             assert_eq!(status, 200, "{login} {path}");
             if path.contains("reveal") {
-                assert!(
-                    text.contains(ID_NUMBER) && text.contains(NAME),
-                    "{path} revealed"
-                );
+                // A GET never reveals: revealing is an audited POST (below).
+                assert!(!text.contains(ID_NUMBER), "{path}: a GET never reveals");
             } else {
                 assert!(!text.contains(ID_NUMBER), "{path} masked by default");
                 assert!(
@@ -175,6 +173,22 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
             }
         }
     }
+    // Revealing is a POST: the correction officer gets the identity, another role does not.
+    let (s, v) = t
+        .api("correction")
+        .post(&format!("{case}/reveal"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let text = v.to_string();
+    assert!(
+        text.contains(ID_NUMBER) && text.contains(NAME),
+        "the correction officer's reveal"
+    );
+    let (_, v) = t
+        .api("admin")
+        .post(&format!("{case}/reveal"), json!({}))
+        .await;
+    assert!(leaks(&v.to_string()).is_empty(), "admin's reveal: {v}");
     // Outside its scope the correction officer of another community does not find the case.
     let (s, _) = t.api("c2correction").get(&case).await;
     assert_eq!(s, 404);
@@ -191,7 +205,10 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
         .iter()
         .filter(|e| e["action"] == "view_restricted" && e["actor"] == "correction")
         .count();
-    assert_eq!(views, 4, "two API and two page views of the case: {a}");
+    assert_eq!(
+        views, 5,
+        "two API and two page views of the case, and one reveal: {a}"
+    );
     t.stop().await;
 }
 

@@ -65,6 +65,33 @@ fn embedded_definitions_validate_without_diagnostics() {
     assert_eq!(
         codes,
         vec![
+            "collective_meeting",
+            "correction_subject",
+            "demolition",
+            "disclosure_request",
+            "dispatch_event",
+            "enforcement_case",
+            "grid_event",
+            "hotline_ticket",
+            "inspection",
+            "legal_service",
+            "legality_review",
+            "litigation_case",
+            "major_decision",
+            "mediation_case",
+            "normative_document",
+            "opinion_incident",
+            "petition",
+            "proposal_reply",
+            "publicity_activity",
+            "service_rating",
+            "study_session",
+            "wage_arrears_case",
+        ]
+    );
+    assert_eq!(
+        codes,
+        vec![
             "demolition",
             "dispatch_event",
             "enforcement_case",
