@@ -433,6 +433,8 @@ fn app_error(e: AppError) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("；")
         ),
+        // The operator at the console may read what went wrong inside.
+        AppError::Internal(detail) => anyhow::anyhow!("内部错误：{detail}"),
         other => anyhow::anyhow!("{other}"),
     }
 }

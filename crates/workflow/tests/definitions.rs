@@ -89,23 +89,6 @@ fn embedded_definitions_validate_without_diagnostics() {
             "wage_arrears_case",
         ]
     );
-    assert_eq!(
-        codes,
-        vec![
-            "demolition",
-            "dispatch_event",
-            "enforcement_case",
-            "grid_event",
-            "hotline_ticket",
-            "inspection",
-            "mediation_case",
-            "opinion_incident",
-            "petition",
-            "proposal_reply",
-            "service_rating",
-            "wage_arrears_case",
-        ]
-    );
 }
 
 #[test]
