@@ -615,15 +615,15 @@ async fn check_all(app: &App, who: &Actor, unit: UnitId, period: &str, expect: &
             };
             let case_type = match (&ind.formula, select) {
                 (_, Some(s)) => Some(s.case_type.as_str()),
-                (fazhi_indicators::Formula::Ratio { numerator, .. }, None) => catalog
-                    .get(numerator)
-                    .and_then(|n| match &n.formula {
+                (fazhi_indicators::Formula::Ratio { numerator, .. }, None) => {
+                    catalog.get(numerator).and_then(|n| match &n.formula {
                         fazhi_indicators::Formula::Count(s) => Some(s.case_type.as_str()),
                         fazhi_indicators::Formula::Sum { select, .. } => {
                             Some(select.case_type.as_str())
                         }
                         _ => None,
-                    }),
+                    })
+                }
                 _ => None,
             };
             assert!(

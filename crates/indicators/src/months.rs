@@ -482,7 +482,10 @@ mod tests {
                             assert!(off_rollup(key), "{key}: not held by the rollup");
                             continue;
                         };
-                        assert!(!off_rollup(key), "{key} is held by the rollup now: drop it from OFF_ROLLUP");
+                        assert!(
+                            !off_rollup(key),
+                            "{key} is held by the rollup now: drop it from OFF_ROLLUP"
+                        );
                         if exact {
                             assert!(b.is_exact(), "{period} {key}: {:?}", b.ambiguous);
                         } else {

@@ -365,7 +365,13 @@ async fn both_ways_with(
     let ids: Vec<String> = catalog
         .indicators()
         .map(|i| i.id.clone())
-        .filter(|id| !fazhi_indicators::months::off_rollup(id))
+        .filter(|id| {
+            let off = fazhi_indicators::months::off_rollup;
+            !off(id) && !catalog.get(id).is_some_and(|i| {
+                matches!(&i.formula, fazhi_indicators::Formula::Ratio { numerator, denominator, .. }
+                        if off(numerator) || off(denominator))
+            })
+        })
         .collect();
     let scope = Scope {
         unit_id: unit.id.0,
