@@ -141,18 +141,19 @@ pub fn check_shape(v: &Value, shape: &Shape) -> Result<(), Rejection> {
                     stack.push((x, depth + 1, format!("{}[{i}]", field())));
                 }
             }
-            Value::String(s) => {
-                if s.len() > shape.max_string_chars && s.chars().count() > shape.max_string_chars {
-                    return Err(Rejection::bad(
+            Value::String(s)
+                if s.len() > shape.max_string_chars
+                    && s.chars().count() > shape.max_string_chars =>
+            {
+                return Err(Rejection::bad(
+                    field(),
+                    "too_long",
+                    format!(
+                        "{}：文本过长（最多{}个字符）",
                         field(),
-                        "too_long",
-                        format!(
-                            "{}：文本过长（最多{}个字符）",
-                            field(),
-                            shape.max_string_chars
-                        ),
-                    ));
-                }
+                        shape.max_string_chars
+                    ),
+                ));
             }
             _ => {}
         }
