@@ -672,50 +672,6 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_template_round_trips_through_the_outline() {
-        let doc = fazhi_reports::template("望江街道办事处", 2025);
-        let text = doc_to_outline(&doc);
-        let back = outline_to_doc(&doc, &text).unwrap();
-        assert_eq!(back, doc);
-        assert!(text.contains("# "), "{text}");
-    }
-
-    #[test]
-    fn outline_problems_name_the_line() {
-        let doc = fazhi_reports::template("望江街道办事处", 2025);
-        let err = outline_to_doc(&doc, "开头。\n\n# 一部分\n### 跳级了\n").unwrap_err();
-        match err {
-            AppError::Invalid(p) => assert!(p[0].message.contains("第4行"), "{p:?}"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn items_paragraphs_and_nesting_parse() {
-        let doc = fazhi_reports::template("望江街道办事处", 2025);
-        let d = outline_to_doc(
-            &doc,
-            "开头段。\n\n# 主要举措\n## 执法\n办结{hotline.closed}件。\n- 一项\n- 两项\n\n# 计划\n",
-        )
-        .unwrap();
-        assert_eq!(
-            d.opening,
-            vec![fazhi_reports::Block::Paragraph("开头段。".into())]
-        );
-        assert_eq!(d.sections.len(), 2);
-        assert_eq!(d.sections[0].children[0].blocks.len(), 2);
-        assert_eq!(
-            d.sections[0].children[0].blocks[1],
-            fazhi_reports::Block::Items(vec!["一项".into(), "两项".into()])
-        );
-    }
-}
-
 /// The 政府信息公开工作年度报告 of a unit and year (`fazhi_reports::disclosure`).
 impl App {
     /// The requests of every case type that fills table 三, in `unit`'s subtree, received up to
@@ -819,5 +775,49 @@ pub fn render_disclosure(r: &fazhi_reports::DisclosureReport, format: Format) ->
         Format::Docx => fazhi_reports::render_disclosure_docx(r),
         Format::Html => fazhi_reports::render_disclosure_html(r).into_bytes(),
         Format::Markdown => fazhi_reports::render_disclosure_markdown(r).into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_round_trips_through_the_outline() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let text = doc_to_outline(&doc);
+        let back = outline_to_doc(&doc, &text).unwrap();
+        assert_eq!(back, doc);
+        assert!(text.contains("# "), "{text}");
+    }
+
+    #[test]
+    fn outline_problems_name_the_line() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let err = outline_to_doc(&doc, "开头。\n\n# 一部分\n### 跳级了\n").unwrap_err();
+        match err {
+            AppError::Invalid(p) => assert!(p[0].message.contains("第4行"), "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn items_paragraphs_and_nesting_parse() {
+        let doc = fazhi_reports::template("望江街道办事处", 2025);
+        let d = outline_to_doc(
+            &doc,
+            "开头段。\n\n# 主要举措\n## 执法\n办结{hotline.closed}件。\n- 一项\n- 两项\n\n# 计划\n",
+        )
+        .unwrap();
+        assert_eq!(
+            d.opening,
+            vec![fazhi_reports::Block::Paragraph("开头段。".into())]
+        );
+        assert_eq!(d.sections.len(), 2);
+        assert_eq!(d.sections[0].children[0].blocks.len(), 2);
+        assert_eq!(
+            d.sections[0].children[0].blocks[1],
+            fazhi_reports::Block::Items(vec!["一项".into(), "两项".into()])
+        );
     }
 }

@@ -7,8 +7,7 @@
 
 use fazhi_workflow::{
     BasicValidators, Calendar, CaseSnapshot, CertificateInfo, ClockState, ClockStatus,
-    GuardContext, HistoryEvent, OfficerInfo, Refusals, Registry, WorkflowConfig, apply, clocks,
-    plan,
+    GuardContext, OfficerInfo, Refusals, Registry, WorkflowConfig, apply, clocks, plan,
 };
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
