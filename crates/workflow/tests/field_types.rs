@@ -6,124 +6,16 @@
 //! Spring Festival with its adjusted working Saturday 2026-02-14, Qingming, the adjusted working
 //! Sunday 2026-09-20, National Day 2026-10-01..07 and the adjusted working Saturday 2026-10-10.
 
-use fazhi_workflow::{
-    BasicValidators, Calendar, CaseSnapshot, ClockState, ClockStatus, GuardContext, OfficerInfo,
-    Refusals, Registry, WorkflowConfig, apply, clocks, plan,
-};
-use jiff::civil::Date;
-use serde_json::{Map, Value, json};
+use fazhi_workflow::{ClockStatus, Refusals};
+use serde_json::json;
 
-fn d(s: &str) -> Date {
-    s.parse().expect("test date")
-}
+mod support;
 
-fn register() -> Vec<OfficerInfo> {
-    Vec::new()
-}
+use support::{Run, d};
 
-/// A case run through `plan`/`apply` step by step.
-struct Run {
-    code: &'static str,
-    snapshot: CaseSnapshot,
-    calendar: Calendar,
-    config: WorkflowConfig,
-    registry: Registry,
-}
-
-impl Run {
-    fn new(code: &'static str) -> Run {
-        Run {
-            code,
-            snapshot: CaseSnapshot {
-                case_type: code.to_owned(),
-                ..CaseSnapshot::default()
-            },
-            calendar: Calendar::national(),
-            config: WorkflowConfig::embedded(),
-            registry: Registry::embedded(),
-        }
-    }
-
-    fn try_step(
-        &mut self,
-        on: &str,
-        transition: &str,
-        role: &str,
-        input: Value,
-    ) -> Result<(), Refusals> {
-        let ct = self.registry.get(self.code).expect("case type");
-        let roles = vec![role.to_owned()];
-        let people = register();
-        let validators = BasicValidators;
-        let ctx = GuardContext {
-            on: d(on),
-            actor_roles: &roles,
-            officers: &people,
-            calendar: &self.calendar,
-            config: &self.config,
-            validators: &validators,
-            linked: &[],
-        };
-        let input: Map<String, Value> = match input {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        let p = plan(ct, &self.snapshot, transition, &input, &ctx)?;
-        apply(&mut self.snapshot, &p, d(on));
-        Ok(())
-    }
-
-    /// The step must be accepted.
-    fn ok(&mut self, on: &str, transition: &str, role: &str, input: Value) -> &mut Run {
-        if let Err(r) = self.try_step(on, transition, role, input) {
-            panic!("{on} {transition} refused: {r}\n{r:#?}");
-        }
-        self
-    }
-
-    /// The step must be refused with `code`; returns the refusals.
-    fn refused(
-        &mut self,
-        on: &str,
-        transition: &str,
-        role: &str,
-        input: Value,
-        code: &str,
-    ) -> Refusals {
-        match self.try_step(on, transition, role, input) {
-            Ok(()) => panic!("{on} {transition} accepted, expected {code}"),
-            Err(r) => {
-                assert!(
-                    r.find(code).is_some(),
-                    "{on} {transition}: expected {code}, got {r:#?}"
-                );
-                r
-            }
-        }
-    }
-
-    fn state(&self) -> &str {
-        self.snapshot.state.as_deref().unwrap_or_default()
-    }
-
-    fn clocks(&self, today: &str) -> Vec<ClockState> {
-        let ct = self.registry.get(self.code).expect("case type");
-        clocks(
-            ct,
-            &self.snapshot.history,
-            &self.snapshot.fields,
-            d(today),
-            &self.calendar,
-            &self.config,
-        )
-    }
-
-    fn clock(&self, code: &str, today: &str) -> ClockState {
-        self.clocks(today)
-            .into_iter()
-            .find(|c| c.code == code)
-            .unwrap_or_else(|| panic!("no clock {code}"))
-    }
+/// These types read no register of persons.
+fn fresh(code: &'static str) -> Run {
+    Run::with_register(code, Vec::new())
 }
 
 fn only(r: &Refusals, code: &str) {
@@ -134,7 +26,7 @@ fn only(r: &Refusals, code: &str) {
 // ------------------------------------------------------------------ demolition
 
 fn demolition_ordered(served: &str, deadline: &str) -> Run {
-    let mut run = Run::new("demolition");
+    let mut run = fresh("demolition");
     run.ok(
         served,
         "create",
@@ -341,7 +233,7 @@ fn a_suit_suspends_and_self_demolition_ends_the_case() {
 // ------------------------------------------------------------------ inspection
 
 fn inspected(on: &str, hazards: u32) -> Run {
-    let mut run = Run::new("inspection");
+    let mut run = fresh("inspection");
     run.ok(
         on,
         "create",
@@ -489,7 +381,7 @@ fn an_inspection_without_hazards_closes_and_fixed_hazards_are_not_referred() {
 // ------------------------------------------------------------------ wage arrears
 
 fn wage_received(on: &str) -> Run {
-    let mut run = Run::new("wage_arrears_case");
+    let mut run = fresh("wage_arrears_case");
     run.ok(
         on,
         "create",
@@ -592,7 +484,7 @@ fn recovered_wages_count_the_workers_paid() {
 /// official calendar: reported Friday 2026-02-13, due 02-25; escalation needs a reason.
 #[test]
 fn a_grid_event_is_handled_in_the_grid_or_escalated_with_a_reason() {
-    let mut run = Run::new("grid_event");
+    let mut run = fresh("grid_event");
     run.refused(
         "2026-02-13",
         "create",
@@ -639,7 +531,7 @@ fn a_grid_event_is_handled_in_the_grid_or_escalated_with_a_reason() {
 /// 2026-02-14 and into the Spring Festival alike.
 #[test]
 fn minute_clocks_of_the_command_centre() {
-    let mut run = Run::new("dispatch_event");
+    let mut run = fresh("dispatch_event");
     run.refused(
         "2026-02-14",
         "create",
@@ -715,7 +607,7 @@ fn minute_clocks_of_the_command_centre() {
 /// One second past five minutes is late.
 #[test]
 fn arrival_one_second_late_is_missed() {
-    let mut run = Run::new("dispatch_event");
+    let mut run = fresh("dispatch_event");
     run.ok(
         "2026-10-01",
         "create",
@@ -743,7 +635,7 @@ fn arrival_one_second_late_is_missed() {
 /// clock only for a major emergency.
 #[test]
 fn opinion_response_within_forty_eight_hours() {
-    let mut run = Run::new("opinion_incident");
+    let mut run = fresh("opinion_incident");
     run.ok(
         "2026-10-01",
         "create",
@@ -768,7 +660,7 @@ fn opinion_response_within_forty_eight_hours() {
         (ClockStatus::Missed, 48, "hours")
     );
 
-    let mut run = Run::new("opinion_incident");
+    let mut run = fresh("opinion_incident");
     run.ok(
         "2026-10-01",
         "create",
@@ -804,7 +696,7 @@ fn opinion_response_within_forty_eight_hours() {
 /// 2026-09-30, the next working day is 10-08; a rating found untrue is appealed, not rectified.
 #[test]
 fn a_bad_rating_is_verified_within_one_working_day() {
-    let mut run = Run::new("service_rating");
+    let mut run = fresh("service_rating");
     run.ok(
         "2026-09-30",
         "create",
@@ -854,7 +746,7 @@ fn a_bad_rating_is_verified_within_one_working_day() {
 /// the reply needs the delegate contacted first; only one extension.
 #[test]
 fn suggestion_reply_limit_in_months_from_assignment() {
-    let mut run = Run::new("proposal_reply");
+    let mut run = fresh("proposal_reply");
     run.ok(
         "2026-04-01",
         "create",
