@@ -490,9 +490,10 @@ async fn generate(db: &Db, catalog: &Catalog, rows: u64, varied: bool) -> Result
             ("decision_limit.due", "xd".into()),
         ];
         let slots = types.slots(&ticket, &enforcement)?;
+        let slot_columns = fazhi_indicators::facts::slot_columns().join(", ");
         format!(
             "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
-         {SLOT_COLUMNS}) \
+         {slot_columns}) \
          SELECT id, case_type, unit_path, cd, xd, {closed}, \
            CASE WHEN case_type = {tt} THEN CASE id % 6 WHEN 0 THEN {zx} WHEN 1 THEN {ts} WHEN 2 THEN {qz} WHEN 3 THEN {jb} WHEN 4 THEN {jy} ELSE {by} END END, \
            id % 2, {slots} \
@@ -666,9 +667,10 @@ fn varied_facts(types: &Types, c: &dyn Fn(&str) -> String) -> Result<String> {
         ),
     ];
     let slots = types.slots(&ticket_slots, &enforcement_slots)?;
+    let slot_columns = fazhi_indicators::facts::slot_columns().join(", ");
     Ok(format!(
         "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
-         {SLOT_COLUMNS}) \
+         {slot_columns}) \
          SELECT id, case_type, unit_path, cd, \
            CASE WHEN {ticket} THEN xd_t ELSE CASE WHEN e4_e IS NOT NULL THEN e4_e + h8 % 30 END END, \
            CASE WHEN {ticket} THEN CASE WHEN {open} THEN {state_open} ELSE {closed} END \
@@ -680,9 +682,6 @@ fn varied_facts(types: &Types, c: &dyn Fn(&str) -> String) -> Result<String> {
     ))
 }
 
-/// The slot columns of `case_facts`, in the order [`Types::slots`] gives their values.
-const SLOT_COLUMNS: &str = "txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
-    clk1_status, clk1_due_day, clk2_status, clk2_due_day";
 
 /// The two case types the benchmark generates, found in the catalogue by the indicators it
 /// checks (`hotline.received`: the tickets, nine in ten cases; `enforcement.filed`: the
@@ -728,7 +727,7 @@ impl Types {
         })
     }
 
-    /// The values of [`SLOT_COLUMNS`]: for each, the ticket's or the enforcement case's
+    /// The values of `facts::slot_columns`: for each, the ticket's or the enforcement case's
     /// expression for what its layout puts in that slot (NULL for an empty slot).
     fn slots(&self, ticket: &[(&str, String)], enforcement: &[(&str, String)]) -> Result<String> {
         let t = slot_values(&self.ticket, ticket)?;
@@ -746,7 +745,7 @@ impl Types {
     }
 }
 
-/// The 14 slot values of one layout from expressions keyed by field code, transition set
+/// The slot values of one layout (in the order of `facts::slot_columns`) from expressions keyed by field code, transition set
 /// (`a|b`) and `clock.status`/`clock.due`. Every expression must have a slot: the indicators
 /// read only slots here (the benchmark writes no JSON fields, events or clocks).
 fn slot_values(l: &FactLayout, exprs: &[(&str, String)]) -> Result<Vec<String>> {
@@ -760,19 +759,21 @@ fn slot_values(l: &FactLayout, exprs: &[(&str, String)]) -> Result<Vec<String>> 
             None => "NULL".into(),
         }
     };
-    let mut out = vec!["NULL".to_string(); 14];
+    use fazhi_indicators::facts::{EVENT_SLOTS, NUM_SLOTS, TEXT_SLOTS};
+    let mut out = vec!["NULL".to_string(); fazhi_indicators::facts::slot_columns().len()];
     for (i, f) in l.text.iter().enumerate() {
         out[i] = get(f.clone());
     }
     for (i, f) in l.num.iter().enumerate() {
-        out[4 + i] = get(f.clone());
+        out[TEXT_SLOTS + i] = get(f.clone());
     }
     for (i, set) in l.events.iter().enumerate() {
-        out[6 + i] = get(set.join("|"));
+        out[TEXT_SLOTS + NUM_SLOTS + i] = get(set.join("|"));
     }
+    let clk = TEXT_SLOTS + NUM_SLOTS + EVENT_SLOTS;
     for (i, c) in l.clocks.iter().enumerate() {
-        out[10 + 2 * i] = get(format!("{c}.status"));
-        out[11 + 2 * i] = get(format!("{c}.due"));
+        out[clk + 2 * i] = get(format!("{c}.status"));
+        out[clk + 1 + 2 * i] = get(format!("{c}.due"));
     }
     let missing: Vec<&str> = exprs
         .iter()

@@ -104,11 +104,31 @@ pub fn filter_zh(ct: Option<&CaseType>, f: &Filter) -> String {
 /// The filters of a selection in Chinese, the period rule first.
 pub fn select_zh(registry: &Registry, sel: &CaseSelect) -> Vec<String> {
     let ct = registry.get(&sel.case_type);
-    let mut out = vec![format!(
-        "{}，按{}计入期间",
-        ct.map_or_else(|| sel.case_type.clone(), |c| c.name_zh.clone()),
-        date_point_zh(ct, &sel.period)
-    )];
+    let name = ct.map_or_else(|| sel.case_type.clone(), |c| c.name_zh.clone());
+    let mut out = vec![match &sel.stock {
+        None => format!("{name}，按{}计入期间", date_point_zh(ct, &sel.period)),
+        Some(stock) => {
+            let mut ends = vec![format!(
+                "{}不晚于期末",
+                date_point_zh(ct, &sel.period)
+            )];
+            if let Some(e) = &stock.ended {
+                ends.push(format!("{}为空或晚于期末", date_point_zh(ct, e)));
+            }
+            if !stock.end_states.is_empty() {
+                let states: Vec<String> = stock
+                    .end_states
+                    .iter()
+                    .map(|s| {
+                        ct.and_then(|c| c.states.iter().find(|st| st.code == *s))
+                            .map_or_else(|| s.clone(), |st| st.label_zh.clone())
+                    })
+                    .collect();
+                ends.push(format!("未在期末或之前办结为“{}”", states.join("”“")));
+            }
+            format!("{name}期末存量：{}", ends.join("，且"))
+        }
+    }];
     out.extend(sel.filters.iter().map(|f| filter_zh(ct, f)));
     out
 }

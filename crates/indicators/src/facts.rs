@@ -5,9 +5,9 @@
 //! generic slots, filled per case type as its folder declares in `case_types/<code>/facts.toml`
 //! ([`Layouts::from_registry`], validated against the definition with file:line diagnostics):
 //!
-//! - `txt1`‥`txt4`: text/enum fields (the code of the stored string);
-//! - `num1`, `num2`: integer fields (money in fen, or integral numbers);
-//! - `ev1_day`‥`ev4_day`: the first day one of a set of transitions was taken (from
+//! - `txt1`‥`txt6`: text/enum fields (the code of the stored string);
+//! - `num1`‥`num4`: integer fields (money in fen, or integral numbers);
+//! - `ev1_day`‥`ev8_day`: the first day one of a set of transitions was taken (from
 //!   `case_events`);
 //! - `clk1_status`/`clk1_due_day`, `clk2_status`/`clk2_due_day`: stored status and due date of a
 //!   clock (from `case_clocks`).
@@ -41,17 +41,17 @@ pub const FACTS_FILE: &str = "facts.toml";
 
 /// The version of the schema the store generates from the layouts (triggers, backfill): part of
 /// [`Layouts::fingerprint`], so that a change of the generator rebuilds like a changed layout.
-pub const GENERATION: &str = "facts-schema-1";
+pub const GENERATION: &str = "facts-schema-2";
 
 /// Slots of one case type, as declared in its folder's `facts.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FactLayout {
     pub case_type: String,
-    /// Field codes of `txt1`‥`txt4`.
+    /// Field codes of `txt1`‥`txt6` ([`TEXT_SLOTS`]).
     pub text: Vec<String>,
-    /// Field codes of `num1`, `num2` (integer values only).
+    /// Field codes of `num1`‥`num4` (integer values only; [`NUM_SLOTS`]).
     pub num: Vec<String>,
-    /// Transition sets of `ev1`‥`ev4`.
+    /// Transition sets of `ev1`‥`ev8` ([`EVENT_SLOTS`]).
     pub events: Vec<Vec<String>>,
     /// Clock codes of `clk1`, `clk2`.
     pub clocks: Vec<String>,
@@ -462,10 +462,25 @@ pub fn parse_layout(file: &FolderFile, ct: &CaseType) -> (Option<FactLayout>, Ve
 /// "set" when it is neither NULL nor this.
 pub const EMPTY_CODE: i64 = 0;
 
-pub const TEXT_SLOTS: usize = 4;
-pub const NUM_SLOTS: usize = 2;
-pub const EVENT_SLOTS: usize = 4;
+/// How many slots of each kind `case_facts` has (migration 0026 widened them from 4, 2, 4, 2:
+/// the store's statements, the generated triggers and the backfill follow these constants).
+pub const TEXT_SLOTS: usize = 6;
+pub const NUM_SLOTS: usize = 4;
+pub const EVENT_SLOTS: usize = 8;
 pub const CLOCK_SLOTS: usize = 2;
+
+/// The slot columns of `case_facts` in the order the store binds them: `txt1`‥, `num1`‥,
+/// `ev1_day`‥, then `clkN_status`, `clkN_due_day` per clock.
+pub fn slot_columns() -> Vec<String> {
+    let mut out: Vec<String> = (1..=TEXT_SLOTS).map(|i| format!("txt{i}")).collect();
+    out.extend((1..=NUM_SLOTS).map(|i| format!("num{i}")));
+    out.extend((1..=EVENT_SLOTS).map(|i| format!("ev{i}_day")));
+    for i in 1..=CLOCK_SLOTS {
+        out.push(format!("clk{i}_status"));
+        out.push(format!("clk{i}_due_day"));
+    }
+    out
+}
 
 impl FactLayout {
     /// Slot (1-based) of a text field.
@@ -706,9 +721,9 @@ mod tests {
             ("rollup = [\"month\"]", 1, "not a rollup column"),
             ("texts = []", 1, "unknown field"),
             (
-                "events = [[\"dispatch\"], [\"reply\"], [\"revisit\"], [\"reopen\"], [\"close\"]]",
+                "text = [\"satisfaction\", \"channel\", \"a\", \"b\", \"c\", \"d\", \"e\"]",
                 1,
-                "only 4 slots",
+                "only 6 slots",
             ),
         ] {
             let d = diags(text);

@@ -27,7 +27,7 @@ pub use fazhi_workflow::{Diagnostic, Severity};
 pub use load::Catalog;
 pub use model::{
     CLOCK_STATUSES, CaseSelect, CmpOp, DatePoint, Filter, FilterOp, Formula, Indicator,
-    OfficerSelect, SourceRef, Stat, Subject, Target, Window,
+    OfficerSelect, SourceRef, Stat, StockEnd, Subject, Target, Window,
 };
 pub use period::{Period, PeriodError};
 pub use plan::{

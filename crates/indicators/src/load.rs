@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use crate::model::{
     CLOCK_STATUSES, CaseSelect, CmpOp, DatePoint, Filter, FilterOp, Formula, Indicator,
-    OfficerSelect, SourceRef, Stat, Subject, Target, Window,
+    OfficerSelect, SourceRef, Stat, StockEnd, Subject, Target, Window,
 };
 
 /// The built-in definitions, embedded at compile time.
@@ -62,6 +62,11 @@ struct RawIndicator {
     field: Option<Spanned<String>>,
     #[serde(default)]
     divisor: Option<Spanned<f64>>,
+    // stock
+    #[serde(default)]
+    ended: Option<Spanned<String>>,
+    #[serde(default)]
+    end_states: Vec<Spanned<String>>,
     // ratio
     #[serde(default)]
     numerator: Option<Spanned<String>>,
@@ -549,18 +554,29 @@ fn build_indicator(
         "ratio" => &["numerator", "denominator"],
         "duration" => &["case_type", "period", "filters", "from", "to", "stat"],
         "on_time" => &["case_type", "period", "filters", "clock"],
+        "stock" => &[
+            "case_type",
+            "period",
+            "filters",
+            "field",
+            "divisor",
+            "ended",
+            "end_states",
+        ],
         "officers" => &["certified", "legal_reviewer", "domain"],
         "manual" => &[],
         other => {
             ck.err(
                 r.formula.span(),
-                format!("unknown formula `{other}`: expected count, sum, ratio, duration, on_time, officers or manual"),
-                format!("计算方式“{other}”无法识别，应为count、sum、ratio、duration、on_time、officers或manual"),
+                format!("unknown formula `{other}`: expected count, sum, stock, ratio, duration, on_time, officers or manual"),
+                format!("计算方式“{other}”无法识别，应为count、sum、stock、ratio、duration、on_time、officers或manual"),
             );
             return Vec::new();
         }
     };
-    let present: [(&str, Option<Range<usize>>); 14] = [
+    let present: [(&str, Option<Range<usize>>); 16] = [
+        ("ended", r.ended.as_ref().map(Spanned::span)),
+        ("end_states", r.end_states.first().map(Spanned::span)),
         ("case_type", r.case_type.as_ref().map(Spanned::span)),
         ("period", r.period.as_ref().map(Spanned::span)),
         ("filters", r.filters.first().map(Spanned::span)),
@@ -658,7 +674,7 @@ fn build_indicator(
     // The case selection shared by count, sum, duration and on_time.
     let mut select = None;
     let mut select_spans = None;
-    if matches!(kind, "count" | "sum" | "duration" | "on_time") {
+    if matches!(kind, "count" | "sum" | "duration" | "on_time" | "stock") {
         let case_type = required(ck, &r.case_type, "case_type");
         let period = required(ck, &r.period, "period");
         let mut filters = Vec::new();
@@ -700,6 +716,7 @@ fn build_indicator(
                 case_type: ct,
                 period: pp,
                 filters,
+                stock: None,
             });
             select_spans = Some((
                 ct_span,
@@ -719,6 +736,22 @@ fn build_indicator(
         registry.and_then(|r| r.get(&sel.case_type))
     };
 
+    // A stock is a count, or with `field` a sum, of the cases in force at the period's end.
+    if kind == "stock" {
+        let stock = parse_stock(ck, r, registry, select.as_ref());
+        if stock.is_none() {
+            ok = false;
+        }
+        select = select.zip(stock).map(|(mut s, st)| {
+            s.stock = Some(st);
+            s
+        });
+    }
+    let kind = match kind {
+        "stock" if r.field.is_some() => "sum",
+        "stock" => "count",
+        k => k,
+    };
     let formula = match kind {
         "count" => select.clone().map(Formula::Count),
         "sum" => {
@@ -1021,12 +1054,81 @@ fn build_indicator(
                 case_type: sel.case_type.clone(),
                 period: DatePoint::Created,
                 filters: vec![filter],
+                stock: None,
             };
             check_select(ck, ct, &only, &spans);
         }
         out.push(child);
     }
     out
+}
+
+/// The `ended` and `end_states` of a stock (at least one), checked against the case type of the
+/// selection when the registry is known.
+fn parse_stock(
+    ck: &mut Checker<'_>,
+    r: &RawIndicator,
+    registry: Option<&Registry>,
+    select: Option<&CaseSelect>,
+) -> Option<StockEnd> {
+    if r.ended.is_none() && r.end_states.is_empty() {
+        ck.err(
+            r.formula.span(),
+            "formula `stock` needs `ended` (the date a case leaves the stock) or `end_states`",
+            "计算方式“stock”需要“ended”（退出存量的日期）或“end_states”（终结状态）",
+        );
+        return None;
+    }
+    let ct = select.and_then(|s| registry.and_then(|reg| reg.get(&s.case_type)));
+    let mut ok = true;
+    let ended = match &r.ended {
+        None => None,
+        Some(e) => {
+            let p = e.get_ref().trim();
+            match parse_date_point(p) {
+                None => {
+                    ck.err(
+                        e.span(),
+                        format!("ended `{p}` must be closed or event:<transition>[|<transition>…]"),
+                        format!("退出日期ended“{p}”应为closed或event:环节代码"),
+                    );
+                    ok = false;
+                    None
+                }
+                Some(d) => {
+                    if let (DatePoint::Event(ts), Some(ct)) = (&d, ct) {
+                        for t in ts {
+                            if ct.transition(t).is_none() {
+                                ck.err(
+                                    e.span(),
+                                    format!("case type `{}` has no transition `{t}`", ct.code),
+                                    format!("案件类型“{}”没有办理环节“{t}”", ct.name_zh),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                    Some(d)
+                }
+            }
+        }
+    };
+    let mut end_states = Vec::new();
+    for s in &r.end_states {
+        let code = s.get_ref().trim().to_string();
+        if let Some(ct) = ct
+            && !ct.states.iter().any(|st| st.code == code && st.terminal)
+        {
+            ck.err(
+                s.span(),
+                format!("`{code}` is not a terminal state of case type `{}`", ct.code),
+                format!("“{code}”不是案件类型“{}”的终结状态", ct.name_zh),
+            );
+            ok = false;
+        }
+        end_states.push(code);
+    }
+    ok.then_some(StockEnd { ended, end_states })
 }
 
 /// Parses one definition file. Returns its indicators and all diagnostics.

@@ -145,6 +145,7 @@ pub enum Formula {
 impl Formula {
     pub fn kind(&self) -> &'static str {
         match self {
+            Formula::Count(s) | Formula::Sum { select: s, .. } if s.stock.is_some() => "stock",
             Formula::Count(_) => "count",
             Formula::Sum { .. } => "sum",
             Formula::Ratio { .. } => "ratio",
@@ -161,9 +162,24 @@ impl Formula {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseSelect {
     pub case_type: String,
-    /// The date that must fall in the period.
+    /// The date that must fall in the period (for a stock: on or before its last day).
     pub period: DatePoint,
     pub filters: Vec<Filter>,
+    /// `formula = "stock"`: the cases *in force at the end of the period* instead of those whose
+    /// date falls in it — `period`'s date on or before the period's last day, and not ended by
+    /// then.
+    pub stock: Option<StockEnd>,
+}
+
+/// How a case leaves a stock (at least one of the two is declared).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StockEnd {
+    /// The date the case leaves the stock (`ended`): in the stock while it is not set or later
+    /// than the period's last day.
+    pub ended: Option<DatePoint>,
+    /// Terminal states that end it on its closing day (`end_states`): a case closed in one of
+    /// them on or before the period's last day is out of the stock.
+    pub end_states: Vec<String>,
 }
 
 /// A date of a case.

@@ -417,9 +417,34 @@ impl Ctx<'_> {
         }
     }
 
-    /// The period condition of a selection.
+    /// The period condition of a selection; for a stock, the cases in force at the end of the
+    /// period: its date on or before the last day, not ended by then.
     fn in_period(&self, sel: &CaseSelect) -> Cond {
-        self.within(self.date(&sel.period), Window::Period)
+        let Some(stock) = &sel.stock else {
+            return self.within(self.date(&sel.period), Window::Period);
+        };
+        let mut parts = vec![self.within(self.date(&sel.period), Window::UntilEnd)];
+        let after_end = |o: Operand| {
+            let end = o.date_param(self.period.end());
+            Cond::Or(vec![
+                Cond::NotSet(o.clone()),
+                Cond::Cmp(o, CmpOp::Gt, end),
+            ])
+        };
+        if let Some(ended) = &stock.ended {
+            parts.push(after_end(self.date(ended)));
+        }
+        if !stock.end_states.is_empty() {
+            let Cond::Or(mut open) = after_end(Operand::Col(Col::ClosedOn)) else {
+                unreachable!("after_end is a disjunction")
+            };
+            open.insert(
+                0,
+                Cond::NotIn(Operand::Col(Col::State), stock.end_states.clone()),
+            );
+            parts.push(Cond::Or(open));
+        }
+        Cond::and(parts)
     }
 
     /// Period condition and filters.

@@ -1494,38 +1494,72 @@ pub(crate) async fn insert_facts(
     })?;
     let changing = changing_facts(tx, c).await?;
     let (clk_status, clk_due) = clock_codes(tx, layout, clocks).await?;
-    tx.execute(
-        "INSERT INTO case_facts (case_id, case_type, unit_path, created_day, closed_day, state, category, published, \
-         txt1, txt2, txt3, txt4, num1, num2, ev1_day, ev2_day, ev3_day, ev4_day, \
-         clk1_status, clk1_due_day, clk2_status, clk2_due_day) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
-        [
-            vec![
-                id.0.into(),
-                c.case_type.into(),
-                c.unit_path.into(),
-                created.into(),
-            ],
-            changing,
-            vec![
-                ev[0].into(),
-                ev[1].into(),
-                ev[2].into(),
-                ev[3].into(),
-                clk_status[0].into(),
-                clk_due[0].into(),
-                clk_status[1].into(),
-                clk_due[1].into(),
-            ],
-        ]
-        .concat(),
-    )
+    let mut args = vec![
+        id.0.into(),
+        c.case_type.into(),
+        c.unit_path.into(),
+        created.into(),
+    ];
+    args.extend(changing);
+    args.extend(ev.iter().map(|d| crate::Arg::from(*d)));
+    for i in 0..facts::CLOCK_SLOTS {
+        args.push(clk_status[i].into());
+        args.push(clk_due[i].into());
+    }
+    tx.execute(&INSERT_FACTS, args)
     .await?;
     Ok(())
 }
 
+static INSERT_FACTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(insert_facts_sql);
+static UPDATE_FACTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(update_facts_sql);
+
+/// The statement of [`insert_facts`]: the case columns, then [`facts::slot_columns`].
+fn insert_facts_sql() -> String {
+    let mut cols: Vec<String> = [
+        "case_id",
+        "case_type",
+        "unit_path",
+        "created_day",
+        "closed_day",
+        "state",
+        "category",
+        "published",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    cols.extend(facts::slot_columns());
+    let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+    format!(
+        "INSERT INTO case_facts ({}) VALUES ({})",
+        cols.join(", "),
+        params.join(", ")
+    )
+}
+
+/// The statement of [`update_facts`]: the columns of [`changing_facts`], then the case id.
+fn update_facts_sql() -> String {
+    let mut cols: Vec<String> = ["closed_day", "state", "category", "published"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    cols.extend((1..=facts::TEXT_SLOTS).map(|i| format!("txt{i}")));
+    cols.extend((1..=facts::NUM_SLOTS).map(|i| format!("num{i}")));
+    let set: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    format!(
+        "UPDATE case_facts SET {} WHERE case_id = ${}",
+        set.join(", "),
+        cols.len() + 1
+    )
+}
+
 /// The facts a case update changes, in the order `insert_facts` and `update_facts` bind them:
-/// closed day, state, category, published, `txt1`‥`txt4` (codes), `num1`, `num2`.
+/// closed day, state, category, published, `txt1`‥ (codes), `num1`‥.
 async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg<'static>>> {
     let layouts = tx.layouts.clone();
     let layout = layouts.get(c.case_type);
@@ -1548,11 +1582,7 @@ async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg
 pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
     let mut args = changing_facts(tx, c).await?;
     args.push(id.0.into());
-    tx.execute(
-        "UPDATE case_facts SET closed_day = $1, state = $2, category = $3, published = $4, \
-         txt1 = $5, txt2 = $6, txt3 = $7, txt4 = $8, num1 = $9, num2 = $10 WHERE case_id = $11",
-        args,
-    )
+    tx.execute(&UPDATE_FACTS, args)
     .await?;
     Ok(())
 }
@@ -1627,16 +1657,26 @@ pub(crate) async fn clock_facts(
         return Ok(());
     };
     let (status, due) = clock_codes(tx, Some(l), clocks).await?;
+    let mut set = Vec::new();
+    let mut args: Vec<crate::Arg<'static>> = Vec::new();
+    for i in 0..facts::CLOCK_SLOTS {
+        set.push(format!(
+            "clk{0}_status = ${1}, clk{0}_due_day = ${2}",
+            i + 1,
+            2 * i + 1,
+            2 * i + 2
+        ));
+        args.push(status[i].into());
+        args.push(due[i].into());
+    }
+    args.push(id.0.into());
     tx.execute(
-        "UPDATE case_facts SET clk1_status = $1, clk1_due_day = $2, clk2_status = $3, clk2_due_day = $4 \
-         WHERE case_id = $5",
-        vec![
-            status[0].into(),
-            due[0].into(),
-            status[1].into(),
-            due[1].into(),
-            id.0.into(),
-        ],
+        &format!(
+            "UPDATE case_facts SET {} WHERE case_id = ${}",
+            set.join(", "),
+            args.len()
+        ),
+        args,
     )
     .await?;
     Ok(())

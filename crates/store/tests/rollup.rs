@@ -1036,6 +1036,10 @@ async fn held_columns(db: &Db) {
         ("ev2_month", Col::Event(2)),
         ("ev3_month", Col::Event(3)),
         ("ev4_month", Col::Event(4)),
+        ("ev5_month", Col::Event(5)),
+        ("ev6_month", Col::Event(6)),
+        ("ev7_month", Col::Event(7)),
+        ("ev8_month", Col::Event(8)),
         ("clk1_due_month", Col::ClockDue(1)),
         ("clk2_due_month", Col::ClockDue(2)),
         ("state", Col::State),
@@ -1045,6 +1049,8 @@ async fn held_columns(db: &Db) {
         ("txt2", Col::Text(2)),
         ("txt3", Col::Text(3)),
         ("txt4", Col::Text(4)),
+        ("txt5", Col::Text(5)),
+        ("txt6", Col::Text(6)),
         ("clk1_status", Col::ClockStatus(1)),
         ("clk2_status", Col::ClockStatus(2)),
     ];
@@ -1098,6 +1104,8 @@ async fn facts_rows(db: &Db) -> Vec<Vec<String>> {
         "txt2",
         "txt3",
         "txt4",
+        "txt5",
+        "txt6",
         "clk1_status",
         "clk2_status",
     ];
@@ -1109,10 +1117,16 @@ async fn facts_rows(db: &Db) -> Vec<Vec<String>> {
         "published",
         "num1",
         "num2",
+        "num3",
+        "num4",
         "ev1_day",
         "ev2_day",
         "ev3_day",
         "ev4_day",
+        "ev5_day",
+        "ev6_day",
+        "ev7_day",
+        "ev8_day",
         "clk1_due_day",
         "clk2_due_day",
     ];
@@ -1278,4 +1292,176 @@ fn both_0013_migrations_define_the_same_table() {
         columns(include_str!("../migrations/postgres/0013_facts_schema.sql"))
     );
     assert_eq!(s.len(), 6, "{s:?}");
+}
+
+/// Migration 0026 widens the facts and recreates the rollup with the same columns on both
+/// backends, and they are the columns the generator writes (`facts::slot_columns`; the rollup's
+/// key and values).
+#[test]
+fn both_0026_migrations_define_the_same_table_and_slots() {
+    use fazhi_store::testing::migration_columns as columns;
+    let sqlite = include_str!("../migrations/sqlite/0026_wider_facts.sql");
+    let postgres = include_str!("../migrations/postgres/0026_wider_facts.sql");
+    let s = columns(sqlite);
+    assert_eq!(s, columns(postgres));
+    // case_type, unit_path, 25 key columns, n, 10 day sums, 4 × (sum, count).
+    assert_eq!(s.len(), 1 + 2 + 25 + 1 + 10 + 8, "{s:?}");
+    let added = |sql: &str| -> Vec<String> {
+        sql.lines()
+            .filter_map(|l| l.strip_prefix("ALTER TABLE case_facts ADD COLUMN "))
+            .map(|l| l.split_whitespace().next().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(added(sqlite), added(postgres));
+    let slots = fazhi_indicators::facts::slot_columns();
+    for a in added(sqlite) {
+        assert!(slots.contains(&a), "{a}");
+    }
+    assert_eq!(slots.len(), 6 + 4 + 8 + 2 * 2);
+    for n in 1..=fazhi_indicators::facts::NUM_SLOTS {
+        assert!(s.contains(&format!("case_facts_rollup.num{n}_sum")));
+    }
+    for n in 1..=fazhi_indicators::facts::EVENT_SLOTS {
+        assert!(s.contains(&format!("case_facts_rollup.ev{n}_month")));
+        assert!(s.contains(&format!("case_facts_rollup.ev{n}_sum")));
+    }
+    for n in 1..=fazhi_indicators::facts::TEXT_SLOTS {
+        assert!(s.contains(&format!("case_facts_rollup.txt{n}")));
+    }
+}
+
+/// A case of the stock test: no clocks, a few events.
+fn simple(
+    case_type: &'static str,
+    number: &str,
+    unit: &UnitRow,
+    state: &'static str,
+    (created, closed): (&str, Option<&str>),
+    fields: Value,
+    events: &[(&'static str, &str)],
+) -> Case {
+    Case {
+        case_type,
+        number: number.into(),
+        unit: unit.clone(),
+        state,
+        category: None,
+        created_on: created.into(),
+        closed_on: closed.map(String::from),
+        published: false,
+        fields: fields.as_object().cloned().unwrap_or_default(),
+        events: events.iter().map(|(t, d)| (*t, d.to_string())).collect(),
+        clocks: Vec::new(),
+    }
+}
+
+/// Hand-built subjects, documents, wage cases and meetings: the stocks at period end
+/// (`correction.on_register`: received, neither ended nor terminated; `normative_document.in_force`:
+/// published, not repealed), and the figures moved onto the widened slots (ev5‥ev8, num3, num4,
+/// txt5), through the rollup and from the facts alike, for years, quarters and months.
+async fn stocks_and_wide_slots(db: &Db) {
+    let (s, c1, c2) = units(db).await;
+    let cs = "correction_subject";
+    let nd = "normative_document";
+    let none = json!({});
+    let all = vec![
+        // Ended 2025-11-20, handed over 2025-12-01 (terminal); commended in June.
+        simple(cs, "SJ-A", &c1, "handed_over", ("2025-03-10", Some("2025-12-01")), none.clone(), &[
+            ("receive", "2025-03-10"),
+            ("commend", "2025-06-01"),
+            ("end_correction", "2025-11-20"),
+            ("hand_over", "2025-12-01"),
+        ]),
+        // Still under correction; warned twice, monitored.
+        simple(cs, "SJ-B", &c1, "supervising", ("2025-05-05", None), none.clone(), &[
+            ("receive", "2025-05-05"),
+            ("warn", "2025-07-01"),
+            ("warn", "2025-08-01"),
+            ("start_monitoring", "2025-07-02"),
+        ]),
+        // Terminated (revoked) on 2025-08-15: no end_correction, a terminal end state.
+        simple(cs, "SJ-C", &c2, "terminated", ("2025-02-01", Some("2025-08-15")), none.clone(), &[
+            ("receive", "2025-02-01"),
+            ("propose_revocation", "2025-08-01"),
+        ]),
+        simple(cs, "SJ-D", &c2, "supervising", ("2026-01-10", None), none.clone(), &[
+            ("receive", "2026-01-10"),
+        ]),
+        // Ended 2026-01-05, not yet handed over (not closed).
+        simple(cs, "SJ-E", &s, "ended", ("2025-09-01", None), none.clone(), &[
+            ("receive", "2025-09-01"),
+            ("end_correction", "2026-01-05"),
+        ]),
+        simple(nd, "WJ-1", &c1, "in_force", ("2025-01-05", None), none.clone(), &[
+            ("create", "2025-01-05"),
+            ("request_review", "2025-02-01"),
+            ("publish", "2025-03-01"),
+        ]),
+        simple(nd, "WJ-2", &c2, "repealed", ("2025-03-01", Some("2025-10-01")), none.clone(), &[
+            ("create", "2025-03-01"),
+            ("publish", "2025-04-10"),
+            ("repeal", "2025-10-01"),
+        ]),
+        simple(nd, "WJ-3", &c2, "in_force", ("2025-10-01", None), none.clone(), &[
+            ("create", "2025-10-01"),
+            ("request_review", "2025-11-20"),
+            ("publish", "2026-01-15"),
+        ]),
+        simple("wage_arrears_case", "QX-1", &c1, "received", ("2025-04-01", None),
+            json!({"amount_owed": 1_234_500}), &[("create", "2025-04-01")]),
+        simple("wage_arrears_case", "QX-2", &c2, "received", ("2025-07-01", None),
+            json!({"amount_owed": 100_000}), &[("create", "2025-07-01")]),
+        simple("wage_arrears_case", "QX-3", &c2, "received", ("2026-02-01", None),
+            json!({"amount_owed": 5}), &[("create", "2026-02-01")]),
+        simple("collective_meeting", "HY-1", &c1, "held", ("2025-04-20", None),
+            json!({"reviewed_items": 3, "dissent_items": 1}), &[("hold", "2025-05-01")]),
+        simple("collective_meeting", "HY-2", &c2, "held", ("2025-05-20", None),
+            json!({"reviewed_items": 2}), &[("hold", "2025-06-01")]),
+        simple("litigation_case", "SS-1", &c2, "closed", ("2025-03-01", Some("2025-09-01")),
+            json!({"disclosure_related": "是"}), &[("withdraw", "2025-09-01")]),
+    ];
+    for c in &all {
+        write(db, c).await;
+    }
+    assert_rollup_consistent(db, "stocks").await;
+    let v = |r: &RawResults, k: &str| r.values.get(k).copied().flatten().unwrap_or(0.0);
+    for (unit, period, as_of, want) in [
+        // (on_register, in_force, commended, monitored, revocations)
+        (&s, "2025", "2026-03-01", [2.0, 1.0, 1.0, 1.0, 1.0]),
+        (&s, "2025", "2026-01-15", [2.0, 1.0, 1.0, 1.0, 1.0]),
+        (&s, "2025-06", "2026-03-01", [3.0, 2.0, 1.0, 0.0, 0.0]),
+        (&s, "2025-Q3", "2026-03-01", [3.0, 2.0, 0.0, 1.0, 1.0]),
+        (&s, "2026-01", "2026-03-01", [2.0, 2.0, 0.0, 0.0, 0.0]),
+        (&s, "2025-04", "2026-03-01", [2.0, 2.0, 0.0, 0.0, 0.0]),
+        (&c1, "2025", "2026-03-01", [1.0, 1.0, 1.0, 1.0, 0.0]),
+        (&c2, "2025-06", "2026-03-01", [1.0, 1.0, 0.0, 0.0, 0.0]),
+    ] {
+        let (r, _) = both_ways(db, unit, period, as_of).await;
+        let got = [
+            v(&r, "correction.on_register"),
+            v(&r, "normative_document.in_force"),
+            v(&r, "correction.commended"),
+            v(&r, "correction.monitored"),
+            v(&r, "correction.revocation_proposals"),
+        ];
+        assert_eq!(got, want, "{} {period}", unit.path);
+    }
+    let (r, stats) = both_ways(db, &s, "2025", "2026-01-01").await;
+    assert_eq!(v(&r, "normative_document.issued"), 2.0);
+    assert_eq!(v(&r, "normative_document.issued_reviewed"), 1.0);
+    assert_eq!(v(&r, "normative_document.repealed"), 1.0);
+    assert_eq!(v(&r, "wage_arrears.amount"), 1_334_500.0);
+    assert_eq!(v(&r, "collective_meeting.reviewed_items"), 5.0);
+    assert_eq!(v(&r, "collective_meeting.dissent_items"), 1.0);
+    assert_eq!(v(&r, "litigation.disclosure_cases"), 1.0);
+    assert!(stats.rollup > 0, "{stats:?}");
+    let (r, _) = both_ways(db, &s, "2026", "2026-03-01").await;
+    assert_eq!(v(&r, "correction.on_register"), 2.0, "B and D");
+    assert_eq!(v(&r, "normative_document.in_force"), 2.0, "WJ-1 and WJ-3");
+    assert_eq!(v(&r, "wage_arrears.amount"), 5.0);
+}
+
+#[tokio::test]
+async fn stocks_at_period_end_and_the_widened_slots() {
+    on_both!(stocks_and_wide_slots);
 }

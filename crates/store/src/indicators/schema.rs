@@ -19,7 +19,7 @@
 //! SQL text is built from constants and from codes checked here to be snake_case identifiers
 //! (`[a-z][a-z0-9_]*`), written as SQL string literals; nothing else from the layouts enters it.
 
-use fazhi_indicators::facts::{FactLayout, Layouts};
+use fazhi_indicators::facts::{self, FactLayout, Layouts};
 use fazhi_indicators::plan::Col;
 
 use crate::{Backend, Db, DbRow, Result, StoreError};
@@ -35,57 +35,67 @@ pub enum Applied {
     Rebuilt,
 }
 
-/// The key columns of the rollup in table order: (rollup column, facts column, its [`Col`]).
-const KEY: [(&str, &str, Col); 17] = [
-    ("created_month", "created_day", Col::CreatedOn),
-    ("closed_month", "closed_day", Col::ClosedOn),
-    ("ev1_month", "ev1_day", Col::Event(1)),
-    ("ev2_month", "ev2_day", Col::Event(2)),
-    ("ev3_month", "ev3_day", Col::Event(3)),
-    ("ev4_month", "ev4_day", Col::Event(4)),
-    ("clk1_due_month", "clk1_due_day", Col::ClockDue(1)),
-    ("clk2_due_month", "clk2_due_day", Col::ClockDue(2)),
-    ("state", "state", Col::State),
-    ("category", "category", Col::Category),
-    ("published", "published", Col::Published),
-    ("txt1", "txt1", Col::Text(1)),
-    ("txt2", "txt2", Col::Text(2)),
-    ("txt3", "txt3", Col::Text(3)),
-    ("txt4", "txt4", Col::Text(4)),
-    ("clk1_status", "clk1_status", Col::ClockStatus(1)),
-    ("clk2_status", "clk2_status", Col::ClockStatus(2)),
-];
+/// A rollup column, the facts column it is computed from, and its [`Col`].
+type RollupCol = (String, String, Col);
 
-/// The day sums of the rollup: (rollup column, facts column, its [`Col`]).
-const DAY_SUMS: [(&str, &str, Col); 6] = [
-    ("created_sum", "created_day", Col::CreatedOn),
-    ("closed_sum", "closed_day", Col::ClosedOn),
-    ("ev1_sum", "ev1_day", Col::Event(1)),
-    ("ev2_sum", "ev2_day", Col::Event(2)),
-    ("ev3_sum", "ev3_day", Col::Event(3)),
-    ("ev4_sum", "ev4_day", Col::Event(4)),
-];
+/// The key columns of the rollup (see migration 0026), from the slot counts of
+/// [`fazhi_indicators::facts`].
+fn key_cols() -> Vec<RollupCol> {
+    let c = |r: String, f: String, col: Col| (r, f, col);
+    let mut out = vec![
+        c("created_month".into(), "created_day".into(), Col::CreatedOn),
+        c("closed_month".into(), "closed_day".into(), Col::ClosedOn),
+    ];
+    for i in 1..=slot_u8(facts::EVENT_SLOTS) {
+        out.push(c(format!("ev{i}_month"), format!("ev{i}_day"), Col::Event(i)));
+    }
+    for i in 1..=slot_u8(facts::CLOCK_SLOTS) {
+        out.push(c(
+            format!("clk{i}_due_month"),
+            format!("clk{i}_due_day"),
+            Col::ClockDue(i),
+        ));
+    }
+    for (n, col) in [
+        ("state", Col::State),
+        ("category", Col::Category),
+        ("published", Col::Published),
+    ] {
+        out.push(c(n.into(), n.into(), col));
+    }
+    for i in 1..=slot_u8(facts::TEXT_SLOTS) {
+        out.push(c(format!("txt{i}"), format!("txt{i}"), Col::Text(i)));
+    }
+    for i in 1..=slot_u8(facts::CLOCK_SLOTS) {
+        out.push(c(
+            format!("clk{i}_status"),
+            format!("clk{i}_status"),
+            Col::ClockStatus(i),
+        ));
+    }
+    out
+}
+
+/// The day sums of the rollup.
+fn day_sums() -> Vec<RollupCol> {
+    let mut out = vec![
+        ("created_sum".into(), "created_day".into(), Col::CreatedOn),
+        ("closed_sum".into(), "closed_day".into(), Col::ClosedOn),
+    ];
+    for i in 1..=slot_u8(facts::EVENT_SLOTS) {
+        out.push((format!("ev{i}_sum"), format!("ev{i}_day"), Col::Event(i)));
+    }
+    out
+}
 
 /// The integer slots, which the rollup sums and counts.
-const NUMS: [&str; 2] = ["num1", "num2"];
+fn nums() -> Vec<String> {
+    (1..=facts::NUM_SLOTS).map(|i| format!("num{i}")).collect()
+}
 
-/// The slot columns of `case_facts`, in the order the slot backfill assigns them.
-const SLOTS: [&str; 14] = [
-    "txt1",
-    "txt2",
-    "txt3",
-    "txt4",
-    "num1",
-    "num2",
-    "ev1_day",
-    "ev2_day",
-    "ev3_day",
-    "ev4_day",
-    "clk1_status",
-    "clk1_due_day",
-    "clk2_status",
-    "clk2_due_day",
-];
+fn slot_u8(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
 
 fn is_code(s: &str) -> bool {
     let mut chars = s.chars();
@@ -117,6 +127,9 @@ fn lits<'a>(codes: impl IntoIterator<Item = &'a str>) -> Result<String> {
 struct Gen<'a> {
     backend: Backend,
     layouts: &'a Layouts,
+    key: Vec<RollupCol>,
+    day_sums: Vec<RollupCol>,
+    nums: Vec<String>,
     /// For each key column, the case types that do not hold it (SQL literals; empty: all do).
     not_held: Vec<(Col, String)>,
 }
@@ -124,7 +137,9 @@ struct Gen<'a> {
 impl<'a> Gen<'a> {
     fn new(backend: Backend, layouts: &'a Layouts) -> Result<Gen<'a>> {
         let mut not_held = Vec::new();
-        for (_, _, col) in KEY {
+        let key = key_cols();
+        for (_, _, col) in &key {
+            let col = *col;
             let types = lits(
                 layouts
                     .iter()
@@ -136,6 +151,9 @@ impl<'a> Gen<'a> {
         Ok(Gen {
             backend,
             layouts,
+            key,
+            day_sums: day_sums(),
+            nums: nums(),
             not_held,
         })
     }
@@ -166,7 +184,8 @@ impl<'a> Gen<'a> {
     }
 
     /// The rollup key value of one key column for a row (`NEW`, `OLD`, `f`).
-    fn key(&self, row: &str, (_, fc, col): (&str, &str, Col)) -> String {
+    fn key(&self, row: &str, (_, fc, col): &RollupCol) -> String {
+        let col = *col;
         let e = format!("{row}.{fc}");
         let v = match col {
             c if c.is_day() => self.month(&e),
@@ -183,16 +202,20 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn key_names() -> String {
-        KEY.iter().map(|k| k.0).collect::<Vec<_>>().join(", ")
+    fn key_names(&self) -> String {
+        self.key
+            .iter()
+            .map(|k| k.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
-    fn columns() -> String {
+    fn columns(&self) -> String {
         let mut c = vec!["case_type".to_string(), "unit_path".into()];
-        c.extend(KEY.iter().map(|k| k.0.to_string()));
+        c.extend(self.key.iter().map(|k| k.0.clone()));
         c.push("n".into());
-        c.extend(DAY_SUMS.iter().map(|s| s.0.to_string()));
-        for n in NUMS {
+        c.extend(self.day_sums.iter().map(|s| s.0.clone()));
+        for n in &self.nums {
             c.push(format!("{n}_sum"));
             c.push(format!("{n}_n"));
         }
@@ -202,12 +225,12 @@ impl<'a> Gen<'a> {
     /// Adds the row `NEW` to its group.
     fn add_new(&self) -> String {
         let mut v = vec!["NEW.case_type".to_string(), "NEW.unit_path".into()];
-        v.extend(KEY.iter().map(|k| self.key("NEW", *k)));
+        v.extend(self.key.iter().map(|k| self.key("NEW", k)));
         v.push("1".into());
-        for (_, fc, col) in DAY_SUMS {
-            v.push(self.held("NEW", col, format!("COALESCE(NEW.{fc}, 0)"), "0"));
+        for (_, fc, col) in &self.day_sums {
+            v.push(self.held("NEW", *col, format!("COALESCE(NEW.{fc}, 0)"), "0"));
         }
-        for n in NUMS {
+        for n in &self.nums {
             v.push(format!("COALESCE(NEW.{n}, 0)"));
             v.push(self.is_set(&format!("NEW.{n}")));
         }
@@ -217,20 +240,20 @@ impl<'a> Gen<'a> {
         };
         let mut sums = vec![format!("n = {t}n + excluded.n")];
         sums.extend(
-            DAY_SUMS
+            self.day_sums
                 .iter()
                 .map(|s| format!("{0} = {t}{0} + excluded.{0}", s.0)),
         );
-        for n in NUMS {
+        for n in &self.nums {
             for s in ["sum", "n"] {
                 sums.push(format!("{n}_{s} = {t}{n}_{s} + excluded.{n}_{s}"));
             }
         }
         format!(
             "INSERT INTO case_facts_rollup ({}) VALUES ({}) ON CONFLICT (case_type, unit_path, {}) DO UPDATE SET {}",
-            Gen::columns(),
+            self.columns(),
             v.join(", "),
-            Gen::key_names(),
+            self.key_names(),
             sums.join(", ")
         )
     }
@@ -242,8 +265,9 @@ impl<'a> Gen<'a> {
             "unit_path = OLD.unit_path".into(),
         ];
         w.extend(
-            KEY.iter()
-                .map(|k| format!("{} = {}", k.0, self.key("OLD", *k))),
+            self.key
+                .iter()
+                .map(|k| format!("{} = {}", k.0, self.key("OLD", k))),
         );
         w.join(" AND ")
     }
@@ -253,11 +277,11 @@ impl<'a> Gen<'a> {
     fn remove_old(&self) -> [String; 2] {
         let group = self.old_group();
         let mut set = vec!["n = n - 1".to_string()];
-        for (sc, fc, col) in DAY_SUMS {
-            let v = self.held("OLD", col, format!("COALESCE(OLD.{fc}, 0)"), "0");
+        for (sc, fc, col) in &self.day_sums {
+            let v = self.held("OLD", *col, format!("COALESCE(OLD.{fc}, 0)"), "0");
             set.push(format!("{sc} = {sc} - {v}"));
         }
-        for n in NUMS {
+        for n in &self.nums {
             set.push(format!("{n}_sum = {n}_sum - COALESCE(OLD.{n}, 0)"));
             set.push(format!(
                 "{n}_n = {n}_n - {}",
@@ -285,14 +309,14 @@ impl<'a> Gen<'a> {
             format!("OLD.case_type {ne} NEW.case_type"),
             format!("OLD.unit_path {ne} NEW.unit_path"),
         ];
-        for (_, fc, col) in KEY {
+        for (_, fc, col) in &self.key {
             let changed = format!("OLD.{fc} {ne} NEW.{fc}");
-            parts.push(match self.not_held(col) {
+            parts.push(match self.not_held(*col) {
                 "" => changed,
                 types => format!("({changed} AND NEW.case_type NOT IN ({types}))"),
             });
         }
-        parts.extend(NUMS.iter().map(|n| format!("OLD.{n} {ne} NEW.{n}")));
+        parts.extend(self.nums.iter().map(|n| format!("OLD.{n} {ne} NEW.{n}")));
         parts.join(" OR ")
     }
 
@@ -353,34 +377,35 @@ impl<'a> Gen<'a> {
             "f.unit_path AS unit_path".into(),
         ];
         inner.extend(
-            KEY.iter()
-                .map(|k| format!("{} AS {}", self.key("f", *k), k.0)),
+            self.key
+                .iter()
+                .map(|k| format!("{} AS {}", self.key("f", k), k.0)),
         );
-        for (_, fc, col) in DAY_SUMS {
+        for (_, fc, col) in &self.day_sums {
             inner.push(format!(
                 "{} AS {fc}",
-                self.held("f", col, format!("f.{fc}"), "NULL")
+                self.held("f", *col, format!("f.{fc}"), "NULL")
             ));
         }
-        inner.extend(NUMS.iter().map(|n| format!("f.{n} AS {n}")));
+        inner.extend(self.nums.iter().map(|n| format!("f.{n} AS {n}")));
         let mut outer = vec!["case_type".to_string(), "unit_path".into()];
-        outer.extend(KEY.iter().map(|k| k.0.to_string()));
+        outer.extend(self.key.iter().map(|k| k.0.clone()));
         outer.push("COUNT(*)".into());
         outer.extend(
-            DAY_SUMS
+            self.day_sums
                 .iter()
                 .map(|(_, fc, _)| format!("COALESCE(SUM({fc}), 0)")),
         );
-        for n in NUMS {
+        for n in &self.nums {
             outer.push(format!("COALESCE(SUM({n}), 0)"));
             outer.push(format!("COUNT({n})"));
         }
         format!(
             "INSERT INTO {table} ({}) SELECT {} FROM (SELECT {} FROM case_facts f) x GROUP BY case_type, unit_path, {}",
-            Gen::columns(),
+            self.columns(),
             outer.join(", "),
             inner.join(", "),
-            Gen::key_names()
+            self.key_names()
         )
     }
 
@@ -450,19 +475,19 @@ impl<'a> Gen<'a> {
         let null = "CAST(NULL AS BIGINT)".to_string();
         let code = |e: String| format!("(SELECT d.code FROM fact_values d WHERE d.value = ({e}))");
         let mut v: Vec<String> = Vec::new();
-        for i in 0..4 {
+        for i in 0..facts::TEXT_SLOTS {
             v.push(match l.text.get(i) {
                 Some(f) => code(self.json_text(f)?),
                 None => null.clone(),
             });
         }
-        for i in 0..2 {
+        for i in 0..facts::NUM_SLOTS {
             v.push(match l.num.get(i) {
                 Some(f) => self.json_int(f)?,
                 None => null.clone(),
             });
         }
-        for i in 0..4 {
+        for i in 0..facts::EVENT_SLOTS {
             v.push(match l.events.get(i) {
                 Some(set) => self.day(&format!(
                     "(SELECT MIN(e.on_date) FROM case_events e WHERE e.case_id = c.id AND e.transition IN ({}))",
@@ -471,7 +496,7 @@ impl<'a> Gen<'a> {
                 None => null.clone(),
             });
         }
-        for i in 0..2 {
+        for i in 0..facts::CLOCK_SLOTS {
             match l.clocks.get(i) {
                 Some(k) => {
                     let k = lit(k)?;
@@ -491,7 +516,7 @@ impl<'a> Gen<'a> {
         out.push(format!(
             "UPDATE case_facts SET ({}) = (SELECT {} FROM cases c WHERE c.id = case_facts.case_id) \
              WHERE case_type = {t}",
-            SLOTS.join(", "),
+            facts::slot_columns().join(", "),
             v.join(", ")
         ));
         Ok(out)
@@ -505,8 +530,9 @@ impl<'a> Gen<'a> {
             out.extend(self.slot_backfill(l)?);
         }
         let types = lits(self.layouts.iter().map(|l| l.case_type.as_str()))?;
-        let set: Vec<String> = SLOTS.iter().map(|s| format!("{s} = NULL")).collect();
-        let any: Vec<String> = SLOTS.iter().map(|s| format!("{s} IS NOT NULL")).collect();
+        let slots = facts::slot_columns();
+        let set: Vec<String> = slots.iter().map(|s| format!("{s} = NULL")).collect();
+        let any: Vec<String> = slots.iter().map(|s| format!("{s} IS NOT NULL")).collect();
         let others = if types.is_empty() {
             String::new()
         } else {
