@@ -682,7 +682,6 @@ fn varied_facts(types: &Types, c: &dyn Fn(&str) -> String) -> Result<String> {
     ))
 }
 
-
 /// The two case types the benchmark generates, found in the catalogue by the indicators it
 /// checks (`hotline.received`: the tickets, nine in ten cases; `enforcement.filed`: the
 /// enforcement cases), with their facts layouts: the generators write each value into the slot

@@ -108,10 +108,7 @@ pub fn select_zh(registry: &Registry, sel: &CaseSelect) -> Vec<String> {
     let mut out = vec![match &sel.stock {
         None => format!("{name}，按{}计入期间", date_point_zh(ct, &sel.period)),
         Some(stock) => {
-            let mut ends = vec![format!(
-                "{}不晚于期末",
-                date_point_zh(ct, &sel.period)
-            )];
+            let mut ends = vec![format!("{}不晚于期末", date_point_zh(ct, &sel.period))];
             if let Some(e) = &stock.ended {
                 ends.push(format!("{}为空或晚于期末", date_point_zh(ct, e)));
             }

@@ -1121,7 +1121,10 @@ fn parse_stock(
         {
             ck.err(
                 s.span(),
-                format!("`{code}` is not a terminal state of case type `{}`", ct.code),
+                format!(
+                    "`{code}` is not a terminal state of case type `{}`",
+                    ct.code
+                ),
                 format!("“{code}”不是案件类型“{}”的终结状态", ct.name_zh),
             );
             ok = false;

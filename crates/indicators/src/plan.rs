@@ -426,10 +426,7 @@ impl Ctx<'_> {
         let mut parts = vec![self.within(self.date(&sel.period), Window::UntilEnd)];
         let after_end = |o: Operand| {
             let end = o.date_param(self.period.end());
-            Cond::Or(vec![
-                Cond::NotSet(o.clone()),
-                Cond::Cmp(o, CmpOp::Gt, end),
-            ])
+            Cond::Or(vec![Cond::NotSet(o.clone()), Cond::Cmp(o, CmpOp::Gt, end)])
         };
         if let Some(ended) = &stock.ended {
             parts.push(after_end(self.date(ended)));

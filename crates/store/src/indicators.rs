@@ -1506,8 +1506,7 @@ pub(crate) async fn insert_facts(
         args.push(clk_status[i].into());
         args.push(clk_due[i].into());
     }
-    tx.execute(&INSERT_FACTS, args)
-    .await?;
+    tx.execute(&INSERT_FACTS, args).await?;
     Ok(())
 }
 
@@ -1582,8 +1581,7 @@ async fn changing_facts(tx: &mut Tx, c: &CaseWrite<'_>) -> Result<Vec<crate::Arg
 pub(crate) async fn update_facts(tx: &mut Tx, id: CaseId, c: &CaseWrite<'_>) -> Result<()> {
     let mut args = changing_facts(tx, c).await?;
     args.push(id.0.into());
-    tx.execute(&UPDATE_FACTS, args)
-    .await?;
+    tx.execute(&UPDATE_FACTS, args).await?;
     Ok(())
 }
 

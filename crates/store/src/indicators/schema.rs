@@ -47,7 +47,11 @@ fn key_cols() -> Vec<RollupCol> {
         c("closed_month".into(), "closed_day".into(), Col::ClosedOn),
     ];
     for i in 1..=slot_u8(facts::EVENT_SLOTS) {
-        out.push(c(format!("ev{i}_month"), format!("ev{i}_day"), Col::Event(i)));
+        out.push(c(
+            format!("ev{i}_month"),
+            format!("ev{i}_day"),
+            Col::Event(i),
+        ));
     }
     for i in 1..=slot_u8(facts::CLOCK_SLOTS) {
         out.push(c(
