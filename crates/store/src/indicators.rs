@@ -1502,9 +1502,9 @@ pub(crate) async fn insert_facts(
     ];
     args.extend(changing);
     args.extend(ev.iter().map(|d| crate::Arg::from(*d)));
-    for i in 0..facts::CLOCK_SLOTS {
-        args.push(clk_status[i].into());
-        args.push(clk_due[i].into());
+    for (status, due) in clk_status.iter().zip(&clk_due) {
+        args.push((*status).into());
+        args.push((*due).into());
     }
     tx.execute(&INSERT_FACTS, args).await?;
     Ok(())
@@ -1657,15 +1657,15 @@ pub(crate) async fn clock_facts(
     let (status, due) = clock_codes(tx, Some(l), clocks).await?;
     let mut set = Vec::new();
     let mut args: Vec<crate::Arg<'static>> = Vec::new();
-    for i in 0..facts::CLOCK_SLOTS {
+    for (i, (status, due)) in status.iter().zip(&due).enumerate() {
         set.push(format!(
             "clk{0}_status = ${1}, clk{0}_due_day = ${2}",
             i + 1,
             2 * i + 1,
             2 * i + 2
         ));
-        args.push(status[i].into());
-        args.push(due[i].into());
+        args.push((*status).into());
+        args.push((*due).into());
     }
     args.push(id.0.into());
     tx.execute(
