@@ -1084,10 +1084,32 @@ async fn render_report(
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| format!("--unit：不存在代码为“{unit_code}”的单位"))?;
     if let Some(d) = disclosure {
-        let r = app
-            .disclosure_report(&actor, unit_row.id, year, &narrative)
+        // The stored report of the unit and year (its frozen snapshot, or its saved narrative)
+        // unless a narrative file is given.
+        let stored = app
+            .disclosure_find(&actor, unit_row.id, year as i64)
             .await
             .map_err(app_error)?;
+        let r = match (&stored, &d.narrative) {
+            (Some(s), None) => {
+                eprintln!(
+                    "使用已保存的报告（{}）",
+                    if s.row.status == "frozen" {
+                        "已定稿"
+                    } else {
+                        "草稿"
+                    }
+                );
+                app.disclosure_inputs_of(&actor, s)
+                    .await
+                    .map_err(app_error)?
+                    .build()
+            }
+            _ => app
+                .disclosure_report(&actor, unit_row.id, year, &narrative)
+                .await
+                .map_err(app_error)?,
+        };
         let problems = r.check();
         let blockers = r.blockers();
         if d.final_ && !blockers.is_empty() {

@@ -13,6 +13,7 @@ mod figures;
 mod forms;
 mod imports;
 mod pages;
+mod disclosure_reports;
 mod reports;
 mod setup;
 mod views;
@@ -61,6 +62,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(admin_org::routes())
         .merge(imports::routes())
         .merge(reports::routes())
+        .merge(disclosure_reports::routes())
         .merge(figures::routes())
         .nest("/api/v1", api::routes())
         .route(
