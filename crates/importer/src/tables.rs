@@ -113,19 +113,19 @@ pub fn docx_tables(bytes: &[u8]) -> Vec<Table> {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => match e.local_name().as_ref() {
-                b"tbl" => stack.push((Vec::new(), None, None)),
-                b"tr" => {
+                "tbl" => stack.push((Vec::new(), None, None)),
+                "tr" => {
                     if let Some(t) = stack.last_mut() {
                         t.1 = Some(Vec::new());
                     }
                 }
-                b"tc" => {
+                "tc" => {
                     if let Some(t) = stack.last_mut() {
                         t.2 = Some(String::new());
                     }
                 }
-                b"t" => in_text = true,
-                b"p" => {
+                "t" => in_text = true,
+                "p" => {
                     if let Some((_, _, Some(cell))) = stack.last_mut()
                         && !cell.is_empty()
                     {
@@ -156,22 +156,22 @@ pub fn docx_tables(bytes: &[u8]) -> Vec<Table> {
                 }
             }
             Ok(Event::End(e)) => match e.local_name().as_ref() {
-                b"t" => in_text = false,
-                b"tc" => {
+                "t" => in_text = false,
+                "tc" => {
                     if let Some((_, Some(row), cell)) = stack.last_mut()
                         && let Some(c) = cell.take()
                     {
                         row.push(collapse(&c));
                     }
                 }
-                b"tr" => {
+                "tr" => {
                     if let Some((table, row, _)) = stack.last_mut()
                         && let Some(r) = row.take()
                     {
                         table.push(r);
                     }
                 }
-                b"tbl" => {
+                "tbl" => {
                     if let Some((table, _, _)) = stack.pop() {
                         out.push(table);
                     }

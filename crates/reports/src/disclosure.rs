@@ -1038,6 +1038,15 @@ pub fn cell_label(key: &str) -> String {
     }
 }
 
+/// A cell's figure as printed (integers without decimals).
+pub fn format_cell(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// One cell that differs between two reports (`None`: absent on that side).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellDiff {
