@@ -315,8 +315,16 @@ async fn stored_report_lifecycle(db: &Db) {
         outcome: Some(outcome),
         closed_on: Some(closed_on),
     };
-    write(db, done("GK20260001", "2026-02-05", "予以公开", "2026-03-04")).await;
-    write(db, done("GK20260002", "2026-05-11", "部分公开", "2026-06-02")).await;
+    write(
+        db,
+        done("GK20260001", "2026-02-05", "予以公开", "2026-03-04"),
+    )
+    .await;
+    write(
+        db,
+        done("GK20260002", "2026-05-11", "部分公开", "2026-06-02"),
+    )
+    .await;
     let app = App::new(
         db.clone(),
         Registry::embedded(),
@@ -327,7 +335,10 @@ async fn stored_report_lifecycle(db: &Db) {
     let r = app.disclosure_open(&a, s.id, 2026).await.unwrap();
     assert_eq!(r.row.status, "draft");
     // Opening again gives the same report; a community cannot open the street's.
-    assert_eq!(app.disclosure_open(&a, s.id, 2026).await.unwrap().row.id, r.row.id);
+    assert_eq!(
+        app.disclosure_open(&a, s.id, 2026).await.unwrap().row.id,
+        r.row.id
+    );
     assert!(app.disclosure_stored(&actor(&c1), r.row.id).await.is_err());
     assert!(app.disclosure_open(&a, s.id, 1999).await.is_err());
 
@@ -378,7 +389,11 @@ async fn stored_report_lifecycle(db: &Db) {
     assert!(md.contains("GK20260002"), "lineage in the appendix: {md}");
 
     // A request recorded later (received in 2026) changes nothing in the frozen report.
-    write(db, done("GK20260003", "2026-12-01", "予以公开", "2026-12-20")).await;
+    write(
+        db,
+        done("GK20260003", "2026-12-01", "予以公开", "2026-12-20"),
+    )
+    .await;
     let inputs = app.disclosure_inputs_of(&a, &frozen).await.unwrap();
     assert_eq!(inputs.build().line("new").unwrap().cells[6].value, 2);
     let (_, md2) = app

@@ -316,7 +316,16 @@ pub(crate) fn against_definition(script: &Script, ct: &CaseType, d: &mut Diags<'
                 );
             }
         }
-        if t.from.is_empty() && !first.is_some_and(|f| std::ptr::eq(f, item)) {
+        let opens_a_choice = match first {
+            Some(Item {
+                kind: ItemKind::Choose(options),
+                ..
+            }) => options
+                .iter()
+                .any(|o| first_of(&o.block).is_some_and(|f| std::ptr::eq(f, item))),
+            _ => false,
+        };
+        if t.from.is_empty() && !first.is_some_and(|f| std::ptr::eq(f, item)) && !opens_a_choice {
             d.error(
                 sp.clone(),
                 format!(

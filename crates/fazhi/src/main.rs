@@ -919,8 +919,7 @@ async fn report_command(command: ReportCommand) -> Result<ExitCode> {
         } => report_import(&files, &db.database_url, unit, year).await,
         ReportCommand::CompareDisclosure { left, right, json } => {
             let read = |p: &Path| -> Result<fazhi_reports::disclosure::PublishedTables> {
-                let bytes =
-                    std::fs::read(p).with_context(|| format!("无法读取{}", p.display()))?;
+                let bytes = std::fs::read(p).with_context(|| format!("无法读取{}", p.display()))?;
                 Ok(fazhi_reports::disclosure::read_published_tables(
                     &fazhi_importer::extract_tables(&bytes, None),
                 ))

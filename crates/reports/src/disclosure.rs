@@ -849,7 +849,9 @@ fn core(label: &str) -> String {
     const NUMERALS: &str = "一二三四五六七八九十";
     if let Some(rest) = s.strip_prefix('（')
         && let Some(end) = rest.find('）')
-        && rest[..end].chars().all(|c| NUMERALS.contains(c) || c.is_ascii_digit())
+        && rest[..end]
+            .chars()
+            .all(|c| NUMERALS.contains(c) || c.is_ascii_digit())
         && end > 0
     {
         s = rest[end + '）'.len_utf8()..].to_owned();
@@ -930,6 +932,10 @@ pub fn read_published_tables(tables: &[Vec<Vec<String>>]) -> PublishedTables {
                 let Some((_, key)) = t3_cores.iter().find(|(k, _)| *k == c) else {
                     continue;
                 };
+                if figs.is_empty() {
+                    // A heading (总计, 其他 among the column heads).
+                    continue;
+                }
                 if figs.len() < 7 {
                     out.warnings.push(format!(
                         "表三“{label}”行：应有7个数字，只读到{}个",
@@ -951,13 +957,21 @@ pub fn read_published_tables(tables: &[Vec<Vec<String>>]) -> PublishedTables {
             }
         } else if is2 {
             seen2 = true;
-            for (label, figs) in &rows {
-                let c = core(label);
-                let Some((_, key, n)) = t2_cores.iter().find(|(k, _, _)| *k == c) else {
+            // By position after the label: a cell left blank or marked (【缺数】) is absent.
+            for row in table {
+                let Some((at, key, n)) = row.iter().enumerate().find_map(|(i, cell)| {
+                    let c = core(cell);
+                    t2_cores
+                        .iter()
+                        .find(|(k, _, _)| *k == c)
+                        .map(|(_, key, n)| (i, *key, *n))
+                }) else {
                     continue;
                 };
-                for (i, v) in figs.iter().take(*n).enumerate() {
-                    out.cells.insert(format!("t2.{key}.{}", i + 1), *v);
+                for (i, cell) in row[at + 1..].iter().take(n).enumerate() {
+                    if let Some(v) = figure(cell) {
+                        out.cells.insert(format!("t2.{key}.{}", i + 1), v);
+                    }
                 }
             }
         }

@@ -3,9 +3,7 @@
 //! cells, full-width digits), and the report this crate renders read back from its HTML and DOCX.
 
 use fazhi_importer::{Format, extract_tables};
-use fazhi_reports::disclosure::{
-    Cells, compare_cells, read_published_tables, report_cells,
-};
+use fazhi_reports::disclosure::{Cells, compare_cells, read_published_tables, report_cells};
 use fazhi_reports::{
     DisclosureReport, Narrative, Request, render_disclosure_docx, render_disclosure_html,
 };
@@ -46,7 +44,10 @@ fn the_official_layout_is_read_cell_by_cell() {
     assert_eq!(c("t3.total.6"), Some(50.0));
     assert_eq!(c("t3.carried_out.6"), Some(6.0));
     // 25 rows × 7 columns.
-    assert_eq!(p.cells.keys().filter(|k| k.starts_with("t3.")).count(), 25 * 7);
+    assert_eq!(
+        p.cells.keys().filter(|k| k.starts_with("t3.")).count(),
+        25 * 7
+    );
     // Table 四: 3 groups × 5.
     assert_eq!(c("t4.1.1"), Some(1.0));
     assert_eq!(c("t4.1.4"), Some(1.0));
@@ -76,7 +77,11 @@ fn two_units_compare_cell_by_cell() {
 fn a_missing_table_is_reported() {
     let html = FIXTURE.split("<p>四、政府信息公开行政复议").next().unwrap();
     let p = read_published_tables(&extract_tables(html.as_bytes(), None));
-    assert!(p.warnings.iter().any(|w| w.contains("表四")), "{:?}", p.warnings);
+    assert!(
+        p.warnings.iter().any(|w| w.contains("表四")),
+        "{:?}",
+        p.warnings
+    );
     assert!(p.cells.contains_key("t3.new.6"));
 }
 
@@ -90,10 +95,34 @@ fn computed() -> DisclosureReport {
         closed_on: closed.map(Into::into),
     };
     let requests = [
-        req("GK1", "2025-12-22", "自然人", Some("部分公开"), Some("2026-01-16")),
-        req("GK2", "2026-02-05", "自然人", Some("予以公开"), Some("2026-03-04")),
-        req("GK3", "2026-03-02", "商业企业", Some("重复申请"), Some("2026-03-19")),
-        req("GK4", "2026-04-02", "法律服务机构", Some("属于四类过程性信息"), Some("2026-04-29")),
+        req(
+            "GK1",
+            "2025-12-22",
+            "自然人",
+            Some("部分公开"),
+            Some("2026-01-16"),
+        ),
+        req(
+            "GK2",
+            "2026-02-05",
+            "自然人",
+            Some("予以公开"),
+            Some("2026-03-04"),
+        ),
+        req(
+            "GK3",
+            "2026-03-02",
+            "商业企业",
+            Some("重复申请"),
+            Some("2026-03-19"),
+        ),
+        req(
+            "GK4",
+            "2026-04-02",
+            "法律服务机构",
+            Some("属于四类过程性信息"),
+            Some("2026-04-29"),
+        ),
         req("GK5", "2026-12-28", "社会公益组织", None, None),
     ];
     let mut n = Narrative::default();
@@ -102,7 +131,10 @@ fn computed() -> DisclosureReport {
     n.table2.insert("fees.1".into(), 0.5);
     for g in 1..=3 {
         for c in 1..=5 {
-            n.table4.insert(format!("{g}.{c}"), f64::from(u8::try_from(g * c % 3).unwrap()));
+            n.table4.insert(
+                format!("{g}.{c}"),
+                f64::from(u8::try_from(g * c % 3).unwrap()),
+            );
         }
     }
     DisclosureReport::build("望江街道办事处", 2026, &requests, vec![], &n)

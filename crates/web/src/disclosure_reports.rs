@@ -25,7 +25,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/disclosure-reports/open", post(open))
         .route("/disclosure-reports/{id}", get(view))
-        .route("/disclosure-reports/{id}/edit", get(edit_page).post(edit_save))
+        .route(
+            "/disclosure-reports/{id}/edit",
+            get(edit_page).post(edit_save),
+        )
         .route("/disclosure-reports/{id}/freeze", post(freeze))
         .route("/disclosure-reports/{id}/unfreeze", post(unfreeze))
         .route("/disclosure-reports/{id}/download/{fmt}", get(download))
@@ -147,12 +150,11 @@ async fn view(
     Path(id): Path<i64>,
     q: axum::extract::Query<Vec<(String, String)>>,
 ) -> Response {
-    let notice = q
-        .0
-        .iter()
-        .find(|(k, _)| k == "notice")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let notice =
+        q.0.iter()
+            .find(|(k, _)| k == "notice")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
     view_page(&s, &u, id, &notice, String::new(), StatusCode::OK).await
 }
 

@@ -245,7 +245,10 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
                 && !path.contains("/download");
             let found = leaks(&text);
             if own_case {
-                assert!(!text.contains(ID_NUMBER), "{login} {path}: a GET never reveals");
+                assert!(
+                    !text.contains(ID_NUMBER),
+                    "{login} {path}: a GET never reveals"
+                );
             } else {
                 assert!(found.is_empty(), "{login} {path} shows {found:?}");
             }
@@ -270,7 +273,10 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
         );
         crawled += seen.len();
     }
-    eprintln!("crawled {crawled} pages and API answers over {} roles", logins.len());
+    eprintln!(
+        "crawled {crawled} pages and API answers over {} roles",
+        logins.len()
+    );
     t.stop().await;
 }
 
