@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser end-to-end test: a throwaway `fazhi demo` server plus tests/browser/ticket.test.mjs
-# in headless Debian Chromium.
+# Browser end-to-end tests: a throwaway `fazhi demo` server plus tests/browser/ticket.test.mjs
+# (a 12345 ticket) and tests/browser/disclosure.test.mjs (a disclosure request filed and
+# answered) in headless Debian Chromium.
 #
 #   scripts/browser-test.sh target/debug/fazhi
 #
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 READY_TIMEOUT_S=420   # demo data generation (two years, four case types) takes ~65 s in a debug build
-TEST_TIMEOUT_S=300    # hard cap on the node test (it has its own 150 s watchdog)
+TEST_TIMEOUT_S=300    # hard cap on each node test (it has its own 150 s watchdog)
 
 bin="${1:-}"
 if [[ -z "$bin" || ! -x "$bin" ]]; then
@@ -78,8 +79,12 @@ echo "browser-test: server ready on http://$addr/ after $((SECONDS - t0)) s"
 
 export FAZHI_BROWSER_TEST_OUT="${FAZHI_BROWSER_TEST_OUT:-$(mktemp -d -t fazhi-browser-out-XXXXXX)}"
 code=0
-timeout --kill-after=10 "$TEST_TIMEOUT_S" node "$repo/tests/browser/ticket.test.mjs" "http://$addr" || code=$?
-if (( code == 124 )); then echo "browser-test: the test did not finish within ${TEST_TIMEOUT_S} s" >&2; fi
+for t in ticket disclosure; do
+  c=0
+  timeout --kill-after=10 "$TEST_TIMEOUT_S" node "$repo/tests/browser/$t.test.mjs" "http://$addr" || c=$?
+  if (( c == 124 )); then echo "browser-test: $t.test.mjs did not finish within ${TEST_TIMEOUT_S} s" >&2; fi
+  if (( c != 0 && code == 0 )); then code=$c; fi
+done
 if (( code != 0 )); then server_logs; fi
 echo "browser-test: screenshots in $FAZHI_BROWSER_TEST_OUT"
 exit "$code"

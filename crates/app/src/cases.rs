@@ -25,6 +25,10 @@ type Fields = Map<String, Value>;
 #[derive(Debug, Clone, Default, serde::Deserialize, Serialize)]
 pub struct CreateCase {
     pub case_type: String,
+    /// The create transition to take when the type has several (a transition with no `from`,
+    /// e.g. `refer_aid` besides `record`); the first one when absent.
+    #[serde(default)]
+    pub transition: Option<String>,
     /// Owning unit; defaults to the actor's unit.
     pub unit_code: Option<String>,
     /// The date the matter was received, if not today (补录); never in the future.
@@ -688,13 +692,26 @@ impl App {
         if !unit.path.starts_with(&actor.unit_path) {
             return Err(AppError::Forbidden("只能在本单位及下级单位登记案件".into()));
         }
-        let create = t
-            .create_transitions()
-            .next()
-            .map(|tr| tr.code.clone())
-            .ok_or_else(|| {
-                AppError::Internal(format!("case type {} has no create transition", t.code))
-            })?;
+        let create = match req.transition.as_deref() {
+            Some(code) => t
+                .create_transitions()
+                .find(|tr| tr.code == code)
+                .map(|tr| tr.code.clone())
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "transition",
+                        "unknown",
+                        format!("transition：“{code}”不是{}的新建环节", t.name_zh),
+                    )
+                })?,
+            None => t
+                .create_transitions()
+                .next()
+                .map(|tr| tr.code.clone())
+                .ok_or_else(|| {
+                    AppError::Internal(format!("case type {} has no create transition", t.code))
+                })?,
+        };
         let snapshot = CaseSnapshot {
             case_type: t.code.clone(),
             state: None,
@@ -1122,6 +1139,7 @@ impl App {
             let unit = org::unit(&self.db, case.unit_id).await?;
             let req = CreateCase {
                 case_type: o.case_type.clone(),
+                transition: None,
                 unit_code: Some(unit.code),
                 on: Some(on.to_string()),
                 input,

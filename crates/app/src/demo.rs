@@ -172,6 +172,61 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
         }
         summary.officers += 1;
     }
+    // The register of persons without an account (法律明白人 of the communities).
+    for p in &street.register {
+        let unit_id = units
+            .get(&p.unit)
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::Internal(format!("demo register unit {}", p.unit)))?;
+        let id = org::insert_officer(
+            &mut tx,
+            &NewOfficer {
+                code: &p.code,
+                name: &p.name,
+                user_id: None,
+                unit_id,
+                department_id: depts.get("justice").copied(),
+                legal_reviewer: false,
+            },
+        )
+        .await?;
+        let after = serde_json::json!({ "code": p.code, "name": p.name });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: "system",
+            action: "create",
+            entity: "officer",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        let c = &p.certificate;
+        let (from, to) = (c.valid_from.to_string(), c.valid_to.to_string());
+        let cid = org::insert_certificate(
+            &mut tx,
+            &NewCertificate {
+                officer_id: id,
+                number: &c.number,
+                domain: &c.domain,
+                valid_from: &from,
+                valid_to: &to,
+                annual_check_year: Some(c.annual_check_year as i64),
+            },
+        )
+        .await?;
+        let after = serde_json::to_value(c).unwrap_or_default();
+        tx.audit(AuditEntry {
+            at: now,
+            actor: "system",
+            action: "create",
+            entity: "certificate",
+            entity_id: &cid.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+    }
     tx.commit().await?;
 
     // Cases, step by step, in date order across cases so "today" only moves forward.
@@ -202,6 +257,7 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
                     actor,
                     &CreateCase {
                         case_type: case.case_type.clone(),
+                        transition: Some(step.transition.clone()),
                         unit_code: Some(case.unit.clone()),
                         on: on_s,
                         input: step.input.clone(),

@@ -743,10 +743,24 @@ impl App {
         year: i32,
         narrative: &fazhi_reports::Narrative,
     ) -> Result<fazhi_reports::DisclosureReport, AppError> {
+        Ok(self
+            .disclosure_inputs(actor, unit, year, narrative)
+            .await?
+            .build())
+    }
+
+    /// Everything the report is computed from, read now: the requests, the cells of table 二
+    /// computed from indicators, and the clerk's part.
+    pub async fn disclosure_inputs(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i32,
+        narrative: &fazhi_reports::Narrative,
+    ) -> Result<DisclosureInputs, AppError> {
         let u = self.visible_unit(actor, unit).await?;
         let (requests, sources) = self.disclosure_requests(actor, unit, year).await?;
-        let mut r =
-            fazhi_reports::DisclosureReport::build(&u.name, year, &requests, sources, narrative);
+        let mut table2_computed = Vec::new();
         if !narrative.table2_indicators.is_empty() {
             let ids: Vec<String> = narrative.table2_indicators.values().cloned().collect();
             let period: fazhi_indicators::Period = year
@@ -762,10 +776,337 @@ impl App {
                         format!("table2_indicators：指标“{id}”不存在"),
                     )
                 })?;
-                r.set_table2_computed(cell, id, &v.label, v.value);
+                table2_computed.push(ComputedCell {
+                    cell: cell.clone(),
+                    indicator: id.clone(),
+                    label: v.label.clone(),
+                    value: v.value,
+                });
             }
         }
-        Ok(r)
+        Ok(DisclosureInputs {
+            unit_name: u.name,
+            year,
+            requests,
+            sources,
+            narrative: narrative.clone(),
+            table2_computed,
+        })
+    }
+
+    /// The stored disclosure report of `unit` for `year`, created (empty draft) on first use.
+    pub async fn disclosure_open(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i64,
+    ) -> Result<StoredDisclosure, AppError> {
+        let u = self.visible_unit(actor, unit).await?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::invalid(
+                "year",
+                "range",
+                "年度：应为2000至2100之间的年份",
+            ));
+        }
+        if let Some(row) = store::disclosure_find(&self.db, unit, year).await? {
+            return stored_disclosure(row, u.name);
+        }
+        writer(actor)?;
+        let body = serde_json::to_string(&fazhi_reports::Narrative::default())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let id = store::disclosure_insert(&mut tx, unit, year, &body, now).await?;
+        let after = serde_json::json!({ "unit": u.code, "year": year });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "create",
+            entity: "disclosure_report",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        stored_disclosure(store::disclosure_get(&self.db, id).await?, u.name)
+    }
+
+    /// The stored disclosure report of `unit` for `year`, if there is one (never creates).
+    pub async fn disclosure_find(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        year: i64,
+    ) -> Result<Option<StoredDisclosure>, AppError> {
+        let u = self.visible_unit(actor, unit).await?;
+        store::disclosure_find(&self.db, unit, year)
+            .await?
+            .map(|row| stored_disclosure(row, u.name))
+            .transpose()
+    }
+
+    pub async fn disclosure_stored(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<StoredDisclosure, AppError> {
+        let row = store::disclosure_get(&self.db, id).await?;
+        let u = self.visible_unit(actor, row.unit_id).await?;
+        stored_disclosure(row, u.name)
+    }
+
+    /// The stored disclosure reports of the units the actor sees, with the unit's name.
+    pub async fn disclosure_reports(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(store::DisclosureReportRow, String)>, AppError> {
+        let units = org::units(&self.db).await?;
+        Ok(store::disclosure_list(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                units
+                    .iter()
+                    .find(|u| u.id == r.unit_id && u.path.starts_with(&actor.unit_path))
+                    .map(|u| (r, u.name.clone()))
+            })
+            .collect())
+    }
+
+    /// Saves the clerk's part of a draft. Refused once frozen.
+    pub async fn disclosure_save(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        narrative: &fazhi_reports::Narrative,
+    ) -> Result<i64, AppError> {
+        writer(actor)?;
+        let r = self.disclosure_stored(actor, id).await?;
+        if r.row.status == "frozen" {
+            return Err(AppError::Conflict("报告已定稿，修改前须先撤销定稿".into()));
+        }
+        narrative
+            .validate()
+            .map_err(|m| AppError::invalid("narrative", "invalid", m))?;
+        let body =
+            serde_json::to_string(narrative).map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        let v = store::disclosure_save(&mut tx, id, version, &body, now)
+            .await
+            .map_err(|e| match e {
+                fazhi_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("报告已被他人修改，请刷新后重试".into())
+                }
+                other => other.into(),
+            })?;
+        let before = serde_json::json!({ "version": version, "narrative": r.row.narrative });
+        let after = serde_json::json!({ "version": v, "narrative": body });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "edit",
+            entity: "disclosure_report",
+            entity_id: &id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    /// The report as it stands: the frozen snapshot once frozen, otherwise computed now from the
+    /// records and the saved narrative.
+    pub async fn disclosure_inputs_of(
+        &self,
+        actor: &Actor,
+        r: &StoredDisclosure,
+    ) -> Result<DisclosureInputs, AppError> {
+        if let Some(s) = &r.row.snapshot {
+            return serde_json::from_str(s)
+                .map_err(|e| AppError::Internal(format!("disclosure snapshot: {e}")));
+        }
+        self.disclosure_inputs(actor, r.row.unit_id, r.row.year as i32, &r.narrative)
+            .await
+    }
+
+    pub async fn disclosure_render(
+        &self,
+        actor: &Actor,
+        id: i64,
+        format: Format,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let r = self.disclosure_stored(actor, id).await?;
+        let built = self.disclosure_inputs_of(actor, &r).await?.build();
+        Ok((built.title.clone(), render_disclosure(&built, format)))
+    }
+
+    /// Freezes the report: refused while the form's own checks fail or a narrative section is
+    /// unwritten; the snapshot holds every request counted (with its case number), the computed
+    /// cells and the clerk's part, so the frozen report never changes.
+    pub async fn disclosure_freeze(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<(), AppError> {
+        if !(actor.has(Role::Admin) || actor.has(Role::Leader)) {
+            return Err(AppError::Forbidden(
+                "定稿需要“分管领导”或“系统管理员”角色".into(),
+            ));
+        }
+        let r = self.disclosure_stored(actor, id).await?;
+        if r.row.status == "frozen" {
+            return Err(AppError::Conflict("报告已定稿".into()));
+        }
+        let inputs = self.disclosure_inputs_of(actor, &r).await?;
+        let blockers = inputs.build().blockers();
+        if !blockers.is_empty() {
+            return Err(AppError::Invalid(
+                blockers
+                    .into_iter()
+                    .map(|b| {
+                        crate::FieldProblem::new("report", "check_failed", format!("不能定稿：{b}"))
+                    })
+                    .collect(),
+            ));
+        }
+        let snapshot =
+            serde_json::to_string(&inputs).map_err(|e| AppError::Internal(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        store::disclosure_set_frozen(
+            &mut tx,
+            id,
+            version,
+            Some(&snapshot),
+            Some(&actor.login),
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            fazhi_store::StoreError::Conflict(_) => {
+                AppError::Conflict("报告已被他人修改，请刷新后重试".into())
+            }
+            other => other.into(),
+        })?;
+        let after = serde_json::json!({ "status": "frozen", "snapshot": snapshot });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "freeze",
+            entity: "disclosure_report",
+            entity_id: &id.to_string(),
+            before: None,
+            after: Some(&after),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns a frozen disclosure report to draft (the snapshot stays in the audit log).
+    pub async fn disclosure_unfreeze(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+    ) -> Result<(), AppError> {
+        if !(actor.has(Role::Admin) || actor.has(Role::Leader)) {
+            return Err(AppError::Forbidden(
+                "撤销定稿需要“分管领导”或“系统管理员”角色".into(),
+            ));
+        }
+        let r = self.disclosure_stored(actor, id).await?;
+        if r.row.status != "frozen" {
+            return Err(AppError::Conflict("报告尚未定稿".into()));
+        }
+        let now = self.clock.now_ms();
+        let mut tx = self.db.begin().await?;
+        store::disclosure_set_frozen(&mut tx, id, version, None, None, now)
+            .await
+            .map_err(|e| match e {
+                fazhi_store::StoreError::Conflict(_) => {
+                    AppError::Conflict("报告已被他人修改，请刷新后重试".into())
+                }
+                other => other.into(),
+            })?;
+        let before = serde_json::json!({ "status": "frozen", "snapshot": r.row.snapshot });
+        tx.audit(AuditEntry {
+            at: now,
+            actor: &actor.login,
+            action: "unfreeze",
+            entity: "disclosure_report",
+            entity_id: &id.to_string(),
+            before: Some(&before),
+            after: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A stored disclosure report with its parsed narrative.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredDisclosure {
+    pub row: store::DisclosureReportRow,
+    pub narrative: fazhi_reports::Narrative,
+    pub unit_name: String,
+}
+
+fn stored_disclosure(
+    row: store::DisclosureReportRow,
+    unit_name: String,
+) -> Result<StoredDisclosure, AppError> {
+    let narrative = serde_json::from_str(&row.narrative)
+        .map_err(|e| AppError::Internal(format!("disclosure report {} narrative: {e}", row.id)))?;
+    Ok(StoredDisclosure {
+        row,
+        narrative,
+        unit_name,
+    })
+}
+
+/// A cell of table 二 computed from an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ComputedCell {
+    pub cell: String,
+    pub indicator: String,
+    pub label: String,
+    pub value: Option<f64>,
+}
+
+/// Everything a disclosure report is computed from; frozen as the report's snapshot (the
+/// requests carry their case numbers: the lineage of every cell of table 三).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DisclosureInputs {
+    pub unit_name: String,
+    pub year: i32,
+    pub requests: Vec<fazhi_reports::Request>,
+    pub sources: Vec<String>,
+    pub narrative: fazhi_reports::Narrative,
+    pub table2_computed: Vec<ComputedCell>,
+}
+
+impl DisclosureInputs {
+    /// The report (pure: the same inputs always give the same report).
+    pub fn build(&self) -> fazhi_reports::DisclosureReport {
+        let mut r = fazhi_reports::DisclosureReport::build(
+            &self.unit_name,
+            self.year,
+            &self.requests,
+            self.sources.clone(),
+            &self.narrative,
+        );
+        for c in &self.table2_computed {
+            r.set_table2_computed(&c.cell, &c.indicator, &c.label, c.value);
+        }
+        r
     }
 }
 

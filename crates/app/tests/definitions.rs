@@ -56,6 +56,7 @@ async fn versions_and_migration(db: &Db) {
             &actor,
             &CreateCase {
                 case_type: "petition".into(),
+                transition: None,
                 unit_code: None,
                 on: Some("2026-01-05".into()),
                 input: fields(

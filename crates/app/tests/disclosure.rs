@@ -289,3 +289,164 @@ async fn table3_from_records(db: &Db) {
 async fn disclosure_table3_from_records() {
     on_both!(table3_from_records);
 }
+
+/// The stored report: opened once per unit and year, the clerk's part saved (audited), freezing
+/// refused while a section is unwritten or the form's checks fail, then frozen with its figures
+/// and lineage: a request written afterwards changes neither the frozen report nor its
+/// downloads; editing is refused until it is unfrozen, which recomputes from the records.
+async fn stored_report_lifecycle(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    let d = org::insert_unit(&mut tx, None, "D", "滨江区", "district")
+        .await
+        .unwrap();
+    let s = org::insert_unit(&mut tx, Some(&d), "S", "望江街道", "street")
+        .await
+        .unwrap();
+    let c1 = org::insert_unit(&mut tx, Some(&s), "C1", "望湖社区", "community")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let done = |number, received_on, outcome, closed_on| Req {
+        number,
+        unit: &s,
+        received_on,
+        applicant: "自然人",
+        state: "replied",
+        outcome: Some(outcome),
+        closed_on: Some(closed_on),
+    };
+    write(
+        db,
+        done("GK20260001", "2026-02-05", "予以公开", "2026-03-04"),
+    )
+    .await;
+    write(
+        db,
+        done("GK20260002", "2026-05-11", "部分公开", "2026-06-02"),
+    )
+    .await;
+    let app = App::new(
+        db.clone(),
+        Registry::embedded(),
+        WorkflowConfig::embedded(),
+        Arc::new(FixedClock::at(jiff::civil::date(2027, 1, 10))),
+    );
+    let a = actor(&s);
+    let r = app.disclosure_open(&a, s.id, 2026).await.unwrap();
+    assert_eq!(r.row.status, "draft");
+    // Opening again gives the same report; a community cannot open the street's.
+    assert_eq!(
+        app.disclosure_open(&a, s.id, 2026).await.unwrap().row.id,
+        r.row.id
+    );
+    assert!(app.disclosure_stored(&actor(&c1), r.row.id).await.is_err());
+    assert!(app.disclosure_open(&a, s.id, 1999).await.is_err());
+
+    // Nothing written yet: freezing is refused and says why.
+    let err = app
+        .disclosure_freeze(&a, r.row.id, r.row.version)
+        .await
+        .unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("一、总体情况"), "{text}");
+
+    // Bad manual cells are refused with the cell named.
+    let mut bad = Narrative::default();
+    bad.table4.insert("4.1".into(), 1.0);
+    let err = app
+        .disclosure_save(&a, r.row.id, r.row.version, &bad)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("4.1"), "{err:?}");
+
+    let mut n = Narrative {
+        overview: Some("本街道认真贯彻《政府信息公开条例》。".into()),
+        problems: Some("主动公开的及时性有待提高。".into()),
+        other: Some("本年度未收取信息处理费。".into()),
+        ..Narrative::default()
+    };
+    n.table2.insert("normative.1".into(), 2.0);
+    let v = app
+        .disclosure_save(&a, r.row.id, r.row.version, &n)
+        .await
+        .unwrap();
+    // A stale version is refused.
+    assert!(
+        app.disclosure_save(&a, r.row.id, r.row.version, &n)
+            .await
+            .is_err()
+    );
+    app.disclosure_freeze(&a, r.row.id, v).await.unwrap();
+    let frozen = app.disclosure_stored(&a, r.row.id).await.unwrap();
+    assert_eq!(frozen.row.status, "frozen");
+    let (title, md) = app
+        .disclosure_render(&a, r.row.id, fazhi_app::reports::Format::Markdown)
+        .await
+        .unwrap();
+    assert_eq!(title, "望江街道2026年政府信息公开工作年度报告");
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.contains("本街道认真贯彻"), "{md}");
+    assert!(md.contains("GK20260002"), "lineage in the appendix: {md}");
+
+    // A request recorded later (received in 2026) changes nothing in the frozen report.
+    write(
+        db,
+        done("GK20260003", "2026-12-01", "予以公开", "2026-12-20"),
+    )
+    .await;
+    let inputs = app.disclosure_inputs_of(&a, &frozen).await.unwrap();
+    assert_eq!(inputs.build().line("new").unwrap().cells[6].value, 2);
+    let (_, md2) = app
+        .disclosure_render(&a, r.row.id, fazhi_app::reports::Format::Markdown)
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8(md2).unwrap(), md);
+    for f in [
+        fazhi_app::reports::Format::Docx,
+        fazhi_app::reports::Format::Html,
+    ] {
+        let (_, bytes) = app.disclosure_render(&a, r.row.id, f).await.unwrap();
+        assert!(!bytes.is_empty());
+    }
+    // Frozen: no edit, no second freeze.
+    assert!(
+        app.disclosure_save(&a, r.row.id, frozen.row.version, &n)
+            .await
+            .is_err()
+    );
+    assert!(
+        app.disclosure_freeze(&a, r.row.id, frozen.row.version)
+            .await
+            .is_err()
+    );
+    // Unfrozen, it is computed from the records again.
+    app.disclosure_unfreeze(&a, r.row.id, frozen.row.version)
+        .await
+        .unwrap();
+    let again = app.disclosure_stored(&a, r.row.id).await.unwrap();
+    let now = app.disclosure_inputs_of(&a, &again).await.unwrap().build();
+    assert_eq!(now.line("new").unwrap().cells[6].value, 3);
+    assert_eq!(now.overview, "本街道认真贯彻《政府信息公开条例》。");
+
+    // Every change is in the audit log, scoped to the street.
+    let log = fazhi_store::audit::list(
+        db,
+        &fazhi_store::audit::AuditFilter {
+            entity: Some("disclosure_report".into()),
+            entity_id: Some(r.row.id.to_string()),
+            limit: 50,
+            unit_path: Some(s.path.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["create", "edit", "freeze", "unfreeze"]);
+}
+
+#[tokio::test]
+async fn disclosure_stored_report_lifecycle() {
+    on_both!(stored_report_lifecycle);
+}

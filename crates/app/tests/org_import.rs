@@ -231,6 +231,7 @@ async fn district_import(db: &Db) {
         .unwrap();
     let ticket = |unit: &str| CreateCase {
         case_type: "hotline_ticket".into(),
+        transition: None,
         unit_code: Some(unit.into()),
         on: None,
         input: json!({"channel": "电话", "caller_name": "张三", "caller_phone": "13812345678",

@@ -289,6 +289,7 @@ async fn file_with(app: &App, officer: &Actor) -> Result<(), AppError> {
             officer,
             &CreateCase {
                 case_type: "enforcement_case".into(),
+                transition: None,
                 unit_code: None,
                 on: Some("2026-11-03".into()),
                 input: fields(json!({"domain": "城市管理", "discovered_on": "2026-11-02", "act_on": "2026-11-01",
@@ -411,6 +412,7 @@ async fn create_enforcement(app: &App, actor: &Actor, unit: &str) -> i64 {
         actor,
         &CreateCase {
             case_type: "enforcement_case".into(),
+            transition: None,
             unit_code: Some(unit.into()),
             on: Some("2026-11-03".into()),
             input: fields(json!({"domain": "城市管理", "discovered_on": "2026-11-02", "act_on": "2026-11-01",

@@ -100,6 +100,7 @@ pub fn create_request(t: &fazhi_demo::DemoCase, with_date: bool) -> CreateCase {
     debug_assert_eq!(first.transition, "create");
     CreateCase {
         case_type: t.case_type.clone(),
+        transition: None,
         unit_code: Some(t.unit.clone()),
         on: with_date.then(|| first.on.to_string()),
         input: first.input.clone(),

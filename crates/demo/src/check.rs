@@ -173,22 +173,39 @@ pub(crate) fn against_definition(script: &Script, ct: &CaseType, d: &mut Diags<'
         }
     }
 
-    // The first step of `main` (after the variables it draws) creates the case.
-    let first = script.blocks.get("main").and_then(|m| {
-        m.iter().find(|i| {
-            !matches!(
-                &i.kind,
-                ItemKind::Set { .. } | ItemKind::Do { .. } | ItemKind::Choose(_)
-            ) || calls_steps(script, i)
+    // The first step of `main` (after the variables it draws) creates the case; or main opens
+    // with an unconditional `choose` among blocks that each open so (a type with several create
+    // transitions, e.g. a service logged and a legal-aid application forwarded).
+    let first_of = |name: &str| {
+        script.blocks.get(name).and_then(|m| {
+            m.iter().find(|i| {
+                !matches!(
+                    &i.kind,
+                    ItemKind::Set { .. } | ItemKind::Do { .. } | ItemKind::Choose(_)
+                ) || calls_steps(script, i)
+            })
         })
-    });
-    match first {
-        Some(Item {
+    };
+    let creates = |i: Option<&Item>| {
+        matches!(i, Some(Item {
             kind: ItemKind::Step(s),
             when: None,
             chance: None,
             ..
-        }) if ct.transition(&s.transition).is_some_and(|t| t.from.is_empty()) => {}
+        }) if ct.transition(&s.transition).is_some_and(|t| t.from.is_empty()))
+    };
+    let first = first_of("main");
+    match first {
+        Some(Item {
+            kind: ItemKind::Choose(options),
+            when: None,
+            chance: None,
+            ..
+        }) if !options.is_empty()
+            && options
+                .iter()
+                .all(|o| o.when.is_none() && o.block != "main" && creates(first_of(&o.block))) => {}
+        Some(i) if creates(Some(i)) => {}
         Some(first) => d.error(
             Some(first.span.clone()),
             format!(
@@ -299,7 +316,16 @@ pub(crate) fn against_definition(script: &Script, ct: &CaseType, d: &mut Diags<'
                 );
             }
         }
-        if t.from.is_empty() && !first.is_some_and(|f| std::ptr::eq(f, item)) {
+        let opens_a_choice = match first {
+            Some(Item {
+                kind: ItemKind::Choose(options),
+                ..
+            }) => options
+                .iter()
+                .any(|o| first_of(&o.block).is_some_and(|f| std::ptr::eq(f, item))),
+            _ => false,
+        };
+        if t.from.is_empty() && !first.is_some_and(|f| std::ptr::eq(f, item)) && !opens_a_choice {
             d.error(
                 sp.clone(),
                 format!(

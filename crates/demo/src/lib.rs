@@ -66,12 +66,12 @@ use fazhi_workflow::folders::Folder;
 use fazhi_workflow::{CaseType, Diagnostic, Registry};
 
 pub use model::{
-    DemoCase, DemoCertificate, DemoDepartment, DemoEvidence, DemoOfficer, DemoStep, DemoStreet,
-    DemoUnit, DemoUser,
+    DemoCase, DemoCertificate, DemoDepartment, DemoEvidence, DemoOfficer, DemoRegistered, DemoStep,
+    DemoStreet, DemoUnit, DemoUser,
 };
 pub use org::{
-    DEPARTMENTS, DISTRICT_CODE, DISTRICT_NAME, ENFORCEMENT_DOMAINS, MEDIATOR_QUALIFICATION,
-    STREET_CODE, STREET_NAME,
+    DEPARTMENTS, DISTRICT_CODE, DISTRICT_NAME, ENFORCEMENT_DOMAINS, LEGAL_UNDERSTANDER,
+    LEGAL_UNDERSTANDERS, MEDIATOR_QUALIFICATION, STREET_CODE, STREET_NAME,
 };
 
 use crate::days::workdays;
@@ -293,6 +293,7 @@ pub fn generate_for(
     for s in &scripts {
         number(s, &mut cases);
     }
+    let register = org::legal_understanders(seed, &skeleton, start, end);
     Ok(DemoStreet {
         seed,
         start,
@@ -302,6 +303,7 @@ pub fn generate_for(
         users: skeleton.users,
         officers,
         cases,
+        register,
     })
 }
 

@@ -26,6 +26,22 @@ pub struct DemoStreet {
     pub officers: Vec<DemoOfficer>,
     /// Case scripts, ordered by `created_on` (hotline tickets and enforcement cases interleaved).
     pub cases: Vec<DemoCase>,
+    /// Residents on the register of persons without an account: the 法律明白人 of the
+    /// communities, each with a certificate of the domain [`crate::LEGAL_UNDERSTANDER`].
+    #[serde(default)]
+    pub register: Vec<DemoRegistered>,
+}
+
+/// A resident on the register of persons (no account, no enforcement certificate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoRegistered {
+    /// Stable code in the register (`FM0101`: community 01, person 01).
+    pub code: String,
+    /// Fictional name.
+    pub name: String,
+    /// Code of the community the person serves.
+    pub unit: String,
+    pub certificate: DemoCertificate,
 }
 
 /// An organisational unit.

@@ -375,6 +375,51 @@ pub(crate) fn skeleton(seed: u64) -> Skeleton {
 /// besides the enforcement certificates, with a `浙调` + 8-digit number, valid through the window.
 pub const MEDIATOR_QUALIFICATION: &str = "人民调解员";
 
+/// The domain of the register of 法律明白人 (the `legal_register` dictionary of
+/// `publicity_activity`; the indicator `publicity.legal_understanders` counts its holders).
+pub const LEGAL_UNDERSTANDER: &str = "法律明白人";
+
+/// How many 法律明白人 the demo street has trained by the end of the window (the seeds: 法律明白人33名).
+pub const LEGAL_UNDERSTANDERS: usize = 33;
+
+/// The 法律明白人 of the communities, spread evenly: trained from the window's first months to
+/// the middle of its second year, so the count grows year on year and is complete by the end of
+/// the last full year; every qualification stays valid beyond `end`.
+pub(crate) fn legal_understanders(
+    seed: u64,
+    skeleton: &Skeleton,
+    start: Date,
+    end: Date,
+) -> Vec<crate::DemoRegistered> {
+    let mut rng = DemoRng::new(seed, 4);
+    let n = skeleton.communities.len().max(1);
+    let mut out = Vec::new();
+    for (ci, c) in skeleton.communities.iter().enumerate() {
+        let count = LEGAL_UNDERSTANDERS / n + usize::from(ci < LEGAL_UNDERSTANDERS % n);
+        for k in 0..count {
+            let sex = if rng.chance(0.5) {
+                Sex::Male
+            } else {
+                Sex::Female
+            };
+            let valid_from = plus_days(start, rng.range(-300, 500)).min(end);
+            out.push(crate::DemoRegistered {
+                code: format!("FM{:02}{:02}", ci + 1, k + 1),
+                name: people::name(&mut rng, sex),
+                unit: c.code.clone(),
+                certificate: DemoCertificate {
+                    number: format!("浙法明{:06}", rng.range(100_000, 999_999)),
+                    domain: LEGAL_UNDERSTANDER.to_owned(),
+                    valid_from,
+                    valid_to: plus_days(end, rng.range(200, 900)),
+                    annual_check_year: end.year(),
+                },
+            });
+        }
+    }
+    out
+}
+
 /// Domains each officer holds a certificate for, besides 城市管理 (everyone has that one).
 /// With eight or more officers every domain used by the case generator has at least two holders
 /// whose certificates stay valid through the window.

@@ -239,6 +239,15 @@ enum ReportCommand {
         #[arg(long = "final")]
         final_: bool,
     },
+    /// Compare two published 政府信息公开工作年度报告 (HTML or DOCX) cell by cell: tables 二, 三
+    /// and 四 are read out of each, and every cell that differs is listed (exit code 1 when any).
+    CompareDisclosure {
+        left: PathBuf,
+        right: PathBuf,
+        /// Print the cells of both and the differences as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -908,6 +917,42 @@ async fn report_command(command: ReportCommand) -> Result<ExitCode> {
             unit,
             year,
         } => report_import(&files, &db.database_url, unit, year).await,
+        ReportCommand::CompareDisclosure { left, right, json } => {
+            let read = |p: &Path| -> Result<fazhi_reports::disclosure::PublishedTables> {
+                let bytes = std::fs::read(p).with_context(|| format!("无法读取{}", p.display()))?;
+                Ok(fazhi_reports::disclosure::read_published_tables(
+                    &fazhi_importer::extract_tables(&bytes, None),
+                ))
+            };
+            let (a, b) = (read(&left)?, read(&right)?);
+            let diffs = fazhi_reports::disclosure::compare_cells(&a.cells, &b.cells);
+            if json {
+                let v = serde_json::json!({ "left": a, "right": b, "differences": diffs });
+                emit(&(serde_json::to_string_pretty(&v)? + "\n"));
+            } else {
+                use std::fmt::Write as _;
+                let mut out = String::new();
+                for (name, p) in [(left.display(), &a), (right.display(), &b)] {
+                    let _ = writeln!(out, "{name}：读到{}个单元格", p.cells.len());
+                    for w in &p.warnings {
+                        let _ = writeln!(out, "  注意：{w}");
+                    }
+                }
+                let show = |v: Option<f64>| {
+                    v.map_or_else(|| "—".to_owned(), fazhi_reports::disclosure::format_cell)
+                };
+                for d in &diffs {
+                    let _ = writeln!(out, "{}：{} ≠ {}", d.label, show(d.left), show(d.right));
+                }
+                let _ = writeln!(out, "不同的单元格：{}个", diffs.len());
+                emit(&out);
+            }
+            Ok(if diffs.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         ReportCommand::Extract { file, json } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("无法读取{}", file.display()))?;
@@ -1084,10 +1129,32 @@ async fn render_report(
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| format!("--unit：不存在代码为“{unit_code}”的单位"))?;
     if let Some(d) = disclosure {
-        let r = app
-            .disclosure_report(&actor, unit_row.id, year, &narrative)
+        // The stored report of the unit and year (its frozen snapshot, or its saved narrative)
+        // unless a narrative file is given.
+        let stored = app
+            .disclosure_find(&actor, unit_row.id, year as i64)
             .await
             .map_err(app_error)?;
+        let r = match (&stored, &d.narrative) {
+            (Some(s), None) => {
+                eprintln!(
+                    "使用已保存的报告（{}）",
+                    if s.row.status == "frozen" {
+                        "已定稿"
+                    } else {
+                        "草稿"
+                    }
+                );
+                app.disclosure_inputs_of(&actor, s)
+                    .await
+                    .map_err(app_error)?
+                    .build()
+            }
+            _ => app
+                .disclosure_report(&actor, unit_row.id, year, &narrative)
+                .await
+                .map_err(app_error)?,
+        };
         let problems = r.check();
         let blockers = r.blockers();
         if d.final_ && !blockers.is_empty() {

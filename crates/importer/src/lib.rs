@@ -31,11 +31,13 @@ mod indicators;
 mod meta;
 pub mod numeral;
 mod sections;
+pub mod tables;
 mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use indicators::{Indicator, catalogue};
+pub use tables::{Table, extract_tables};
 
 /// The input format of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

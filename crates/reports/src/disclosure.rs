@@ -483,6 +483,23 @@ impl Narrative {
     pub fn parse(text: &str) -> Result<Narrative, String> {
         let n: Narrative = toml::from_str(text)
             .map_err(|e| format!("年度报告文字格式错误：{}", e.message().trim()))?;
+        n.validate()?;
+        Ok(n)
+    }
+
+    /// Checks that every manual cell names a cell of its table and holds a figure ≥ 0, and that
+    /// the narrative sections are of a reasonable length.
+    pub fn validate(&self) -> Result<(), String> {
+        let n = self;
+        for (name, text) in [
+            ("一、总体情况", &n.overview),
+            ("五、存在的主要问题及改进情况", &n.problems),
+            ("六、其他需要报告的事项", &n.other),
+        ] {
+            if text.as_deref().is_some_and(|t| t.chars().count() > 20_000) {
+                return Err(format!("“{name}”：最多20000个字符"));
+            }
+        }
         for k in n.table2.keys().chain(n.table2_indicators.keys()) {
             let ok = k.split_once('.').is_some_and(|(row, col)| {
                 T2_ROWS.iter().any(|(key, _, _, cols)| {
@@ -512,7 +529,7 @@ impl Narrative {
                 return Err(format!("“{k}”：数值不能为负数"));
             }
         }
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -796,6 +813,282 @@ pub const MANUAL_NOTE: &str = "注：本表数据为人工填报（相关业务�
 /// Note printed under table 三.
 pub const COMPUTED_NOTE: &str =
     "注：本表数据由系统根据政府信息公开申请办理记录计算，每个单元格可追溯至所计申请（见附件）。";
+
+// ---------------------------------------------------------------- published reports, cell by cell
+
+/// The three tables of a report as cells: `t2.{row}.{column}` (1-based column), `t3.{row
+/// key}.{column}` (0..=5 the applicant columns, 6 总计), `t4.{group}.{column}` (both 1-based).
+pub type Cells = BTreeMap<String, f64>;
+
+/// The tables read out of a published report, and what could not be read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PublishedTables {
+    pub cells: Cells,
+    pub warnings: Vec<String>,
+}
+
+/// Normalises a label for comparison: no blank space or quotes, ASCII digits and full stops,
+/// full-width parentheses.
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '“' | '”' | '"' | '‘' | '’' | '\''))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '(' => '（',
+            ')' => '）',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The core of a row label: without its numbering (`一、`, `（一）`, `1.`) and without a
+/// trailing parenthetical (`（区分处理的，只计这一情形，不计其他情形）`).
+fn core(label: &str) -> String {
+    let mut s = norm(label);
+    const NUMERALS: &str = "一二三四五六七八九十";
+    if let Some(rest) = s.strip_prefix('（')
+        && let Some(end) = rest.find('）')
+        && rest[..end]
+            .chars()
+            .all(|c| NUMERALS.contains(c) || c.is_ascii_digit())
+        && end > 0
+    {
+        s = rest[end + '）'.len_utf8()..].to_owned();
+    } else if let Some(pos) = s.find('、')
+        && pos > 0
+        && s[..pos].chars().all(|c| NUMERALS.contains(c))
+    {
+        s = s[pos + '、'.len_utf8()..].to_owned();
+    } else {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() && s[digits.len()..].starts_with('.') {
+            s = s[digits.len() + 1..].to_owned();
+        }
+    }
+    if s.ends_with('）')
+        && let Some(open) = s.rfind('（')
+        && open > 0
+    {
+        s.truncate(open);
+    }
+    s
+}
+
+/// A cell's figure: a number (thousands separators allowed), or `None`.
+fn figure(cell: &str) -> Option<f64> {
+    let t: String = norm(cell).chars().filter(|c| *c != ',').collect();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// A row split into its label (the last text cell before the figures) and its trailing figures.
+fn split_row(row: &[String]) -> (String, Vec<f64>) {
+    let mut end = row.len();
+    while end > 0 && figure(&row[end - 1]).is_some() {
+        end -= 1;
+    }
+    let figures = row[end..].iter().filter_map(|c| figure(c)).collect();
+    let label = row[..end]
+        .iter()
+        .rev()
+        .find(|c| !c.trim().is_empty())
+        .cloned()
+        .unwrap_or_default();
+    (label, figures)
+}
+
+/// Reads tables 二, 三 and 四 out of the tables of a published 政府信息公开工作年度报告 (in the
+/// 2021 format), whatever the merged cells: a row is recognised by its label, its figures are
+/// the numbers at its end.
+pub fn read_published_tables(tables: &[Vec<Vec<String>>]) -> PublishedTables {
+    let mut out = PublishedTables::default();
+    let t3_cores: Vec<(String, &str)> = T3_ROWS.iter().map(|r| (core(r.label), r.key)).collect();
+    let t2_cores: Vec<(String, &str, usize)> = T2_ROWS
+        .iter()
+        .map(|(k, _, label, cols)| (core(label), *k, cols.len()))
+        .collect();
+    let (mut seen2, mut seen3, mut seen4) = (false, false, false);
+    for table in tables {
+        let rows: Vec<(String, Vec<f64>)> = table.iter().map(|r| split_row(r)).collect();
+        let text: String = table.iter().flatten().map(|c| norm(c)).collect();
+        let is3 = rows
+            .iter()
+            .any(|(l, _)| core(l) == "本年新收政府信息公开申请数量");
+        let is4 = !is3 && text.contains("行政复议") && rows.iter().any(|(_, f)| f.len() >= 15);
+        let is2 = !is3
+            && !is4
+            && (text.contains("信息内容") || text.contains("第二十条"))
+            && rows.iter().any(|(l, f)| {
+                let c = core(l);
+                !f.is_empty() && t2_cores.iter().any(|(k, _, _)| *k == c)
+            });
+        if is3 {
+            seen3 = true;
+            for (label, figs) in &rows {
+                let c = core(label);
+                let Some((_, key)) = t3_cores.iter().find(|(k, _)| *k == c) else {
+                    continue;
+                };
+                if figs.is_empty() {
+                    // A heading (总计, 其他 among the column heads).
+                    continue;
+                }
+                if figs.len() < 7 {
+                    out.warnings.push(format!(
+                        "表三“{label}”行：应有7个数字，只读到{}个",
+                        figs.len()
+                    ));
+                    continue;
+                }
+                for (i, v) in figs[figs.len() - 7..].iter().enumerate() {
+                    out.cells.insert(format!("t3.{key}.{i}"), *v);
+                }
+            }
+        } else if is4 {
+            seen4 = true;
+            if let Some((_, figs)) = rows.iter().find(|(_, f)| f.len() >= 15) {
+                for (i, v) in figs[figs.len() - 15..].iter().enumerate() {
+                    out.cells
+                        .insert(format!("t4.{}.{}", i / 5 + 1, i % 5 + 1), *v);
+                }
+            }
+        } else if is2 {
+            seen2 = true;
+            // By position after the label: a cell left blank or marked (【缺数】) is absent.
+            for row in table {
+                let Some((at, key, n)) = row.iter().enumerate().find_map(|(i, cell)| {
+                    let c = core(cell);
+                    t2_cores
+                        .iter()
+                        .find(|(k, _, _)| *k == c)
+                        .map(|(_, key, n)| (i, *key, *n))
+                }) else {
+                    continue;
+                };
+                for (i, cell) in row[at + 1..].iter().take(n).enumerate() {
+                    if let Some(v) = figure(cell) {
+                        out.cells.insert(format!("t2.{key}.{}", i + 1), v);
+                    }
+                }
+            }
+        }
+    }
+    for (seen, name) in [(seen2, "表二"), (seen3, "表三"), (seen4, "表四")] {
+        if !seen {
+            out.warnings.push(format!("未找到{name}"));
+        }
+    }
+    out
+}
+
+/// The cells of a computed report, keyed as [`read_published_tables`] keys them (cells not
+/// entered are absent).
+pub fn report_cells(r: &DisclosureReport) -> Cells {
+    let mut out = Cells::new();
+    for (key, values) in &r.table2 {
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                out.insert(format!("t2.{key}.{}", i + 1), *v);
+            }
+        }
+    }
+    for l in &r.table3 {
+        for (i, c) in l.cells.iter().enumerate() {
+            out.insert(format!("t3.{}.{i}", l.key), c.value as f64);
+        }
+    }
+    for (g, group) in r.table4.iter().enumerate() {
+        for (c, v) in group.iter().enumerate() {
+            if let Some(v) = v {
+                out.insert(format!("t4.{}.{}", g + 1, c + 1), *v);
+            }
+        }
+    }
+    out
+}
+
+/// The Chinese name of a cell key (`表三“（一）予以公开”·自然人`).
+pub fn cell_label(key: &str) -> String {
+    let parts: Vec<&str> = key.splitn(2, '.').collect();
+    let rest = parts.get(1).copied().unwrap_or_default();
+    let (row, col) = rest.rsplit_once('.').unwrap_or((rest, ""));
+    let col_n: usize = col.parse().unwrap_or(0);
+    match parts[0] {
+        "t2" => T2_ROWS
+            .iter()
+            .find(|r| r.0 == row)
+            .map(|r| {
+                format!(
+                    "表二“{}”·{}",
+                    r.2,
+                    r.3.get(col_n.wrapping_sub(1)).copied().unwrap_or("")
+                )
+            })
+            .unwrap_or_else(|| key.to_owned()),
+        "t3" => T3_ROWS
+            .iter()
+            .find(|r| r.key == row)
+            .map(|r| {
+                let c = if col_n == 6 {
+                    "总计"
+                } else {
+                    APPLICANT_COLUMNS.get(col_n).copied().unwrap_or("")
+                };
+                format!("表三“{}”·{c}", r.label)
+            })
+            .unwrap_or_else(|| key.to_owned()),
+        "t4" => {
+            let g: usize = row.parse().unwrap_or(0);
+            format!(
+                "表四“{}”·{}",
+                T4_GROUPS.get(g.wrapping_sub(1)).copied().unwrap_or(""),
+                T4_COLUMNS.get(col_n.wrapping_sub(1)).copied().unwrap_or("")
+            )
+        }
+        _ => key.to_owned(),
+    }
+}
+
+/// A cell's figure as printed (integers without decimals).
+pub fn format_cell(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// One cell that differs between two reports (`None`: absent on that side).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellDiff {
+    pub key: String,
+    pub label: String,
+    pub left: Option<f64>,
+    pub right: Option<f64>,
+}
+
+/// The cells that differ between two reports, in key order.
+pub fn compare_cells(left: &Cells, right: &Cells) -> Vec<CellDiff> {
+    let keys: std::collections::BTreeSet<&String> = left.keys().chain(right.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (a, b) = (left.get(k).copied(), right.get(k).copied());
+            let same = match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+                _ => false,
+            };
+            (!same).then(|| CellDiff {
+                key: k.clone(),
+                label: cell_label(k),
+                left: a,
+                right: b,
+            })
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -349,11 +349,24 @@ fn html_grid(out: &mut String, g: &Grid, numbers_from: usize) {
 
 /// The report as a complete HTML page.
 pub fn render_disclosure_html(r: &DisclosureReport) -> String {
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}{}</style></head><body><article class=\"fazhi-report fazhi-disclosure\"><h1>{}</h1>",
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}{}</style></head><body>{}</body></html>\n",
         html_escape(&r.title),
         crate::STYLESHEET,
         DISCLOSURE_CSS,
+        disclosure_article(r)
+    )
+}
+
+/// The report as a fragment for a page of the application (its own table style, scoped to the
+/// article).
+pub fn render_disclosure_html_fragment(r: &DisclosureReport) -> String {
+    format!("<style>{DISCLOSURE_CSS}</style>{}", disclosure_article(r))
+}
+
+fn disclosure_article(r: &DisclosureReport) -> String {
+    let mut out = format!(
+        "<article class=\"fazhi-report fazhi-disclosure\"><h1>{}</h1>",
         html_escape(&r.title)
     );
     for (i, heading) in SECTIONS.iter().enumerate() {
@@ -391,7 +404,7 @@ pub fn render_disclosure_html(r: &DisclosureReport) -> String {
             html_escape(&records)
         );
     }
-    out.push_str("</table></article></body></html>\n");
+    out.push_str("</table></article>");
     out
 }
 

@@ -47,7 +47,8 @@ pub use disclosure::{
     DisclosureReport, DisclosureSource, Narrative, Request, check_disclosure, disclosure_sources,
 };
 pub use disclosure_render::{
-    render_disclosure_docx, render_disclosure_html, render_disclosure_markdown,
+    render_disclosure_docx, render_disclosure_html, render_disclosure_html_fragment,
+    render_disclosure_markdown,
 };
 pub use docx::render_docx;
 pub use fill::{Diagnostic, Filled, FilledSection, Para, Severity, Span, UsedFigure, fill};

@@ -537,3 +537,130 @@ fn docx_layout_in_libreoffice() {
         eprintln!("kept DOCX/PDF/PNG in {}", keep.display());
     }
 }
+
+/// The 政府信息公开工作年度报告 DOCX through LibreOffice: A4, the six section headings in order,
+/// the rows of table 三 with the computed figures in the table and the manual gaps of tables 二
+/// and 四 printed as 【缺数】, and every table inside the type area.
+#[test]
+fn disclosure_docx_in_libreoffice() {
+    use fazhi_reports::{DisclosureReport, Narrative, Request, render_disclosure_docx};
+    if tools_or_skip().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let req = |n: &str, on: &str, who: &str, outcome: Option<&str>, closed: Option<&str>| Request {
+        case_id: 1,
+        number: n.into(),
+        received_on: on.into(),
+        applicant: who.into(),
+        outcome: outcome.map(Into::into),
+        closed_on: closed.map(Into::into),
+    };
+    let requests = [
+        req(
+            "GK20250051",
+            "2025-12-22",
+            "自然人",
+            Some("部分公开"),
+            Some("2026-01-16"),
+        ),
+        req(
+            "GK20260001",
+            "2026-02-05",
+            "自然人",
+            Some("予以公开"),
+            Some("2026-03-04"),
+        ),
+        req(
+            "GK20260002",
+            "2026-03-02",
+            "商业企业",
+            Some("重复申请"),
+            Some("2026-03-19"),
+        ),
+        req("GK20260005", "2026-12-28", "社会公益组织", None, None),
+    ];
+    let mut narrative = Narrative {
+        overview: Some("本街道认真贯彻落实《中华人民共和国政府信息公开条例》，全年主动公开政府信息，依法办理政府信息公开申请。".into()),
+        problems: Some("主动公开的及时性有待提高。".into()),
+        other: Some("本年度未收取信息处理费。".into()),
+        ..Narrative::default()
+    };
+    narrative.table2.insert("normative.1".into(), 3.0);
+    narrative.table4.insert("1.5".into(), 0.0);
+    let r = DisclosureReport::build(
+        "广州市海珠区人民政府海幢街道办事处",
+        2026,
+        &requests,
+        vec!["disclosure_request".into()],
+        &narrative,
+    );
+    assert!(r.check().is_empty(), "{:?}", r.check());
+    let docx = dir.join("disclosure.docx");
+    std::fs::write(&docx, render_disclosure_docx(&r)).unwrap();
+    to_pdf(dir, &[&docx]);
+    let pdf = dir.join("disclosure.pdf");
+    let pages = bbox(&pdf);
+    assert!(!pages.is_empty());
+    for p in &pages {
+        assert!(
+            (p.width - PAGE_W).abs() < 1.0 && (p.height - PAGE_H).abs() < 1.0,
+            "not A4"
+        );
+        for w in &p.words {
+            assert!(
+                w.x0 >= LEFT - ONE_MM && w.x1 <= RIGHT_EDGE + ONE_MM,
+                "outside the type area: {w:?}"
+            );
+        }
+    }
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    if let Ok(keep) = std::env::var("FAZHI_REPORTS_KEEP") {
+        let _ = std::fs::copy(&docx, Path::new(&keep).join("disclosure.docx"));
+        let _ = std::fs::copy(&pdf, Path::new(&keep).join("disclosure.pdf"));
+    }
+    let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut at = 0;
+    for h in [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ] {
+        let pos = flat[at..]
+            .find(h)
+            .unwrap_or_else(|| panic!("heading {h} missing or out of order:\n{text}"));
+        at += pos + h.len();
+    }
+    for label in [
+        "本年新收政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        "予以公开",
+        "重复申请",
+        "结转下年度继续办理",
+        "【缺数】",
+    ] {
+        assert!(flat.contains(label), "{label} missing:\n{text}");
+    }
+    // The row 一、本年新收 holds 3 in the 总计 column: 2 自然人… read its line of the layout.
+    let new_line = text
+        .lines()
+        .find(|l| l.contains("本年新收"))
+        .unwrap_or_else(|| panic!("no 本年新收 line:\n{text}"));
+    let nums: Vec<&str> = new_line
+        .split_whitespace()
+        .filter(|t| t.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    eprintln!("本年新收 line: {new_line}");
+    assert_eq!(nums.last(), Some(&"3"), "{new_line}");
+    assert!(nums.contains(&"2"), "{new_line}");
+}

@@ -90,6 +90,7 @@ pub(crate) const INSERT_SQL: &str = "INSERT INTO audit_log (id, at, actor, actio
      WHEN 'certificate' THEN (SELECT u.path FROM certificates c JOIN officers x ON x.id = c.officer_id JOIN units u ON u.id = x.unit_id WHERE c.id = $11) \
      WHEN 'manual_figure' THEN (SELECT u.path FROM manual_figures x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
      WHEN 'report' THEN (SELECT u.path FROM reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
+     WHEN 'disclosure_report' THEN (SELECT u.path FROM disclosure_reports x JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
      WHEN 'imported_report' THEN (SELECT COALESCE(u.path, (SELECT iu.path FROM users i JOIN units iu ON iu.id = i.unit_id WHERE i.login = $3)) FROM imported_reports x LEFT JOIN units u ON u.id = x.unit_id WHERE x.id = $11) \
      END)";
 

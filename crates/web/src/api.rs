@@ -321,6 +321,7 @@ async fn create_case(
             &a,
             &CreateCase {
                 case_type: b.case_type,
+                transition: None,
                 unit_code: b.unit_code,
                 on: b.on,
                 input: b.input,

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 mod charts;
+mod disclosure_reports;
 mod error;
 mod extract;
 mod figures;
@@ -61,6 +62,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(admin_org::routes())
         .merge(imports::routes())
         .merge(reports::routes())
+        .merge(disclosure_reports::routes())
         .merge(figures::routes())
         .nest("/api/v1", api::routes())
         .route(

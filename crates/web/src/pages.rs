@@ -599,6 +599,7 @@ async fn case_create(
     };
     let req = CreateCase {
         case_type: q.case_type.clone(),
+        transition: None,
         unit_code: form_get(&pairs, "_unit").map(String::from),
         on: form_get(&pairs, "on").map(String::from),
         input: to_input(t, &pairs),

@@ -27,7 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{id}/freeze", post(freeze))
         .route("/reports/{id}/unfreeze", post(unfreeze))
         .route("/reports/{id}/download/{fmt}", get(download))
-        .route("/reports/{id}/disclosure/{fmt}", get(download_disclosure))
 }
 
 pub struct ReportLine {
@@ -46,6 +45,8 @@ struct ListPage {
     units: Vec<(String, String)>,
     default_year: i32,
     rows: Vec<ReportLine>,
+    /// The stored 政府信息公开工作年度报告.
+    disclosure: Vec<ReportLine>,
     error: String,
 }
 
@@ -84,7 +85,7 @@ struct EditPage {
     error: String,
 }
 
-fn render<T: Template>(t: &T, status: StatusCode) -> Response {
+pub(crate) fn render<T: Template>(t: &T, status: StatusCode) -> Response {
     match t.render() {
         Ok(h) => (status, Html(h)).into_response(),
         Err(e) => {
@@ -98,7 +99,7 @@ fn pairs(body: &[u8]) -> Pairs {
     serde_urlencoded::from_bytes::<Pairs>(body).unwrap_or_default()
 }
 
-fn fail(u: &PageUser, e: &AppError) -> Response {
+pub(crate) fn fail(u: &PageUser, e: &AppError) -> Response {
     let page = crate::views::ErrorPage {
         chrome: Chrome::new(&u.actor, &u.session, "reports"),
         heading: "操作未完成".into(),
@@ -121,8 +122,23 @@ async fn list_page(s: &AppState, u: &PageUser, error: String, status: StatusCode
         .filter(|x| x.path.starts_with(&u.actor.unit_path))
         .map(|x| (x.id.0.to_string(), x.name))
         .collect();
+    let disclosure = match s.app.disclosure_reports(&u.actor).await {
+        Ok(r) => r
+            .into_iter()
+            .map(|(r, unit)| ReportLine {
+                id: r.id,
+                year: r.year,
+                title: format!("{unit}{}年政府信息公开工作年度报告", r.year),
+                unit,
+                frozen: r.status == "frozen",
+                updated: crate::pages::format_ms(r.updated_at),
+            })
+            .collect(),
+        Err(e) => return fail(u, &e),
+    };
     let page = ListPage {
         chrome: Chrome::new(&u.actor, &u.session, "reports"),
+        disclosure,
         units,
         default_year: s.app.clock.today().year() as i32 - 1,
         rows: rows
@@ -424,35 +440,7 @@ async fn unfreeze(
     freeze_or_unfreeze(s, u, id, body, false).await
 }
 
-/// The 政府信息公开工作年度报告 of the report's unit and year: table 三 computed from the
-/// records, sections 一, 五, 六 and tables 二, 四 left for the clerk (【待填写】, 【缺数】).
-async fn download_disclosure(
-    State(s): State<AppState>,
-    u: PageUser,
-    Path((id, fmt)): Path<(i64, String)>,
-) -> Response {
-    let Some(format) = Format::parse(&fmt) else {
-        return fail(&u, &AppError::NotFound(format!("格式“{fmt}”")));
-    };
-    let r = match s.app.report(&u.actor, id).await {
-        Ok(r) => r,
-        Err(e) => return fail(&u, &e),
-    };
-    let narrative = fazhi_reports::Narrative::default();
-    match s
-        .app
-        .disclosure_report(&u.actor, r.row.unit_id, r.row.year as i32, &narrative)
-        .await
-    {
-        Ok(d) => {
-            let bytes = fazhi_app::reports::render_disclosure(&d, format);
-            attachment(format, &d.title, bytes)
-        }
-        Err(e) => fail(&u, &e),
-    }
-}
-
-fn attachment(format: Format, title: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn attachment(format: Format, title: &str, bytes: Vec<u8>) -> Response {
     let (ct, ext) = match format {
         Format::Docx => (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

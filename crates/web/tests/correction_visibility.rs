@@ -3,6 +3,8 @@
 //! page and API answer is fetched as every role, and none carries the name, ID number, phone or
 //! residence — except the case itself shown to the correction officer within scope (masked, or
 //! revealed on request), each such view audited. Lists never show them, not even to that role.
+//! Besides a fixed list of pages and API answers, every GET of the API (from the OpenAPI
+//! document) and every page reachable by links from the home page is fetched for every role.
 
 #[allow(dead_code)]
 mod support;
@@ -208,6 +210,72 @@ async fn identity_never_reaches_a_role_without_the_right(backend: Backend) {
     assert_eq!(
         views, 5,
         "two API and two page views of the case, and one reveal: {a}"
+    );
+
+    // Beyond the list above: every GET of the API (docs/openapi.json, `{id}` = the case) and
+    // every page reachable by links from the home page, for every role.
+    let spec: serde_json::Value = serde_json::from_str(&fazhi_web::openapi_json()).unwrap();
+    let api_paths: Vec<String> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.get("get").is_some())
+        .map(|(p, _)| p.replace("{id}", &id.to_string()))
+        .collect();
+    assert!(api_paths.len() >= 10, "{api_paths:?}");
+    let mut crawled = 0;
+    for login in logins {
+        let client = t.browser(login).await;
+        let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let mut queue: std::collections::VecDeque<String> = std::iter::once("/".to_owned())
+            .chain(api_paths.iter().cloned())
+            .collect();
+        // Bounded: at most 400 distinct pages per role.
+        while let Some(path) = queue.pop_front() {
+            if seen.len() >= 400 {
+                break;
+            }
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let (status, text) = body(&t, &client, login, &path).await;
+            assert!(status < 500, "{login} {path}: {status}");
+            let own_case = login == "correction"
+                && (path.starts_with(&case) || path.starts_with(&page))
+                && !path.contains("/download");
+            let found = leaks(&text);
+            if own_case {
+                assert!(
+                    !text.contains(ID_NUMBER),
+                    "{login} {path}: a GET never reveals"
+                );
+            } else {
+                assert!(found.is_empty(), "{login} {path} shows {found:?}");
+            }
+            for link in text.split("href=\"").skip(1) {
+                let Some(end) = link.find('"') else { continue };
+                let href = link[..end].replace("&amp;", "&");
+                let href = href.split('#').next().unwrap_or_default().to_owned();
+                if href.starts_with('/')
+                    && !href.starts_with("//")
+                    && !href.starts_with("/logout")
+                    && !href.starts_with("/assets/")
+                    && !seen.contains(&href)
+                {
+                    queue.push_back(href);
+                }
+            }
+        }
+        // Logged in, the role reaches pages by links beyond the API list.
+        assert!(
+            seen.len() > api_paths.len() + 3,
+            "{login} reached only {seen:?}"
+        );
+        crawled += seen.len();
+    }
+    eprintln!(
+        "crawled {crawled} pages and API answers over {} roles",
+        logins.len()
     );
     t.stop().await;
 }

@@ -521,3 +521,147 @@ fn a_decision_not_adopted_is_not_reported() {
     );
     assert_eq!(basis(&r, "decision.not_adopted").1, "第三十一条");
 }
+
+// ------------------------------------------------------------------ proactive disclosure (art. 26)
+
+/// A normative document through review and deliberation (deliberated on `on`).
+fn document_deliberated(on: &str) -> Run {
+    let mut run = Run::new("normative_document");
+    run.ok(
+        "2026-09-01",
+        "create",
+        "handler",
+        json!({"title": "街道社区微更新项目管理办法", "drafting_unit": "城市管理办公室", "market_related": "否"}),
+    )
+    .ok(
+        "2026-09-10",
+        "request_review",
+        "handler",
+        json!({"draft_summary": "草案及起草说明"}),
+    );
+    let mut review = review_accepted("行政规范性文件", "2026-09-10");
+    review.ok(
+        "2026-09-21",
+        "give_opinion",
+        "handler",
+        opinion("合法", None),
+    );
+    run.linked = vec![review.as_linked()];
+    run.ok(
+        on,
+        "deliberate",
+        "leader",
+        json!({"meeting_kind": "主任办公会议", "deliberated_on": on}),
+    );
+    run
+}
+
+fn publish_document(run: &mut Run, on: &str) {
+    run.ok(
+        on,
+        "publish",
+        "handler",
+        json!({"doc_number": "X街规〔2026〕1号", "registration_number": "XGSF-2026-001",
+               "published_on": on, "valid_until": "2031-10-31"}),
+    );
+}
+
+/// 《政府信息公开条例》第二十六条: a normative document (第二十条第（一）项) is published within
+/// 20 working days of being formed (adopted at the deliberation). Deliberated Thu 2026-09-24:
+/// Mid-Autumn 09-25..27, 09-28, 09-29, 09-30 (3), National Day 10-01..07, 10-08, 10-09 (5), the
+/// working Saturday 10-10 (6), 10-12..16 (11), 10-19..23 (16), 10-26..29 (20): due 2026-10-29.
+#[test]
+fn proactive_disclosure_of_a_normative_document_across_national_day() {
+    let mut run = document_deliberated("2026-09-24");
+    let c = run.clock("proactive_disclosure", "2026-10-12");
+    assert_eq!(c.status, ClockStatus::Running);
+    assert_eq!(c.started_on, d("2026-09-24"));
+    assert_eq!(c.due, Some(d("2026-10-29")), "{:#?}", c.explanation_zh);
+    assert!(c.basis.contains("第二十六条"), "{}", c.basis);
+    assert_eq!(
+        run.clock("proactive_disclosure", "2026-10-30").status,
+        ClockStatus::Overdue
+    );
+    let mut on_time = document_deliberated("2026-09-24");
+    publish_document(&mut on_time, "2026-10-29");
+    assert_eq!(on_time.state(), "in_force");
+    assert_eq!(
+        on_time.clock("proactive_disclosure", "2026-11-02").status,
+        ClockStatus::Met
+    );
+    publish_document(&mut run, "2026-10-30");
+    assert_eq!(
+        run.clock("proactive_disclosure", "2026-11-02").status,
+        ClockStatus::Missed
+    );
+}
+
+/// A major decision through the meeting on `meeting_on` with `result`.
+fn decision_decided(meeting_on: &str, result: &str) -> Run {
+    let mut run = decision_until_consulted();
+    run.ok(
+        "2026-02-25",
+        "request_review",
+        "handler",
+        json!({"draft_summary": "修改稿"}),
+    );
+    let mut review = review_accepted("重大行政决策", "2026-02-25");
+    review.ok(
+        "2026-03-06",
+        "give_opinion",
+        "handler",
+        opinion("合法", None),
+    );
+    run.linked = vec![review.as_linked()];
+    run.ok("2026-03-06", "submit_to_meeting", "handler", json!({}))
+        .ok(
+            meeting_on,
+            "decide",
+            "leader",
+            json!({"meeting_kind": "党工委会议", "meeting_on": meeting_on, "minutes_number": "2026-06",
+                   "decision_result": result, "head_spoke_last": "是"}),
+        );
+    run
+}
+
+/// 第二十六条 for an adopted major decision: formed at the meeting of Fri 2026-03-20; the
+/// Qingming holiday 2026-04-04..06 is skipped: 03-23..27 (5), 03-30..04-03 (10), 04-07..10
+/// (14), 04-13..17 (19), 04-20 (20). A decision not adopted (暂缓) is nothing to publish.
+#[test]
+fn proactive_disclosure_of_an_adopted_major_decision_across_qingming() {
+    let mut run = decision_decided("2026-03-20", "通过");
+    let c = run.clock("proactive_disclosure", "2026-03-23");
+    assert_eq!(c.due, Some(d("2026-04-20")), "{:#?}", c.explanation_zh);
+    assert_eq!(c.status, ClockStatus::Running);
+    run.ok(
+        "2026-03-23",
+        "report_party",
+        "handler",
+        json!({"party_report_on": "2026-03-23"}),
+    )
+    .ok(
+        "2026-04-20",
+        "publish",
+        "handler",
+        json!({"publish_channel": "街道政务公开栏及门户网站"}),
+    );
+    assert_eq!(
+        run.clock("proactive_disclosure", "2026-04-21").status,
+        ClockStatus::Met
+    );
+
+    let deferred = decision_decided("2026-03-20", "暂缓");
+    let ct = deferred.registry.get("major_decision").unwrap();
+    let running: Vec<_> = clocks(
+        ct,
+        &deferred.snapshot.history,
+        &deferred.snapshot.fields,
+        d("2026-05-06"),
+        &deferred.calendar,
+        &deferred.config,
+    )
+    .into_iter()
+    .filter(|c| c.code == "proactive_disclosure")
+    .collect();
+    assert!(running.is_empty(), "{running:#?}");
+}
