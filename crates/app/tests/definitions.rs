@@ -58,6 +58,7 @@ async fn versions_and_migration(db: &Db) {
                 case_type: "petition".into(),
                 unit_code: None,
                 on: Some("2026-01-05".into()),
+                on_reason: None,
                 input: fields(
                     json!({"channel": "来信", "subject": "噪音", "content": "夜间施工噪音"}),
                 ),
@@ -72,6 +73,7 @@ async fn versions_and_migration(db: &Db) {
         &TakeTransition {
             transition: "accept".into(),
             on: Some("2026-01-09".into()),
+            on_reason: None,
             version: None,
             input: fields(json!({"category": "申诉求决", "acceptance_notice": "已受理"})),
         },

@@ -1,10 +1,10 @@
 //! JSON API under `/api/v1`: the same use cases as the pages. The OpenAPI document is generated
 //! from these handlers (utoipa) and committed as `docs/openapi.json`; a test keeps them equal.
 
+use crate::route_table::{Routes, get, post};
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use fazhi_app::AppError;
 use fazhi_app::cases::{CreateCase, TakeTransition};
 use fazhi_app::org::{NewCertificateInput, NewOfficerInput, NewUnitInput, NewUserInput};
@@ -25,8 +25,8 @@ fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/me", get(me))
         .route("/case-types", get(case_types))
         .route("/cases", get(list_cases).post(create_case))
@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         // Evidence may be as large as advertised (20 MB) plus the multipart framing.
         .route(
             "/cases/{id}/evidence",
-            post(upload_evidence).layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+            post(upload_evidence).map(|m| m.layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT))),
         )
         .route("/officers", get(list_officers).post(create_officer))
         .route("/officers/{code}/certificates", post(add_certificate))
@@ -48,8 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/due", get(calendar_due))
         .route("/public/decisions", get(public_decisions))
         .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", axum::routing::delete(revoke_token))
-        .fallback(crate::extract::api_not_found)
+        .route("/tokens/{id}", crate::route_table::delete(revoke_token))
+        .map(|r| r.fallback(crate::extract::api_not_found))
 }
 
 /// Body limit of an evidence upload: the application's 20 MB limit plus room for the form.
@@ -125,6 +125,10 @@ pub struct CreateCaseBody {
     unit_code: Option<String>,
     /// YYYY-MM-DD, defaults to today.
     on: Option<String>,
+    /// Why the case is recorded late: required when `on` is more than the configured number of
+    /// days (default 30) before today; kept in the audit log.
+    #[serde(default)]
+    on_reason: Option<String>,
     /// Field values by field code (see GET /case-types).
     #[schema(value_type = Object)]
     input: serde_json::Map<String, Value>,
@@ -135,6 +139,10 @@ pub struct CreateCaseBody {
 pub struct TransitionBody {
     transition: String,
     on: Option<String>,
+    /// Why the step is recorded late: required when `on` is more than the configured number of
+    /// days (default 30) before today; kept in the audit log.
+    #[serde(default)]
+    on_reason: Option<String>,
     /// The case version the caller saw (optimistic concurrency).
     version: Option<i64>,
     #[schema(value_type = Object)]
@@ -323,6 +331,7 @@ async fn create_case(
                 case_type: b.case_type,
                 unit_code: b.unit_code,
                 on: b.on,
+                on_reason: b.on_reason,
                 input: b.input,
             },
         )
@@ -378,6 +387,7 @@ async fn take_transition(
             &TakeTransition {
                 transition: b.transition,
                 on: b.on,
+                on_reason: b.on_reason,
                 version: b.version,
                 input: b.input,
             },

@@ -2,12 +2,12 @@
 //! figure highlighted (`/imports/{id}`), the comparison matrix (`/imports/compare?year=…` or
 //! `?unit=…`), and the same under `/api/v1/imports`.
 
+use crate::route_table::{Routes, get};
 use askama::Template;
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use fazhi_app::imports::{
     Comparison, ImportChoices, ImportOutcome, ImportSummary, ImportedReport, MAX_REPORT_BYTES,
     indicator_label, part_label,
@@ -27,8 +27,8 @@ use crate::views::{Chrome, ErrorPage};
 /// At most this many files in one upload.
 const MAX_FILES: usize = 50;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/imports", get(list_page).post(upload_page))
         .route("/imports/compare", get(compare_page))
         .route("/imports/{id}", get(view_page))
@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/imports/compare", get(api_compare_imports))
         .route("/api/v1/imports/{id}", get(api_get_import))
         // Several report files in one request; each file is checked against MAX_REPORT_BYTES.
-        .layer(DefaultBodyLimit::max(24 * 1024 * 1024))
+        .map(|r| r.layer(DefaultBodyLimit::max(24 * 1024 * 1024)))
 }
 
 // ---------- shared ----------

@@ -99,6 +99,7 @@ pub async fn spawn_app_with(
         fazhi_web::WebConfig {
             secure_cookies: false,
             setup_token: None,
+            trusted_proxies: Vec::new(),
         },
     );
     let server = tokio::spawn(async move {

@@ -1,0 +1,447 @@
+//! The authorization matrix (issue 16): every route the router serves × every role (and
+//! anonymous), with targets inside and outside the actor's scope, checked against the declared
+//! table below.
+//!
+//! The routes come from the router itself: `fazhi_web::route_table()` is the record the router
+//! is built from (`crates/web/src/route_table.rs`), so a route added without a row in `TABLE`
+//! fails `every_route_has_a_row_and_every_row_a_route`, and a row whose route is gone fails too.
+//!
+//! Allowed means the answer is not a denial; denied means 401 or 403, or a redirect to the login
+//! page. Out of scope means 404, as for a missing id (finding 8), or 403. API routes are called
+//! with an API token of each user (hashing a password per request would make the test slow),
+//! pages with the user's session cookie and, for forms, the session's CSRF token.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use fazhi_domain::Role;
+use fazhi_store::org::{self, NewUser};
+use serde_json::{Value, json};
+use support::{Backend, PASSWORD, spawn_app};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// Anyone, without logging in.
+    Public,
+    /// Any logged-in user (what they see is scoped by the `App` call).
+    Login,
+    /// Logged-in users with one of these roles.
+    Roles(&'static [&'static str]),
+}
+
+/// How a request to the route carries its body.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    /// A page form (urlencoded) with the session's CSRF token.
+    Form,
+    /// A page form as multipart with the session's CSRF token.
+    Multipart,
+    /// JSON (API).
+    Json(&'static str),
+    /// Multipart without fields (API uploads).
+    ApiMultipart,
+}
+
+use Body::*;
+use Rule::*;
+
+const ADMIN_LEADER: Rule = Roles(&["admin", "leader"]);
+const ADMIN: Rule = Roles(&["admin"]);
+const NOT_VIEWER: Rule = Roles(&[
+    "admin",
+    "leader",
+    "handler",
+    "legal_reviewer",
+    "officer",
+    "correction_officer",
+]);
+const IMPORTERS: Rule = Roles(&["admin", "leader", "handler"]);
+
+/// (method, path, who may, body). Path parameters are filled by `fill`: `{id}` of a case route is
+/// a case of community C1 (c1handler: inside its scope, c2handler: outside).
+const TABLE: &[(&str, &str, Rule, Body)] = &[
+    // pages
+    ("GET", "/", Login, None),
+    ("GET", "/login", Public, None),
+    ("POST", "/login", Public, Form),
+    ("GET", "/setup", Public, None),
+    ("POST", "/setup", Public, Form),
+    ("GET", "/readyz", Public, None),
+    ("GET", "/healthz", Public, None),
+    ("GET", "/cases", Login, None),
+    ("GET", "/cases/new", Login, None),
+    ("POST", "/cases/new", Login, Form),
+    ("GET", "/cases/{id}", Login, None),
+    ("POST", "/cases/{id}/reveal", NOT_VIEWER, Form),
+    ("POST", "/cases/{id}/do/{transition}", Login, Form),
+    ("POST", "/cases/{id}/evidence", Login, Multipart),
+    ("GET", "/evidence/{id}", Login, None),
+    ("GET", "/tokens", Login, None),
+    ("POST", "/tokens", Login, Form),
+    ("POST", "/tokens/{id}/revoke", Login, Form),
+    ("GET", "/officers", Login, None),
+    ("POST", "/officers", ADMIN_LEADER, Form),
+    ("POST", "/officers/certificates", ADMIN_LEADER, Form),
+    ("POST", "/officers/certificates/approve", ADMIN_LEADER, Form),
+    ("GET", "/org", Login, None),
+    ("POST", "/org/users", ADMIN, Form),
+    ("POST", "/org/units", ADMIN, Form),
+    ("POST", "/org/departments", ADMIN, Form),
+    ("GET", "/org/import", ADMIN, None),
+    ("POST", "/org/import", ADMIN, Multipart),
+    ("GET", "/org/import/template.xlsx", ADMIN, None),
+    ("GET", "/audit", ADMIN_LEADER, None),
+    ("GET", "/calendar", Login, None),
+    ("GET", "/public/decisions", Public, None),
+    ("GET", "/public/decisions/{id}", Public, None),
+    ("GET", "/dashboard", Login, None),
+    ("GET", "/figures", Login, None),
+    ("GET", "/figures/manual", Login, None),
+    ("POST", "/figures/manual", Login, Form),
+    ("GET", "/imports", Login, None),
+    ("POST", "/imports", IMPORTERS, Multipart),
+    ("GET", "/imports/compare", Login, None),
+    ("GET", "/imports/{id}", Login, None),
+    ("GET", "/reports", Login, None),
+    ("POST", "/reports/open", Login, Form),
+    ("GET", "/reports/{id}", Login, None),
+    ("GET", "/reports/{id}/edit", Login, None),
+    ("POST", "/reports/{id}/edit", Login, Form),
+    ("POST", "/reports/{id}/freeze", Login, Form),
+    ("POST", "/reports/{id}/unfreeze", Login, Form),
+    ("GET", "/reports/{id}/download/{fmt}", Login, None),
+    ("GET", "/reports/{id}/disclosure/{fmt}", Login, None),
+    ("GET", "/assets/app.css", Public, None),
+    ("GET", "/assets/app.js", Public, None),
+    ("GET", "/api/openapi.json", Public, None),
+    // API
+    ("GET", "/api/v1/me", Login, None),
+    ("GET", "/api/v1/case-types", Login, None),
+    ("GET", "/api/v1/cases", Login, None),
+    (
+        "POST",
+        "/api/v1/cases",
+        Login,
+        Json(r#"{"case_type":"__none__","input":{}}"#),
+    ),
+    ("GET", "/api/v1/cases/{id}", Login, None),
+    ("POST", "/api/v1/cases/{id}/reveal", NOT_VIEWER, Json("{}")),
+    (
+        "POST",
+        "/api/v1/cases/{id}/transitions",
+        Login,
+        Json(r#"{"transition":"__none__","input":{}}"#),
+    ),
+    ("POST", "/api/v1/cases/{id}/evidence", Login, ApiMultipart),
+    ("GET", "/api/v1/officers", Login, None),
+    (
+        "POST",
+        "/api/v1/officers",
+        ADMIN_LEADER,
+        Json(r#"{"code":"ZF80","name":"赵执法","unit_code":"S"}"#),
+    ),
+    (
+        "POST",
+        "/api/v1/officers/{code}/certificates",
+        ADMIN_LEADER,
+        Json(
+            r#"{"number":"浙执X","domain":"城市管理","valid_from":"2026-01-01","valid_to":"2028-12-31"}"#,
+        ),
+    ),
+    (
+        "POST",
+        "/api/v1/certificates/{number}/approve",
+        ADMIN_LEADER,
+        Json("{}"),
+    ),
+    ("GET", "/api/v1/units", Login, None),
+    (
+        "POST",
+        "/api/v1/units",
+        ADMIN,
+        Json(r#"{"parent_code":"S","code":"C9","name":"新社区","kind":"community"}"#),
+    ),
+    ("GET", "/api/v1/users", ADMIN_LEADER, None),
+    (
+        "POST",
+        "/api/v1/users",
+        ADMIN,
+        Json(
+            r#"{"login":"newuser","display_name":"新用户","password":"Another-password-2026","unit_code":"S","roles":["viewer"],"scope":"unit_subtree"}"#,
+        ),
+    ),
+    ("GET", "/api/v1/audit", ADMIN_LEADER, None),
+    ("GET", "/api/v1/audit/verify", ADMIN_LEADER, None),
+    ("GET", "/api/v1/calendar/due", Login, None),
+    ("GET", "/api/v1/public/decisions", Public, None),
+    ("GET", "/api/v1/tokens", Login, None),
+    ("POST", "/api/v1/tokens", Login, Json(r#"{"name":"矩阵"}"#)),
+    ("DELETE", "/api/v1/tokens/{id}", Login, None),
+    ("GET", "/api/v1/imports", Login, None),
+    ("POST", "/api/v1/imports", IMPORTERS, ApiMultipart),
+    ("GET", "/api/v1/imports/compare", Login, None),
+    ("GET", "/api/v1/imports/{id}", Login, None),
+];
+
+/// Routes whose targets have a scope: (path, the actor outside it, why). The actor must get a
+/// denial or the 404 of a missing id, although their role alone would allow the route.
+const OUT_OF_SCOPE: &[(&str, &str)] = &[
+    ("/cases/{id}", "c2handler"),
+    ("/cases/{id}/reveal", "c2handler"),
+    ("/cases/{id}/do/{transition}", "c2handler"),
+    ("/cases/{id}/evidence", "c2handler"),
+    ("/api/v1/cases/{id}", "c2handler"),
+    ("/api/v1/cases/{id}/reveal", "c2handler"),
+    ("/api/v1/cases/{id}/transitions", "c2handler"),
+    ("/api/v1/cases/{id}/evidence", "c2handler"),
+    // ZF02 and its certificate belong to the street: a community admin may not touch them.
+    ("/api/v1/officers/{code}/certificates", "c1admin"),
+    ("/api/v1/certificates/{number}/approve", "c1admin"),
+    // A unit under the street: not for a community admin.
+    ("/api/v1/units", "c1admin"),
+    ("/api/v1/users", "c1admin"),
+];
+
+/// The test users: one at the street per role (the fixture's, plus a correction officer), and
+/// community users for the scope checks.
+fn users() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("admin", "admin"),
+        ("leader", "leader"),
+        ("handler", "handler"),
+        ("officer", "officer"),
+        ("legal", "legal_reviewer"),
+        ("viewer", "viewer"),
+        ("corrections", "correction_officer"),
+        ("c1handler", "handler"),
+        ("c2handler", "handler"),
+        ("c1admin", "admin"),
+    ]
+}
+
+#[test]
+fn every_route_has_a_row_and_every_row_a_route() {
+    let routes: BTreeSet<(String, String)> = fazhi_web::route_table()
+        .into_iter()
+        .map(|e| (e.method.to_string(), e.path))
+        .collect();
+    assert!(routes.len() > 60, "route table: {routes:#?}");
+    let rows: BTreeSet<(String, String)> = TABLE
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(rows.len(), TABLE.len(), "duplicate rows in TABLE");
+    let missing: Vec<_> = routes.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&routes).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "routes without a row in TABLE: {missing:#?}\nrows without a route: {stale:#?}"
+    );
+    for (path, _) in OUT_OF_SCOPE {
+        assert!(
+            TABLE.iter().any(|(_, p, _, _)| p == path),
+            "OUT_OF_SCOPE names {path}, which has no row"
+        );
+    }
+}
+
+#[test]
+fn every_role_is_a_test_user() {
+    let roles: BTreeSet<&str> = users().iter().map(|(_, r)| *r).collect();
+    for role in Role::ALL {
+        assert!(roles.contains(role.code()), "no test user has role {role}");
+    }
+}
+
+fn allowed(rule: Rule, role: Option<&str>) -> bool {
+    match (rule, role) {
+        (Public, _) => true,
+        (_, None) => false,
+        (Login, Some(_)) => true,
+        (Roles(rs), Some(r)) => rs.contains(&r),
+    }
+}
+
+fn denial(status: u16, location: &str) -> bool {
+    matches!(status, 401 | 403) || (status == 303 && location.starts_with("/login"))
+}
+
+struct Caller {
+    login: &'static str,
+    role: &'static str,
+    /// A logged-in browser (cookie store) and its session's CSRF token.
+    browser: reqwest::Client,
+    csrf: String,
+    token: String,
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_table_declares() {
+    let t = spawn_app(Backend::Sqlite, jiff::civil::date(2026, 3, 2)).await;
+    // The users the fixture lacks: a correction officer at the street, an admin of C1.
+    {
+        let s = org::unit_by_code(&t.db, "S").await.unwrap().unwrap();
+        let c1 = org::unit_by_code(&t.db, "C1").await.unwrap().unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        for (login, unit, role) in [
+            ("corrections", s.id, "correction_officer"),
+            ("c1admin", c1.id, "admin"),
+        ] {
+            org::insert_user(
+                &mut tx,
+                &NewUser {
+                    login,
+                    display_name: login,
+                    password_hash: support::password_hash(),
+                    unit_id: unit,
+                    department_id: Option::None,
+                    scope: "unit_subtree",
+                    roles: &[role.to_string()],
+                    created_at: 0,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    // A case of community C1 (c1handler: in scope; c2handler: out of scope).
+    let (s, c) = t
+        .api("c1handler")
+        .create(
+            "hotline_ticket",
+            Option::None,
+            Some("2026-03-02"),
+            json!({"channel": "电话", "caller_phone": "13800138000", "category": "咨询", "content": "咨询办事流程"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let case_id = c["case_id"].as_i64().unwrap().to_string();
+    let fill = |p: &str| {
+        p.replace("{id}", &case_id)
+            .replace("{transition}", "__none__")
+            .replace("{code}", "ZF02")
+            .replace("{number}", "%E6%B5%99%E6%89%A7A0000002")
+            .replace("{fmt}", "md")
+    };
+
+    let mut callers = Vec::new();
+    for (login, role) in users() {
+        let browser = t.browser(login).await;
+        let html = browser
+            .get(t.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the home page carries the session's CSRF token")
+            .to_string();
+        let (s, tok) = t
+            .api(login)
+            .post("/api/v1/tokens", json!({"name": "矩阵"}))
+            .await;
+        assert_eq!(s, 201, "token for {login}: {tok}");
+        let token = tok["token"].as_str().unwrap().to_string();
+        callers.push(Caller {
+            login,
+            role,
+            browser,
+            csrf,
+            token,
+        });
+    }
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // Logging out ends the session the other page rows use: it goes last.
+    let mut rows: Vec<_> = TABLE.iter().collect();
+    rows.sort_by_key(|(m, p, _, _)| (*m == "POST" && *p == "/logout") as u8);
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for &&(method, path, rule, body) in &rows {
+        let api = path.starts_with("/api/");
+        let url = t.url(&fill(path));
+        let mut who: Vec<Option<&Caller>> = vec![Option::None];
+        who.extend(callers.iter().map(Some));
+        for caller in who {
+            let client = match (caller, api) {
+                (Some(c), false) => &c.browser,
+                _ => &anonymous,
+            };
+            let mut req = match method {
+                "GET" => client.get(&url),
+                "POST" => client.post(&url),
+                "DELETE" => client.delete(&url),
+                other => panic!("method {other}"),
+            };
+            if let (Some(c), true) = (caller, api) {
+                req = req.bearer_auth(&c.token);
+            }
+            let csrf = caller.map(|c| c.csrf.clone()).unwrap_or_default();
+            req = match body {
+                None => req,
+                Form => req.form(&[("_csrf", csrf.as_str())]),
+                Multipart => req.multipart(reqwest::multipart::Form::new().text("_csrf", csrf)),
+                Json(b) => req
+                    .header("content-type", "application/json")
+                    .body(b.to_string()),
+                ApiMultipart => req.multipart(reqwest::multipart::Form::new()),
+            };
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let loc = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            checked += 1;
+            let login = caller.map(|c| c.login).unwrap_or("anonymous");
+            let role = caller.map(|c| c.role);
+            let want = allowed(rule, role);
+            let denied = denial(status, &loc);
+            if status >= 500 {
+                failures.push(format!("{login} {method} {path}: {status}"));
+            }
+            let out_of_scope = OUT_OF_SCOPE
+                .iter()
+                .any(|(p, who)| *p == path && *who == login);
+            if out_of_scope && want {
+                if !(denied || status == 404) {
+                    failures.push(format!(
+                        "{login} {method} {path} (outside the scope): got {status} {loc}, expected a denial or 404"
+                    ));
+                }
+            } else if want == denied {
+                failures.push(format!(
+                    "{login} {method} {path}: expected {}, got {status} {loc}",
+                    if want { "allowed" } else { "denied" }
+                ));
+            }
+        }
+    }
+    // In scope: the case's own community reads it.
+    let (s, v) = t.api("c1handler").get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(checked > 900, "only {checked} requests");
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let _ = (PASSWORD, Value::Null);
+    t.stop().await;
+}
