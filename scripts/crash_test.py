@@ -177,6 +177,7 @@ class Ledger:
         self.inflight_creates = 0
         self.inflight_dispatches = set()
         self.other_status = {}
+        self.other_example = {}
 
 
 def worker(port, token, ledger, stop, wid, seq):
@@ -202,7 +203,7 @@ def worker(port, token, ledger, stop, wid, seq):
                     ledger.other_status[st] = ledger.other_status.get(st, 0) + 1
             continue
         marker = f"crash-{seq}-{wid}-{n}"
-        body = {"case_type": "hotline_ticket", "on": "2026-03-02",
+        body = {"case_type": "hotline_ticket",
                 "input": {"channel": "电话", "caller_phone": "13800138000", "category": "咨询",
                           "content": marker}}
         try:
@@ -219,6 +220,7 @@ def worker(port, token, ledger, stop, wid, seq):
         else:
             with ledger.lock:
                 ledger.other_status[st] = ledger.other_status.get(st, 0) + 1
+                ledger.other_example.setdefault(st, resp[:300])
 
 
 def check(db, binary, ledger):
@@ -309,9 +311,15 @@ def main():
                   f"in flight at the kill: {ledger.inflight_creates} creates, "
                   f"{len(ledger.inflight_dispatches)} dispatches (cumulative); "
                   f"{'OK' if not problems else 'FAILED'}", flush=True)
+            if c == 0:
+                problems.append("no create was acknowledged in this round: the load did not run "
+                                f"(answers: {ledger.other_status} {ledger.other_example})")
             if problems:
                 print("\n".join(problems[:50]))
                 sys.exit(1)
+        if not ledger.dispatched:
+            sys.exit("no dispatch was acknowledged: the transitions did not run "
+                     f"(answers: {ledger.other_status} {ledger.other_example})")
         if ledger.other_status:
             print(f"other answers (not writes): {ledger.other_status}")
         print(f"{a.backend}: {a.rounds} kill -9 runs, {len(ledger.created)} acknowledged creates "

@@ -56,16 +56,6 @@ where
 }
 
 impl Methods {
-    pub fn get<H, T>(mut self, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.router = self.router.get(handler);
-        self.methods.push("GET");
-        self
-    }
-
     pub fn post<H, T>(mut self, handler: H) -> Self
     where
         H: Handler<T, AppState>,
