@@ -45,7 +45,7 @@ echo "==> browser test"
 cargo build -p fazhi
 scripts/browser-test.sh target/debug/fazhi
 echo "==> schemathesis"
-ST_MAX_EXAMPLES="${ST_MAX_EXAMPLES:-15}" ST_TIME_LIMIT="${ST_TIME_LIMIT:-600}" \
+ST_MAX_EXAMPLES="${ST_MAX_EXAMPLES:-15}" ST_TIME_LIMIT="${ST_TIME_LIMIT:-300}" \
   scripts/schemathesis.sh target/debug/fazhi
 echo "==> crash test"
 CRASH_ROUNDS="${CRASH_ROUNDS:-3}" CRASH_TIME_LIMIT="${CRASH_TIME_LIMIT:-300}" \

@@ -370,6 +370,17 @@ async fn every_route_answers_every_role_as_the_table_declares() {
     let mut rows: Vec<_> = TABLE.iter().collect();
     rows.sort_by_key(|(m, p, _, _)| (*m == "POST" && *p == "/logout") as u8);
 
+    // Every status an API route answers must be documented for its operation (schemathesis's
+    // status-code conformance, checked here for each role's answer).
+    let openapi: Value = anonymous
+        .get(t.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
     let mut failures = Vec::new();
     let mut checked = 0;
     for &&(method, path, rule, body) in &rows {
@@ -421,6 +432,16 @@ async fn every_route_answers_every_role_as_the_table_declares() {
             };
             if status >= 500 {
                 failures.push(format!("{login} {method} {path}: {status}"));
+            }
+            if path.starts_with("/api/v1/") {
+                let op = &openapi["paths"][path][method.to_lowercase()];
+                if op.is_null() {
+                    failures.push(format!("{method} {path} is not in the OpenAPI document"));
+                } else if op["responses"][status.to_string()].is_null() {
+                    failures.push(format!(
+                        "{login} {method} {path}: status {status} is not documented"
+                    ));
+                }
             }
             let out_of_scope = OUT_OF_SCOPE
                 .iter()

@@ -779,3 +779,37 @@ async fn officers_page_approves_a_pending_certificate() {
     assert_eq!(r.status(), 409);
     t.stop().await;
 }
+
+/// §12: an upload without a multipart boundary answers the JSON error shape naming the field,
+/// not the framework's plain text (found by schemathesis).
+#[tokio::test]
+async fn malformed_multipart_answers_the_error_shape() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 3, 2)).await;
+    let (s, c) = t
+        .api("handler")
+        .create("hotline_ticket", None, None, ticket("咨询"))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["case_id"].as_i64().unwrap();
+    for path in [format!("/api/v1/cases/{id}/evidence"), "/api/v1/imports".into()] {
+        let r = reqwest::Client::new()
+            .post(t.url(&path))
+            .basic_auth("handler", Some(PASSWORD))
+            .header("content-type", "multipart/form-data")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["problems"][0]["field"], "file", "{path}: {v}");
+    }
+    t.stop().await;
+}
