@@ -1018,7 +1018,15 @@ impl App {
         // Linked cases the transition opens (declared `opens`), validated before anything is
         // written; they are created in the same transaction.
         let links = self
-            .prepare_links(actor, &t, &case, &req.transition, &fields, on, on_reason.as_deref())
+            .prepare_links(
+                actor,
+                &t,
+                &case,
+                &req.transition,
+                &fields,
+                on,
+                on_reason.as_deref(),
+            )
             .await?;
         let mut tx = self.db.begin().await?;
         let version = store::update_case(&mut tx, id, case.version, &write).await?;

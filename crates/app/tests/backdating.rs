@@ -66,7 +66,10 @@ async fn late_steps(db: &Db) {
     )
     .await
     .unwrap();
-    let (_, admin) = app.login("admin", "Admin-password-2026", "t").await.unwrap();
+    let (_, admin) = app
+        .login("admin", "Admin-password-2026", "t")
+        .await
+        .unwrap();
 
     // 30 days back: no reason needed.
     let ok = app
@@ -100,7 +103,10 @@ async fn late_steps(db: &Db) {
         on: Some("2026-01-30".into()),
         on_reason: reason.map(str::to_string),
         version: None,
-        input: json!({"assignee_department": "nosuch"}).as_object().unwrap().clone(),
+        input: json!({"assignee_department": "nosuch"})
+            .as_object()
+            .unwrap()
+            .clone(),
     };
     let e = app
         .transition(&admin, late.case_id, &step(None))

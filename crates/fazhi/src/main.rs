@@ -54,7 +54,11 @@ struct ServeArgs {
     /// Address of a reverse proxy in front of the server (repeatable; comma-separated in the
     /// environment). Requests from it are throttled and audited by the client address it puts
     /// in X-Forwarded-For; without it every client counts as the proxy.
-    #[arg(long = "trusted-proxy", env = "FAZHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "FAZHI_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     trusted_proxies: Vec<std::net::IpAddr>,
 }
 

@@ -4,7 +4,6 @@ use crate::route_table::{Routes, get};
 use axum::http::header;
 use axum::response::IntoResponse;
 
-
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 

@@ -244,7 +244,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ")) {
-            let actor = state.app.token_actor(token, &client_addr(parts, &state.config.trusted_proxies)).await?;
+            let actor = state
+                .app
+                .token_actor(token, &client_addr(parts, &state.config.trusted_proxies))
+                .await?;
             return Ok(ApiUser(actor));
         }
         if let Some(basic) = authorization.and_then(|v| v.strip_prefix("Basic ")) {

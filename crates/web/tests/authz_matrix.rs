@@ -461,7 +461,10 @@ async fn every_route_answers_every_role_as_the_table_declares() {
         }
     }
     // In scope: the case's own community reads it.
-    let (s, v) = t.api("c1handler").get(&format!("/api/v1/cases/{case_id}")).await;
+    let (s, v) = t
+        .api("c1handler")
+        .get(&format!("/api/v1/cases/{case_id}"))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert!(checked > 900, "only {checked} requests");
     assert!(

@@ -14,9 +14,35 @@ use support::{Backend, spawn_app};
 
 /// Query parameter names the handlers read, plus arbitrary ones.
 const KEYS: &[&str] = &[
-    "page", "per_page", "limit", "q", "state", "case_type", "category", "unit", "from", "to",
-    "on", "sort", "year", "period", "due", "days", "before", "actor", "entity", "entity_id",
-    "indicator", "value_text", "next", "notice", "error", "verify", "reveal", "token", "fmt",
+    "page",
+    "per_page",
+    "limit",
+    "q",
+    "state",
+    "case_type",
+    "category",
+    "unit",
+    "from",
+    "to",
+    "on",
+    "sort",
+    "year",
+    "period",
+    "due",
+    "days",
+    "before",
+    "actor",
+    "entity",
+    "entity_id",
+    "indicator",
+    "value_text",
+    "next",
+    "notice",
+    "error",
+    "verify",
+    "reveal",
+    "token",
+    "fmt",
 ];
 
 fn value() -> impl Strategy<Value = String> {
@@ -34,7 +60,10 @@ fn value() -> impl Strategy<Value = String> {
 fn query() -> impl Strategy<Value = String> {
     prop::collection::vec(
         (
-            prop_oneof![prop::sample::select(KEYS).prop_map(str::to_string), "\\PC{0,8}"],
+            prop_oneof![
+                prop::sample::select(KEYS).prop_map(str::to_string),
+                "\\PC{0,8}"
+            ],
             value(),
         ),
         0..6,
@@ -47,7 +76,11 @@ fn query() -> impl Strategy<Value = String> {
                     "{}={}",
                     utf8_percent(k),
                     // Half of the values go raw (stray `%`, `+`, `;`), half encoded.
-                    if v.len() % 2 == 0 { utf8_percent(v) } else { v.replace(['&', '#'], "") }
+                    if v.len() % 2 == 0 {
+                        utf8_percent(v)
+                    } else {
+                        v.replace(['&', '#'], "")
+                    }
                 )
             })
             .collect::<Vec<_>>()
@@ -106,10 +139,7 @@ async fn arbitrary_query_strings_never_give_a_server_error() {
     let mut failures = Vec::new();
     let mut sent = 0;
     for r in &routes {
-        let path = r
-            .path
-            .replace("{id}", &case_id)
-            .replace("{fmt}", "md");
+        let path = r.path.replace("{id}", &case_id).replace("{fmt}", "md");
         let api = path.starts_with("/api/");
         for i in 0..16 {
             let q = strategy.new_tree(&mut runner).unwrap().current();

@@ -791,7 +791,10 @@ async fn malformed_multipart_answers_the_error_shape() {
         .await;
     assert_eq!(s, 201, "{c}");
     let id = c["case_id"].as_i64().unwrap();
-    for path in [format!("/api/v1/cases/{id}/evidence"), "/api/v1/imports".into()] {
+    for path in [
+        format!("/api/v1/cases/{id}/evidence"),
+        "/api/v1/imports".into(),
+    ] {
         let r = reqwest::Client::new()
             .post(t.url(&path))
             .basic_auth("handler", Some(PASSWORD))
