@@ -4,6 +4,7 @@
 //! fuzzed without being listed here. Every answer to an arbitrary query, as the admin and
 //! anonymously, is below 500, and an API answer is JSON.
 
+#[allow(dead_code)]
 mod support;
 
 use proptest::prelude::*;
