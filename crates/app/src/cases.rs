@@ -33,6 +33,10 @@ pub struct CreateCase {
     pub unit_code: Option<String>,
     /// The date the matter was received, if not today (补录); never in the future.
     pub on: Option<String>,
+    /// Why the step is recorded late: required when `on` lies more than the configured number of
+    /// days before today (`backdate_reason_days`, clocks.toml); kept in the audit entry.
+    #[serde(default)]
+    pub on_reason: Option<String>,
     #[serde(default)]
     pub input: Fields,
 }
@@ -43,6 +47,9 @@ pub struct TakeTransition {
     pub transition: String,
     /// The date the step happened, if not today; not before the previous step, not in the future.
     pub on: Option<String>,
+    /// Why the step is recorded late (see [`CreateCase::on_reason`]).
+    #[serde(default)]
+    pub on_reason: Option<String>,
     /// Optimistic concurrency: the version the user saw.
     pub version: Option<i64>,
     #[serde(default)]
@@ -149,6 +156,7 @@ struct PreparedCreate {
     case_type: String,
     create: String,
     on: Date,
+    on_reason: Option<String>,
     unit: UnitRow,
     plan: fazhi_workflow::Plan,
     clocks: Vec<ClockState>,
@@ -221,6 +229,39 @@ fn parse_on(field: &str, v: Option<&str>, today: Date) -> Result<Date, AppError>
             Ok(d)
         }
     }
+}
+
+/// A step dated more than `threshold` calendar days before today needs a reason (补录原因):
+/// returns it (trimmed) when given, refuses the step naming `on_reason` when it is missing.
+fn backdate_reason(
+    on: Date,
+    today: Date,
+    reason: Option<&str>,
+    threshold: u32,
+) -> Result<Option<String>, AppError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let late = on
+        .until(today)
+        .ok()
+        .map(|s| s.get_days() as i64)
+        .unwrap_or(0);
+    if late > i64::from(threshold) && reason.is_none() {
+        return Err(AppError::invalid(
+            "on_reason",
+            "required",
+            format!(
+                "补录原因：办理日期{on}早于今天{late}天，超过{threshold}天的补录须填写补录原因"
+            ),
+        ));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::invalid(
+            "on_reason",
+            "too_long",
+            "补录原因：不能超过500字",
+        ));
+    }
+    Ok(reason.map(str::to_string))
 }
 
 /// Masks one personal value by its field kind.
@@ -669,6 +710,12 @@ impl App {
         let t = self.case_type(&req.case_type)?;
         let today = self.clock.today();
         let on = parse_on("on", req.on.as_deref(), today)?;
+        let on_reason = backdate_reason(
+            on,
+            today,
+            req.on_reason.as_deref(),
+            self.config.backdate_reason_days,
+        )?;
         let code = req.unit_code.as_deref().filter(|s| !s.is_empty());
         let unit = match code.and_then(|c| units.get(c)) {
             Some(u) => u.clone(),
@@ -753,6 +800,7 @@ impl App {
             case_type: t.code.clone(),
             create,
             on,
+            on_reason,
             unit,
             plan,
             clocks,
@@ -814,7 +862,11 @@ impl App {
         if !p.named.is_empty() {
             store::set_case_officers(tx, id, &p.named).await?;
         }
-        let after = serde_json::json!({ "number": number, "state": p.plan.to, "fields": fields, "unit": p.unit.code });
+        let mut after = serde_json::json!({ "number": number, "state": p.plan.to, "fields": fields, "unit": p.unit.code });
+        if let Some(r) = &p.on_reason {
+            after["on"] = p.on.to_string().into();
+            after["on_reason"] = r.clone().into();
+        }
         tx.audit(AuditEntry {
             at: now,
             actor: &actor.login,
@@ -873,6 +925,12 @@ impl App {
         let t = self.case_type(&case.case_type)?.clone();
         let today = self.clock.today();
         let on = parse_on("on", req.on.as_deref(), today)?;
+        let on_reason = backdate_reason(
+            on,
+            today,
+            req.on_reason.as_deref(),
+            self.config.backdate_reason_days,
+        )?;
         let events = bundle.events;
         if let Some(last) = events.last()
             && on.to_string() < last.on_date
@@ -977,7 +1035,15 @@ impl App {
         // Linked cases the transition opens (declared `opens`), validated before anything is
         // written; they are created in the same transaction.
         let links = self
-            .prepare_links(actor, &t, &case, &req.transition, &fields, on)
+            .prepare_links(
+                actor,
+                &t,
+                &case,
+                &req.transition,
+                &fields,
+                on,
+                on_reason.as_deref(),
+            )
             .await?;
         let mut tx = self.db.begin().await?;
         let version = store::update_case(&mut tx, id, case.version, &write).await?;
@@ -1052,7 +1118,10 @@ impl App {
             })
             .collect();
         let before = serde_json::json!({ "state": case.state, "fields": changed });
-        let after = serde_json::json!({ "state": plan.to, "fields": plan.field_updates, "on": on_s, "input": plan.input });
+        let mut after = serde_json::json!({ "state": plan.to, "fields": plan.field_updates, "on": on_s, "input": plan.input });
+        if let Some(r) = on_reason {
+            after["on_reason"] = r.into();
+        }
         tx.audit(AuditEntry {
             at: now,
             actor: &actor.login,
@@ -1121,6 +1190,7 @@ impl App {
         transition: &str,
         fields: &Fields,
         on: Date,
+        on_reason: Option<&str>,
     ) -> Result<Vec<PreparedCreate>, AppError> {
         let mut out = Vec::new();
         let mut units = HashMap::new();
@@ -1142,6 +1212,8 @@ impl App {
                 transition: None,
                 unit_code: Some(unit.code),
                 on: Some(on.to_string()),
+                // A late step's linked cases are as late as the step, for the same reason.
+                on_reason: on_reason.map(str::to_string),
                 input,
             };
             out.push(

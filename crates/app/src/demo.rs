@@ -260,6 +260,7 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
                         transition: Some(step.transition.clone()),
                         unit_code: Some(case.unit.clone()),
                         on: on_s,
+                        on_reason: Some("补录历史记录".into()),
                         input: step.input.clone(),
                     },
                 )
@@ -288,6 +289,7 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
                 &TakeTransition {
                     transition: step.transition.clone(),
                     on: on_s,
+                    on_reason: Some("补录历史记录".into()),
                     version: None,
                     input: step.input.clone(),
                 },

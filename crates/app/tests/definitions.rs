@@ -59,6 +59,7 @@ async fn versions_and_migration(db: &Db) {
                 transition: None,
                 unit_code: None,
                 on: Some("2026-01-05".into()),
+                on_reason: None,
                 input: fields(
                     json!({"channel": "来信", "subject": "噪音", "content": "夜间施工噪音"}),
                 ),
@@ -73,6 +74,7 @@ async fn versions_and_migration(db: &Db) {
         &TakeTransition {
             transition: "accept".into(),
             on: Some("2026-01-09".into()),
+            on_reason: None,
             version: None,
             input: fields(json!({"category": "申诉求决", "acceptance_notice": "已受理"})),
         },

@@ -234,6 +234,7 @@ async fn district_import(db: &Db) {
         transition: None,
         unit_code: Some(unit.into()),
         on: None,
+        on_reason: None,
         input: json!({"channel": "电话", "caller_name": "张三", "caller_phone": "13812345678",
             "category": "投诉", "address": "望江路128号", "content": "夜间施工噪音扰民"})
         .as_object()

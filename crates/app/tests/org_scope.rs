@@ -292,6 +292,7 @@ async fn file_with(app: &App, officer: &Actor) -> Result<(), AppError> {
                 transition: None,
                 unit_code: None,
                 on: Some("2026-11-03".into()),
+                on_reason: None,
                 input: fields(json!({"domain": "城市管理", "discovered_on": "2026-11-02", "act_on": "2026-11-01",
                     "procedure": "普通程序", "party_kind": "自然人", "party_name": "李四",
                     "party_id_number": "360426199101010071", "party_phone": "13912345678",
@@ -306,6 +307,7 @@ async fn file_with(app: &App, officer: &Actor) -> Result<(), AppError> {
         &TakeTransition {
             transition: "file".into(),
             on: Some("2026-11-04".into()),
+            on_reason: None,
             version: None,
             input: fields(json!({"officers": ["ZF01", "ZF02"]})),
         },
@@ -415,6 +417,7 @@ async fn create_enforcement(app: &App, actor: &Actor, unit: &str) -> i64 {
             transition: None,
             unit_code: Some(unit.into()),
             on: Some("2026-11-03".into()),
+            on_reason: None,
             input: fields(json!({"domain": "城市管理", "discovered_on": "2026-11-02", "act_on": "2026-11-01",
                 "procedure": "普通程序", "party_kind": "自然人", "party_name": "李四",
                 "party_id_number": "360426199101010071", "party_phone": "13912345678",

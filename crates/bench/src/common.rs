@@ -103,6 +103,7 @@ pub fn create_request(t: &fazhi_demo::DemoCase, with_date: bool) -> CreateCase {
         transition: None,
         unit_code: Some(t.unit.clone()),
         on: with_date.then(|| first.on.to_string()),
+        on_reason: with_date.then(|| "补录历史记录".into()),
         input: first.input.clone(),
     }
 }

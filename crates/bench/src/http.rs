@@ -534,6 +534,7 @@ pub async fn run(args: HttpArgs) -> Result<()> {
         fazhi_web::WebConfig {
             secure_cookies: false,
             setup_token: None,
+            trusted_proxies: Vec::new(),
         },
         SocketAddr::from(([127, 0, 0, 1], 0)),
         move |addr| {

@@ -382,6 +382,7 @@ async fn replay(args: &ListArgs, app: &App, clock: &FixedClock, n: u64) -> Resul
             &TakeTransition {
                 transition: step.transition.clone(),
                 on: Some(on.to_string()),
+                on_reason: Some("补录历史记录".into()),
                 version: None,
                 input: step.input.clone(),
             },

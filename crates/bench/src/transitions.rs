@@ -175,6 +175,7 @@ async fn one_run(args: &TransitionArgs, dir: &std::path::Path) -> Result<RunResu
                         &TakeTransition {
                             transition: s.transition.clone(),
                             on: Some(s.on.to_string()),
+                            on_reason: Some("补录历史记录".into()),
                             version: None,
                             input: s.input.clone(),
                         },

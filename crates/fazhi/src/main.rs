@@ -51,6 +51,15 @@ struct ServeArgs {
     /// Mark session cookies Secure (serve behind HTTPS).
     #[arg(long, env = "FAZHI_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Address of a reverse proxy in front of the server (repeatable; comma-separated in the
+    /// environment). Requests from it are throttled and audited by the client address it puts
+    /// in X-Forwarded-For; without it every client counts as the proxy.
+    #[arg(
+        long = "trusted-proxy",
+        env = "FAZHI_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand)]
@@ -483,6 +492,7 @@ async fn serve_with(
         fazhi_web::WebConfig {
             secure_cookies: args.secure_cookies,
             setup_token,
+            trusted_proxies: args.trusted_proxies.clone(),
         },
         addr,
         banner,

@@ -2,19 +2,19 @@
 //! users and officers; a dry run lists what would be created; problems name sheet, row and column.
 
 use askama::Template;
-use axum::Router;
+
+use crate::route_table::{Routes, get};
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use fazhi_app::org_import::{ImportProblem, ImportSummary};
 
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::views::Chrome;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/org/import", get(import_page).post(import_submit))
         .route("/org/import/template.xlsx", get(template))
 }

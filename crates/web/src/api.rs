@@ -1,10 +1,10 @@
 //! JSON API under `/api/v1`: the same use cases as the pages. The OpenAPI document is generated
 //! from these handlers (utoipa) and committed as `docs/openapi.json`; a test keeps them equal.
 
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use crate::route_table::{Routes, get, post};
+use axum::Json;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use fazhi_app::AppError;
 use fazhi_app::cases::{CreateCase, TakeTransition};
 use fazhi_app::org::{NewCertificateInput, NewOfficerInput, NewUnitInput, NewUserInput};
@@ -25,8 +25,8 @@ fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/me", get(me))
         .route("/case-types", get(case_types))
         .route("/cases", get(list_cases).post(create_case))
@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         // Evidence may be as large as advertised (20 MB) plus the multipart framing.
         .route(
             "/cases/{id}/evidence",
-            post(upload_evidence).layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+            post(upload_evidence).map(|m| m.layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT))),
         )
         .route("/officers", get(list_officers).post(create_officer))
         .route("/officers/{code}/certificates", post(add_certificate))
@@ -48,8 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/due", get(calendar_due))
         .route("/public/decisions", get(public_decisions))
         .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", axum::routing::delete(revoke_token))
-        .fallback(crate::extract::api_not_found)
+        .route("/tokens/{id}", crate::route_table::delete(revoke_token))
+        .map(|r| r.fallback(crate::extract::api_not_found))
 }
 
 /// Body limit of an evidence upload: the application's 20 MB limit plus room for the form.
@@ -125,6 +125,10 @@ pub struct CreateCaseBody {
     unit_code: Option<String>,
     /// YYYY-MM-DD, defaults to today.
     on: Option<String>,
+    /// Why the case is recorded late: required when `on` is more than the configured number of
+    /// days (default 30) before today; kept in the audit log.
+    #[serde(default)]
+    on_reason: Option<String>,
     /// Field values by field code (see GET /case-types).
     #[schema(value_type = Object)]
     input: serde_json::Map<String, Value>,
@@ -135,6 +139,10 @@ pub struct CreateCaseBody {
 pub struct TransitionBody {
     transition: String,
     on: Option<String>,
+    /// Why the step is recorded late: required when `on` is more than the configured number of
+    /// days (default 30) before today; kept in the audit log.
+    #[serde(default)]
+    on_reason: Option<String>,
     /// The case version the caller saw (optimistic concurrency).
     version: Option<i64>,
     #[schema(value_type = Object)]
@@ -188,7 +196,7 @@ async fn me(ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(to_json(&a)))
 }
 
-#[utoipa::path(get, path = "/api/v1/case-types", responses((status = 200, description = "Case-type definitions: fields, states, transitions, clocks with their legal basis"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/case-types", responses((status = 200, description = "Case-type definitions: fields, states, transitions, clocks with their legal basis"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn case_types(State(s): State<AppState>, ApiUser(_caller): ApiUser) -> ApiResult {
     Ok(Json(Value::Array(
         s.app.registry.types().map(to_json).collect(),
@@ -246,7 +254,7 @@ fn public_page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i
     number_in(d, 1, 10_000)
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, description = "{items, total, page}; total is counted up to 10000 (total_capped says so); personal data masked"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/cases", params(ListParams), responses((status = 200, description = "{items, total, page}; total is counted up to 10000 (total_capped says so); personal data masked"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn list_cases(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -309,7 +317,7 @@ async fn list_cases(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", request_body = CreateCaseBody, responses((status = 201, description = "Created: {case_id, number, state, version, warnings}"), (status = 422, body = ApiErrorBody, description = "invalid (field problems) or refused (legal guard with statute and article)"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CreateCaseBody, responses((status = 201, description = "Created: {case_id, number, state, version, warnings}"), (status = 422, body = ApiErrorBody, description = "invalid (field problems) or refused (legal guard with statute and article)"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_case(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -324,6 +332,7 @@ async fn create_case(
                 transition: None,
                 unit_code: b.unit_code,
                 on: b.on,
+                on_reason: b.on_reason,
                 input: b.input,
             },
         )
@@ -364,7 +373,7 @@ async fn case_json(s: &AppState, a: &fazhi_app::Actor, id: i64, reveal: bool) ->
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path)), request_body = TransitionBody, responses((status = 200, description = "{case_id, number, state, version, warnings, opened: linked cases the step opened}"), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn take_transition(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -379,6 +388,7 @@ async fn take_transition(
             &TakeTransition {
                 transition: b.transition,
                 on: b.on,
+                on_reason: b.on_reason,
                 version: b.version,
                 input: b.input,
             },
@@ -387,12 +397,12 @@ async fn take_transition(
     Ok(Json(to_json(&o)))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", description = "fields: file, description"), responses((status = 201, description = "Stored evidence with its SHA-256"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, description = "Upload larger than 20 MB")))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = i64, Path)), request_body(content_type = "multipart/form-data", description = "fields: file, description"), responses((status = 201, description = "Stored evidence with its SHA-256"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, description = "Upload larger than 20 MB")))]
 async fn upload_evidence(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    mut mp: Multipart,
+    crate::extract::ApiMultipart(mut mp): crate::extract::ApiMultipart,
 ) -> Result<Response, ApiError> {
     let mut description = String::new();
     let mut file = None;
@@ -432,7 +442,7 @@ struct OnParams {
     on: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/officers", params(OnParams), responses((status = 200, description = "Officers with certificates and validity on the date"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/officers", params(OnParams), responses((status = 200, description = "Officers with certificates and validity on the date"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn list_officers(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -447,7 +457,7 @@ async fn list_officers(
     Ok(Json(to_json(&s.app.list_officers(&a, on).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/officers", request_body = OfficerBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/officers", request_body = OfficerBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_officer(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -470,7 +480,7 @@ async fn create_officer(
     Ok((axum::http::StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/officers/{code}/certificates", params(("code" = String, Path)), request_body = CertificateBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/officers/{code}/certificates", params(("code" = String, Path)), request_body = CertificateBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn add_certificate(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -495,7 +505,7 @@ async fn add_certificate(
 
 /// A second admin or leader approves a certificate entered by someone else; until then it does not
 /// count for 《行政处罚法》第四十二条.
-#[utoipa::path(post, path = "/api/v1/certificates/{number}/approve", params(("number" = String, Path)), responses((status = 200, description = "Approved"), (status = 403, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates/{number}/approve", params(("number" = String, Path)), responses((status = 200, description = "Approved"), (status = 400, body = ApiErrorBody, description = "Malformed request"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "Not an admin or leader, or the approver entered the certificate or holds it"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope"), (status = 409, body = ApiErrorBody, description = "Not pending review")))]
 async fn approve_certificate(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -505,14 +515,14 @@ async fn approve_certificate(
     Ok(Json(json!({"ok": true})))
 }
 
-#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "Units visible to the caller"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn list_units(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(
         json!({"units": s.app.list_units(&a).await?, "departments": s.app.list_departments(&a).await?}),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/units", request_body = UnitBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/units", request_body = UnitBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_unit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -538,7 +548,7 @@ async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult
     Ok(Json(to_json(&s.app.list_users(&a).await?)))
 }
 
-#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody, responses((status = 201, description = "Created"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
 async fn create_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -590,7 +600,7 @@ async fn audit_list(
     Ok(Json(to_json(&s.app.audit_list(&a, &f).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "{ok, entries} or {ok: false, first_broken, reason}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", responses((status = 200, description = "{ok, entries} or {ok: false, first_broken, reason}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn audit_verify(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(match s.app.audit_verify(&a).await? {
         Ok(n) => json!({"ok": true, "entries": n}),
@@ -607,7 +617,7 @@ struct DueParams {
     unit: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueParams), responses((status = 200, description = "{due, explanation, calendar_version, …}"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, path = "/api/v1/calendar/due", params(DueParams), responses((status = 200, description = "{due, explanation, calendar_version, …}"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 async fn calendar_due(
     State(s): State<AppState>,
     ApiUser(_caller): ApiUser,

@@ -1,17 +1,14 @@
 //! Static assets, embedded in the binary.
 
-use axum::Router;
+use crate::route_table::{Routes, get};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-
-use crate::AppState;
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/assets/app.css",
             get(|| async {

@@ -3,7 +3,7 @@
 //! Unsafe methods from a cookie session must carry the session's CSRF token and, when the
 //! browser sends one, an Origin matching the Host.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -30,12 +30,91 @@ pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub fn client_addr(parts: &Parts) -> String {
-    parts
+/// The client's address, for the login throttle and the audit log (see [`client_ip`]).
+pub fn client_addr(parts: &Parts, trusted_proxies: &[IpAddr]) -> String {
+    let Some(peer) = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(peer, &forwarded, trusted_proxies).to_string()
+}
+
+/// The peer, unless the peer is a trusted proxy: then the rightmost address of
+/// `X-Forwarded-For` (all its headers, in order) that is not itself a trusted proxy. Entries to
+/// the left of it were written by the client and are not believed; an unparsable entry stops
+/// the walk (the last trusted hop's peer is used).
+pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted_proxies: &[IpAddr]) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted_proxies.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_from_trusted_proxies_only() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Direct client: the header is the client's own claim.
+        assert_eq!(
+            client_ip(ip("203.0.113.7"), &["198.51.100.1"], &trusted),
+            ip("203.0.113.7")
+        );
+        // No proxies configured: the peer, whatever the header says.
+        assert_eq!(client_ip(proxy, &["198.51.100.1"], &[]), proxy);
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            client_ip(proxy, &["198.51.100.1"], &trusted),
+            ip("198.51.100.1")
+        );
+        // A forged leftmost entry is not believed; two trusted hops are skipped.
+        assert_eq!(
+            client_ip(proxy, &["1.2.3.4, 198.51.100.1", "10.0.0.3"], &trusted),
+            ip("198.51.100.1")
+        );
+        // Garbage from the client before the proxy's entry does not matter; garbage as the
+        // proxy's own entry falls back to the proxy.
+        assert_eq!(
+            client_ip(proxy, &["nonsense, 198.51.100.1"], &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(client_ip(proxy, &["nonsense"], &trusted), proxy);
+        assert_eq!(client_ip(proxy, &[], &trusted), proxy);
+    }
 }
 
 pub fn session_cookie(id: &str, secure: bool, max_age: i64) -> String {
@@ -165,7 +244,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ")) {
-            let actor = state.app.token_actor(token, &client_addr(parts)).await?;
+            let actor = state
+                .app
+                .token_actor(token, &client_addr(parts, &state.config.trusted_proxies))
+                .await?;
             return Ok(ApiUser(actor));
         }
         if let Some(basic) = authorization.and_then(|v| v.strip_prefix("Basic ")) {
@@ -176,7 +258,11 @@ impl FromRequestParts<AppState> for ApiUser {
             let (login, password) = text.split_once(':').ok_or(AppError::Unauthenticated)?;
             let actor = state
                 .app
-                .basic_auth(login, password, &client_addr(parts))
+                .basic_auth(
+                    login,
+                    password,
+                    &client_addr(parts, &state.config.trusted_proxies),
+                )
                 .await?;
             return Ok(ApiUser(actor));
         }

@@ -321,3 +321,23 @@ pub async fn api_not_found() -> Response {
     }
     .into_response()
 }
+
+/// A multipart body (API uploads); a missing or malformed multipart content type (no boundary)
+/// is a 400 in the error shape naming the `file` field, not the framework's plain text.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = Rejection;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(ApiMultipart)
+            .map_err(|_| {
+                Rejection::bad(
+                    "file",
+                    "multipart",
+                    "上传内容：应为 multipart/form-data 格式（含 boundary）",
+                )
+            })
+    }
+}

@@ -2,12 +2,12 @@
 //! calendar version, the records behind it) and the entry of manual figures.
 
 use askama::Template;
-use axum::Router;
+
+use crate::route_table::{Routes, get};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use fazhi_app::indicators::{
     IndicatorValue, LineageRecords, ManualFigureInput, ManualFigureQuery, Page,
 };
@@ -23,8 +23,8 @@ use crate::error::{body_of, status_of};
 use crate::forms::{Pairs, check_csrf, get as form_get};
 use crate::views::{Chrome, ErrorPage};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/dashboard", get(dashboard))
         .route("/figures", get(figure))
         .route("/figures/manual", get(manual_page).post(manual_save))

@@ -26,11 +26,11 @@ pub fn check_csrf(pairs: &Pairs, session: &SessionRow) -> Result<(), AppError> {
 }
 
 /// Converts posted fields into transition input: lists for list kinds, booleans for checkboxes,
-/// empty optional fields left out. Framework fields (`_csrf`, `on`, `version`) are not input.
+/// empty optional fields left out. Framework fields (`_csrf`, `on`, `on_reason`, `version`) are not input.
 pub fn to_input(t: &CaseType, pairs: &Pairs) -> Map<String, Value> {
     let mut out = Map::new();
     for (k, v) in pairs {
-        if k.starts_with('_') || k == "on" || k == "version" {
+        if k.starts_with('_') || k == "on" || k == "on_reason" || k == "version" {
             continue;
         }
         let kind = t.field(k).map(|f| f.kind);

@@ -2,12 +2,12 @@
 //! figure highlighted (`/imports/{id}`), the comparison matrix (`/imports/compare?year=…` or
 //! `?unit=…`), and the same under `/api/v1/imports`.
 
+use crate::route_table::{Routes, get};
 use askama::Template;
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use fazhi_app::imports::{
     Comparison, ImportChoices, ImportOutcome, ImportSummary, ImportedReport, MAX_REPORT_BYTES,
     indicator_label, part_label,
@@ -27,8 +27,8 @@ use crate::views::{Chrome, ErrorPage};
 /// At most this many files in one upload.
 const MAX_FILES: usize = 50;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/imports", get(list_page).post(upload_page))
         .route("/imports/compare", get(compare_page))
         .route("/imports/{id}", get(view_page))
@@ -39,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/imports/compare", get(api_compare_imports))
         .route("/api/v1/imports/{id}", get(api_get_import))
         // Several report files in one request; each file is checked against MAX_REPORT_BYTES.
-        .layer(DefaultBodyLimit::max(24 * 1024 * 1024))
+        .map(|r| r.layer(DefaultBodyLimit::max(24 * 1024 * 1024)))
 }
 
 // ---------- shared ----------
@@ -756,16 +756,16 @@ pub(crate) struct CompareParams {
     unit: Option<String>,
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports", responses((status = 200, description = "Imported reports, newest year first: {items: [{id, unit_name, unit_id, level, region, year, title, source_name, sha256, imported_at, imported_by, figures, mapped}]}"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 pub(crate) async fn api_list_imports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     Ok(Json(json!({"items": s.app.list_imports(&a).await?})))
 }
 
-#[utoipa::path(post, tag = "imports", path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, description = "Upload larger than 20 MB")))]
+#[utoipa::path(post, tag = "imports", path = "/api/v1/imports", request_body(content_type = "multipart/form-data", description = "fields: file (repeatable; text, HTML or DOCX, UTF-8 or GB18030), unit (optional: overrides the unit the report names), year (optional: overrides the year it reports on)"), responses((status = 201, description = "Every file stored: {imported: [{id, unit_name, unit_id, year, title, source_name, sha256, sections, figures, mapped, warnings}], refused: []}"), (status = 207, description = "Some files stored, some refused: {imported, refused: [{file, error, message, problems}]} plus error/message/problems of the first refusal"), (status = 409, body = ApiErrorBody, description = "The same file was already imported for that unit and year (nothing written); also carries imported/refused"), (status = 422, body = ApiErrorBody, description = "invalid: a field the report does not give (unit, year) or a bad file; problems name the field; also carries imported/refused"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 413, description = "Upload larger than 20 MB")))]
 pub(crate) async fn api_import_reports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    mp: Multipart,
+    crate::extract::ApiMultipart(mp): crate::extract::ApiMultipart,
 ) -> Result<Response, ApiError> {
     let up = read_upload(mp).await?;
     let outcomes = import_all(&s, &a, &up).await?;
@@ -805,7 +805,7 @@ pub(crate) async fn api_import_reports(
     Ok((status, Json(body)).into_response())
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/{id}", params(("id" = i64, Path)), responses((status = 200, description = "The report: metadata and extraction {title, unit, level, year, region, sections, figures: [{text, value, unit, approx, metric, indicator, confidence, start, end, …}], decoded_text}; start/end are character offsets into decoded_text"), (status = 404, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this")))]
 pub(crate) async fn api_get_import(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -814,7 +814,7 @@ pub(crate) async fn api_get_import(
     Ok(Json(to_json(&s.app.import_view(&a, id).await?)))
 }
 
-#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope")))]
+#[utoipa::path(get, tag = "imports", path = "/api/v1/imports/compare", params(CompareParams), responses((status = 200, description = "Indicator × report matrix: {by, year, unit, columns: [{import_id, unit_name, year, …}], rows: [{indicator, label, cells: [null | {import_id, figure, value, unit, approx, text, metric, confidence, change, others: […]}]}], unmatched: [{import_id, unit_name, year, figures}]}; each cell links back to /imports/{import_id}#f{figure}"), (status = 422, body = ApiErrorBody, description = "neither or both of year and unit, or a bad year"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 403, body = ApiErrorBody, description = "The caller's role or data scope does not allow this"), (status = 404, body = ApiErrorBody, description = "Not found, or outside the caller's data scope")))]
 pub(crate) async fn api_compare_imports(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,

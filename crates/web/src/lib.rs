@@ -15,6 +15,7 @@ mod forms;
 mod imports;
 mod pages;
 mod reports;
+mod route_table;
 mod setup;
 mod views;
 
@@ -34,6 +35,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use route_table::RouteEntry;
 pub use setup::SetupToken;
 
 /// Web-layer settings.
@@ -44,6 +46,10 @@ pub struct WebConfig {
     /// While the database has no unit: the one-time token that opens `/setup` to another
     /// machine (printed on the console at start). `None`: the page is open to this machine only.
     pub setup_token: Option<SetupToken>,
+    /// Reverse proxies in front of the server. A request whose peer is one of them is counted
+    /// (login throttle, audit) against the address the proxy appended to `X-Forwarded-For`
+    /// (`auth::client_ip`); otherwise every client would share the proxy's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone)]
@@ -52,11 +58,9 @@ pub struct AppState {
     pub config: WebConfig,
 }
 
-/// The whole application as one router.
-pub fn router(app: App, config: WebConfig) -> Router {
-    let menu = views::menu_of(&app.registry);
-    let state = AppState { app, config };
-    Router::new()
+/// Every route the application serves, as the router is built from it.
+fn routes() -> route_table::Routes {
+    route_table::Routes::new()
         .merge(pages::routes())
         .merge(setup::routes())
         .merge(admin_org::routes())
@@ -65,11 +69,22 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(disclosure_reports::routes())
         .merge(figures::routes())
         .nest("/api/v1", api::routes())
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(api::openapi_handler),
-        )
+        .route("/api/openapi.json", route_table::get(api::openapi_handler))
         .merge(assets::routes())
+}
+
+/// Every `(method, path)` the router of [`router`] serves, recorded while it is built (the
+/// authorization matrix test enumerates the routes from this).
+pub fn route_table() -> Vec<RouteEntry> {
+    routes().into_parts().1
+}
+
+/// The whole application as one router.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let menu = views::menu_of(&app.registry);
+    let state = AppState { app, config };
+    let (routes, _) = routes().into_parts();
+    routes
         // Security headers on every answer (pages, API, errors, assets).
         .layer(axum::middleware::from_fn(security_headers))
         // Every page's menu lists the case types of this registry, in declared order.

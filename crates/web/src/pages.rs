@@ -1,12 +1,12 @@
 //! Server-rendered pages. Handlers parse the request, call one app use case, render a template.
 
 use askama::Template;
-use axum::Router;
+
+use crate::route_table::{Routes, get, post};
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fazhi_app::cases::{CaseView, CreateCase, TakeTransition};
 use fazhi_app::{Actor, AppError};
 use fazhi_domain::{CaseId, EvidenceId, Role, Scope};
@@ -19,8 +19,8 @@ use crate::error::status_of;
 use crate::forms::{Pairs, check_csrf, get as form_get, to_input};
 use crate::views::*;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(home))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
@@ -31,15 +31,18 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/do/{transition}", post(case_do))
         .route(
             "/cases/{id}/evidence",
-            post(case_evidence).layer(axum::extract::DefaultBodyLimit::max(
-                crate::api::EVIDENCE_BODY_LIMIT,
-            )),
+            post(case_evidence).map(|m| {
+                m.layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::EVIDENCE_BODY_LIMIT,
+                ))
+            }),
         )
         .route("/tokens", get(tokens_page).post(token_create))
         .route("/tokens/{id}/revoke", post(token_revoke))
         .route("/evidence/{id}", get(evidence_download))
         .route("/officers", get(officers_page).post(officer_create))
         .route("/officers/certificates", post(certificate_create))
+        .route("/officers/certificates/approve", post(certificate_approve))
         .route("/org", get(org_page))
         .route("/org/users", post(user_create))
         .route("/org/units", post(unit_create))
@@ -163,7 +166,7 @@ async fn login_page(
 
 async fn login_submit(State(s): State<AppState>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
-    let client = client_addr(&parts);
+    let client = client_addr(&parts, &s.config.trusted_proxies);
     let body = axum::body::to_bytes(body, 64 * 1024)
         .await
         .unwrap_or_default();
@@ -602,6 +605,7 @@ async fn case_create(
         transition: None,
         unit_code: form_get(&pairs, "_unit").map(String::from),
         on: form_get(&pairs, "on").map(String::from),
+        on_reason: form_get(&pairs, "on_reason").map(String::from),
         input: to_input(t, &pairs),
     };
     match s.app.create_case(&u.actor, &req).await {
@@ -782,6 +786,7 @@ async fn case_do(
     let req = TakeTransition {
         transition: transition.clone(),
         on: form_get(&pairs, "on").map(String::from),
+        on_reason: form_get(&pairs, "on_reason").map(String::from),
         version: form_get(&pairs, "version").and_then(|v| v.parse().ok()),
         input: to_input(t, &pairs),
     };
@@ -978,6 +983,29 @@ async fn officer_create(State(s): State<AppState>, u: PageUser, body: Bytes) -> 
                 &s,
                 &u,
                 "执法人员已保存。",
+                &Problems::default(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => officers_render(&s, &u, "", &Problems::from_error(&e), status_of(&e)).await,
+    }
+}
+
+/// The 复核 button of a 待复核 certificate: the same use case as
+/// `POST /api/v1/certificates/{number}/approve`, as a form (pages work without JavaScript).
+async fn certificate_approve(State(s): State<AppState>, u: PageUser, body: Bytes) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    let number = form_get(&pairs, "number").unwrap_or("");
+    match s.app.approve_certificate(&u.actor, number).await {
+        Ok(()) => {
+            officers_render(
+                &s,
+                &u,
+                &format!("执法证“{}”已复核通过。", number.trim()),
                 &Problems::default(),
                 StatusCode::OK,
             )

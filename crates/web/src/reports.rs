@@ -2,12 +2,12 @@
 //! downloads in DOCX / HTML / Markdown.
 
 use askama::Template;
-use axum::Router;
+
+use crate::route_table::{Routes, get, post};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fazhi_app::AppError;
 use fazhi_app::reports::{Format, doc_to_outline, outline_to_doc};
 use fazhi_domain::UnitId;
@@ -18,8 +18,8 @@ use crate::error::{body_of, status_of};
 use crate::forms::{Pairs, check_csrf, get as form_get};
 use crate::views::Chrome;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/reports", get(list))
         .route("/reports/open", post(open))
         .route("/reports/{id}", get(view))

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Router;
+
+use crate::route_table::{Routes, get};
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use fazhi_app::AppError;
 use fazhi_app::setup::{InitInput, InitOutcome};
 
@@ -48,8 +48,8 @@ impl std::fmt::Debug for SetupToken {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/setup", get(setup_page).post(setup_submit))
         .route("/readyz", get(readyz))
 }

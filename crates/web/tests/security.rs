@@ -677,3 +677,142 @@ async fn the_smaller_findings_hold() {
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     t.stop().await;
 }
+
+/// The session's CSRF token, read from a page's forms.
+async fn page_csrf(c: &reqwest::Client, url: String) -> String {
+    let html = c.get(url).send().await.unwrap().text().await.unwrap();
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page carries the session's CSRF token")
+        .to_string()
+}
+
+/// §3: a certificate entered in the app is 待复核; the officers page offers its reviewer (an admin
+/// or leader other than who entered it) a 复核通过 button, which approves it through the same use
+/// case as `POST /api/v1/certificates/{number}/approve`.
+#[tokio::test]
+async fn officers_page_approves_a_pending_certificate() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 3, 2)).await;
+    let (s, v) = t
+        .api("admin")
+        .post(
+            "/api/v1/officers/ZF03/certificates",
+            json!({"number": "浙执B0000009", "domain": "城市管理", "valid_from": "2026-01-01", "valid_to": "2028-12-31"}),
+        )
+        .await;
+    assert!(s == 200 || s == 201, "{s} {v}");
+    let number = "浙执B0000009";
+    let button = "action=\"/officers/certificates/approve\"";
+
+    // Who entered it sees the status but no button that would work for them: the approval is
+    // refused for them.
+    let admin = t.browser("admin").await;
+    let csrf = page_csrf(&admin, t.url("/officers")).await;
+    let r = admin
+        .post(t.url("/officers/certificates/approve"))
+        .form(&[("_csrf", csrf.as_str()), ("number", number)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // A viewer sees no button and is refused.
+    let viewer = t.browser("viewer").await;
+    let html = viewer
+        .get(t.url("/officers"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("待复核") && !html.contains(button), "{html}");
+    let vcsrf = page_csrf(&viewer, t.url("/officers")).await;
+    let r = viewer
+        .post(t.url("/officers/certificates/approve"))
+        .form(&[("_csrf", vcsrf.as_str()), ("number", number)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // The leader sees the button and approves.
+    let leader = t.browser("leader").await;
+    let html = leader
+        .get(t.url("/officers"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(button), "no approve button: {html}");
+    let lcsrf = page_csrf(&leader, t.url("/officers")).await;
+    // Without the CSRF token: refused.
+    let r = leader
+        .post(t.url("/officers/certificates/approve"))
+        .form(&[("number", number)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let audit_before = t.audit_count().await;
+    let r = leader
+        .post(t.url("/officers/certificates/approve"))
+        .form(&[("_csrf", lcsrf.as_str()), ("number", number)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("已复核通过"), "{html}");
+    assert!(!html.contains(button), "the button stays after approval");
+    assert_eq!(t.audit_count().await, audit_before + 1);
+    // Approved once only.
+    let r = leader
+        .post(t.url("/officers/certificates/approve"))
+        .form(&[("_csrf", lcsrf.as_str()), ("number", number)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    t.stop().await;
+}
+
+/// §12: an upload without a multipart boundary answers the JSON error shape naming the field,
+/// not the framework's plain text (found by schemathesis).
+#[tokio::test]
+async fn malformed_multipart_answers_the_error_shape() {
+    let t = spawn_app(Backend::Sqlite, date(2026, 3, 2)).await;
+    let (s, c) = t
+        .api("handler")
+        .create("hotline_ticket", None, None, ticket("咨询"))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["case_id"].as_i64().unwrap();
+    for path in [
+        format!("/api/v1/cases/{id}/evidence"),
+        "/api/v1/imports".into(),
+    ] {
+        let r = reqwest::Client::new()
+            .post(t.url(&path))
+            .basic_auth("handler", Some(PASSWORD))
+            .header("content-type", "multipart/form-data")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["problems"][0]["field"], "file", "{path}: {v}");
+    }
+    t.stop().await;
+}

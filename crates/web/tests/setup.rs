@@ -26,6 +26,7 @@ async fn spawn(db: &fazhi_store::Db) -> SocketAddr {
         fazhi_web::WebConfig {
             secure_cookies: false,
             setup_token: Some(fazhi_web::SetupToken::new(TOKEN)),
+            trusted_proxies: Vec::new(),
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

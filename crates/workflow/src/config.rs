@@ -48,6 +48,9 @@ pub struct WorkflowConfig {
     pub province: Option<String>,
     pub warnings: WarningThresholds,
     pub roll: RollRule,
+    /// A step (the create included) dated more than this many calendar days before today needs
+    /// a reason (补录原因, `on_reason`). clocks.toml `backdate_reason_days`.
+    pub backdate_reason_days: u32,
 }
 
 #[derive(Deserialize)]
@@ -88,7 +91,14 @@ struct RawPublicity {
 #[serde(deny_unknown_fields)]
 struct RawClocks {
     roll_weekends: bool,
+    /// Missing in a clocks.toml override written before the setting existed: the default.
+    #[serde(default = "default_backdate_reason_days")]
+    backdate_reason_days: u32,
     warnings: RawWarnings,
+}
+
+fn default_backdate_reason_days() -> u32 {
+    30
 }
 
 #[derive(Deserialize)]
@@ -236,6 +246,7 @@ impl WorkflowConfig {
             roll: RollRule {
                 roll_weekends: c.roll_weekends,
             },
+            backdate_reason_days: c.backdate_reason_days,
         })
     }
 

@@ -99,6 +99,7 @@ pub async fn spawn_app_with(
         fazhi_web::WebConfig {
             secure_cookies: false,
             setup_token: None,
+            trusted_proxies: Vec::new(),
         },
     );
     let server = tokio::spawn(async move {
@@ -348,7 +349,10 @@ impl Api {
         on: Option<&str>,
         input: serde_json::Value,
     ) -> (u16, serde_json::Value) {
-        self.post("/api/v1/cases", serde_json::json!({"case_type": case_type, "unit_code": unit, "on": on, "input": input})).await
+        // A dated request carries a reason, as a user recording a late step gives one (needed
+        // beyond `backdate_reason_days`; crates/app/tests/backdating.rs tests the rule).
+        let reason = on.map(|_| "测试补录");
+        self.post("/api/v1/cases", serde_json::json!({"case_type": case_type, "unit_code": unit, "on": on, "on_reason": reason, "input": input})).await
     }
 
     pub async fn step(
@@ -360,7 +364,7 @@ impl Api {
     ) -> (u16, serde_json::Value) {
         self.post(
             &format!("/api/v1/cases/{id}/transitions"),
-            serde_json::json!({"transition": transition, "on": on, "input": input}),
+            serde_json::json!({"transition": transition, "on": on, "on_reason": on.map(|_| "测试补录"), "input": input}),
         )
         .await
     }
