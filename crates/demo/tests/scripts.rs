@@ -20,7 +20,7 @@ fn every_built_in_script_passes_the_check_without_warnings() {
         if folder.file(DEMO_FILE).is_none() {
             continue;
         }
-        let d = check_demo(folder, ct);
+        let d = check_demo(&registry, folder, ct);
         assert!(d.is_empty(), "{}: {d:#?}", ct.code);
         checked += 1;
     }
@@ -37,7 +37,7 @@ fn check_edited(edit: impl Fn(&str) -> String) -> (Vec<String>, String) {
     file.text = edit(&file.text);
     file.path = PathBuf::from("cfg/case_types/hotline_ticket/demo.toml");
     let text = file.text.clone();
-    let d = check_demo(&folder, ct);
+    let d = check_demo(&registry, &folder, ct);
     for x in &d {
         assert_eq!(
             x.file,
@@ -269,7 +269,7 @@ fn a_new_case_type_needs_only_a_folder_with_a_demo_script() {
     folders.insert("zz_visit".into(), visit_folder());
     let registry = Registry::from_folders(folders).unwrap();
     let ct = registry.get("zz_visit").unwrap();
-    assert!(check_demo(registry.folder("zz_visit").unwrap(), ct).is_empty());
+    assert!(check_demo(&registry, registry.folder("zz_visit").unwrap(), ct).is_empty());
     let end = date(2026, 6, 30);
     let street = generate_for(&registry, 4, end).unwrap();
     let visits: Vec<_> = street.cases_of("zz_visit").collect();
