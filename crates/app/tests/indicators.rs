@@ -1138,7 +1138,7 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
     let p = problems(
         app.enter_manual_figure(
             &who,
-            &input("legality_review.document_review_rate", "2025", "120", "x"),
+            &input("grid.report_rate", "2025", "120", "x"),
         )
         .await,
     );

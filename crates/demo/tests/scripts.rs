@@ -308,3 +308,54 @@ fn a_broken_configured_script_fails_generation_with_its_diagnostics() {
         "{err:#?}"
     );
 }
+
+#[test]
+fn the_steps_of_an_opened_case_are_checked_against_the_opened_case_type() {
+    const MAJOR_DECISION: &str = "major_decision";
+    let registry = Registry::embedded();
+    let ct = registry.get(MAJOR_DECISION).unwrap();
+    let check = |edit: &dyn Fn(&str) -> String| {
+        let mut folder = registry.folder(MAJOR_DECISION).unwrap().clone();
+        let file = folder.files.get_mut(DEMO_FILE).unwrap();
+        file.text = edit(&file.text);
+        check_demo(&registry, &folder, ct)
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(check(&|t| t.to_owned()).is_empty());
+    // `give_opinion` is a transition of legality_review, not of major_decision: valid in the
+    // opened block, refused in the decision's own blocks.
+    let d = check(&|t| {
+        t.replacen(
+            "step = \"expert_argument\"\nactor = \"handler\"\nafter = [2, 8]\ninput = { expert_opinion = { pick = \"experts\" } }",
+            "step = \"give_opinion\"\nactor = \"handler\"\nafter = [2, 8]\ninput = { opinion = \"合法\" }",
+            1,
+        )
+    });
+    assert!(
+        d.iter().any(|m| m.contains("case type `major_decision` has no transition `give_opinion`")),
+        "{d:?}"
+    );
+    // A step of the opened block that legality_review does not have.
+    let d = check(&|t| t.replacen("[[block.review]]\nstep = \"accept\"", "[[block.review]]\nstep = \"publish\"", 1));
+    assert!(
+        d.iter().any(|m| m.contains("case type `legality_review` has no transition `publish`")),
+        "{d:?}"
+    );
+    // A dictionary value of the opened case type is checked against its dictionary.
+    let d = check(&|t| t.replacen("opinion = \"不合法\"", "opinion = \"违法\"", 1));
+    assert!(d.iter().any(|m| m.contains("`违法` is not a value")), "{d:?}");
+    // `opens` on a transition that opens no case.
+    let d = check(&|t| {
+        t.replacen(
+            "input = { publish_channel = { pick = \"channels\" } }",
+            "input = { publish_channel = { pick = \"channels\" } }\nopens = \"review\"",
+            1,
+        )
+    });
+    assert!(
+        d.iter().any(|m| m.contains("its transition does not open exactly one case")),
+        "{d:?}"
+    );
+}

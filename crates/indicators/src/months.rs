@@ -221,6 +221,8 @@ pub const OFF_ROLLUP: &[&str] = &[
     "major_decision.comments_adopted",
     "major_decision.comments_received",
     "major_decision.evaluated",
+    "normative_document.deliberated",
+    "normative_document.deliberated_reviewed",
     "normative_document.repealed",
     "normative_document.reviewed",
     "publicity.board_issues",
