@@ -181,11 +181,7 @@ impl Run<'_> {
         run?;
         steps.sort_by_key(|s| s.on);
         steps.retain(|s| s.on <= self.world.end);
-        let parent = self
-            .vars
-            .get("reference")
-            .map(text_of)
-            .unwrap_or_default();
+        let parent = self.vars.get("reference").map(text_of).unwrap_or_default();
         let n = self.steps.iter().map(|s| s.opens.len()).sum::<usize>() + 1;
         Ok(DemoCase {
             reference: format!("{parent}-{n}"),

@@ -334,18 +334,29 @@ fn the_steps_of_an_opened_case_are_checked_against_the_opened_case_type() {
         )
     });
     assert!(
-        d.iter().any(|m| m.contains("case type `major_decision` has no transition `give_opinion`")),
+        d.iter()
+            .any(|m| m.contains("case type `major_decision` has no transition `give_opinion`")),
         "{d:?}"
     );
     // A step of the opened block that legality_review does not have.
-    let d = check(&|t| t.replacen("[[block.review]]\nstep = \"accept\"", "[[block.review]]\nstep = \"publish\"", 1));
+    let d = check(&|t| {
+        t.replacen(
+            "[[block.review]]\nstep = \"accept\"",
+            "[[block.review]]\nstep = \"publish\"",
+            1,
+        )
+    });
     assert!(
-        d.iter().any(|m| m.contains("case type `legality_review` has no transition `publish`")),
+        d.iter()
+            .any(|m| m.contains("case type `legality_review` has no transition `publish`")),
         "{d:?}"
     );
     // A dictionary value of the opened case type is checked against its dictionary.
     let d = check(&|t| t.replacen("opinion = \"不合法\"", "opinion = \"违法\"", 1));
-    assert!(d.iter().any(|m| m.contains("`违法` is not a value")), "{d:?}");
+    assert!(
+        d.iter().any(|m| m.contains("`违法` is not a value")),
+        "{d:?}"
+    );
     // `opens` on a transition that opens no case.
     let d = check(&|t| {
         t.replacen(
@@ -355,7 +366,8 @@ fn the_steps_of_an_opened_case_are_checked_against_the_opened_case_type() {
         )
     });
     assert!(
-        d.iter().any(|m| m.contains("its transition does not open exactly one case")),
+        d.iter()
+            .any(|m| m.contains("its transition does not open exactly one case")),
         "{d:?}"
     );
 }
