@@ -235,23 +235,35 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
         let row = org::user(&app.db, *id).await?;
         actors.insert(login.clone(), app.actor_for(&row).await?);
     }
+    // Every script, the cases steps open included (after the case that opens them, so on a
+    // shared day the opening step comes first): (case, index of the opening case and step).
+    let mut scripts: Vec<(&fazhi_demo::DemoCase, Option<(usize, usize)>)> = Vec::new();
+    for c in &street.cases {
+        flatten(c, None, &mut scripts);
+    }
     let mut steps: Vec<(jiff::civil::Date, usize, usize)> = Vec::new();
-    for (ci, c) in street.cases.iter().enumerate() {
+    for (ci, (c, _)) in scripts.iter().enumerate() {
         for (si, s) in c.steps.iter().enumerate() {
             steps.push((s.on, ci, si));
         }
     }
     steps.sort();
-    let mut ids = vec![None; street.cases.len()];
+    let mut children: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, (_, by)) in scripts.iter().enumerate() {
+        if let Some(by) = by {
+            children.entry(*by).or_default().push(k);
+        }
+    }
+    let mut ids = vec![None; scripts.len()];
     for (on, ci, si) in steps {
         clock.set(on);
-        let case = &street.cases[ci];
+        let (case, opened_by) = scripts[ci];
         let step = &case.steps[si];
         let actor = actors
             .get(&step.actor)
             .ok_or_else(|| AppError::Internal(format!("demo step actor {} unknown", step.actor)))?;
         let on_s = Some(on.to_string());
-        if si == 0 {
+        if si == 0 && opened_by.is_none() {
             let o = app
                 .create_case(
                     actor,
@@ -269,7 +281,12 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
             ids[ci] = Some(o.case_id);
             summary.cases += 1;
         } else {
-            let id = ids[ci].ok_or_else(|| AppError::Internal("demo step before create".into()))?;
+            let id = ids[ci].ok_or_else(|| {
+                AppError::Internal(format!(
+                    "demo case {}: step {} before the case exists",
+                    case.reference, step.transition
+                ))
+            })?;
             if let Some(ev) = &step.evidence {
                 app.add_evidence(
                     actor,
@@ -283,23 +300,53 @@ pub async fn load_demo(app: &App, street: &DemoStreet) -> Result<DemoSummary, Ap
                 .map_err(|e| demo_error(case, step, e))?;
                 summary.evidence += 1;
             }
-            app.transition(
-                actor,
-                id,
-                &TakeTransition {
-                    transition: step.transition.clone(),
-                    on: on_s,
-                    on_reason: Some("补录历史记录".into()),
-                    version: None,
-                    input: step.input.clone(),
-                },
-            )
-            .await
-            .map_err(|e| demo_error(case, step, e))?;
+            let o = app
+                .transition(
+                    actor,
+                    id,
+                    &TakeTransition {
+                        transition: step.transition.clone(),
+                        on: on_s,
+                        on_reason: Some("补录历史记录".into()),
+                        version: None,
+                        input: step.input.clone(),
+                    },
+                )
+                .await
+                .map_err(|e| demo_error(case, step, e))?;
+            // The cases the step opened take the scripts the step carries, in declared order
+            // per case type.
+            let mut opened = o.opened.iter();
+            for &k in children.get(&(ci, si)).into_iter().flatten() {
+                let child = scripts[k].0;
+                let Some(found) = opened.find(|x| x.case_type == child.case_type) else {
+                    return Err(AppError::Internal(format!(
+                        "demo case {} step {}: the step opened no {} case",
+                        case.reference, step.transition, child.case_type
+                    )));
+                };
+                ids[k] = Some(found.case_id);
+                summary.cases += 1;
+            }
         }
         summary.steps += 1;
     }
     Ok(summary)
+}
+
+/// Appends `case` and, after it, the cases its steps open (recursively).
+fn flatten<'a>(
+    case: &'a fazhi_demo::DemoCase,
+    opened_by: Option<(usize, usize)>,
+    out: &mut Vec<(&'a fazhi_demo::DemoCase, Option<(usize, usize)>)>,
+) {
+    let me = out.len();
+    out.push((case, opened_by));
+    for (si, s) in case.steps.iter().enumerate() {
+        for child in &s.opens {
+            flatten(child, Some((me, si)), out);
+        }
+    }
 }
 
 fn demo_error(case: &fazhi_demo::DemoCase, step: &fazhi_demo::DemoStep, e: AppError) -> AppError {

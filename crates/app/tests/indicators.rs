@@ -1136,11 +1136,8 @@ async fn manual_figures_are_flagged_audited_and_validated(db: &Db) {
         p[0].message
     );
     let p = problems(
-        app.enter_manual_figure(
-            &who,
-            &input("legality_review.document_review_rate", "2025", "120", "x"),
-        )
-        .await,
+        app.enter_manual_figure(&who, &input("grid.report_rate", "2025", "120", "x"))
+            .await,
     );
     assert_eq!(
         (p[0].field.as_str(), p[0].code.as_str()),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use fazhi_workflow::{CaseType, Diagnostic};
+use fazhi_workflow::{CaseType, Diagnostic, Registry};
 use serde_json::Value;
 
 use crate::org;
@@ -124,8 +124,81 @@ fn all_items(script: &Script) -> impl Iterator<Item = (&str, &Item)> {
         .flat_map(|(name, items)| items.iter().map(move |i| (name.as_str(), i)))
 }
 
-/// Checks `script` against `ct`; diagnostics name `d`'s file and the item's line.
-pub(crate) fn against_definition(script: &Script, ct: &CaseType, d: &mut Diags<'_>) {
+/// The case type each block's steps apply to: `main` and the blocks it calls run in `ct`; a
+/// block named by a step's `opens` (and the blocks it calls) runs in the case type that step's
+/// transition opens. Problems (a step whose transition opens no case, or opens several; a block
+/// used for two case types) are reported on the step.
+fn block_types<'a>(
+    script: &Script,
+    ct: &'a CaseType,
+    registry: &'a Registry,
+    d: &mut Diags<'_>,
+) -> BTreeMap<String, &'a CaseType> {
+    let mut out: BTreeMap<String, &'a CaseType> = BTreeMap::new();
+    let mut queue: Vec<(String, &'a CaseType)> = vec![("main".to_owned(), ct)];
+    // Bounded: each block is entered at most once.
+    while let Some((name, t)) = queue.pop() {
+        if let Some(seen) = out.get(&name) {
+            if seen.code != t.code {
+                d.error(
+                    None,
+                    format!(
+                        "block `{name}` is run for case type `{}` and for `{}`",
+                        seen.code, t.code
+                    ),
+                    format!("步骤块“{name}”同时用于两种案件类型"),
+                );
+            }
+            continue;
+        }
+        out.insert(name.clone(), t);
+        for item in script.blocks.get(&name).into_iter().flatten() {
+            match &item.kind {
+                ItemKind::Do { block, otherwise } => {
+                    queue.push((block.clone(), t));
+                    if let Some(o) = otherwise {
+                        queue.push((o.clone(), t));
+                    }
+                }
+                ItemKind::Choose(c) => queue.extend(c.iter().map(|c| (c.block.clone(), t))),
+                ItemKind::Step(step) => {
+                    let Some(block) = &step.opens else { continue };
+                    let opened: Vec<_> = t.capabilities.opened_by(&step.transition).collect();
+                    let target = match opened.as_slice() {
+                        [one] => registry.get(&one.case_type),
+                        _ => None,
+                    };
+                    match target {
+                        Some(target) => queue.push((block.clone(), target)),
+                        None => d.error(
+                            Some(item.span.clone()),
+                            format!(
+                                "step `{}` has `opens = \"{block}\"` but its transition does not open exactly one case of a known type",
+                                step.transition
+                            ),
+                            format!(
+                                "步骤“{}”声明了 opens，但该办理环节并不开启（唯一的）关联案件",
+                                step.transition
+                            ),
+                        ),
+                    }
+                }
+                ItemKind::Set { .. } | ItemKind::Wait(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// Checks `script` against `ct` (and the case types its steps open, from `registry`);
+/// diagnostics name `d`'s file and the item's line.
+pub(crate) fn against_definition(
+    script: &Script,
+    ct: &CaseType,
+    registry: &Registry,
+    d: &mut Diags<'_>,
+) {
+    let types = block_types(script, ct, registry, d);
     let text = d.text;
     if !org::DEPARTMENTS
         .iter()
@@ -220,11 +293,13 @@ pub(crate) fn against_definition(script: &Script, ct: &CaseType, d: &mut Diags<'
         None => {}
     }
 
-    for (_, item) in all_items(script) {
+    let main_type = ct;
+    for (block, item) in all_items(script) {
         let sp = Some(item.span.clone());
         let ItemKind::Step(step) = &item.kind else {
             continue;
         };
+        let ct = types.get(block).copied().unwrap_or(main_type);
         let Some(t) = ct.transition(&step.transition) else {
             d.error(
                 sp,

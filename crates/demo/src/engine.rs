@@ -166,6 +166,33 @@ pub(crate) fn case(
 }
 
 impl Run<'_> {
+    /// Runs `block` for the case the step `transition` (dated `on`) opens: its steps go to
+    /// that case, which shares the variables and the cursor (the opening case's next step is
+    /// timed after the opened case's last), then are sorted and cut at `end` like a case's.
+    fn opened_case(&mut self, transition: &str, block: &str, on: Date) -> R<DemoCase> {
+        let Some(case_type) = self.script.opened.get(transition) else {
+            return err(format!(
+                "step `{transition}` has `opens` but the transition opens no case"
+            ));
+        };
+        let outer = std::mem::take(&mut self.steps);
+        let run = self.block(block);
+        let mut steps = std::mem::replace(&mut self.steps, outer);
+        run?;
+        steps.sort_by_key(|s| s.on);
+        steps.retain(|s| s.on <= self.world.end);
+        let parent = self.vars.get("reference").map(text_of).unwrap_or_default();
+        let n = self.steps.iter().map(|s| s.opens.len()).sum::<usize>() + 1;
+        Ok(DemoCase {
+            reference: format!("{parent}-{n}"),
+            case_type: case_type.clone(),
+            unit: self.vars.get("grid").map(text_of).unwrap_or_default(),
+            department: self.script.department.clone(),
+            created_on: on,
+            steps,
+        })
+    }
+
     fn block(&mut self, name: &str) -> R<()> {
         let script = self.script;
         let Some(items) = script.blocks.get(name) else {
@@ -258,7 +285,14 @@ impl Run<'_> {
                     actor,
                     input,
                     evidence,
+                    opens: Vec::new(),
                 });
+                if let Some(block) = &step.opens {
+                    let opened = self.opened_case(&step.transition, block, on)?;
+                    if let Some(last) = self.steps.last_mut() {
+                        last.opens.push(opened);
+                    }
+                }
                 self.on = self.cursor;
             }
         }

@@ -89,7 +89,7 @@ pub const DEMO_FILE: &str = "demo.toml";
 /// the format, transitions, roles, inputs, dictionary values and departments. Returns every
 /// problem with file and line (empty when the folder has no demo script or it is valid).
 /// `fazhi workflow check DIR` calls it for each folder.
-pub fn check_demo(folder: &Folder, ct: &CaseType) -> Vec<Diagnostic> {
+pub fn check_demo(registry: &Registry, folder: &Folder, ct: &CaseType) -> Vec<Diagnostic> {
     let Some(file) = folder.file(DEMO_FILE) else {
         return Vec::new();
     };
@@ -97,7 +97,7 @@ pub fn check_demo(folder: &Folder, ct: &CaseType) -> Vec<Diagnostic> {
         Err(d) => d,
         Ok(s) => {
             let mut d = Diags::new(&file.path, &file.text);
-            check::against_definition(&s, ct, &mut d);
+            check::against_definition(&s, ct, registry, &mut d);
             d.out
         }
     }
@@ -119,10 +119,17 @@ fn scripts(registry: &Registry) -> Result<Vec<Script>, Vec<Diagnostic>> {
             Err(d) => errors.extend(d),
             Ok(s) => {
                 let mut d = Diags::new(&file.path, &file.text);
-                check::against_definition(&s, ct, &mut d);
+                check::against_definition(&s, ct, registry, &mut d);
                 if check::has_error(&d.out) {
                     errors.extend(d.out);
                 } else {
+                    let mut s = s;
+                    s.opened = ct
+                        .capabilities
+                        .opens
+                        .iter()
+                        .map(|o| (o.transition.clone(), o.case_type.clone()))
+                        .collect();
                     out.push(s);
                 }
             }

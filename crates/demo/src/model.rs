@@ -164,6 +164,11 @@ pub struct DemoStep {
     /// For `add_evidence`: the evidence item to attach through the evidence service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<DemoEvidence>,
+    /// The case this step opens (the transition's declared `opens`), with its own script: the
+    /// workflow creates it with the step, so its `steps` are the transitions after that
+    /// creation (none is `create`), dated on or after this step. Empty for most steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opens: Vec<DemoCase>,
 }
 
 /// An evidence item to attach (the app stores it as a text file and hashes it).

@@ -93,6 +93,7 @@ struct RawItem {
     evidence: Option<RawEvidence>,
     save: Option<String>,
     cursor: Option<bool>,
+    opens: Option<String>,
     // wait
     wait: Option<Value>,
     // do / choose
@@ -143,6 +144,9 @@ pub(crate) struct Script {
     pub once: Vec<Once>,
     pub numbering: Vec<Numbering>,
     pub blocks: BTreeMap<String, Vec<Item>>,
+    /// Transition → the case type it opens (the definition's declared `opens`), for steps
+    /// with `opens = "block"`; filled from the registry once the script is checked.
+    pub opened: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +218,9 @@ pub(crate) struct Step {
     pub evidence: Option<[Gen; 3]>,
     pub save: Option<String>,
     pub cursor: bool,
+    /// The block the case this step opens runs (the transition's declared `opens`); its steps
+    /// belong to the opened case, whose type is the one the transition opens.
+    pub opens: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -615,6 +622,7 @@ fn compile_raw(case_type: &str, raw: RawFile, d: &mut Diags<'_>) -> Script {
                     }
                 }
                 ItemKind::Choose(c) => refs.extend(c.iter().map(|c| c.block.as_str())),
+                ItemKind::Step(s) => refs.extend(s.opens.as_deref()),
                 _ => {}
             }
             for r in refs {
@@ -640,6 +648,7 @@ fn compile_raw(case_type: &str, raw: RawFile, d: &mut Diags<'_>) -> Script {
         once,
         numbering,
         blocks,
+        opened: BTreeMap::new(),
     }
 }
 
@@ -726,6 +735,7 @@ fn compile_item(
             evidence,
             save: raw.save,
             cursor: raw.cursor.unwrap_or(true),
+            opens: raw.opens,
         }))
     } else if let Some(w) = &raw.wait {
         ItemKind::Wait(timing(w, sp.clone(), d)?)

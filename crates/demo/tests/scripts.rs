@@ -20,7 +20,7 @@ fn every_built_in_script_passes_the_check_without_warnings() {
         if folder.file(DEMO_FILE).is_none() {
             continue;
         }
-        let d = check_demo(folder, ct);
+        let d = check_demo(&registry, folder, ct);
         assert!(d.is_empty(), "{}: {d:#?}", ct.code);
         checked += 1;
     }
@@ -37,7 +37,7 @@ fn check_edited(edit: impl Fn(&str) -> String) -> (Vec<String>, String) {
     file.text = edit(&file.text);
     file.path = PathBuf::from("cfg/case_types/hotline_ticket/demo.toml");
     let text = file.text.clone();
-    let d = check_demo(&folder, ct);
+    let d = check_demo(&registry, &folder, ct);
     for x in &d {
         assert_eq!(
             x.file,
@@ -269,7 +269,7 @@ fn a_new_case_type_needs_only_a_folder_with_a_demo_script() {
     folders.insert("zz_visit".into(), visit_folder());
     let registry = Registry::from_folders(folders).unwrap();
     let ct = registry.get("zz_visit").unwrap();
-    assert!(check_demo(registry.folder("zz_visit").unwrap(), ct).is_empty());
+    assert!(check_demo(&registry, registry.folder("zz_visit").unwrap(), ct).is_empty());
     let end = date(2026, 6, 30);
     let street = generate_for(&registry, 4, end).unwrap();
     let visits: Vec<_> = street.cases_of("zz_visit").collect();
@@ -306,5 +306,68 @@ fn a_broken_configured_script_fails_generation_with_its_diagnostics() {
                 && d.message.contains("dispach")
         ),
         "{err:#?}"
+    );
+}
+
+#[test]
+fn the_steps_of_an_opened_case_are_checked_against_the_opened_case_type() {
+    const MAJOR_DECISION: &str = "major_decision";
+    let registry = Registry::embedded();
+    let ct = registry.get(MAJOR_DECISION).unwrap();
+    let check = |edit: &dyn Fn(&str) -> String| {
+        let mut folder = registry.folder(MAJOR_DECISION).unwrap().clone();
+        let file = folder.files.get_mut(DEMO_FILE).unwrap();
+        file.text = edit(&file.text);
+        check_demo(&registry, &folder, ct)
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(check(&|t| t.to_owned()).is_empty());
+    // `give_opinion` is a transition of legality_review, not of major_decision: valid in the
+    // opened block, refused in the decision's own blocks.
+    let d = check(&|t| {
+        t.replacen(
+            "step = \"expert_argument\"\nactor = \"handler\"\nafter = [2, 8]\ninput = { expert_opinion = { pick = \"experts\" } }",
+            "step = \"give_opinion\"\nactor = \"handler\"\nafter = [2, 8]\ninput = { opinion = \"合法\" }",
+            1,
+        )
+    });
+    assert!(
+        d.iter()
+            .any(|m| m.contains("case type `major_decision` has no transition `give_opinion`")),
+        "{d:?}"
+    );
+    // A step of the opened block that legality_review does not have.
+    let d = check(&|t| {
+        t.replacen(
+            "[[block.review]]\nstep = \"accept\"",
+            "[[block.review]]\nstep = \"publish\"",
+            1,
+        )
+    });
+    assert!(
+        d.iter()
+            .any(|m| m.contains("case type `legality_review` has no transition `publish`")),
+        "{d:?}"
+    );
+    // A dictionary value of the opened case type is checked against its dictionary.
+    let d = check(&|t| t.replacen("opinion = \"不合法\"", "opinion = \"违法\"", 1));
+    assert!(
+        d.iter().any(|m| m.contains("`违法` is not a value")),
+        "{d:?}"
+    );
+    // `opens` on a transition that opens no case.
+    let d = check(&|t| {
+        t.replacen(
+            "input = { publish_channel = { pick = \"channels\" } }",
+            "input = { publish_channel = { pick = \"channels\" } }\nopens = \"review\"",
+            1,
+        )
+    });
+    assert!(
+        d.iter()
+            .any(|m| m.contains("its transition does not open exactly one case")),
+        "{d:?}"
     );
 }

@@ -4,11 +4,11 @@
 use fazhi_demo::{DemoCase, DemoStreet, generate, generate_tickets};
 use fazhi_domain::{IdNumber, Phone, Uscc, UsccCheck};
 use fazhi_workflow::{
-    CaseSnapshot, CertificateInfo, FieldCheck, FieldValidators, GuardContext, OfficerInfo,
-    Registry, WorkflowConfig, apply, plan,
+    CaseSnapshot, CertificateInfo, FieldCheck, FieldValidators, GuardContext, LinkedCase,
+    OfficerInfo, Registry, WorkflowConfig, apply, plan,
 };
 use jiff::civil::{Date, date};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The built-in case types these tests know (tests may name them).
 const HOTLINE_TICKET: &str = "hotline_ticket";
@@ -82,7 +82,85 @@ fn officer_infos(street: &DemoStreet) -> Vec<OfficerInfo> {
         .collect()
 }
 
-/// Replays one script; returns a description of the first refused step.
+/// Officer inputs (any field of kind officer_list) name logins; the workflow takes ids.
+fn officer_ids(
+    street: &DemoStreet,
+    case_type: &fazhi_workflow::CaseType,
+    input: &mut Map<String, Value>,
+) {
+    let officer_fields: Vec<String> = input
+        .keys()
+        .filter(|k| {
+            case_type
+                .field(k)
+                .is_some_and(|f| f.kind == fazhi_workflow::FieldKind::OfficerList)
+        })
+        .cloned()
+        .collect();
+    for key in officer_fields {
+        let Some(Value::Array(logins)) = input.get(&key) else {
+            continue;
+        };
+        let ids: Vec<Value> = logins
+            .iter()
+            .map(|l| {
+                let login = l.as_str().unwrap_or_default();
+                let index = street
+                    .officers
+                    .iter()
+                    .position(|o| o.login == login)
+                    .unwrap_or_else(|| panic!("unknown officer {login}"));
+                Value::from(index as i64 + 1)
+            })
+            .collect();
+        input.insert(key, Value::from(ids));
+    }
+}
+
+/// Appends `case` and, after it, the cases its steps open (recursively), with the index of
+/// the opening case and step.
+fn flatten<'a>(
+    case: &'a DemoCase,
+    by: Option<(usize, usize)>,
+    out: &mut Vec<(&'a DemoCase, Option<(usize, usize)>)>,
+) {
+    let me = out.len();
+    out.push((case, by));
+    for (si, s) in case.steps.iter().enumerate() {
+        for child in &s.opens {
+            flatten(child, Some((me, si)), out);
+        }
+    }
+}
+
+/// The create input of a case a step opens: the transition's declared `carry` and `set`.
+fn opened_input(
+    parent: &fazhi_workflow::CaseType,
+    transition: &str,
+    child_type: &str,
+    fields: &Map<String, Value>,
+) -> Map<String, Value> {
+    let mut input = Map::new();
+    for o in parent.capabilities.opened_by(transition) {
+        if o.case_type != child_type {
+            continue;
+        }
+        for (from, to) in &o.carry {
+            if let Some(v) = fields.get(from).filter(|v| !v.is_null()) {
+                input.insert(to.clone(), v.clone());
+            }
+        }
+        for (to, v) in &o.set {
+            input.insert(to.clone(), v.clone());
+        }
+    }
+    input
+}
+
+/// Replays one script and the scripts of the cases its steps open, in date order (an opening
+/// step before the opened case's steps); the cases a case opened are its linked cases (guard
+/// `linked_case`). Returns the first case's snapshot, or a description of the first refused
+/// step.
 fn replay(
     street: &DemoStreet,
     registry: &Registry,
@@ -90,48 +168,55 @@ fn replay(
     officers: &[OfficerInfo],
     case: &DemoCase,
 ) -> Result<CaseSnapshot, String> {
-    let case_type = registry
-        .get(&case.case_type)
-        .ok_or_else(|| format!("unknown case type {}", case.case_type))?;
-    let mut snapshot = CaseSnapshot {
-        case_type: case.case_type.clone(),
-        ..CaseSnapshot::default()
-    };
-    for step in &case.steps {
+    let mut scripts = Vec::new();
+    flatten(case, None, &mut scripts);
+    let mut snapshots: Vec<CaseSnapshot> = scripts
+        .iter()
+        .map(|(c, _)| CaseSnapshot {
+            case_type: c.case_type.clone(),
+            ..CaseSnapshot::default()
+        })
+        .collect();
+    let mut steps: Vec<(Date, usize, usize)> = Vec::new();
+    for (ci, (c, _)) in scripts.iter().enumerate() {
+        for (si, s) in c.steps.iter().enumerate() {
+            steps.push((s.on, ci, si));
+        }
+    }
+    steps.sort();
+    for (_, ci, si) in steps {
+        let (current, _) = scripts[ci];
+        let case_type = registry
+            .get(&current.case_type)
+            .ok_or_else(|| format!("unknown case type {}", current.case_type))?;
+        let step = &current.steps[si];
         let role = street
             .user(&step.actor)
             .ok_or_else(|| format!("unknown actor {}", step.actor))?
             .role;
         let roles = vec![role.code().to_owned()];
         let mut input = step.input.clone();
-        // Officer inputs (any field of kind officer_list) name logins; the workflow takes ids.
-        let officer_fields: Vec<String> = input
-            .keys()
-            .filter(|k| {
-                case_type
-                    .field(k)
-                    .is_some_and(|f| f.kind == fazhi_workflow::FieldKind::OfficerList)
+        officer_ids(street, case_type, &mut input);
+        // The cases this case opened so far, oldest first.
+        let linked: Vec<LinkedCase> = scripts
+            .iter()
+            .enumerate()
+            .filter(|(k, (_, by))| {
+                by.is_some_and(|(p, _)| p == ci) && snapshots[*k].state.is_some()
             })
-            .cloned()
+            .map(|(k, (c, _))| {
+                let t = registry.get(&c.case_type).expect("known case type");
+                let state = snapshots[k].state.clone().unwrap_or_default();
+                LinkedCase {
+                    case_type: c.case_type.clone(),
+                    case_type_name: t.name_zh.clone(),
+                    number: c.reference.clone(),
+                    state_label: state.clone(),
+                    state,
+                    fields: snapshots[k].fields.clone(),
+                }
+            })
             .collect();
-        for key in officer_fields {
-            let Some(Value::Array(logins)) = input.get(&key) else {
-                continue;
-            };
-            let ids: Vec<Value> = logins
-                .iter()
-                .map(|l| {
-                    let login = l.as_str().unwrap_or_default();
-                    let index = street
-                        .officers
-                        .iter()
-                        .position(|o| o.login == login)
-                        .unwrap_or_else(|| panic!("unknown officer {login}"));
-                    Value::from(index as i64 + 1)
-                })
-                .collect();
-            input.insert(key, Value::from(ids));
-        }
         let ctx = GuardContext {
             on: step.on,
             actor_roles: &roles,
@@ -139,25 +224,57 @@ fn replay(
             calendar: fazhi_calendar::national(),
             config,
             validators: &DomainValidators,
-            linked: &[],
+            linked: &linked,
         };
-        match plan(case_type, &snapshot, &step.transition, &input, &ctx) {
+        match plan(case_type, &snapshots[ci], &step.transition, &input, &ctx) {
             Ok(p) => {
                 assert!(p.warnings.is_empty(), "no overridden warnings in demo data");
-                apply(&mut snapshot, &p, step.on);
+                apply(&mut snapshots[ci], &p, step.on);
                 if step.transition == "add_evidence" {
-                    snapshot.evidence_count += 1;
+                    snapshots[ci].evidence_count += 1;
                 }
             }
             Err(refusals) => {
                 return Err(format!(
                     "{} step {} on {} by {}: {}",
-                    case.reference, step.transition, step.on, step.actor, refusals
+                    current.reference, step.transition, step.on, step.actor, refusals
                 ));
             }
         }
+        // The cases the step opens are created with it, from the carried fields.
+        for (k, (child, by)) in scripts.iter().enumerate() {
+            if *by != Some((ci, si)) {
+                continue;
+            }
+            let target = registry
+                .get(&child.case_type)
+                .ok_or_else(|| format!("unknown case type {}", child.case_type))?;
+            let input = opened_input(
+                case_type,
+                &step.transition,
+                &child.case_type,
+                &snapshots[ci].fields,
+            );
+            let ctx = GuardContext {
+                on: step.on,
+                actor_roles: &roles,
+                officers,
+                calendar: fazhi_calendar::national(),
+                config,
+                validators: &DomainValidators,
+                linked: &[],
+            };
+            let create = target
+                .create_transitions()
+                .next()
+                .map(|t| t.code.clone())
+                .unwrap_or_default();
+            let p = plan(target, &snapshots[k], &create, &input, &ctx)
+                .map_err(|r| format!("{} opening {}: {r}", current.reference, child.case_type))?;
+            apply(&mut snapshots[k], &p, step.on);
+        }
     }
-    Ok(snapshot)
+    Ok(snapshots.swap_remove(0))
 }
 
 fn replay_all(street: &DemoStreet, cases: &[DemoCase]) -> Vec<String> {
@@ -307,4 +424,51 @@ fn deadlines_are_mostly_met_with_a_realistic_few_missed() {
     assert_eq!(n("service_limit", ClockStatus::Missed), 0);
     assert!(n("payment_limit", ClockStatus::Missed) >= 1);
     assert_eq!(n("withdrawal_limit", ClockStatus::Met), 1);
+}
+
+#[test]
+fn a_decision_reaches_its_meeting_through_the_review_it_opens_and_not_without_it() {
+    // The built-in scripts of these case types open a legality review at `request_review`
+    // (the definition's `opens`); the review's steps travel with the opening step.
+    const MAJOR_DECISION: &str = "major_decision";
+    const NORMATIVE_DOCUMENT: &str = "normative_document";
+    const LEGALITY_REVIEW: &str = "legality_review";
+    let end = date(2026, 11, 20);
+    let street = generate(2026, end);
+    for (code, meeting) in [
+        (MAJOR_DECISION, "submit_to_meeting"),
+        (NORMATIVE_DOCUMENT, "deliberate"),
+    ] {
+        let case = street
+            .cases_of(code)
+            .find(|c| c.steps.iter().any(|s| s.transition == meeting))
+            .unwrap_or_else(|| panic!("a {code} case that reached `{meeting}`"));
+        let opening = case
+            .steps
+            .iter()
+            .find(|s| !s.opens.is_empty())
+            .expect("the review request carries the review's script");
+        let review = &opening.opens[0];
+        assert_eq!(review.case_type, LEGALITY_REVIEW);
+        assert_eq!(review.created_on, opening.on);
+        assert!(
+            review
+                .steps
+                .iter()
+                .all(|s| s.on >= opening.on && s.transition != "create")
+        );
+        assert!(review.steps.iter().any(|s| s.transition == "give_opinion"));
+        // Replayed with its review, the script passes.
+        assert!(replay_all(&street, std::slice::from_ref(case)).is_empty());
+        // Without it, the meeting is refused by the linked-review guard.
+        let mut tampered = case.clone();
+        for s in &mut tampered.steps {
+            s.opens.clear();
+        }
+        let err = replay_all(&street, std::slice::from_ref(&tampered));
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(err[0].contains(&format!("step {meeting}")), "{}", err[0]);
+        // The linked-review guard's refusal names the requirement (通过合法性审查/审核).
+        assert!(err[0].contains("通过合法性审"), "{}", err[0]);
+    }
 }

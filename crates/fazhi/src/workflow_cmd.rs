@@ -136,7 +136,7 @@ fn check_folder_files(dir: &Path) -> Vec<Diagnostic> {
     }
     for folder in registry.folders() {
         if let Some(ct) = registry.get(&folder.code) {
-            diags.extend(fazhi_demo::check_demo(folder, ct));
+            diags.extend(fazhi_demo::check_demo(&registry, folder, ct));
         }
     }
     diags
