@@ -534,6 +534,48 @@ fn decided_and_served(amount: &'static str) -> Vec<Ev> {
     events
 }
 
+/// 《行政处罚法》第七十三条第三款: the surcharge is not counted while a review or suit is
+/// pending. Due 03-31; surcharge imposed 04-01; review applied for 04-02 and concluded 04-20
+/// (04-03 to 04-20, 18 days, not counted); paid 04-25: 25 days late − 18 = 7 days × 15 元 = 105 元.
+#[test]
+fn the_surcharge_is_not_counted_while_a_review_or_suit_is_pending_under_article_73_3() {
+    let mut events = decided_and_served("500");
+    let base = events.len();
+    events.extend([
+        ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
+        ev("2026-04-02", "conclude_appeal", "officer", reason("复议维持"))
+            .refused("enforcement.no_pending_appeal"),
+        ev("2026-04-02", "record_appeal", "officer", reason("当事人申请行政复议")),
+        ev("2026-04-20", "conclude_appeal", "officer", reason("复议维持原处罚决定")),
+        pay("2026-04-25", "606").refused("enforcement.payment_exceeds_owed"),
+        pay("2026-04-25", "605"),
+        ev("2026-04-25", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-04-25");
+    let r = o.refusal(base + 4, "enforcement.payment_exceeds_owed");
+    assert_eq!(r.params["surcharge_fen"], 10500);
+    assert_eq!(r.params["suspended_days"], 18);
+    assert_eq!(r.statute.as_deref(), Some("《中华人民共和国行政处罚法》"));
+    assert_eq!(o.state(), "closed");
+
+    // Still pending on the day of payment (04-10): only 04-01 and 04-02 count, 30 元.
+    let mut events = decided_and_served("500");
+    let base = events.len();
+    events.extend([
+        ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
+        ev("2026-04-02", "record_appeal", "officer", reason("当事人提起行政诉讼")),
+        pay("2026-04-10", "531").refused("enforcement.payment_exceeds_owed"),
+        pay("2026-04-10", "530"),
+        ev("2026-04-10", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-04-10");
+    assert_eq!(
+        o.refusal(base + 2, "enforcement.payment_exceeds_owed").params["surcharge_fen"],
+        3000
+    );
+    assert_eq!(o.state(), "closed");
+}
+
 /// Defect 5, 《行政处罚法》第六十七条: paying 1 元 of 500 元 does not close the case.
 #[test]
 fn a_partial_payment_does_not_close_the_case_under_article_67() {
