@@ -1123,6 +1123,55 @@ fn on_the_spot_collection_needs_a_ground_and_a_receipt_under_articles_68_to_70()
     assert_eq!(o.state(), "executed");
 }
 
+/// 《行政处罚法》第七十一条、第八十五条: cash collected on the spot on Thursday 2026-09-24 is
+/// handed to the agency within two working days: 09-25–27 is 中秋节 on the official calendar, so
+/// the days are 09-28 and 09-29 (Tuesday). Late, it needs the reason; the case does not close
+/// before the hand-over.
+#[test]
+fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_article_71() {
+    let spot = json!({
+        "paid_amount": "150", "payment_channel": "当场收缴",
+        "on_spot_ground": "不当场收缴事后难以执行", "receipt_number": "省财政罚没收据0012345",
+    });
+    let mut events = on_spot(Some("150"));
+    let base = events.len();
+    events.extend([
+        ev("2026-09-24", "hand_over_cash", "officer", Value::Null).refused("enforcement.no_cash_collected"),
+        ev("2026-09-24", "record_payment", "officer", spot),
+        ev("2026-09-24", "file_on_spot_decision", "officer", Value::Null),
+        ev("2026-09-30", "close", "leader", Value::Null).refused("enforcement.cash_not_handed_over"),
+        ev("2026-09-30", "hand_over_cash", "officer", Value::Null).refused("common.late_reason_required"),
+        ev("2026-09-30", "hand_over_cash", "officer", json!({ "late_reason": "经办人员出差，延迟一日交款" })),
+        ev("2026-09-30", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-09-30");
+    let c = o.clock("cash_handover_limit");
+    assert_eq!(c.due, Some(d("2026-09-29")));
+    assert_eq!(c.status, ClockStatus::Missed);
+    assert!(c.basis.contains("第七十一条"));
+    assert_eq!(
+        o.refusal(base + 3, "enforcement.cash_not_handed_over").article.as_deref(),
+        Some("第七十一条")
+    );
+    assert_eq!(o.state(), "closed");
+
+    // In time (handed over 09-29), no reason needed; a bank payment has no such clock.
+    let mut events = on_spot(Some("150"));
+    events.extend([
+        ev("2026-09-24", "record_payment", "officer", json!({
+            "paid_amount": "150", "payment_channel": "当场收缴",
+            "on_spot_ground": "不当场收缴事后难以执行", "receipt_number": "省财政罚没收据0012346",
+        })),
+        ev("2026-09-29", "hand_over_cash", "officer", Value::Null),
+    ]);
+    let o = check(events, "2026-09-29");
+    assert_eq!(o.clock("cash_handover_limit").status, ClockStatus::Met);
+    let mut events = decided_and_served("500");
+    events.push(pay("2026-03-20", "500"));
+    let o = check(events, "2026-03-20");
+    assert!(!o.has_clock("cash_handover_limit"));
+}
+
 /// 《行政处罚法》第七十三条: a review application or a suit does not suspend execution.
 #[test]
 fn review_or_suit_does_not_suspend_payment_under_article_73() {
