@@ -1136,7 +1136,7 @@ fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_artic
     let mut events = on_spot(Some("150"));
     let base = events.len();
     events.extend([
-        ev("2026-09-24", "hand_over_cash", "officer", Value::Null).refused("enforcement.no_cash_collected"),
+        ev("2026-09-24", "hand_over_cash", "officer", Value::Null).refused("common.invalid_state"),
         ev("2026-09-24", "record_payment", "officer", spot),
         ev("2026-09-24", "file_on_spot_decision", "officer", Value::Null),
         ev("2026-09-30", "close", "leader", Value::Null).refused("enforcement.cash_not_handed_over"),
@@ -1167,7 +1167,11 @@ fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_artic
     let o = check(events, "2026-09-29");
     assert_eq!(o.clock("cash_handover_limit").status, ClockStatus::Met);
     let mut events = decided_and_served("500");
-    events.push(pay("2026-03-20", "500"));
+    events.extend([
+        pay("2026-03-20", "500"),
+        ev("2026-03-20", "hand_over_cash", "officer", Value::Null)
+            .refused("enforcement.no_cash_collected"),
+    ]);
     let o = check(events, "2026-03-20");
     assert!(!o.has_clock("cash_handover_limit"));
 }
