@@ -72,8 +72,9 @@ impl App {
     pub async fn load_calendar_years(&mut self) -> Result<(), AppError> {
         let mut cal: Calendar = (*self.calendar).clone();
         for y in store::years(&self.db).await? {
-            let year = i16::try_from(y.year)
-                .map_err(|_| AppError::Internal(format!("calendar year {} out of range", y.year)))?;
+            let year = i16::try_from(y.year).map_err(|_| {
+                AppError::Internal(format!("calendar year {} out of range", y.year))
+            })?;
             cal = cal.with_year(year, &y.data).map_err(|p| {
                 AppError::Internal(format!("imported calendar year {year}: {}", p.join("; ")))
             })?;

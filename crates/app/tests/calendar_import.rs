@@ -71,7 +71,11 @@ async fn next_year(db: &Db) {
         .unwrap();
     let stored = fazhi_store::cases::clocks(db, id).await.unwrap();
     let h = handling(&stored);
-    assert_eq!(h.due_on.as_deref(), Some("2027-02-05"), "provisional, not blank");
+    assert_eq!(
+        h.due_on.as_deref(),
+        Some("2027-02-05"),
+        "provisional, not blank"
+    );
     assert_eq!(h.detail["provisional"], json!(true));
     assert!(h.calendar_version.starts_with("cn-2020-2026"));
 
@@ -92,7 +96,12 @@ async fn next_year(db: &Db) {
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert!(fazhi_store::calendar::years(db).await.unwrap().is_empty());
-    assert!(later.calendar.calendar_version().starts_with("cn-2020-2026"));
+    assert!(
+        later
+            .calendar
+            .calendar_version()
+            .starts_with("cn-2020-2026")
+    );
 
     // The 2027 file: recorded with its version, the clock moved and audited.
     let r = later.import_calendar_year("system", Y2027).await.unwrap();
@@ -100,8 +109,16 @@ async fn next_year(db: &Db) {
     assert_eq!((r.year, r.holidays, r.workdays), (2027, 26, 3));
     assert!(r.version_after.contains("+2027:sha256:"));
     assert_eq!(later.calendar.calendar_version(), r.version_after);
-    let moved = r.cases.iter().find(|c| c.case_id == id).expect("the case moved");
-    let m = moved.clocks.iter().find(|m| m.code == "handling_limit").unwrap();
+    let moved = r
+        .cases
+        .iter()
+        .find(|c| c.case_id == id)
+        .expect("the case moved");
+    let m = moved
+        .clocks
+        .iter()
+        .find(|m| m.code == "handling_limit")
+        .unwrap();
     assert_eq!(m.due_before.as_deref(), Some("2027-02-05"));
     assert_eq!(m.due_after.as_deref(), Some("2027-02-15"));
     assert!(m.provisional_before && !m.provisional_after);

@@ -470,15 +470,13 @@ pub fn validate_year(year: i16, json: &str) -> Result<YearArrangement, Vec<Strin
             continue;
         }
         if kind == EntryKind::Workday && !is_weekend(date) {
-            problems.push(format!(
-                "{at}：{date}不是周六或周日，不能标为调休上班日"
-            ));
+            problems.push(format!("{at}：{date}不是周六或周日，不能标为调休上班日"));
             continue;
         }
         match map.get(&date) {
-            Some(prev) if prev.kind != kind => problems.push(format!(
-                "{at}：{date}同时被列为放假日和调休上班日"
-            )),
+            Some(prev) if prev.kind != kind => {
+                problems.push(format!("{at}：{date}同时被列为放假日和调休上班日"))
+            }
             Some(_) => problems.push(format!("{at}：{date}重复出现")),
             None => {
                 map.insert(
@@ -799,7 +797,12 @@ impl Calendar {
         self.working_days_between_at(a, b, true)
     }
 
-    fn working_days_between_at(&self, a: Date, b: Date, lenient: bool) -> Result<i32, CalendarError> {
+    fn working_days_between_at(
+        &self,
+        a: Date,
+        b: Date,
+        lenient: bool,
+    ) -> Result<i32, CalendarError> {
         self.check_at(a, lenient)?;
         self.check_at(b, lenient)?;
         let (lo, hi, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };

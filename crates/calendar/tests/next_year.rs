@@ -19,19 +19,34 @@ fn a_90_day_clock_started_2026_11_20_is_provisional_then_binding_after_2027_is_l
     let cal = Calendar::national();
     // Binding: refused, the data ends with 2026 (law file §13: never guess).
     assert!(matches!(
-        cal.due(d("2026-11-20"), 90, PeriodUnit::NaturalDays, RollRule::default()),
+        cal.due(
+            d("2026-11-20"),
+            90,
+            PeriodUnit::NaturalDays,
+            RollRule::default()
+        ),
         Err(CalendarError::OutOfRange { .. })
     ));
     // Provisional: weekends only; 2027-02-18 is a Thursday.
     let p = cal
-        .due_provisional(d("2026-11-20"), 90, PeriodUnit::NaturalDays, RollRule::default())
+        .due_provisional(
+            d("2026-11-20"),
+            90,
+            PeriodUnit::NaturalDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!(p.due, d("2027-02-18"));
     assert!(p.provisional);
     assert!(p.explain_zh().iter().any(|l| l.contains("暂定")));
     let loaded = cal.with_year(2027, Y2027).unwrap();
     let b = loaded
-        .due(d("2026-11-20"), 90, PeriodUnit::NaturalDays, RollRule::default())
+        .due(
+            d("2026-11-20"),
+            90,
+            PeriodUnit::NaturalDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!(b.due, d("2027-02-18"));
     assert!(!b.provisional);
@@ -44,27 +59,47 @@ fn a_provisional_due_date_on_the_spring_festival_moves_once_2027_is_loaded() {
     let cal = Calendar::national();
     // 60 natural days from 2026-12-07 end on 2027-02-05 (Friday): provisional.
     let p = cal
-        .due_provisional(d("2026-12-07"), 60, PeriodUnit::NaturalDays, RollRule::default())
+        .due_provisional(
+            d("2026-12-07"),
+            60,
+            PeriodUnit::NaturalDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!((p.due, p.provisional), (d("2027-02-05"), true));
     // Loaded: 02-05 is 除夕 in the 春节 block 02-05–12, then a weekend → Monday 02-15.
     let b = cal
         .with_year(2027, Y2027)
         .unwrap()
-        .due(d("2026-12-07"), 60, PeriodUnit::NaturalDays, RollRule::default())
+        .due(
+            d("2026-12-07"),
+            60,
+            PeriodUnit::NaturalDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!((b.due, b.provisional), (d("2027-02-15"), false));
     assert_eq!(b.rolled_from, Some(d("2027-02-05")));
     // Working days across 元旦: 5 working days from 2026-12-29 (Tue) are provisionally
     // 12-30, 12-31, 01-01, 01-04, 01-05; with 元旦 01-01–03 loaded, 01-06.
     let p = cal
-        .due_provisional(d("2026-12-29"), 5, PeriodUnit::WorkingDays, RollRule::default())
+        .due_provisional(
+            d("2026-12-29"),
+            5,
+            PeriodUnit::WorkingDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!((p.due, p.provisional), (d("2027-01-05"), true));
     let b = cal
         .with_year(2027, Y2027)
         .unwrap()
-        .due(d("2026-12-29"), 5, PeriodUnit::WorkingDays, RollRule::default())
+        .due(
+            d("2026-12-29"),
+            5,
+            PeriodUnit::WorkingDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!((b.due, b.provisional), (d("2027-01-06"), false));
     // The adjusted working Saturday 2027-02-20 counts: 5 working days from 2027-02-17 (Wed)
@@ -72,7 +107,12 @@ fn a_provisional_due_date_on_the_spring_festival_moves_once_2027_is_loaded() {
     let b = cal
         .with_year(2027, Y2027)
         .unwrap()
-        .due(d("2027-02-17"), 5, PeriodUnit::WorkingDays, RollRule::default())
+        .due(
+            d("2027-02-17"),
+            5,
+            PeriodUnit::WorkingDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert_eq!(b.due, d("2027-02-23"));
     assert_eq!(b.adjusted_workdays.len(), 1);
@@ -81,7 +121,12 @@ fn a_provisional_due_date_on_the_spring_festival_moves_once_2027_is_loaded() {
 #[test]
 fn a_period_within_the_data_is_never_provisional() {
     let p = Calendar::national()
-        .due_provisional(d("2026-09-28"), 5, PeriodUnit::WorkingDays, RollRule::default())
+        .due_provisional(
+            d("2026-09-28"),
+            5,
+            PeriodUnit::WorkingDays,
+            RollRule::default(),
+        )
         .unwrap();
     assert!(!p.provisional);
     assert_eq!(p.due, d("2026-10-10"));
@@ -122,11 +167,17 @@ fn the_year_file_is_checked_with_chinese_errors_naming_the_entry() {
 fn only_the_next_year_or_a_reload_of_an_imported_year_is_accepted() {
     let cal = Calendar::national();
     let e = cal
-        .with_year(2026, r#"[{"date": "2026-12-31", "kind": "holiday", "name": "元旦"}]"#)
+        .with_year(
+            2026,
+            r#"[{"date": "2026-12-31", "kind": "holiday", "name": "元旦"}]"#,
+        )
         .unwrap_err();
     assert!(e[0].contains("内置日历已包含2026年"), "{e:?}");
     let e = cal
-        .with_year(2028, r#"[{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]"#)
+        .with_year(
+            2028,
+            r#"[{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]"#,
+        )
         .unwrap_err();
     assert!(e[0].contains("应先导入2027年"), "{e:?}");
     let once = cal.with_year(2027, Y2027).unwrap();

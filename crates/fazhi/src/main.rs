@@ -720,8 +720,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calendar {
             command: CalendarCommand::Import { file, db, config },
         } => {
-            let data = std::fs::read_to_string(&file)
-                .with_context(|| format!("无法读取{}（应为UTF-8编码的JSON文件）", file.display()))?;
+            let data = std::fs::read_to_string(&file).with_context(|| {
+                format!("无法读取{}（应为UTF-8编码的JSON文件）", file.display())
+            })?;
             let db = open(&db.database_url, false).await?;
             let (registry, config) = load_definitions(config.as_deref())?;
             let mut app = App::new(db.clone(), registry, config, Arc::new(SystemClock));
@@ -743,7 +744,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if r.cases.is_empty() {
                 println!("没有案件的期限因此改变。");
             } else {
-                println!("已重新计算{}件案件的期限（均已记入审计日志）：", r.cases.len());
+                println!(
+                    "已重新计算{}件案件的期限（均已记入审计日志）：",
+                    r.cases.len()
+                );
                 for c in &r.cases {
                     for m in &c.clocks {
                         println!(
@@ -751,9 +755,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                             c.number,
                             m.label,
                             m.due_before.as_deref().unwrap_or("无"),
-                            if m.provisional_before { "（暂定）" } else { "" },
+                            if m.provisional_before {
+                                "（暂定）"
+                            } else {
+                                ""
+                            },
                             m.due_after.as_deref().unwrap_or("无"),
-                            if m.provisional_after { "（暂定）" } else { "" },
+                            if m.provisional_after {
+                                "（暂定）"
+                            } else {
+                                ""
+                            },
                         );
                     }
                 }
@@ -793,9 +805,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .map_err(|e| anyhow::anyhow!("{e}"));
                 db.close().await;
                 for y in years? {
-                    cal = cal
-                        .with_year(y.year as i16, &y.data)
-                        .map_err(|p| anyhow::anyhow!("已导入的{}年日历有误：{}", y.year, p.join("；")))?;
+                    cal = cal.with_year(y.year as i16, &y.data).map_err(|p| {
+                        anyhow::anyhow!("已导入的{}年日历有误：{}", y.year, p.join("；"))
+                    })?;
                 }
             }
             let rule = fazhi_calendar::RollRule {
@@ -808,7 +820,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             .map_err(|e| {
                 if binding {
-                    anyhow::anyhow!("--binding：{e}；请先用 fazhi calendar import 导入该年度的节假日安排")
+                    anyhow::anyhow!(
+                        "--binding：{e}；请先用 fazhi calendar import 导入该年度的节假日安排"
+                    )
                 } else {
                     anyhow::anyhow!("{e}")
                 }

@@ -103,10 +103,28 @@ fn calendar_import_loads_the_next_year_and_due_dates_become_binding() {
             .replace("2027-02-20", "2027-02-19"),
     )
     .unwrap();
-    let (ok, out, err) = run(&["calendar", "import", bad.to_str().unwrap(), "--database-url", &url]);
-    assert!(!ok && err.contains("2027-02-19不是周六或周日"), "{out}{err}");
+    let (ok, out, err) = run(&[
+        "calendar",
+        "import",
+        bad.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        !ok && err.contains("2027-02-19不是周六或周日"),
+        "{out}{err}"
+    );
     // 5 working days from 2026-12-29: provisionally 2027-01-05; with 元旦 01-01–03, 01-06.
-    let due = ["calendar", "due", "--from", "2026-12-29", "--days", "5", "--unit", "working"];
+    let due = [
+        "calendar",
+        "due",
+        "--from",
+        "2026-12-29",
+        "--days",
+        "5",
+        "--unit",
+        "working",
+    ];
     let with_db = [&due[..], &["--database-url", &url, "--binding", "--json"]].concat();
     let (ok, _, _) = run(&with_db);
     assert!(!ok, "not yet imported: no binding date");
@@ -115,8 +133,16 @@ fn calendar_import_loads_the_next_year_and_due_dates_become_binding() {
     let (ok, out, err) = run(&with_db);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((v["due"].as_str(), v["provisional"].as_bool()), (Some("2027-01-06"), Some(false)));
-    assert!(v["calendar_version"].as_str().unwrap().contains("+2027:sha256:"));
+    assert_eq!(
+        (v["due"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-06"), Some(false))
+    );
+    assert!(
+        v["calendar_version"]
+            .as_str()
+            .unwrap()
+            .contains("+2027:sha256:")
+    );
     let (ok, out, _) = run(&["calendar", "import", fixture, "--database-url", &url]);
     assert!(ok && out.contains("未作更改"), "{out}");
     let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);

@@ -655,7 +655,9 @@ fn clock_views(v: &CaseView) -> Vec<ClockView> {
                 started_on: c.started_on.clone(),
                 due_on: match &c.due_on {
                     // Past the last imported year: weekends only until the year is loaded.
-                    Some(d) if c.detail.get("provisional").and_then(|x| x.as_bool()) == Some(true) => {
+                    Some(d)
+                        if c.detail.get("provisional").and_then(|x| x.as_bool()) == Some(true) =>
+                    {
                         format!("{d}（暂定）")
                     }
                     Some(d) => d.clone(),

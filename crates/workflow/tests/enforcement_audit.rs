@@ -543,10 +543,25 @@ fn the_surcharge_is_not_counted_while_a_review_or_suit_is_pending_under_article_
     let base = events.len();
     events.extend([
         ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
-        ev("2026-04-02", "conclude_appeal", "officer", reason("复议维持"))
-            .refused("enforcement.no_pending_appeal"),
-        ev("2026-04-02", "record_appeal", "officer", reason("当事人申请行政复议")),
-        ev("2026-04-20", "conclude_appeal", "officer", reason("复议维持原处罚决定")),
+        ev(
+            "2026-04-02",
+            "conclude_appeal",
+            "officer",
+            reason("复议维持"),
+        )
+        .refused("enforcement.no_pending_appeal"),
+        ev(
+            "2026-04-02",
+            "record_appeal",
+            "officer",
+            reason("当事人申请行政复议"),
+        ),
+        ev(
+            "2026-04-20",
+            "conclude_appeal",
+            "officer",
+            reason("复议维持原处罚决定"),
+        ),
         pay("2026-04-25", "606").refused("enforcement.payment_exceeds_owed"),
         pay("2026-04-25", "605"),
         ev("2026-04-25", "close", "leader", Value::Null),
@@ -563,14 +578,20 @@ fn the_surcharge_is_not_counted_while_a_review_or_suit_is_pending_under_article_
     let base = events.len();
     events.extend([
         ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
-        ev("2026-04-02", "record_appeal", "officer", reason("当事人提起行政诉讼")),
+        ev(
+            "2026-04-02",
+            "record_appeal",
+            "officer",
+            reason("当事人提起行政诉讼"),
+        ),
         pay("2026-04-10", "531").refused("enforcement.payment_exceeds_owed"),
         pay("2026-04-10", "530"),
         ev("2026-04-10", "close", "leader", Value::Null),
     ]);
     let o = check(events, "2026-04-10");
     assert_eq!(
-        o.refusal(base + 2, "enforcement.payment_exceeds_owed").params["surcharge_fen"],
+        o.refusal(base + 2, "enforcement.payment_exceeds_owed")
+            .params["surcharge_fen"],
         3000
     );
     assert_eq!(o.state(), "closed");
@@ -1138,10 +1159,22 @@ fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_artic
     events.extend([
         ev("2026-09-24", "hand_over_cash", "officer", Value::Null).refused("common.invalid_state"),
         ev("2026-09-24", "record_payment", "officer", spot),
-        ev("2026-09-24", "file_on_spot_decision", "officer", Value::Null),
-        ev("2026-09-30", "close", "leader", Value::Null).refused("enforcement.cash_not_handed_over"),
-        ev("2026-09-30", "hand_over_cash", "officer", Value::Null).refused("common.late_reason_required"),
-        ev("2026-09-30", "hand_over_cash", "officer", json!({ "late_reason": "经办人员出差，延迟一日交款" })),
+        ev(
+            "2026-09-24",
+            "file_on_spot_decision",
+            "officer",
+            Value::Null,
+        ),
+        ev("2026-09-30", "close", "leader", Value::Null)
+            .refused("enforcement.cash_not_handed_over"),
+        ev("2026-09-30", "hand_over_cash", "officer", Value::Null)
+            .refused("common.late_reason_required"),
+        ev(
+            "2026-09-30",
+            "hand_over_cash",
+            "officer",
+            json!({ "late_reason": "经办人员出差，延迟一日交款" }),
+        ),
         ev("2026-09-30", "close", "leader", Value::Null),
     ]);
     let o = check(events, "2026-09-30");
@@ -1150,7 +1183,9 @@ fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_artic
     assert_eq!(c.status, ClockStatus::Missed);
     assert!(c.basis.contains("第七十一条"));
     assert_eq!(
-        o.refusal(base + 3, "enforcement.cash_not_handed_over").article.as_deref(),
+        o.refusal(base + 3, "enforcement.cash_not_handed_over")
+            .article
+            .as_deref(),
         Some("第七十一条")
     );
     assert_eq!(o.state(), "closed");
