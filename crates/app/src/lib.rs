@@ -5,6 +5,7 @@
 pub mod access;
 mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod definitions;
 pub mod demo;

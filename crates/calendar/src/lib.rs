@@ -217,6 +217,10 @@ pub struct DueDate {
     /// Adjusted working weekend days counted as working days (working-day periods only).
     pub adjusted_workdays: Vec<AdjustedWorkday>,
     pub calendar_version: String,
+    /// The period runs past the years with an official arrangement: days after
+    /// [`Calendar::last_date`] were counted as if only weekends were rest days (暂定). Only
+    /// [`Calendar::due_provisional`] gives such a date; [`Calendar::due`] refuses instead.
+    pub provisional: bool,
 }
 
 impl DueDate {
@@ -280,6 +284,12 @@ impl DueDate {
             }
         }
         lines.push(format!("期满日{}", self.due));
+        if self.provisional {
+            lines.push(
+                "期满日为暂定：该年度节假日安排尚未导入，暂按周六、周日休息计算；导入后重新计算"
+                    .to_owned(),
+            );
+        }
         lines.push(format!("日历版本{}", self.calendar_version));
         lines
     }
@@ -337,7 +347,16 @@ pub struct Calendar {
     last: Date,
     province: Option<String>,
     version: String,
+    /// Version of the embedded data (national plus overlay) before any imported year.
+    base_version: String,
+    /// Last date of the embedded data.
+    base_last: Date,
+    /// Years loaded at run time ([`Calendar::with_year`]): year → short SHA-256 of the file.
+    imported: BTreeMap<i16, String>,
 }
+
+/// How many years past the last official arrangement a provisional due date may reach.
+const PROVISIONAL_YEARS: i16 = 5;
 
 fn parse_entries(source_name: &str, json: &str) -> Result<BTreeMap<Date, Entry>, CalendarError> {
     let raw: Vec<RawEntry> =
@@ -392,6 +411,125 @@ fn short_hash(data: &str) -> String {
 
 fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+/// Checks one year's official arrangement (a JSON array of `{date, kind, name}` as in the
+/// embedded table, `kind` being `holiday` or `workday`) and returns its entries. Every problem
+/// is reported, in Chinese, naming the entry: a date outside `year`, a date listed twice, a date
+/// both a holiday and a working day, an adjusted working day on a weekday, a missing name, an
+/// empty list.
+pub fn validate_year(year: i16, json: &str) -> Result<YearArrangement, Vec<String>> {
+    #[derive(Deserialize)]
+    struct Loose {
+        date: Option<String>,
+        kind: Option<String>,
+        name: Option<String>,
+    }
+    let raw: Vec<Loose> = serde_json::from_str(json).map_err(|e| {
+        vec![format!(
+            "文件：不是节假日安排的JSON数组（第{}行第{}列：{e}）",
+            e.line(),
+            e.column()
+        )]
+    })?;
+    let mut problems = Vec::new();
+    let mut map: BTreeMap<Date, Entry> = BTreeMap::new();
+    if raw.is_empty() {
+        problems.push("文件：没有任何日期".to_owned());
+    }
+    for (i, r) in raw.into_iter().enumerate() {
+        let at = format!("第{}条", i + 1);
+        let Some(text) = r.date.as_deref() else {
+            problems.push(format!("{at}：缺少日期（date）"));
+            continue;
+        };
+        let Ok(date) = text.trim().parse::<Date>() else {
+            problems.push(format!(
+                "{at}：日期（date）应为YYYY-MM-DD格式的真实日期，收到“{text}”"
+            ));
+            continue;
+        };
+        if date.year() != year {
+            problems.push(format!("{at}：日期{date}不在{year}年内"));
+            continue;
+        }
+        let kind = match r.kind.as_deref() {
+            Some("holiday") => EntryKind::Holiday,
+            Some("workday") => EntryKind::Workday,
+            other => {
+                problems.push(format!(
+                    "{at}：{date}的类型（kind）应为holiday（放假）或workday（调休上班），收到“{}”",
+                    other.unwrap_or("")
+                ));
+                continue;
+            }
+        };
+        let name = r.name.unwrap_or_default();
+        if name.trim().is_empty() {
+            problems.push(format!("{at}：{date}缺少节日名称（name）"));
+            continue;
+        }
+        if kind == EntryKind::Workday && !is_weekend(date) {
+            problems.push(format!("{at}：{date}不是周六或周日，不能标为调休上班日"));
+            continue;
+        }
+        match map.get(&date) {
+            Some(prev) if prev.kind != kind => {
+                problems.push(format!("{at}：{date}同时被列为放假日和调休上班日"))
+            }
+            Some(_) => problems.push(format!("{at}：{date}重复出现")),
+            None => {
+                map.insert(
+                    date,
+                    Entry {
+                        kind,
+                        name: name.trim().to_owned(),
+                    },
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(YearArrangement { year, entries: map })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The year of the first dated entry of an arrangement file (the year it is for).
+pub fn year_of(json: &str) -> Option<i16> {
+    #[derive(Deserialize)]
+    struct Dated {
+        date: Option<String>,
+    }
+    let raw: Vec<Dated> = serde_json::from_str(json).ok()?;
+    raw.iter()
+        .find_map(|r| r.date.as_deref()?.trim().parse::<Date>().ok())
+        .map(|d| d.year())
+}
+
+/// One year's checked arrangement ([`validate_year`]).
+#[derive(Debug, Clone)]
+pub struct YearArrangement {
+    year: i16,
+    entries: BTreeMap<Date, Entry>,
+}
+
+impl YearArrangement {
+    pub fn year(&self) -> i16 {
+        self.year
+    }
+    /// Number of announced days off.
+    pub fn holidays(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|e| e.kind == EntryKind::Holiday)
+            .count()
+    }
+    /// Number of adjusted working weekend days.
+    pub fn workdays(&self) -> usize {
+        self.entries.len() - self.holidays()
+    }
 }
 
 static NATIONAL: OnceLock<Calendar> = OnceLock::new();
@@ -481,8 +619,47 @@ impl Calendar {
             first,
             last,
             province,
+            base_version: version.clone(),
             version,
+            base_last: last,
+            imported: BTreeMap::new(),
         })
+    }
+
+    /// This calendar with one year's official arrangement loaded (JSON in the embedded format,
+    /// every date in `year`), checked by [`validate_year`]. The year must follow the last year
+    /// covered, or replace a year loaded earlier; the embedded years cannot be replaced.
+    /// The version gains `+<year>:sha256:<hash>`.
+    pub fn with_year(&self, year: i16, json: &str) -> Result<Calendar, Vec<String>> {
+        let entries = validate_year(year, json)?.entries;
+        if year <= self.base_last.year() {
+            return Err(vec![format!(
+                "年份：内置日历已包含{year}年的节假日安排，不能导入替换"
+            )]);
+        }
+        let next = self.last.year() + 1;
+        if !self.imported.contains_key(&year) && year != next {
+            return Err(vec![format!(
+                "年份：日历目前覆盖至{}年，应先导入{next}年的安排（收到{year}年）",
+                self.last.year()
+            )]);
+        }
+        let mut cal = self.clone();
+        cal.entries.retain(|d, _| d.year() != year);
+        cal.entries.extend(entries);
+        cal.imported.insert(year, short_hash(json));
+        let last_year = cal.imported.keys().next_back().copied().unwrap_or(year);
+        cal.last = Date::new(last_year, 12, 31).map_err(|e| vec![e.to_string()])?;
+        cal.version = cal.base_version.clone();
+        for (y, h) in &cal.imported {
+            cal.version.push_str(&format!("+{y}:sha256:{h}"));
+        }
+        Ok(cal)
+    }
+
+    /// Years loaded at run time, with the short SHA-256 of each file.
+    pub fn imported_years(&self) -> impl Iterator<Item = (i16, &str)> {
+        self.imported.iter().map(|(y, h)| (*y, h.as_str()))
     }
 
     /// Version string stored with every deadline, e.g. `cn-2020-2026+sha256:0123456789ab`
@@ -506,8 +683,18 @@ impl Calendar {
         self.last
     }
 
-    fn check(&self, date: Date) -> Result<(), CalendarError> {
-        if date < self.first || date > self.last {
+    /// Last date a provisional computation may reach.
+    fn provisional_limit(&self) -> Date {
+        Date::new(self.last.year().saturating_add(PROVISIONAL_YEARS), 12, 31).unwrap_or(self.last)
+    }
+
+    fn check_at(&self, date: Date, lenient: bool) -> Result<(), CalendarError> {
+        let last = if lenient {
+            self.provisional_limit()
+        } else {
+            self.last
+        };
+        if date < self.first || date > last {
             Err(CalendarError::OutOfRange {
                 date,
                 first: self.first,
@@ -518,19 +705,25 @@ impl Calendar {
         }
     }
 
-    fn next_day(&self, date: Date) -> Result<Date, CalendarError> {
+    fn next_day_at(&self, date: Date, lenient: bool) -> Result<Date, CalendarError> {
         let next = date.tomorrow().map_err(|_| CalendarError::OutOfRange {
             date,
             first: self.first,
             last: self.last,
         })?;
-        self.check(next)?;
+        self.check_at(next, lenient)?;
         Ok(next)
     }
 
     /// Kind and name of a date.
     pub fn day_info(&self, date: Date) -> Result<DayInfo, CalendarError> {
-        self.check(date)?;
+        self.day_info_at(date, false)
+    }
+
+    /// Kind of a date; when `lenient`, a date after the last official arrangement is a working
+    /// day from Monday to Friday and a rest day on the weekend (provisional).
+    fn day_info_at(&self, date: Date, lenient: bool) -> Result<DayInfo, CalendarError> {
+        self.check_at(date, lenient)?;
         let info = match self.entries.get(&date) {
             Some(Entry {
                 kind: EntryKind::Holiday,
@@ -572,8 +765,13 @@ impl Calendar {
     }
 
     /// Whether the last day of a natural-day period must roll forward from this date.
-    fn is_rest_for_roll(&self, date: Date, rule: RollRule) -> Result<bool, CalendarError> {
-        let info = self.day_info(date)?;
+    fn is_rest_for_roll(
+        &self,
+        date: Date,
+        rule: RollRule,
+        lenient: bool,
+    ) -> Result<bool, CalendarError> {
+        let info = self.day_info_at(date, lenient)?;
         Ok(match info.kind {
             DayType::Holiday => true,
             DayType::Weekend => rule.roll_weekends,
@@ -590,14 +788,29 @@ impl Calendar {
 
     /// Number of working days `d` with `a < d <= b` (start not counted); negative when `b < a`.
     pub fn working_days_between(&self, a: Date, b: Date) -> Result<i32, CalendarError> {
-        self.check(a)?;
-        self.check(b)?;
+        self.working_days_between_at(a, b, false)
+    }
+
+    /// [`Calendar::working_days_between`], counting days after the last official arrangement
+    /// provisionally (weekends only are rest days).
+    pub fn working_days_between_provisional(&self, a: Date, b: Date) -> Result<i32, CalendarError> {
+        self.working_days_between_at(a, b, true)
+    }
+
+    fn working_days_between_at(
+        &self,
+        a: Date,
+        b: Date,
+        lenient: bool,
+    ) -> Result<i32, CalendarError> {
+        self.check_at(a, lenient)?;
+        self.check_at(b, lenient)?;
         let (lo, hi, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };
         let mut count = 0i32;
         let mut d = lo;
         while d < hi {
-            d = self.next_day(d)?;
-            if self.is_working_day(d)? {
+            d = self.next_day_at(d, lenient)?;
+            if self.day_info_at(d, lenient)?.working {
                 count += 1;
             }
         }
@@ -612,7 +825,33 @@ impl Calendar {
         unit: PeriodUnit,
         rule: RollRule,
     ) -> Result<DueDate, CalendarError> {
-        self.check(start)?;
+        self.due_at(start, n, unit, rule, false)
+    }
+
+    /// [`Calendar::due`], except that a period running past the last year with an official
+    /// arrangement is not refused: the days after [`Calendar::last_date`] are counted with the
+    /// weekends as the only rest days, and the result is marked [`DueDate::provisional`] (暂定)
+    /// until that year's arrangement is loaded ([`Calendar::with_year`]). At most five years past
+    /// the data; a start before the data is still refused.
+    pub fn due_provisional(
+        &self,
+        start: Date,
+        n: u32,
+        unit: PeriodUnit,
+        rule: RollRule,
+    ) -> Result<DueDate, CalendarError> {
+        self.due_at(start, n, unit, rule, true)
+    }
+
+    fn due_at(
+        &self,
+        start: Date,
+        n: u32,
+        unit: PeriodUnit,
+        rule: RollRule,
+        lenient: bool,
+    ) -> Result<DueDate, CalendarError> {
+        self.check_at(start, lenient)?;
         let mut skipped = Vec::new();
         let mut adjusted_workdays = Vec::new();
         let mut rolled_from = None;
@@ -622,8 +861,8 @@ impl Calendar {
                 let mut d = start;
                 let mut counted = 0u32;
                 while counted < n {
-                    d = self.next_day(d)?;
-                    let info = self.day_info(d)?;
+                    d = self.next_day_at(d, lenient)?;
+                    let info = self.day_info_at(d, lenient)?;
                     match info.kind {
                         DayType::Working => counted += 1,
                         DayType::AdjustedWorkday => {
@@ -650,17 +889,17 @@ impl Calendar {
             PeriodUnit::NaturalDays => {
                 let mut d = start;
                 for _ in 0..n {
-                    d = self.next_day(d)?;
+                    d = self.next_day_at(d, lenient)?;
                 }
-                if n > 0 && self.is_rest_for_roll(d, rule)? {
+                if n > 0 && self.is_rest_for_roll(d, rule, lenient)? {
                     rolled_from = Some(d);
-                    while self.is_rest_for_roll(d, rule)? {
-                        let info = self.day_info(d)?;
+                    while self.is_rest_for_roll(d, rule, lenient)? {
+                        let info = self.day_info_at(d, lenient)?;
                         skipped.push(SkippedDay {
                             date: d,
                             reason: info.name.unwrap_or_else(|| "周末".to_owned()),
                         });
-                        d = self.next_day(d)?;
+                        d = self.next_day_at(d, lenient)?;
                     }
                 }
                 d
@@ -670,7 +909,7 @@ impl Calendar {
             PeriodUnit::Hours => {
                 let mut d = start;
                 for _ in 0..hours_to_days(n) {
-                    d = self.next_day(d)?;
+                    d = self.next_day_at(d, lenient)?;
                 }
                 d
             }
@@ -682,16 +921,16 @@ impl Calendar {
                         first: self.first,
                         last: self.last,
                     })?;
-                self.check(d)?;
-                if n > 0 && self.is_rest_for_roll(d, rule)? {
+                self.check_at(d, lenient)?;
+                if n > 0 && self.is_rest_for_roll(d, rule, lenient)? {
                     rolled_from = Some(d);
-                    while self.is_rest_for_roll(d, rule)? {
-                        let info = self.day_info(d)?;
+                    while self.is_rest_for_roll(d, rule, lenient)? {
+                        let info = self.day_info_at(d, lenient)?;
                         skipped.push(SkippedDay {
                             date: d,
                             reason: info.name.unwrap_or_else(|| "周末".to_owned()),
                         });
-                        d = self.next_day(d)?;
+                        d = self.next_day_at(d, lenient)?;
                     }
                 }
                 d
@@ -701,7 +940,7 @@ impl Calendar {
             PeriodUnit::Minutes => {
                 let mut d = start;
                 for _ in 0..minutes_to_days(n) {
-                    d = self.next_day(d)?;
+                    d = self.next_day_at(d, lenient)?;
                 }
                 d
             }
@@ -715,6 +954,7 @@ impl Calendar {
             skipped,
             adjusted_workdays,
             calendar_version: self.version.clone(),
+            provisional: due > self.last || start > self.last,
         })
     }
 }

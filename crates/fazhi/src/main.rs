@@ -353,8 +353,25 @@ enum CalendarCommand {
         /// Natural-day periods ending on a weekend do not roll forward (only holidays do).
         #[arg(long)]
         no_weekend_roll: bool,
+        /// Refuse a period that runs past the last year with an official arrangement instead of
+        /// answering a provisional (weekends-only) date.
+        #[arg(long)]
+        binding: bool,
+        /// Also use the years imported into this database (`fazhi calendar import`).
+        #[arg(long)]
+        database_url: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Load a year's official holiday arrangement (JSON array of {date, kind, name}, kind
+    /// holiday or workday, every date in one year), then recompute every clock it moves.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Folder of case-type definitions and configuration, as given to `serve`.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -720,6 +737,61 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Calendar {
+            command: CalendarCommand::Import { file, db, config },
+        } => {
+            let data = std::fs::read_to_string(&file).with_context(|| {
+                format!("无法读取{}（应为UTF-8编码的JSON文件）", file.display())
+            })?;
+            let db = open(&db.database_url, false).await?;
+            let (registry, config) = load_definitions(config.as_deref())?;
+            let mut app = App::new(db.clone(), registry, config, Arc::new(SystemClock));
+            apply_unit_settings(&mut app).await?;
+            let result = app.import_calendar_year("system", &data).await;
+            db.close().await;
+            let r = result.map_err(app_error)?;
+            if r.unchanged {
+                println!(
+                    "{}年的节假日安排与已导入的相同，未作更改（日历版本{}）",
+                    r.year, r.version_after
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "已导入{}年节假日安排：放假{}天、调休上班{}天；日历版本{} → {}",
+                r.year, r.holidays, r.workdays, r.version_before, r.version_after
+            );
+            if r.cases.is_empty() {
+                println!("没有案件的期限因此改变。");
+            } else {
+                println!(
+                    "已重新计算{}件案件的期限（均已记入审计日志）：",
+                    r.cases.len()
+                );
+                for c in &r.cases {
+                    for m in &c.clocks {
+                        println!(
+                            "  {} {}：期满日{}{} → {}{}",
+                            c.number,
+                            m.label,
+                            m.due_before.as_deref().unwrap_or("无"),
+                            if m.provisional_before {
+                                "（暂定）"
+                            } else {
+                                ""
+                            },
+                            m.due_after.as_deref().unwrap_or("无"),
+                            if m.provisional_after {
+                                "（暂定）"
+                            } else {
+                                ""
+                            },
+                        );
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar {
             command:
                 CalendarCommand::Due {
                     from,
@@ -727,6 +799,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     unit,
                     province,
                     no_weekend_roll,
+                    binding,
+                    database_url,
                     json,
                 },
         } => {
@@ -738,21 +812,40 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 "working" => fazhi_calendar::PeriodUnit::WorkingDays,
                 other => bail!("--unit：应为natural（自然日）或working（工作日），收到“{other}”"),
             };
-            let cal = match &province {
+            let mut cal = match &province {
                 Some(p) => fazhi_calendar::Calendar::for_province(p)
                     .map_err(|e| anyhow::anyhow!("--province：{e}"))?,
                 None => fazhi_calendar::Calendar::national(),
             };
-            let d = cal
-                .due(
-                    start,
-                    days,
-                    unit,
-                    fazhi_calendar::RollRule {
-                        roll_weekends: !no_weekend_roll,
-                    },
-                )
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(url) = &database_url {
+                let db = open(url, false).await?;
+                let years = fazhi_store::calendar::years(&db)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"));
+                db.close().await;
+                for y in years? {
+                    cal = cal.with_year(y.year as i16, &y.data).map_err(|p| {
+                        anyhow::anyhow!("已导入的{}年日历有误：{}", y.year, p.join("；"))
+                    })?;
+                }
+            }
+            let rule = fazhi_calendar::RollRule {
+                roll_weekends: !no_weekend_roll,
+            };
+            let d = if binding {
+                cal.due(start, days, unit, rule)
+            } else {
+                cal.due_provisional(start, days, unit, rule)
+            }
+            .map_err(|e| {
+                if binding {
+                    anyhow::anyhow!(
+                        "--binding：{e}；请先用 fazhi calendar import 导入该年度的节假日安排"
+                    )
+                } else {
+                    anyhow::anyhow!("{e}")
+                }
+            })?;
             if json {
                 let mut v = d.to_json();
                 if let Some(o) = v.as_object_mut() {
@@ -761,7 +854,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                println!("期满日：{}", d.due);
+                println!(
+                    "期满日：{}{}",
+                    d.due,
+                    if d.provisional { "（暂定）" } else { "" }
+                );
                 for l in d.explain_zh() {
                     println!("  {l}");
                 }
@@ -889,6 +986,8 @@ async fn apply_unit_settings(app: &mut App) -> Result<()> {
         tracing::info!(province = %p, "calendar with provincial overlay");
         app.calendar = Arc::new(cal);
     }
+    // The years of the official arrangement imported since the release (`fazhi calendar import`).
+    app.load_calendar_years().await.map_err(app_error)?;
     Ok(())
 }
 

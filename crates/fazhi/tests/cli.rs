@@ -50,7 +50,8 @@ fn calendar_due_prints_the_date_and_how_it_was_computed() {
         out.contains("期满日：2026-10-08"),
         "day 10 is 2026-10-03 (National Day) and rolls to 10-08: {out}"
     );
-    let (ok, _, err) = run(&[
+    // Past the embedded calendar: provisional (weekends only) unless a binding date is asked for.
+    let past = [
         "calendar",
         "due",
         "--from",
@@ -59,9 +60,15 @@ fn calendar_due_prints_the_date_and_how_it_was_computed() {
         "20",
         "--unit",
         "working",
-    ]);
+    ];
+    let (ok, out, err) = run(&[&past[..], &["--json"]].concat());
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["provisional"], true);
+    assert_eq!(v["due"], "2027-01-15");
+    let (ok, _, err) = run(&[&past[..], &["--binding"]].concat());
     assert!(!ok);
-    assert!(err.contains("2026"), "{err}");
+    assert!(err.contains("--binding") && err.contains("2026"), "{err}");
     let (ok, _, err) = run(&[
         "calendar",
         "due",
@@ -73,6 +80,73 @@ fn calendar_due_prints_the_date_and_how_it_was_computed() {
         "working",
     ]);
     assert!(!ok && err.contains("--from"), "{err}");
+}
+
+/// `fazhi calendar import` (issue 22): a bad file is refused naming the entry, the 2027 file (a
+/// test fixture, not the official notice) is loaded and audited, and `calendar due` with the
+/// database answers a binding date that the holidays moved.
+#[test]
+fn calendar_import_loads_the_next_year_and_due_dates_become_binding() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cal.db").display());
+    let (ok, out, err) = init(&url, "110101001", "东华门街道办事处");
+    assert!(ok, "{out}{err}");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../calendar/tests/data/cn-2027-test.json"
+    );
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(fixture)
+            .unwrap()
+            .replace("2027-02-20", "2027-02-19"),
+    )
+    .unwrap();
+    let (ok, out, err) = run(&[
+        "calendar",
+        "import",
+        bad.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        !ok && err.contains("2027-02-19不是周六或周日"),
+        "{out}{err}"
+    );
+    // 5 working days from 2026-12-29: provisionally 2027-01-05; with 元旦 01-01–03, 01-06.
+    let due = [
+        "calendar",
+        "due",
+        "--from",
+        "2026-12-29",
+        "--days",
+        "5",
+        "--unit",
+        "working",
+    ];
+    let with_db = [&due[..], &["--database-url", &url, "--binding", "--json"]].concat();
+    let (ok, _, _) = run(&with_db);
+    assert!(!ok, "not yet imported: no binding date");
+    let (ok, out, err) = run(&["calendar", "import", fixture, "--database-url", &url]);
+    assert!(ok && out.contains("已导入2027年节假日安排"), "{out}{err}");
+    let (ok, out, err) = run(&with_db);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["due"].as_str(), v["provisional"].as_bool()),
+        (Some("2027-01-06"), Some(false))
+    );
+    assert!(
+        v["calendar_version"]
+            .as_str()
+            .unwrap()
+            .contains("+2027:sha256:")
+    );
+    let (ok, out, _) = run(&["calendar", "import", fixture, "--database-url", &url]);
+    assert!(ok && out.contains("未作更改"), "{out}");
+    let (ok, out, _) = run(&["audit", "verify", "--database-url", &url]);
+    assert!(ok && out.contains("哈希链完整"), "{out}");
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod readers;
 mod rows;
 mod writer;
 
+pub mod calendar;
 pub mod cases;
 pub mod definitions;
 pub mod imports;

@@ -658,7 +658,16 @@ fn clock_views(v: &CaseView) -> Vec<ClockView> {
                 status_label: label.into(),
                 class: class.into(),
                 started_on: c.started_on.clone(),
-                due_on: c.due_on.clone().unwrap_or_else(|| "无法计算".into()),
+                due_on: match &c.due_on {
+                    // Past the last imported year: weekends only until the year is loaded.
+                    Some(d)
+                        if c.detail.get("provisional").and_then(|x| x.as_bool()) == Some(true) =>
+                    {
+                        format!("{d}（暂定）")
+                    }
+                    Some(d) => d.clone(),
+                    None => "无法计算".into(),
+                },
                 basis: c.basis.clone(),
                 explain: c
                     .detail

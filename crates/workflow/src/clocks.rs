@@ -89,6 +89,9 @@ pub struct ClockState {
     /// Units left until the due date (negative when overdue); `None` once stopped.
     pub remaining: Option<i32>,
     pub calendar_version: String,
+    /// The due date runs past the last year with an official holiday arrangement and was
+    /// counted with weekends only (暂定) until that year is imported (`fazhi calendar import`).
+    pub provisional: bool,
     /// How the due date was computed, line by line.
     pub explanation_zh: Vec<String>,
 }
@@ -240,7 +243,7 @@ fn span_units(
     let days = (to - from).get_days().max(0) as u32;
     Ok(match unit {
         PeriodUnit::NaturalDays | PeriodUnit::Months => days,
-        PeriodUnit::WorkingDays => cal.working_days_between(from, to)?.max(0) as u32,
+        PeriodUnit::WorkingDays => cal.working_days_between_provisional(from, to)?.max(0) as u32,
         PeriodUnit::Hours => days * 24,
         PeriodUnit::Minutes => days * 24 * 60,
     })
@@ -396,6 +399,7 @@ fn clock_state(
         }
     }
     let mut due = until;
+    let mut provisional = false;
     if let Some(n) = n {
         let total = n + extended + paused;
         if extended > 0 || paused > 0 {
@@ -404,9 +408,12 @@ fn clock_state(
                 u = unit.label_zh()
             ));
         }
-        match cal.due(cycle.started_on, total, unit, config.roll) {
+        // Past the last loaded year the due date is provisional (weekends only), so that the
+        // clock still warns until the year's arrangement is imported.
+        match cal.due_provisional(cycle.started_on, total, unit, config.roll) {
             Ok(d) => {
                 lines.extend(d.explain_zh());
+                provisional = d.provisional;
                 due = Some(d.due);
             }
             Err(e) => errors.push(e.to_string()),
@@ -499,6 +506,7 @@ fn clock_state(
         n: n.unwrap_or(0),
         remaining,
         calendar_version: cal.calendar_version().to_owned(),
+        provisional,
         explanation_zh: lines,
     }
 }
@@ -513,7 +521,7 @@ fn remaining_units(
     let days = (due - today).get_days();
     Ok(match unit {
         PeriodUnit::NaturalDays | PeriodUnit::Months => days,
-        PeriodUnit::WorkingDays => cal.working_days_between(today, due)?,
+        PeriodUnit::WorkingDays => cal.working_days_between_provisional(today, due)?,
         PeriodUnit::Hours => days * 24,
         PeriodUnit::Minutes => days * 24 * 60,
     })
@@ -651,6 +659,7 @@ fn timed_clock_state(
         n,
         remaining: None,
         calendar_version: cal.calendar_version().to_owned(),
+        provisional: false,
         explanation_zh: lines,
     })
 }

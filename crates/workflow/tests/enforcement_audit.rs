@@ -534,6 +534,69 @@ fn decided_and_served(amount: &'static str) -> Vec<Ev> {
     events
 }
 
+/// 《行政处罚法》第七十三条第三款: the surcharge is not counted while a review or suit is
+/// pending. Due 03-31; surcharge imposed 04-01; review applied for 04-02 and concluded 04-20
+/// (04-03 to 04-20, 18 days, not counted); paid 04-25: 25 days late − 18 = 7 days × 15 元 = 105 元.
+#[test]
+fn the_surcharge_is_not_counted_while_a_review_or_suit_is_pending_under_article_73_3() {
+    let mut events = decided_and_served("500");
+    let base = events.len();
+    events.extend([
+        ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
+        ev(
+            "2026-04-02",
+            "conclude_appeal",
+            "officer",
+            reason("复议维持"),
+        )
+        .refused("enforcement.no_pending_appeal"),
+        ev(
+            "2026-04-02",
+            "record_appeal",
+            "officer",
+            reason("当事人申请行政复议"),
+        ),
+        ev(
+            "2026-04-20",
+            "conclude_appeal",
+            "officer",
+            reason("复议维持原处罚决定"),
+        ),
+        pay("2026-04-25", "606").refused("enforcement.payment_exceeds_owed"),
+        pay("2026-04-25", "605"),
+        ev("2026-04-25", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-04-25");
+    let r = o.refusal(base + 4, "enforcement.payment_exceeds_owed");
+    assert_eq!(r.params["surcharge_fen"], 10500);
+    assert_eq!(r.params["suspended_days"], 18);
+    assert_eq!(r.statute.as_deref(), Some("《中华人民共和国行政处罚法》"));
+    assert_eq!(o.state(), "closed");
+
+    // Still pending on the day of payment (04-10): only 04-01 and 04-02 count, 30 元.
+    let mut events = decided_and_served("500");
+    let base = events.len();
+    events.extend([
+        ev("2026-04-01", "impose_surcharge", "leader", Value::Null),
+        ev(
+            "2026-04-02",
+            "record_appeal",
+            "officer",
+            reason("当事人提起行政诉讼"),
+        ),
+        pay("2026-04-10", "531").refused("enforcement.payment_exceeds_owed"),
+        pay("2026-04-10", "530"),
+        ev("2026-04-10", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-04-10");
+    assert_eq!(
+        o.refusal(base + 2, "enforcement.payment_exceeds_owed")
+            .params["surcharge_fen"],
+        3000
+    );
+    assert_eq!(o.state(), "closed");
+}
+
 /// Defect 5, 《行政处罚法》第六十七条: paying 1 元 of 500 元 does not close the case.
 #[test]
 fn a_partial_payment_does_not_close_the_case_under_article_67() {
@@ -1079,6 +1142,73 @@ fn on_the_spot_collection_needs_a_ground_and_a_receipt_under_articles_68_to_70()
         100
     );
     assert_eq!(o.state(), "executed");
+}
+
+/// 《行政处罚法》第七十一条、第八十五条: cash collected on the spot on Thursday 2026-09-24 is
+/// handed to the agency within two working days: 09-25–27 is 中秋节 on the official calendar, so
+/// the days are 09-28 and 09-29 (Tuesday). Late, it needs the reason; the case does not close
+/// before the hand-over.
+#[test]
+fn cash_collected_on_the_spot_is_handed_over_within_two_working_days_under_article_71() {
+    let spot = json!({
+        "paid_amount": "150", "payment_channel": "当场收缴",
+        "on_spot_ground": "不当场收缴事后难以执行", "receipt_number": "省财政罚没收据0012345",
+    });
+    let mut events = on_spot(Some("150"));
+    let base = events.len();
+    events.extend([
+        ev("2026-09-24", "hand_over_cash", "officer", Value::Null).refused("common.invalid_state"),
+        ev("2026-09-24", "record_payment", "officer", spot),
+        ev(
+            "2026-09-24",
+            "file_on_spot_decision",
+            "officer",
+            Value::Null,
+        ),
+        ev("2026-09-30", "close", "leader", Value::Null)
+            .refused("enforcement.cash_not_handed_over"),
+        ev("2026-09-30", "hand_over_cash", "officer", Value::Null)
+            .refused("common.late_reason_required"),
+        ev(
+            "2026-09-30",
+            "hand_over_cash",
+            "officer",
+            json!({ "late_reason": "经办人员出差，延迟一日交款" }),
+        ),
+        ev("2026-09-30", "close", "leader", Value::Null),
+    ]);
+    let o = check(events, "2026-09-30");
+    let c = o.clock("cash_handover_limit");
+    assert_eq!(c.due, Some(d("2026-09-29")));
+    assert_eq!(c.status, ClockStatus::Missed);
+    assert!(c.basis.contains("第七十一条"));
+    assert_eq!(
+        o.refusal(base + 3, "enforcement.cash_not_handed_over")
+            .article
+            .as_deref(),
+        Some("第七十一条")
+    );
+    assert_eq!(o.state(), "closed");
+
+    // In time (handed over 09-29), no reason needed; a bank payment has no such clock.
+    let mut events = on_spot(Some("150"));
+    events.extend([
+        ev("2026-09-24", "record_payment", "officer", json!({
+            "paid_amount": "150", "payment_channel": "当场收缴",
+            "on_spot_ground": "不当场收缴事后难以执行", "receipt_number": "省财政罚没收据0012346",
+        })),
+        ev("2026-09-29", "hand_over_cash", "officer", Value::Null),
+    ]);
+    let o = check(events, "2026-09-29");
+    assert_eq!(o.clock("cash_handover_limit").status, ClockStatus::Met);
+    let mut events = decided_and_served("500");
+    events.extend([
+        pay("2026-03-20", "500"),
+        ev("2026-03-20", "hand_over_cash", "officer", Value::Null)
+            .refused("enforcement.no_cash_collected"),
+    ]);
+    let o = check(events, "2026-03-20");
+    assert!(!o.has_clock("cash_handover_limit"));
 }
 
 /// 《行政处罚法》第七十三条: a review application or a suit does not suspend execution.

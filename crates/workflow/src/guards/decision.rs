@@ -315,12 +315,22 @@ pub struct FineOwed {
     /// fine.
     #[serde(default = "n30")]
     pub surcharge_permille_per_day: i64,
+    /// 第七十三条第三款: the surcharge is not counted while a review or suit is pending, from the
+    /// day after this transition (the application or suit recorded) …
+    #[serde(default)]
+    pub suspended_by: Option<String>,
+    /// … to the day this transition records its conclusion (inclusive); still pending: to the
+    /// day of the reckoning.
+    #[serde(default)]
+    pub resumed_by: Option<String>,
 }
 
 struct Owed {
     fine: i64,
     paid: i64,
     surcharge: i64,
+    /// Days late not counted because a review or suit was pending (第七十三条第三款).
+    suspended_days: i64,
     due: Option<Date>,
     revoked_on: Option<Date>,
 }
@@ -339,7 +349,34 @@ impl FineOwed {
         if let Some(r) = &self.surcharge_by {
             v.push(transition_ref("surcharge_by", r, true));
         }
+        if let Some(r) = &self.suspended_by {
+            v.push(transition_ref("suspended_by", r, true));
+        }
+        if let Some(r) = &self.resumed_by {
+            v.push(transition_ref("resumed_by", r, true));
+        }
         v
+    }
+
+    /// Pending reviews or suits after the decision: (recorded on, concluded on).
+    fn suspensions(&self, after: &[crate::plan::HistoryEvent]) -> Vec<(Date, Option<Date>)> {
+        let Some(by) = self.suspended_by.as_deref() else {
+            return Vec::new();
+        };
+        let mut out: Vec<(Date, Option<Date>)> = Vec::new();
+        for e in after {
+            if e.transition == by {
+                if out.last().is_none_or(|l| l.1.is_some()) {
+                    out.push((e.on, None));
+                }
+            } else if self.resumed_by.as_deref() == Some(e.transition.as_str())
+                && let Some(last) = out.last_mut()
+                && last.1.is_none()
+            {
+                last.1 = Some(e.on);
+            }
+        }
+        out
     }
 
     /// The fine, what was paid towards it, and the surcharge accrued by `on`.
@@ -379,6 +416,7 @@ impl FineOwed {
             None => None,
         };
         let mut surcharge = 0;
+        let mut suspended_days = 0;
         let imposed = self
             .surcharge_by
             .as_deref()
@@ -400,7 +438,15 @@ impl FineOwed {
             }
             let end = settled.map_or(on, |d| d.min(on));
             if end > due {
-                let days = i64::from((end - due).get_days());
+                // 第七十三条第三款: days of a pending review or suit are not counted.
+                for (from, to) in self.suspensions(after) {
+                    let lo = from.max(due);
+                    let hi = to.unwrap_or(end).min(end);
+                    if hi > lo {
+                        suspended_days += i64::from((hi - lo).get_days());
+                    }
+                }
+                let days = (i64::from((end - due).get_days()) - suspended_days).max(0);
                 surcharge = (fine * self.surcharge_permille_per_day / 1000)
                     .saturating_mul(days)
                     .min(fine);
@@ -410,6 +456,7 @@ impl FineOwed {
             fine,
             paid,
             surcharge,
+            suspended_days,
             due,
             revoked_on,
         })
@@ -424,7 +471,7 @@ pub struct NoOutstandingFine {
     pub owed: FineOwed,
 }
 
-const OWED_PARAMS: [super::ParamSpec; 9] = [
+const OWED_PARAMS: [super::ParamSpec; 11] = [
     p("fine_field", ParamType::Field, false),
     p("payment", ParamType::Transition, false),
     p("paid_field", ParamType::Field, false),
@@ -434,6 +481,8 @@ const OWED_PARAMS: [super::ParamSpec; 9] = [
     p("due_days", ParamType::Int, false),
     p("surcharge_by", ParamType::Transition, false),
     p("surcharge_permille_per_day", ParamType::Int, false),
+    p("suspended_by", ParamType::Transition, false),
+    p("resumed_by", ParamType::Transition, false),
 ];
 
 impl GuardKind for NoOutstandingFine {
@@ -484,6 +533,7 @@ impl GuardKind for NoOutstandingFine {
                 .param("fine_fen", o.fine)
                 .param("paid_fen", o.paid)
                 .param("surcharge_fen", o.surcharge)
+                .param("suspended_days", o.suspended_days)
                 .param("outstanding_fen", total - o.paid),
         ]
     }
@@ -560,7 +610,8 @@ impl GuardKind for PaymentWithinOwed {
             mk.r(Self::INFO.codes[0], msg)
                 .field(&self.owed.paid_field)
                 .param("outstanding_fen", outstanding)
-                .param("surcharge_fen", o.surcharge),
+                .param("surcharge_fen", o.surcharge)
+                .param("suspended_days", o.suspended_days),
         ]
     }
 }
