@@ -148,7 +148,7 @@ async fn oldest_schema_upgrades(db: &Db) {
     let (rows, total) = app
         .list_cases(
             &handler,
-            fazhi_store::CaseFilter {
+            fazhi_store::cases::CaseFilter {
                 case_type: Some("hotline_ticket".into()),
                 limit: 50,
                 ..Default::default()
@@ -161,7 +161,7 @@ async fn oldest_schema_upgrades(db: &Db) {
     let (rows, _) = app
         .list_cases(
             &handler,
-            fazhi_store::CaseFilter {
+            fazhi_store::cases::CaseFilter {
                 case_type: Some("hotline_ticket".into()),
                 query: Some("望江路".into()),
                 limit: 50,
