@@ -134,7 +134,11 @@ async fn case_types_are_enforced_and_editable(db: &Db) {
     menu.sort();
     assert_eq!(menu, vec!["grid_event", "hotline_ticket"]);
     app.create_case(&s1, &ticket("420106001")).await.unwrap();
-    let (field, msg) = invalid(app.create_case(&s1, &petition("420106001")).await.unwrap_err());
+    let (field, msg) = invalid(
+        app.create_case(&s1, &petition("420106001"))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(field, "case_type");
     assert!(msg.contains("第1街道") && msg.contains("未开展"), "{msg}");
 
@@ -147,7 +151,11 @@ async fn case_types_are_enforced_and_editable(db: &Db) {
         (runs.case_types, runs.from_unit.as_deref()),
         (vec!["grid_event".to_string()], Some("420106001"))
     );
-    let (field, _) = invalid(app.create_case(&s1, &ticket("420106001")).await.unwrap_err());
+    let (field, _) = invalid(
+        app.create_case(&s1, &ticket("420106001"))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(field, "case_type");
     // Its community follows it.
     let (field, _) = invalid(
@@ -165,7 +173,10 @@ async fn case_types_are_enforced_and_editable(db: &Db) {
             .await
             .unwrap_err(),
     );
-    assert!(msg.starts_with("案件类型：未知的案件类型“no_such”"), "{msg}");
+    assert!(
+        msg.starts_with("案件类型：未知的案件类型“no_such”"),
+        "{msg}"
+    );
     let (_, msg) = invalid(
         app.set_unit_case_types(&admin, "420106002", &["petition".into()])
             .await
@@ -212,9 +223,7 @@ async fn case_types_are_enforced_and_editable(db: &Db) {
     .await
     .unwrap();
     assert_eq!(
-        rows.iter()
-            .filter(|r| r.action == "set_case_types")
-            .count(),
+        rows.iter().filter(|r| r.action == "set_case_types").count(),
         2
     );
     assert!(fazhi_store::verify_chain(db).await.unwrap().is_ok());
@@ -273,7 +282,11 @@ async fn rename_and_close(db: &Db) {
     assert_eq!(field, "code");
 
     // Nothing new in a closed unit: cases, users, departments, sub-units.
-    let (field, msg) = invalid(app.create_case(&s1, &ticket("420106001")).await.unwrap_err());
+    let (field, msg) = invalid(
+        app.create_case(&s1, &ticket("420106001"))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(field, "unit_code");
     assert!(msg.contains("已撤销"), "{msg}");
     let (field, _) = invalid(
@@ -302,6 +315,33 @@ async fn rename_and_close(db: &Db) {
         .unwrap_err(),
     );
     assert_eq!(field, "parent_code");
+    // Nor through the organisation workbook.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("单位").unwrap();
+    let header = |sheet: &str| {
+        fazhi_app::org_import::SHEETS
+            .iter()
+            .find(|(n, _)| *n == sheet)
+            .unwrap()
+            .1
+            .to_vec()
+    };
+    for (c, h) in header("单位").iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["420106001", "420106001008", "新网格社区", "社区"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    let book = wb.save_to_buffer().unwrap();
+    let problems = app.import_org(&admin, &book, true).await.unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "工作表“单位”第2行“上级单位代码”列：上级单位“中南路街道”已撤销，不能在其下新建单位"
+    );
 
     // History stays: its user still logs in and reads the case; the district lists it.
     let s1 = login(&app, "s1handler").await;

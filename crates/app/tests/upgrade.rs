@@ -101,15 +101,32 @@ async fn old_rows(db: &Db) {
         "INSERT INTO cases (case_type, number, unit_id, unit_path, department_id, owner_id, state, title, category, created_on, closed_on, due_on, due_level, published, fields, search_text, version, created_at, updated_at) \
          VALUES ('hotline_ticket', '12345-2025-000001', 2, '/1/2/', NULL, 1, 'received', '夜间施工噪音扰民', '投诉', '2025-12-30', NULL, NULL, 0, 0, '{fields}', '夜间施工噪音扰民 望江路128号', 1, 1767052800000, 1767052800000)"
     )).await;
-    exec(db, "INSERT INTO case_numbers (prefix, next) VALUES ('12345-2025-', 2)").await;
+    exec(
+        db,
+        "INSERT INTO case_numbers (prefix, next) VALUES ('12345-2025-', 2)",
+    )
+    .await;
     let after = json!({"number": "12345-2025-000001", "state": "received"}).to_string();
     let zero = "0".repeat(64);
-    let h = seal(&zero, 1, 1767052800000, "handler", "create", "case", "1", &after);
+    let h = seal(
+        &zero,
+        1,
+        1767052800000,
+        "handler",
+        "create",
+        "case",
+        "1",
+        &after,
+    );
     exec(db, &format!(
         "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash) \
          VALUES (1, 1767052800000, 'handler', 'create', 'case', '1', NULL, '{after}', '{zero}', '{h}')"
     )).await;
-    exec(db, &format!("UPDATE audit_head SET seq = 1, hash = '{h}' WHERE id = 1")).await;
+    exec(
+        db,
+        &format!("UPDATE audit_head SET seq = 1, hash = '{h}' WHERE id = 1"),
+    )
+    .await;
 }
 
 async fn oldest_schema_upgrades(db: &Db) {
@@ -180,11 +197,12 @@ async fn oldest_schema_upgrades(db: &Db) {
                 case_type: "hotline_ticket".into(),
                 unit_code: None,
                 on: None,
-                input: json!({"channel": "电话", "caller_name": "李四", "caller_phone": "13912345678",
+                input:
+                    json!({"channel": "电话", "caller_name": "李四", "caller_phone": "13912345678",
                     "category": "求助", "address": "中南路1号", "content": "路灯不亮"})
-                .as_object()
-                .unwrap()
-                .clone(),
+                    .as_object()
+                    .unwrap()
+                    .clone(),
             },
         )
         .await
