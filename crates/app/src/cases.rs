@@ -739,6 +739,8 @@ impl App {
         if !unit.path.starts_with(&actor.unit_path) {
             return Err(AppError::Forbidden("只能在本单位及下级单位登记案件".into()));
         }
+        crate::org::require_open(&unit, "unit_code", "所属单位")?;
+        self.require_runs(&unit, &t.code, &t.name_zh).await?;
         let create = match req.transition.as_deref() {
             Some(code) => t
                 .create_transitions()

@@ -17,6 +17,7 @@ pub mod org_import;
 pub mod publication;
 pub mod reports;
 pub mod setup;
+pub mod units;
 pub mod validators;
 
 use std::sync::Arc;

@@ -48,6 +48,22 @@ fn parse_date(
     }
 }
 
+/// Refuses a closed unit as the place of something new (a case, user, department, officer or
+/// sub-unit), naming the field.
+pub fn require_open(unit: &UnitRow, field: &str, label: &str) -> Result<(), AppError> {
+    if unit.closed_at.is_some() {
+        return Err(AppError::invalid(
+            field,
+            "unit_closed",
+            format!(
+                "{label}：单位“{}”已撤销，不再接收新的案件、用户、部门、执法人员或下级单位",
+                unit.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct NewUnitInput {
     pub parent_code: Option<String>,
@@ -154,7 +170,10 @@ impl App {
             _ => None,
         };
         match &parent {
-            Some(p) => actor.require_unit(&p.path, "上级单位")?,
+            Some(p) => {
+                actor.require_unit(&p.path, "上级单位")?;
+                require_open(p, "parent_code", "上级单位")?;
+            }
             // A new top of the tree is the operator's decision (command line), never a user's.
             None if !actor.is_system() => {
                 return Err(AppError::Forbidden(
@@ -208,6 +227,7 @@ impl App {
         }
         let unit = self.unit_by_code_required("unit_code", unit_code).await?;
         actor.require_unit(&unit.path, "所选单位")?;
+        require_open(&unit, "unit_code", "所属单位")?;
         if self.department_by_code("code", code).await.is_ok() {
             return Err(AppError::invalid("code", "duplicate", "部门代码：已存在"));
         }
@@ -286,6 +306,7 @@ impl App {
             .unit_by_code_required("unit_code", &input.unit_code)
             .await?;
         actor.require_unit(&unit.path, "所选单位")?;
+        require_open(&unit, "unit_code", "所属单位")?;
         let dept = self
             .department_of_unit(&unit, input.department_code.as_deref())
             .await?;
@@ -422,6 +443,7 @@ impl App {
             .unit_by_code_required("unit_code", &input.unit_code)
             .await?;
         actor.require_unit(&unit.path, "所选单位")?;
+        require_open(&unit, "unit_code", "所属单位")?;
         let dept = self
             .department_of_unit(&unit, input.department_code.as_deref())
             .await?;

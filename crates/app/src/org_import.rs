@@ -620,6 +620,16 @@ impl App {
                             column: "上级单位代码".into(),
                             message: "只能在本单位及下级单位下新建单位".into(),
                         });
+                    } else if let Some(p) = by_code
+                        .get(u.parent.as_str())
+                        .filter(|p| p.closed_at.is_some())
+                    {
+                        problems.push(ImportProblem {
+                            sheet: "单位".into(),
+                            row: u.row,
+                            column: "上级单位代码".into(),
+                            message: format!("上级单位“{}”已撤销，不能在其下新建单位", p.name),
+                        });
                     } else if !pk.may_contain(u.kind) {
                         problems.push(ImportProblem {
                             sheet: "单位".into(),
@@ -676,6 +686,13 @@ impl App {
                     row,
                     column: "单位代码".into(),
                     message: "只能为本单位及下级单位导入".into(),
+                });
+            } else if let Some(u) = by_code.get(code).filter(|u| u.closed_at.is_some()) {
+                problems.push(ImportProblem {
+                    sheet: sheet.into(),
+                    row,
+                    column: "单位代码".into(),
+                    message: format!("单位“{}”已撤销，不再接收新的记录", u.name),
                 });
             }
         };

@@ -10,7 +10,7 @@ use crate::{
     CertificateRow, Db, DepartmentRow, OfficerRow, Result, StoreError, Tx, UnitRow, UserRow,
 };
 
-const UNIT_COLS: &str = "id, parent_id, code, name, kind, path";
+const UNIT_COLS: &str = "id, parent_id, code, name, kind, path, closed_at";
 
 fn unit_row(r: &impl DbRow) -> Result<UnitRow> {
     unit_row_at(r, 0)
@@ -25,6 +25,7 @@ pub(crate) fn unit_row_at(r: &impl DbRow, at: usize) -> Result<UnitRow> {
         name: r.col(at + 3)?,
         kind: r.col(at + 4)?,
         path: r.col(at + 5)?,
+        closed_at: r.col(at + 6)?,
     })
 }
 
@@ -55,6 +56,7 @@ pub async fn insert_unit(
         name: name.into(),
         kind: kind.into(),
         path,
+        closed_at: None,
     })
 }
 
@@ -67,16 +69,19 @@ pub async fn units(db: &Db) -> Result<Vec<UnitRow>> {
         .collect()
 }
 
-/// Units and departments read once per process. They are never changed once committed: a
-/// unit's path is set in the transaction that inserts it, and no statement of the store updates
-/// or deletes a unit or a department (add one, and it must clear these entries in every process).
-/// Only committed rows read from the pool are cached, and only rows that exist, so a unit or
-/// department created later, here or in another process, is found by the next lookup.
+/// Units and departments read once per process. A department never changes once committed;
+/// a unit changes only by [`rename_unit`] and [`close_unit`], after whose commit the caller
+/// calls [`forget_units`]: that empties the unit entries of this process and bumps a generation,
+/// so a read that started before it does not put the old row back. Only committed rows read
+/// from the pool are cached, and only rows that exist, so a unit or department created later,
+/// here or in another process, is found by the next lookup. Another long-running process on the
+/// same database (a second server) keeps its entries until it restarts.
 #[derive(Debug, Default)]
 pub(crate) struct OrgCache {
     units: RwLock<HashMap<i64, UnitRow>>,
     unit_codes: RwLock<HashMap<String, i64>>,
     departments: RwLock<HashMap<String, DepartmentRow>>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 fn read<K, Q, V>(map: &RwLock<HashMap<K, V>>, key: &Q) -> Option<V>
@@ -92,29 +97,69 @@ where
 }
 
 impl OrgCache {
-    fn put_unit(&self, u: &UnitRow) {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches a unit read when the generation was `seen` (dropped if units were forgotten since).
+    fn put_unit(&self, u: &UnitRow, seen: u64) {
+        let mut units = self.units.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation() != seen {
+            return;
+        }
         self.unit_codes
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(u.code.clone(), u.id.0);
-        self.units
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(u.id.0, u.clone());
+        units.insert(u.id.0, u.clone());
     }
+}
+
+/// Empties this process's cached units (call after committing a change to a unit row).
+pub fn forget_units(db: &Db) {
+    let c = db.org_cache();
+    let mut units = c.units.write().unwrap_or_else(|p| p.into_inner());
+    c.generation
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    units.clear();
+    c.unit_codes
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
+}
+
+/// Renames a unit (its code and path stay).
+pub async fn rename_unit(tx: &mut Tx, id: UnitId, name: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE units SET name = $1 WHERE id = $2",
+        vec![name.into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks a unit closed at `at` (epoch ms).
+pub async fn close_unit(tx: &mut Tx, id: UnitId, at: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE units SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL",
+        vec![at.into(), id.0.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn unit(db: &Db, id: UnitId) -> Result<UnitRow> {
     if let Some(u) = read(&db.org_cache().units, &id.0) {
         return Ok(u);
     }
+    let seen = db.org_cache().generation();
     let r = sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
     let u = unit_row(&r)?;
-    db.org_cache().put_unit(&u);
+    db.org_cache().put_unit(&u, seen);
     Ok(u)
 }
 
@@ -122,6 +167,7 @@ pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<UnitRow>> {
     if let Some(id) = read(&db.org_cache().unit_codes, code) {
         return unit(db, UnitId(id)).await.map(Some);
     }
+    let seen = db.org_cache().generation();
     let u = sqlx::query(dynsql!("SELECT {UNIT_COLS} FROM units WHERE code = $1"))
         .bind(code)
         .fetch_optional(db.pool())
@@ -130,7 +176,7 @@ pub async fn unit_by_code(db: &Db, code: &str) -> Result<Option<UnitRow>> {
         .map(unit_row)
         .transpose()?;
     if let Some(u) = &u {
-        db.org_cache().put_unit(u);
+        db.org_cache().put_unit(u, seen);
     }
     Ok(u)
 }

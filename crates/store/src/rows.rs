@@ -12,6 +12,9 @@ pub struct UnitRow {
     pub kind: String,
     /// Materialised path of ids, e.g. `/1/2/7/`; a subtree is a prefix range.
     pub path: String,
+    /// When the unit was closed (epoch ms); `None`: open. A closed unit takes no new cases,
+    /// users, departments, officers or sub-units and keeps its history (migration 0020).
+    pub closed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

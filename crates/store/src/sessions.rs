@@ -32,7 +32,7 @@ pub async fn get_with_user(
         .read(vec![(
             "SELECT s.id, s.user_id, s.csrf, s.created_at, s.expires_at, \
              u.id, u.login, u.display_name, u.password_hash, u.unit_id, u.department_id, u.scope, u.roles, u.active, u.created_at, \
-             n.id, n.parent_id, n.code, n.name, n.kind, n.path \
+             n.id, n.parent_id, n.code, n.name, n.kind, n.path, n.closed_at \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
              WHERE s.id = $1 AND s.expires_at > $2",
             vec![id.into(), now.into()],

@@ -42,6 +42,16 @@ pub async fn put(tx: &mut Tx, s: &UnitSettings) -> Result<()> {
     Ok(())
 }
 
+/// Removes a unit's settings row (the unit then follows its nearest ancestor's).
+pub async fn delete(tx: &mut Tx, unit: UnitId) -> Result<()> {
+    tx.execute(
+        "DELETE FROM unit_settings WHERE unit_id = $1",
+        vec![unit.0.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// A unit's settings, if any were written.
 pub async fn get(db: &Db, unit: UnitId) -> Result<Option<UnitSettings>> {
     let Some(r) =

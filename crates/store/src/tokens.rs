@@ -67,7 +67,7 @@ pub async fn user_of(db: &Db, token_hash: &str) -> Result<Option<(i64, UserRow, 
         .read(vec![(
             "SELECT t.id, \
              u.id, u.login, u.display_name, u.password_hash, u.unit_id, u.department_id, u.scope, u.roles, u.active, u.created_at, \
-             n.id, n.parent_id, n.code, n.name, n.kind, n.path \
+             n.id, n.parent_id, n.code, n.name, n.kind, n.path, n.closed_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN units n ON n.id = u.unit_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             vec![token_hash.into()],

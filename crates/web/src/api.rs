@@ -42,6 +42,12 @@ pub fn routes() -> Routes {
         .route("/officers/{code}/certificates", post(add_certificate))
         .route("/certificates/{number}/approve", post(approve_certificate))
         .route("/units", get(list_units).post(create_unit))
+        .route("/units/{code}", axum::routing::patch(rename_unit))
+        .route("/units/{code}/close", post(close_unit))
+        .route(
+            "/units/{code}/case-types",
+            get(unit_case_types).put(set_unit_case_types),
+        )
         .route("/users", get(list_users).post(create_user))
         .route("/audit", get(audit_list))
         .route("/audit/verify", get(audit_verify))
@@ -77,6 +83,10 @@ pub const EVIDENCE_BODY_LIMIT: usize = 21 * 1024 * 1024;
         approve_certificate,
         list_units,
         create_unit,
+        rename_unit,
+        close_unit,
+        unit_case_types,
+        set_unit_case_types,
         list_users,
         create_user,
         audit_list,
@@ -96,6 +106,8 @@ pub const EVIDENCE_BODY_LIMIT: usize = 21 * 1024 * 1024;
         CreateCaseBody,
         TransitionBody,
         UnitBody,
+        UnitRenameBody,
+        UnitCaseTypesBody,
         UserBody,
         OfficerBody,
         CertificateBody,
@@ -157,6 +169,21 @@ pub struct UnitBody {
     name: String,
     /// district | street | township | community | village | grid
     kind: String,
+}
+
+/// Body of `PATCH /units/{code}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitRenameBody {
+    /// The unit's new name (its code and place in the tree stay).
+    name: String,
+}
+
+/// Body of `PUT /units/{code}/case-types`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitCaseTypesBody {
+    /// Case-type codes the unit runs (see GET /case-types); empty: the same as its parent
+    /// (at the top of the tree: every case type).
+    case_types: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -541,6 +568,48 @@ async fn create_unit(
         )
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(to_json(&u))).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/units/{code}", params(("code" = String, Path, description = "Unit code")), request_body = UnitRenameBody, responses((status = 200, description = "Renamed; the unit"), (status = 403, body = ApiErrorBody, description = "Not an administrator of the unit"), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+async fn rename_unit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<UnitRenameBody>,
+) -> ApiResult {
+    Ok(Json(to_json(&s.app.rename_unit(&a, &code, &b.name).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/units/{code}/close", params(("code" = String, Path, description = "Unit code")), responses((status = 200, description = "Closed; the unit (it takes no new cases, users, departments, officers or sub-units and keeps its history)"), (status = 403, body = ApiErrorBody, description = "Not an administrator above the unit"), (status = 422, body = ApiErrorBody, description = "Unknown, already closed, the top unit, or it has open sub-units"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+async fn close_unit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult {
+    Ok(Json(to_json(&s.app.close_unit(&a, &code).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/case-types", params(("code" = String, Path, description = "Unit code")), responses((status = 200, description = "The case types the unit runs (empty: every type) and the unit whose settings decide it"), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "Unknown unit"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]
+async fn unit_case_types(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult {
+    Ok(Json(to_json(
+        &s.app.unit_case_types_by_code(&a, &code).await?,
+    )))
+}
+
+#[utoipa::path(put, path = "/api/v1/units/{code}/case-types", params(("code" = String, Path, description = "Unit code")), request_body = UnitCaseTypesBody, responses((status = 200, description = "Saved; the case types the unit now runs"), (status = 403, body = ApiErrorBody), (status = 422, body = ApiErrorBody, description = "Unknown case type, one its parent does not run, or one a sub-unit keeps"), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated"), (status = 413, body = ApiErrorBody, description = "Body larger than 1 MB"), (status = 415, body = ApiErrorBody, description = "Content-Type is not application/json")))]
+async fn set_unit_case_types(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<UnitCaseTypesBody>,
+) -> ApiResult {
+    Ok(Json(to_json(
+        &s.app.set_unit_case_types(&a, &code, &b.case_types).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, description = "Users (admin, leader)"), (status = 403, body = ApiErrorBody), (status = 400, body = ApiErrorBody, description = "Malformed request: bad JSON, wrong types, bad path id or query parameter, body too deep or too wide; the problem names the field"), (status = 401, body = ApiErrorBody, description = "Not authenticated")))]

@@ -197,6 +197,13 @@ impl FromRequestParts<AppState> for PageUser {
                 {
                     return Err((StatusCode::FORBIDDEN, "跨站请求被拒绝").into_response());
                 }
+                // The menu shows only the case types the user's unit runs.
+                let runs = state
+                    .app
+                    .actor_case_types(&actor)
+                    .await
+                    .map_err(|e| ApiError(e).into_response())?;
+                let _ = crate::views::RUNS.try_with(|r| *r.borrow_mut() = Some(runs));
                 Ok(PageUser { actor, session })
             }
             Ok(None) => {

@@ -91,7 +91,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 let menu = menu.clone();
-                async move { views::MENU.scope(menu, next.run(req)).await }
+                async move {
+                    let page = views::RUNS.scope(std::cell::RefCell::new(None), next.run(req));
+                    views::MENU.scope(menu, page).await
+                }
             },
         ))
         .layer(RequestBodyLimitLayer::new(25 * 1024 * 1024))

@@ -22,6 +22,12 @@ tokio::task_local! {
     pub static MENU: Arc<Vec<MenuItem>>;
 }
 
+tokio::task_local! {
+    /// The case types the logged-in user's unit runs (set by the page extractor,
+    /// [`crate::auth::PageUser`], within the scope the router's layer opens; `None`: all).
+    pub static RUNS: std::cell::RefCell<Option<Vec<String>>>;
+}
+
 /// The case types of a registry in menu order.
 pub fn menu_of(registry: &Registry) -> Arc<Vec<MenuItem>> {
     Arc::new(
@@ -62,7 +68,18 @@ impl Chrome {
                 .join("、"),
             csrf: session.csrf.clone(),
             nav: nav.into(),
-            menu: MENU.try_with(Arc::clone).unwrap_or_default(),
+            menu: {
+                let menu: Arc<Vec<MenuItem>> = MENU.try_with(Arc::clone).unwrap_or_default();
+                match RUNS.try_with(|r| r.borrow().clone()).ok().flatten() {
+                    Some(runs) => Arc::new(
+                        menu.iter()
+                            .filter(|m| runs.contains(&m.code))
+                            .cloned()
+                            .collect(),
+                    ),
+                    None => menu,
+                }
+            },
         }
     }
 }

@@ -193,6 +193,153 @@ async fn first_run_walk(db: &fazhi_store::Db) {
         body["number"].as_str().unwrap().starts_with("RX2026-"),
         "{body}"
     );
+
+    // Case types per unit: the list chosen at setup holds; an administrator narrows it for the
+    // community; the handler's menu shows only the types of its unit.
+    let ticket = json!({"case_type": "hotline_ticket", "unit_code": "420106001001",
+        "input": {"channel": "电话", "caller_name": "张三", "caller_phone": "13812345678",
+                  "category": "投诉", "address": "望江路128号", "content": "夜间施工噪音扰民"}});
+    let handler = |m: reqwest::RequestBuilder| m.basic_auth("handler", Some("Handler-pass-2026"));
+    let mut petition = ticket.clone();
+    petition["case_type"] = "petition".into();
+    let r = handler(c.post(format!("{base}/api/v1/cases")))
+        .json(&petition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["problems"][0]["field"], "case_type", "{body}");
+    let r = admin(c.put(format!("{base}/api/v1/units/420106001001/case-types")))
+        .json(&json!({"case_types": ["enforcement_case"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = handler(c.get(format!("{base}/api/v1/units/420106001001/case-types")))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"unit_code": "420106001001", "case_types": ["enforcement_case"], "from_unit": "420106001001"})
+    );
+    let r = handler(c.post(format!("{base}/api/v1/cases")))
+        .json(&ticket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "the community no longer takes tickets");
+    let r = handler(c.put(format!("{base}/api/v1/units/420106001/case-types")))
+        .json(&json!({"case_types": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "only administrators");
+
+    // Rename and close over the API; a closed unit takes no new case.
+    let r = admin(c.patch(format!("{base}/api/v1/units/420106001001")))
+        .json(&json!({"name": "望湖新社区"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["name"], "望湖新社区", "{body}");
+    let r = admin(c.post(format!("{base}/api/v1/units/420106001001/close")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["closed_at"].is_i64(), "{body}");
+    let mut enforcement = ticket.clone();
+    enforcement["case_type"] = "enforcement_case".into();
+    let r = handler(c.post(format!("{base}/api/v1/cases")))
+        .json(&enforcement)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["problems"][0]["field"], "unit_code", "{body}");
+    let r = admin(c.post(format!("{base}/api/v1/units/420106001/close")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "the top unit stays open");
+
+    // The pages: the unit page with its forms, the menu of the handler's unit.
+    let b = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login_page = b
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = login_page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(format!("{base}/login"))
+        .form(&[
+            ("login", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("next", "/"),
+            ("_csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = b
+        .get(format!("{base}/org/units/420106001001"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("望湖新社区") && page.contains("已撤销") && page.contains("本单位设置"),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(format!("{base}/org/units/420106001/rename"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("单位名称：必填"));
+    let r = b
+        .post(format!("{base}/org/units/420106001/rename"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "望江街道")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("单位名称已修改"), "{page}");
+    // The district's menu: the two types chosen at setup, not the others.
+    assert!(page.contains("/cases?type=hotline_ticket"), "{page}");
+    assert!(!page.contains("/cases?type=petition"), "{page}");
 }
 
 #[tokio::test]
