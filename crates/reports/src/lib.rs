@@ -24,6 +24,7 @@ pub mod dashboard;
 pub mod disclosure;
 pub mod disclosure_render;
 pub mod docx;
+pub mod documents;
 pub mod fill;
 pub mod html;
 pub mod markdown;
