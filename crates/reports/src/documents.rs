@@ -1086,10 +1086,11 @@ pub fn document_text(d: &FilledDocument) -> String {
             None => s.push_str(&format!("{}\n", b.text())),
         }
     }
-    for o in &d.sign_off {
-        s.push_str(&format!("{o}｜签名：　年　月　日\n"));
-    }
-    if d.layout == Layout::Letter {
+    if d.layout == Layout::Form {
+        for o in &d.sign_off {
+            s.push_str(&format!("{o}｜签名：　年　月　日\n"));
+        }
+    } else {
         s.push_str(&format!(
             "{}（印章）\n{}\n",
             d.unit_name,
