@@ -7,6 +7,7 @@ mod audit;
 pub mod auth;
 pub mod cases;
 pub mod definitions;
+pub mod documents;
 pub mod demo;
 mod error;
 pub mod imports;

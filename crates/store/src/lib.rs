@@ -19,6 +19,7 @@ mod writer;
 
 pub mod cases;
 pub mod definitions;
+pub mod documents;
 pub mod imports;
 pub mod indicators;
 pub mod links;
