@@ -435,6 +435,8 @@ pub struct CaseViewPage {
     pub clocks: Vec<ClockView>,
     pub actions: Vec<ActionForm>,
     pub notice: String,
+    /// The case type's documents (文书) with the copies issued.
+    pub documents: Vec<fazhi_app::documents::DocumentEntry>,
 }
 
 #[derive(Template)]
