@@ -634,7 +634,10 @@ fn document_layout_in_libreoffice() {
     for p in &pages {
         let (b, _) = split_page(p);
         for l in &b {
-            assert!(l.x1 <= RIGHT_EDGE + ONE_MM, "past the right edge: {l:?}");
+            // A closing full stop or comma may hang past the edge (as in the report's test).
+            let hangs = l.text.ends_with(['。', '，', '、', '；', '：', '）']);
+            let limit = RIGHT_EDGE + if hangs { 17.0 } else { ONE_MM };
+            assert!(l.x1 <= limit, "past the right edge: {l:?}");
             assert!(l.y1 <= AREA_BOTTOM + 1.0, "below the type area: {l:?}");
         }
     }
@@ -652,7 +655,9 @@ fn document_layout_in_libreoffice() {
         "罚款人民币伍佰元整（¥500.00）",
         "自收到本决定书之日起十五日内",
         "六十日内向滨江区人民政府申请行政复议",
-        "六个月内依法向滨江区人民法院提起行政诉讼",
+        // (crosses the page break here: the page number stands between)
+        "也可以在六个月内依法向滨江区",
+        "人民法院提起行政诉讼",
         "滨江区望江街道办事处（印章）",
         "2026年4月8日",
     ] {
