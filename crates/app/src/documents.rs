@@ -67,7 +67,7 @@ fn field_text(t: &CaseType, code: &str, v: &Value) -> Option<String> {
     let s = match v {
         Value::Null => return None,
         Value::String(s) => s.clone(),
-        Value::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Value::Bool(b) => (if *b { "是" } else { "否" }).to_owned(),
         Value::Number(n) => n.to_string(),
         Value::Array(a) => a
             .iter()
@@ -531,8 +531,7 @@ impl App {
         };
         let now = self.clock.now_ms();
         let mut tx = self.db.begin().await?;
-        if !records::record_service(&mut tx, doc.id, method, &served.to_string(), recipient)
-            .await?
+        if !records::record_service(&mut tx, doc.id, method, &served.to_string(), recipient).await?
         {
             return Err(AppError::Conflict("文书已由他人登记送达，请刷新".into()));
         }

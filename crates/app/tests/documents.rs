@@ -139,20 +139,37 @@ async fn issue_number_correct_and_serve(db: &Db) {
         .unwrap()
         .case_id;
     // Not before the step that produces it.
-    let r = app.issue_document(&officer, c, "行政处罚告知书", None).await;
+    let r = app
+        .issue_document(&officer, c, "行政处罚告知书", None)
+        .await;
     assert_eq!(invalid_code(r), "step_not_taken");
     let r = app.issue_document(&officer, c, "不存在的文书", None).await;
     assert_eq!(invalid_code(r), "unknown_document");
-    step(&app, &officer, c, "file", "2026-11-04", json!({"officers": ["ZF01", "ZF02"]})).await;
+    step(
+        &app,
+        &officer,
+        c,
+        "file",
+        "2026-11-04",
+        json!({"officers": ["ZF01", "ZF02"]}),
+    )
+    .await;
     // A form without a number.
     let (form, _) = app
         .issue_document(&officer, c, "立案审批表", None)
         .await
         .unwrap();
     assert_eq!(form.number, None);
-    app.add_evidence(&officer, c, "现场.jpg", "image/jpeg", b"\xff\xd8\xff photo", "现场照片")
-        .await
-        .unwrap();
+    app.add_evidence(
+        &officer,
+        c,
+        "现场.jpg",
+        "image/jpeg",
+        b"\xff\xd8\xff photo",
+        "现场照片",
+    )
+    .await
+    .unwrap();
     step(
         &app,
         &officer,
@@ -186,7 +203,9 @@ async fn issue_number_correct_and_serve(db: &Db) {
         assert!(xml.contains(needle), "notice lacks {needle}");
     }
     // Never issued twice; a correction takes the next number and names the old one.
-    let r = app.issue_document(&officer, c, "行政处罚告知书", None).await;
+    let r = app
+        .issue_document(&officer, c, "行政处罚告知书", None)
+        .await;
     assert_eq!(invalid_code(r), "already_issued");
     let (fix, _) = app
         .issue_document(&officer, c, "行政处罚告知书", Some(doc.id))
@@ -205,13 +224,22 @@ async fn issue_number_correct_and_serve(db: &Db) {
     )
     .await
     .unwrap();
-    let issued: Vec<_> = audit.iter().filter(|a| a.action == "issue_document").collect();
+    let issued: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "issue_document")
+        .collect();
     assert_eq!(issued.len(), 3, "form, notice and correction audited");
     // The preview shows the issued number; a viewer sees the party masked.
-    let p = app.document_preview(&officer, c, "行政处罚告知书").await.unwrap();
+    let p = app
+        .document_preview(&officer, c, "行政处罚告知书")
+        .await
+        .unwrap();
     assert_eq!(p.number.as_deref(), Some("望江执罚告字〔2026〕第2号"));
     let viewer = actor(user, &street, &[Role::Viewer]);
-    let p = app.document_preview(&viewer, c, "行政处罚告知书").await.unwrap();
+    let p = app
+        .document_preview(&viewer, c, "行政处罚告知书")
+        .await
+        .unwrap();
     assert!(!fazhi_reports::documents::document_text(&p).contains("李四："));
     assert!(matches!(
         app.document_file(&viewer, doc.id).await,
@@ -245,7 +273,13 @@ async fn issue_number_correct_and_serve(db: &Db) {
     let notice = list.iter().find(|e| e.name == "行政处罚告知书").unwrap();
     assert!(notice.ready);
     assert_eq!(notice.issued.len(), 2);
-    assert!(!list.iter().find(|e| e.name == "行政处罚决定书").unwrap().ready);
+    assert!(
+        !list
+            .iter()
+            .find(|e| e.name == "行政处罚决定书")
+            .unwrap()
+            .ready
+    );
 }
 
 #[tokio::test]

@@ -69,8 +69,17 @@ fn to_pdf(docx: &[u8], out: &Path) -> Result<()> {
     std::fs::write(&src, docx)?;
     let profile = dir.path().join("profile");
     let status = std::process::Command::new("soffice")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&src)
         .stdout(std::process::Stdio::null())
@@ -157,8 +166,9 @@ pub async fn run(
         .map_err(app_error)?;
     let docx = render_document_docx(&filled);
     match kind {
-        Out::Docx => std::fs::write(&out, &docx)
-            .with_context(|| format!("无法写入{}", out.display()))?,
+        Out::Docx => {
+            std::fs::write(&out, &docx).with_context(|| format!("无法写入{}", out.display()))?
+        }
         Out::Html => std::fs::write(&out, render_document_page(&filled))
             .with_context(|| format!("无法写入{}", out.display()))?,
         Out::Pdf => to_pdf(&docx, &out)?,

@@ -358,13 +358,11 @@ pub fn parse_documents(
                     format!("unknown transition `{transition}`"),
                     format!("transition（产生文书的步骤）“{transition}”在案件类型定义中不存在"),
                 )),
-                Some(t) if !t.documents.iter().any(|n| n == &name) => {
-                    diags.push(src.error(
-                        Some(d.name.span()),
-                        format!("transition `{transition}` does not name document `{name}`"),
-                        format!("步骤“{}”的documents中没有“{name}”", t.label_zh),
-                    ))
-                }
+                Some(t) if !t.documents.iter().any(|n| n == &name) => diags.push(src.error(
+                    Some(d.name.span()),
+                    format!("transition `{transition}` does not name document `{name}`"),
+                    format!("步骤“{}”的documents中没有“{name}”", t.label_zh),
+                )),
                 Some(_) => {}
             }
         }
@@ -520,7 +518,9 @@ pub fn check_documents(registry: &Registry) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for folder in registry.folders() {
         if let Some(f) = folder.file(DOCUMENTS_FILE) {
-            out.extend(parse_documents(&folder.code, &f.path, &f.text, registry.get(&folder.code)).1);
+            out.extend(
+                parse_documents(&folder.code, &f.path, &f.text, registry.get(&folder.code)).1,
+            );
         }
     }
     out
@@ -690,14 +690,7 @@ pub fn document_number(unit_short: &str, kind: &str, year: i32, seq: i64) -> Str
 /// and the district before it (`滨江区望江街道` → `望江`, `望江街道办事处` → `望江`).
 pub fn unit_short_name(name: &str) -> String {
     let mut s = name.trim();
-    for suffix in [
-        "街道办事处",
-        "人民政府",
-        "办事处",
-        "街道",
-        "镇",
-        "乡",
-    ] {
+    for suffix in ["街道办事处", "人民政府", "办事处", "街道", "镇", "乡"] {
         if let Some(r) = s.strip_suffix(suffix)
             && !r.is_empty()
         {
@@ -767,7 +760,9 @@ pub struct FilledDocument {
 pub fn fill_document(t: &Template, periods: &[Period], ctx: &DocContext) -> FilledDocument {
     let mut missing = Vec::new();
     let lookup = |id: &str| -> Option<DocValue> {
-        let code = id.strip_prefix("period.").or(id.starts_with("clock.").then_some(id));
+        let code = id
+            .strip_prefix("period.")
+            .or(id.starts_with("clock.").then_some(id));
         if let Some(p) = code {
             let (code, basis) = match p.strip_suffix(".basis") {
                 Some(c) => (c, true),
@@ -819,9 +814,10 @@ pub fn fill_document(t: &Template, periods: &[Period], ctx: &DocContext) -> Fill
         title: t.title.clone(),
         layout: t.layout,
         unit_name: text_of("unit.name").unwrap_or_default(),
-        number: t.kind.as_ref().map(|_| {
-            text_of("document.number").unwrap_or_else(|| "〔未编号〕".to_owned())
-        }),
+        number: t
+            .kind
+            .as_ref()
+            .map(|_| text_of("document.number").unwrap_or_else(|| "〔未编号〕".to_owned())),
         blocks,
         sign_off: t
             .sign_off
@@ -862,7 +858,9 @@ fn form_table(out: &mut String, d: &FilledDocument) {
         "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/><w:tblLook w:val=\"0000\"/></w:tblPr><w:tblGrid><w:gridCol w:w=\"{LABEL_W}\"/><w:gridCol w:w=\"{value_w}\"/></w:tblGrid>"
     ));
     let cell = |w: u32, content: &str| {
-        format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>{content}</w:tc>")
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>{content}</w:tc>"
+        )
     };
     let label_para = |t: &str| {
         paragraph(
@@ -879,7 +877,10 @@ fn form_table(out: &mut String, d: &FilledDocument) {
     };
     for b in &d.blocks {
         out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-        out.push_str(&cell(LABEL_W, &label_para(b.label.as_deref().unwrap_or(""))));
+        out.push_str(&cell(
+            LABEL_W,
+            &label_para(b.label.as_deref().unwrap_or("")),
+        ));
         out.push_str(&cell(
             value_w,
             &paragraph("FzFormValue", "", &pieces_runs(&b.pieces)),
@@ -919,11 +920,7 @@ fn document_body(d: &FilledDocument) -> String {
     ));
     b.push_str(&paragraph("FzTitle", "", &docx::title_runs(&d.title)));
     if let Some(n) = &d.number {
-        b.push_str(&paragraph(
-            "FzSignature",
-            "",
-            &run(n, RunStyle::default()),
-        ));
+        b.push_str(&paragraph("FzSignature", "", &run(n, RunStyle::default())));
     } else {
         b.push_str(&docx::blank());
     }
@@ -934,15 +931,14 @@ fn document_body(d: &FilledDocument) -> String {
                 let keep = if i == last { "<w:keepNext/>" } else { "" };
                 b.push_str(&paragraph("FzBody", keep, &pieces_runs(&blk.pieces)));
             }
-            b.push_str(&paragraph(
-                "FzBody",
-                "<w:keepNext/>",
-                "",
-            ));
+            b.push_str(&paragraph("FzBody", "<w:keepNext/>", ""));
             let date = d.date.as_deref().unwrap_or("年　　月　　日");
             b.push_str(&paragraph(
                 "FzSignature",
-                &format!("<w:keepNext/><w:ind w:right=\"{}\"/>", (2.0 * CHAR_PITCH) as u32),
+                &format!(
+                    "<w:keepNext/><w:ind w:right=\"{}\"/>",
+                    (2.0 * CHAR_PITCH) as u32
+                ),
                 &run(&format!("{}（印章）", d.unit_name), RunStyle::default()),
             ));
             b.push_str(&paragraph(
@@ -1112,7 +1108,10 @@ mod tests {
         assert_eq!(capital_amount(10_000_000), "壹拾万元整");
         assert_eq!(capital_amount(100_000_000_000), "壹拾亿元整");
         assert_eq!(capital_amount(100_010_000), "壹佰万零壹佰元整");
-        assert_eq!(capital_amount(123_456_789), "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分");
+        assert_eq!(
+            capital_amount(123_456_789),
+            "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"
+        );
         assert_eq!(capital_amount(20_005), "贰佰元零伍分");
         assert_eq!(capital_amount(50), "伍角");
         assert_eq!(capital_amount(0), "零元整");
@@ -1131,7 +1130,10 @@ mod tests {
             format_doc_value(&DocValue::Money(123_450), Format::Yuan),
             "1234.50"
         );
-        assert_eq!(format_doc_value(&DocValue::Money(500_000), Format::Auto), "5000");
+        assert_eq!(
+            format_doc_value(&DocValue::Money(500_000), Format::Auto),
+            "5000"
+        );
         assert_eq!(
             document_number("望江", "执罚决", 2026, 12),
             "望江执罚决字〔2026〕第12号"
@@ -1180,7 +1182,10 @@ mod tests {
         assert_eq!(l[1].0, 12, "{l:?}");
         assert!(l[1].1.contains("unknown role `boss`"));
         assert_eq!(l[2].0, 14);
-        assert!(l[2].1.contains("unknown placeholder `field.party_nam`"), "{l:?}");
+        assert!(
+            l[2].1.contains("unknown placeholder `field.party_nam`"),
+            "{l:?}"
+        );
         assert!(l[3].1.contains("placeholder_unknown_format"), "{l:?}");
         assert_eq!(l[4].0, 16);
         assert!(l[4].1.contains("unknown placeholder `period.r`"), "{l:?}");

@@ -55,8 +55,14 @@ fn sample_context(registry: &Registry, code: &str) -> DocContext {
     c.text("unit.court", "滨江区人民法院");
     c.date("document.date", "2026-04-08");
     c.text("document.number", "望江执罚决字〔2026〕第12号");
-    c.text("officers", "王建国（执法证号：33019900101）、李敏（执法证号：33019900102）");
-    c.text("service.document", "行政处罚决定书（望江执罚决字〔2026〕第12号）");
+    c.text(
+        "officers",
+        "王建国（执法证号：33019900101）、李敏（执法证号：33019900102）",
+    );
+    c.text(
+        "service.document",
+        "行政处罚决定书（望江执罚决字〔2026〕第12号）",
+    );
     c.text("service.method", "直接送达");
     c.date("service.date", "2026-04-09");
     c.text("service.recipient", "张某某");
@@ -153,7 +159,11 @@ fn the_decision_states_rights_periods_and_bodies() {
     }
     // The periods come from the data: change them and the text follows.
     let mut changed = docs.periods.clone();
-    changed.iter_mut().find(|p| p.code == "reconsideration").unwrap().n = 90;
+    changed
+        .iter_mut()
+        .find(|p| p.code == "reconsideration")
+        .unwrap()
+        .n = 90;
     let text = document_text(&fill_document(t, &changed, &ctx));
     assert!(text.contains("之日起九十日内向滨江区人民政府"), "{text}");
     // The notice states the statement window of the definition's clock (five working days).

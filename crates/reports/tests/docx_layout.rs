@@ -560,7 +560,10 @@ fn document_layout_in_libreoffice() {
     c.text("document.number", "望江执罚决字〔2026〕第12号");
     c.date("document.date", "2026-04-08");
     c.text("case.number", "ZF20260042");
-    c.text("officers", "王建国（执法证号：33019900101）、李敏（执法证号：33019900102）");
+    c.text(
+        "officers",
+        "王建国（执法证号：33019900101）、李敏（执法证号：33019900102）",
+    );
     c.text("field.party_name", "张某某");
     c.text("field.party_kind", "自然人");
     c.text("field.address", "望江路128号");
@@ -571,18 +574,17 @@ fn document_layout_in_libreoffice() {
         "field.facts",
         "当事人于2026年3月1日在望江路128号人行道上擅自摆摊设点经营，占用人行道约六平方米，经责令改正后仍未改正。",
     );
-    c.text("field.legal_basis", "《城市市容和环境卫生管理条例》第三十六条");
+    c.text(
+        "field.legal_basis",
+        "《城市市容和环境卫生管理条例》第三十六条",
+    );
     c.text("field.penalty", "罚款");
     c.text("field.outcome", "处罚");
     c.text("field.intended_penalty", "罚款");
     c.money("field.fine_amount", 50_000);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let decision = fill_document(
-        docs.template("行政处罚决定书").unwrap(),
-        &docs.periods,
-        &c,
-    );
+    let decision = fill_document(docs.template("行政处罚决定书").unwrap(), &docs.periods, &c);
     assert!(decision.missing.is_empty(), "{:?}", decision.missing);
     let form = fill_document(docs.template("立案审批表").unwrap(), &docs.periods, &c);
     let decision_docx = dir.join("decision.docx");
@@ -618,7 +620,11 @@ fn document_layout_in_libreoffice() {
     }
     assert_eq!(body[0].text, "滨江区望江街道办事处");
     assert_eq!(body[1].text, "行政处罚决定书");
-    assert!(body[0].y0 >= TOP - ONE_MM, "above the top margin: {:?}", body[0]);
+    assert!(
+        body[0].y0 >= TOP - ONE_MM,
+        "above the top margin: {:?}",
+        body[0]
+    );
     // The number line ends at the type area's right edge.
     let number = body
         .iter()
@@ -673,7 +679,13 @@ fn document_layout_in_libreoffice() {
     )
     .unwrap();
     let flat: String = form_text.chars().filter(|c| !c.is_whitespace()).collect();
-    for needle in ["立案审批表", "案件编号", "ZF20260042", "承办人意见", "分管领导意见"] {
+    for needle in [
+        "立案审批表",
+        "案件编号",
+        "ZF20260042",
+        "承办人意见",
+        "分管领导意见",
+    ] {
         assert!(flat.contains(needle), "form PDF lacks {needle:?}");
     }
     if let Ok(keep) = std::env::var("FAZHI_REPORTS_KEEP") {

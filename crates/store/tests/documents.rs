@@ -42,10 +42,15 @@ async fn a_case(db: &Db, unit: UnitId, path: &str) -> CaseId {
 /// Issues one document in its own transaction; rolls back instead of committing when `abort`.
 async fn issue(db: &Db, case: CaseId, unit: UnitId, kind: &str, abort: bool) -> Option<i64> {
     let mut tx = db.begin().await.unwrap();
-    let seq = documents::next_number(&mut tx, unit, kind, 2026).await.unwrap();
+    let seq = documents::next_number(&mut tx, unit, kind, 2026)
+        .await
+        .unwrap();
     let number = format!("望江{kind}字〔2026〕第{seq}号");
     let body = format!("document {kind} {seq}");
-    let sha = format!("{:0>64}", format!("{kind}{seq}").len() * 1000 + seq as usize);
+    let sha = format!(
+        "{:0>64}",
+        format!("{kind}{seq}").len() * 1000 + seq as usize
+    );
     fazhi_store::cases::put_blob(&mut tx, &sha, body.as_bytes())
         .await
         .unwrap();
@@ -88,7 +93,11 @@ async fn numbers_are_gap_free_and_unique(db: &Db) {
             let mut got = Vec::new();
             for i in 0..EACH {
                 // Two kinds and two units interleaved; every fifth issue is abandoned.
-                let kind = if (t + i) % 2 == 0 { "执罚决" } else { "执罚告" };
+                let kind = if (t + i) % 2 == 0 {
+                    "执罚决"
+                } else {
+                    "执罚告"
+                };
                 let unit = if t % 4 == 3 { cid } else { sid };
                 let abort = (t * EACH + i) % 5 == 4;
                 if let Some(seq) = issue(&db, case, unit, kind, abort).await {
@@ -105,7 +114,9 @@ async fn numbers_are_gap_free_and_unique(db: &Db) {
     let mut total = 0;
     for unit in [street.id, community.id] {
         for kind in ["执罚决", "执罚告"] {
-            let seqs = documents::issued_numbers(db, unit, kind, 2026).await.unwrap();
+            let seqs = documents::issued_numbers(db, unit, kind, 2026)
+                .await
+                .unwrap();
             let want: Vec<i64> = (1..=seqs.len() as i64).collect();
             assert_eq!(seqs, want, "{unit:?} {kind}: gap or duplicate");
             let mut mine: Vec<i64> = issued
@@ -149,7 +160,10 @@ async fn issued_documents_are_records(db: &Db) {
     tx.rollback().await.unwrap();
     let mut tx = db.begin().await.unwrap();
     let r = tx
-        .execute("DELETE FROM case_documents WHERE id = $1", vec![doc.id.into()])
+        .execute(
+            "DELETE FROM case_documents WHERE id = $1",
+            vec![doc.id.into()],
+        )
         .await;
     assert!(r.is_err(), "document deleted");
     tx.rollback().await.unwrap();

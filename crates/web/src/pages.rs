@@ -732,6 +732,7 @@ async fn case_page_render(
             actions,
             notice,
             documents,
+            service_methods: fazhi_app::documents::SERVICE_METHODS,
             v,
         },
         status,
@@ -931,7 +932,11 @@ async fn document_issue(
         return error_page(&u, &e);
     }
     let corrects = form_get(&pairs, "corrects").and_then(|v| v.trim().parse().ok());
-    match s.app.issue_document(&u.actor, CaseId(id), &name, corrects).await {
+    match s
+        .app
+        .issue_document(&u.actor, CaseId(id), &name, corrects)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/cases/{id}?notice=issued")).into_response(),
         Err(e) => error_page(&u, &e),
     }
@@ -947,7 +952,10 @@ async fn document_download(
             let file = format!(
                 "{}{}.docx",
                 d.name,
-                d.number.as_deref().map(|n| format!("（{n}）")).unwrap_or_default()
+                d.number
+                    .as_deref()
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default()
             );
             (
                 [
@@ -982,7 +990,11 @@ async fn document_serve(
     let method = form_get(&pairs, "method").unwrap_or("");
     let on = form_get(&pairs, "on").unwrap_or("");
     let recipient = form_get(&pairs, "recipient").unwrap_or("");
-    match s.app.serve_document(&u.actor, id, method, on, recipient).await {
+    match s
+        .app
+        .serve_document(&u.actor, id, method, on, recipient)
+        .await
+    {
         Ok(d) => Redirect::to(&format!("/cases/{}?notice=served", d.case_id)).into_response(),
         Err(e) => error_page(&u, &e),
     }

@@ -437,6 +437,7 @@ pub struct CaseViewPage {
     pub notice: String,
     /// The case type's documents (文书) with the copies issued.
     pub documents: Vec<fazhi_app::documents::DocumentEntry>,
+    pub service_methods: &'static [&'static str],
 }
 
 #[derive(Template)]
