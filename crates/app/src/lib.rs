@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod definitions;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod imports;
 pub mod indicators;

@@ -13,6 +13,7 @@ use fazhi_store::{ConnectOptions, Db};
 use fazhi_workflow::{Registry, WorkflowConfig};
 use workflow_cmd::WorkflowCommand;
 
+mod document_cmd;
 mod workflow_cmd;
 
 /// Many small, short-lived allocations per request (rows, JSON, SQL arguments): mimalloc
@@ -139,6 +140,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// Case documents (文书) from the case types' templates.
+    Document {
+        #[command(subcommand)]
+        command: document_cmd::DocumentCommand,
     },
 }
 
@@ -694,6 +700,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Healthcheck { addr } => healthcheck(&addr).await,
         Command::Report { command } => report_command(command).await,
+        Command::Document { command } => document_cmd::run(command, load_definitions).await,
         Command::Workflow { command } => workflow_cmd::run(command).await,
         Command::Audit {
             command: AuditCommand::Anchor { db, out, key },

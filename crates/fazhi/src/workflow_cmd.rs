@@ -111,7 +111,7 @@ fn registry_of(dir: &Path) -> Option<Registry> {
 
 /// The other files of every case-type folder, each checked by the crate that reads it: the
 /// facts layout (`facts.toml`), the report paragraphs (`report.toml`), the dashboard cards
-/// (`dashboard.toml`) and the demo script (`demo.toml`), with their indicators checked against
+/// (`dashboard.toml`), the document templates (`documents.toml`) and the demo script (`demo.toml`), with their indicators checked against
 /// the catalogue of DIR (its `indicators/` overrides included).
 fn check_folder_files(dir: &Path) -> Vec<Diagnostic> {
     let Some(registry) = registry_of(dir) else {
@@ -124,6 +124,7 @@ fn check_folder_files(dir: &Path) -> Vec<Diagnostic> {
         Catalog::embedded_for(&registry)
     };
     let mut diags = fazhi_indicators::facts::check(&registry);
+    diags.extend(fazhi_reports::documents::check_documents(&registry));
     match catalog {
         Ok(catalog) => {
             let known = |id: &str| catalog.resolve(id).is_some();

@@ -23,6 +23,7 @@ pub mod casetype;
 pub mod dashboard;
 pub mod disclosure;
 pub mod disclosure_render;
+pub mod documents;
 pub mod docx;
 pub mod fill;
 pub mod html;

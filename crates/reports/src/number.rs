@@ -102,6 +102,10 @@ pub fn format_value(v: f64, format: Format, unit: &str) -> String {
         Format::Dec2 => decimal(v, 2, true),
         // The change needs the previous value: [`yoy_text`]. Alone, the value as written plainly.
         Format::Yoy => format_value(v, Format::Auto, unit),
+        // Dates are document values; a figure is written plainly.
+        Format::Date | Format::CnDate => format_value(v, Format::Auto, unit),
+        Format::Yuan => decimal(v, 2, false),
+        Format::Capital => crate::documents::capital_amount((v * 100.0).round() as i64),
     }
 }
 

@@ -40,6 +40,14 @@ pub enum Format {
     /// ratio (unit `%`) in percentage points: `同比提高1.2个百分点`. Without a previous value (or
     /// from a previous 0) a marker, never a made-up change.
     Yoy,
+    /// A date (documents): `2026年3月5日`, Arabic numerals as GB/T 9704 writes 成文日期.
+    Date,
+    /// A date in Chinese numerals (documents): `二〇二六年三月五日`.
+    CnDate,
+    /// A sum of money in 元 with two decimals (documents): `5000.00`.
+    Yuan,
+    /// A sum of money in capitals, 大写 (documents): `伍仟元整`.
+    Capital,
 }
 
 /// Marks a year-on-year use in [`crate::ReportDoc`]'s internal id lists.
@@ -48,7 +56,8 @@ pub(crate) const YOY_SUFFIX: &str = ":yoy";
 impl Format {
     /// All names accepted after the colon.
     pub const NAMES: &'static [&'static str] = &[
-        "int", "pct0", "pct1", "pct2", "pct", "wan", "yi", "money", "dec1", "dec2", "yoy",
+        "int", "pct0", "pct1", "pct2", "pct", "wan", "yi", "money", "dec1", "dec2", "yoy", "date",
+        "cn_date", "yuan", "capital",
     ];
 
     /// The spec name as written in a placeholder (`pct` is an alias of `pct1`).
@@ -64,6 +73,10 @@ impl Format {
             "dec1" => Format::Dec1,
             "dec2" => Format::Dec2,
             "yoy" => Format::Yoy,
+            "date" => Format::Date,
+            "cn_date" => Format::CnDate,
+            "yuan" => Format::Yuan,
+            "capital" => Format::Capital,
             _ => return None,
         })
     }

@@ -663,4 +663,161 @@ fn disclosure_docx_in_libreoffice() {
     eprintln!("本年新收 line: {new_line}");
     assert_eq!(nums.last(), Some(&"3"), "{new_line}");
     assert!(nums.contains(&"2"), "{new_line}");
+/// A case document (the enforcement 行政处罚决定书 and an approval form) laid out by
+/// LibreOffice: A4, the GB/T 9704 margins and line pitch, unit and name centred, the number flush
+/// right, and every sentence of the rights notice on the page.
+#[test]
+fn document_layout_in_libreoffice() {
+    use fazhi_reports::documents::{
+        DocContext, case_type_documents, fill_document, render_document_docx,
+    };
+    if tools_or_skip().is_none() {
+        return;
+    }
+    let registry = fazhi_workflow::Registry::embedded();
+    let docs = case_type_documents(&registry, "enforcement_case")
+        .unwrap()
+        .unwrap();
+    let mut c = DocContext::default();
+    c.text("unit.name", "滨江区望江街道办事处");
+    c.text("unit.reconsideration_body", "滨江区人民政府");
+    c.text("unit.court", "滨江区人民法院");
+    c.text("document.number", "望江执罚决字〔2026〕第12号");
+    c.date("document.date", "2026-04-08");
+    c.text("case.number", "ZF20260042");
+    c.text(
+        "officers",
+        "王建国（执法证号：33019900101）、李敏（执法证号：33019900102）",
+    );
+    c.text("field.party_name", "张某某");
+    c.text("field.party_kind", "自然人");
+    c.text("field.address", "望江路128号");
+    c.date("field.discovered_on", "2026-03-01");
+    c.date("step.file", "2026-03-02");
+    c.date("step.notify", "2026-03-16");
+    c.text(
+        "field.facts",
+        "当事人于2026年3月1日在望江路128号人行道上擅自摆摊设点经营，占用人行道约六平方米，经责令改正后仍未改正。",
+    );
+    c.text(
+        "field.legal_basis",
+        "《城市市容和环境卫生管理条例》第三十六条",
+    );
+    c.text("field.penalty", "罚款");
+    c.text("field.outcome", "处罚");
+    c.text("field.intended_penalty", "罚款");
+    c.money("field.fine_amount", 50_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let decision = fill_document(docs.template("行政处罚决定书").unwrap(), &docs.periods, &c);
+    assert!(decision.missing.is_empty(), "{:?}", decision.missing);
+    let form = fill_document(docs.template("立案审批表").unwrap(), &docs.periods, &c);
+    let decision_docx = dir.join("decision.docx");
+    let form_docx = dir.join("form.docx");
+    std::fs::write(&decision_docx, render_document_docx(&decision)).unwrap();
+    std::fs::write(&form_docx, render_document_docx(&form)).unwrap();
+    to_pdf(dir, &[&decision_docx, &form_docx]);
+    for pdf in ["decision.pdf", "form.pdf"] {
+        let pages = bbox(&dir.join(pdf));
+        assert!(!pages.is_empty());
+        for p in &pages {
+            assert!(
+                (p.width - PAGE_W).abs() < 1.0 && (p.height - PAGE_H).abs() < 1.0,
+                "{pdf} not A4"
+            );
+        }
+    }
+    let pages = bbox(&dir.join("decision.pdf"));
+    let (body, _) = split_page(&pages[0]);
+    for l in &body {
+        eprintln!(
+            "decision y1={:7.2} x0={:7.2} x1={:7.2} {}",
+            l.y1, l.x0, l.x1, l.text
+        );
+    }
+    let centre = (LEFT + RIGHT_EDGE) / 2.0;
+    // Unit and name centred on the first two lines, the top line at the 37 mm margin.
+    for l in &body[..2] {
+        assert!(
+            ((l.x0 + l.x1) / 2.0 - centre).abs() < 3.0,
+            "not centred: {l:?}"
+        );
+    }
+    assert_eq!(body[0].text, "滨江区望江街道办事处");
+    assert_eq!(body[1].text, "行政处罚决定书");
+    assert!(
+        body[0].y0 >= TOP - ONE_MM,
+        "above the top margin: {:?}",
+        body[0]
+    );
+    // The number line ends at the type area's right edge.
+    let number = body
+        .iter()
+        .find(|l| l.text.contains("执罚决字"))
+        .expect("number line");
+    assert!(
+        (number.x1 - RIGHT_EDGE).abs() < 2.0 * ONE_MM,
+        "number not flush right: {number:?}"
+    );
+    // Body lines at the left margin (unindented continuation lines) and inside the type area.
+    let left = body[3..].iter().map(|l| l.x0).fold(f64::MAX, f64::min);
+    assert!((left - LEFT).abs() < ONE_MM, "left margin {left}");
+    for p in &pages {
+        let (b, _) = split_page(p);
+        for l in &b {
+            // A closing full stop or comma may hang past the edge (as in the report's test).
+            let hangs = l.text.ends_with(['。', '，', '、', '；', '：', '）']);
+            let limit = RIGHT_EDGE + if hangs { 17.0 } else { ONE_MM };
+            assert!(l.x1 <= limit, "past the right edge: {l:?}");
+            assert!(l.y1 <= AREA_BOTTOM + 1.0, "below the type area: {l:?}");
+        }
+    }
+    let text = String::from_utf8(
+        Command::new("pdftotext")
+            .arg(dir.join("decision.pdf"))
+            .arg("-")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for needle in [
+        "罚款人民币伍佰元整（¥500.00）",
+        "自收到本决定书之日起十五日内",
+        "六十日内向滨江区人民政府申请行政复议",
+        // (crosses the page break here: the page number stands between)
+        "也可以在六个月内依法向滨江区",
+        "人民法院提起行政诉讼",
+        "滨江区望江街道办事处（印章）",
+        "2026年4月8日",
+    ] {
+        assert!(flat.contains(needle), "decision PDF lacks {needle:?}");
+    }
+    let form_text = String::from_utf8(
+        Command::new("pdftotext")
+            .arg(dir.join("form.pdf"))
+            .arg("-")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let flat: String = form_text.chars().filter(|c| !c.is_whitespace()).collect();
+    for needle in [
+        "立案审批表",
+        "案件编号",
+        "ZF20260042",
+        "承办人意见",
+        "分管领导意见",
+    ] {
+        assert!(flat.contains(needle), "form PDF lacks {needle:?}");
+    }
+    if let Ok(keep) = std::env::var("FAZHI_REPORTS_KEEP") {
+        let keep = PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        for f in ["decision.docx", "decision.pdf", "form.docx", "form.pdf"] {
+            std::fs::copy(dir.join(f), keep.join(f)).unwrap();
+        }
+    }
 }

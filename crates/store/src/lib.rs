@@ -20,6 +20,7 @@ mod writer;
 pub mod calendar;
 pub mod cases;
 pub mod definitions;
+pub mod documents;
 pub mod imports;
 pub mod indicators;
 pub mod links;

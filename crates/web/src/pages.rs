@@ -40,6 +40,10 @@ pub fn routes() -> Routes {
         .route("/tokens", get(tokens_page).post(token_create))
         .route("/tokens/{id}/revoke", post(token_revoke))
         .route("/evidence/{id}", get(evidence_download))
+        .route("/cases/{id}/documents/{name}", get(document_preview))
+        .route("/cases/{id}/documents/{name}/issue", post(document_issue))
+        .route("/documents/{id}", get(document_download))
+        .route("/documents/{id}/serve", post(document_serve))
         .route("/officers", get(officers_page).post(officer_create))
         .route("/officers/certificates", post(certificate_create))
         .route("/officers/certificates/approve", post(certificate_approve))
@@ -726,8 +730,11 @@ async fn case_page_render(
             }
         })
         .collect();
+    let documents = s.app.case_documents(&u.actor, id).await.unwrap_or_default();
     let notice = match notice {
         "created" => "已登记。".to_string(),
+        "issued" => "文书已出具：文号已编定，文件及其SHA-256已存档并记入审计日志。".to_string(),
+        "served" => "送达情况已登记，并已记入审计日志。".to_string(),
         "done" => "操作已完成，并已记入审计日志。".to_string(),
         "evidence" => "证据已保存，SHA-256已记入审计日志。".to_string(),
         _ => String::new(),
@@ -738,6 +745,8 @@ async fn case_page_render(
             clocks: clock_views(&v),
             actions,
             notice,
+            documents,
+            service_methods: fazhi_app::documents::SERVICE_METHODS,
             v,
         },
         status,
@@ -908,6 +917,100 @@ async fn evidence_download(
             data,
         )
             .into_response(),
+        Err(e) => error_page(&u, &e),
+    }
+}
+
+// ---------- case documents (文书) ----------
+
+/// The document filled from the case, as a printable A4 page (personal data masked unless the
+/// role may read it).
+async fn document_preview(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path((id, name)): Path<(i64, String)>,
+) -> Response {
+    match s.app.document_preview(&u.actor, CaseId(id), &name).await {
+        Ok(d) => Html(fazhi_reports::documents::render_document_page(&d)).into_response(),
+        Err(e) => error_page(&u, &e),
+    }
+}
+
+async fn document_issue(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path((id, name)): Path<(i64, String)>,
+    body: Bytes,
+) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    let corrects = form_get(&pairs, "corrects").and_then(|v| v.trim().parse().ok());
+    match s
+        .app
+        .issue_document(&u.actor, CaseId(id), &name, corrects)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{id}?notice=issued")).into_response(),
+        Err(e) => error_page(&u, &e),
+    }
+}
+
+async fn document_download(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match s.app.document_file(&u.actor, id).await {
+        Ok((d, data)) => {
+            let file = format!(
+                "{}{}.docx",
+                d.name,
+                d.number
+                    .as_deref()
+                    .map(|n| format!("（{n}）"))
+                    .unwrap_or_default()
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, d.media_type.clone()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename*=UTF-8''{}", urlencode(&file)),
+                    ),
+                    (
+                        header::HeaderName::from_static("x-content-sha256"),
+                        d.sha256.clone(),
+                    ),
+                ],
+                data,
+            )
+                .into_response()
+        }
+        Err(e) => error_page(&u, &e),
+    }
+}
+
+async fn document_serve(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let pairs = serde_urlencoded_pairs(&body);
+    if let Err(e) = check_csrf(&pairs, &u.session) {
+        return error_page(&u, &e);
+    }
+    let method = form_get(&pairs, "method").unwrap_or("");
+    let on = form_get(&pairs, "on").unwrap_or("");
+    let recipient = form_get(&pairs, "recipient").unwrap_or("");
+    match s
+        .app
+        .serve_document(&u.actor, id, method, on, recipient)
+        .await
+    {
+        Ok(d) => Redirect::to(&format!("/cases/{}?notice=served", d.case_id)).into_response(),
         Err(e) => error_page(&u, &e),
     }
 }

@@ -452,6 +452,9 @@ pub struct CaseViewPage {
     pub clocks: Vec<ClockView>,
     pub actions: Vec<ActionForm>,
     pub notice: String,
+    /// The case type's documents (文书) with the copies issued.
+    pub documents: Vec<fazhi_app::documents::DocumentEntry>,
+    pub service_methods: &'static [&'static str],
 }
 
 #[derive(Template)]

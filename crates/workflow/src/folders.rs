@@ -9,6 +9,7 @@
 //! | `dashboard.toml` | `fazhi-web`: the dashboard cards |
 //! | `report.toml` | `fazhi-reports`: the paragraphs of the annual report |
 //! | `demo.toml` | `fazhi-demo`: the demo script |
+//! | `documents.toml` | `fazhi-reports`: the case documents (文书) templates |
 //!
 //! The built-in folders are embedded at compile time. A configuration folder may hold the same
 //! layout (`<config>/case_types/<code>/…`): a file there replaces the built-in file of the same
@@ -36,6 +37,7 @@ pub const FOLDER_FILES: &[&str] = &[
     "dashboard.toml",
     "report.toml",
     "demo.toml",
+    "documents.toml",
 ];
 
 /// One file of a folder.

@@ -1229,3 +1229,48 @@ fn review_or_suit_does_not_suspend_payment_under_article_73() {
     assert_eq!(o.state(), "closed");
     assert_eq!(o.clock("payment_limit").status, ClockStatus::Met);
 }
+
+// ------------------------------------------------------------------ service date (issue 21)
+
+/// 《行政处罚法》第六十一条、第六十七条: the 15 days to pay run from the day the decision was
+/// served, recorded as `served_on` when the step is entered later (a registered letter's receipt,
+/// or the end of a 公告送达's 30 days) — not from the day the officer records it.
+#[test]
+fn the_payment_period_runs_from_the_recorded_service_date_under_articles_61_and_67() {
+    let served = |recorded: &'static str, served_on: Option<&'static str>| {
+        let mut events = notified_of_500();
+        let input = match served_on {
+            Some(s) => json!({ "service_method": "邮寄送达", "served_on": s }),
+            None => json!({ "service_method": "邮寄送达" }),
+        };
+        events.extend([
+            fine("2026-03-12", "500"),
+            ev(recorded, "serve", "officer", input),
+        ]);
+        check(events, recorded)
+    };
+    // The receipt is signed Wednesday 03-18; the officer records it Friday 03-20:
+    // 03-18 + 15 days = Thursday 04-02, a working day.
+    let o = served("2026-03-20", Some("2026-03-18"));
+    assert_eq!(o.state(), "served");
+    assert_eq!(o.clock("payment_limit").due, Some(d("2026-04-02")));
+    // Without the date the period runs from the recording: 03-20 + 15 = Saturday 04-04, in the
+    // 清明节 holiday (04-04 to 04-06), so the last day rolls past it.
+    let o = served("2026-03-20", None);
+    let due = o.clock("payment_limit").due.unwrap();
+    assert!(due > d("2026-04-06"), "{due}");
+    // A service date after the day it is recorded is refused.
+    let mut events = notified_of_500();
+    events.extend([
+        fine("2026-03-12", "500"),
+        ev(
+            "2026-03-16",
+            "serve",
+            "officer",
+            json!({ "service_method": "邮寄送达", "served_on": "2026-03-17" }),
+        )
+        .refused("common.date_in_future"),
+    ]);
+    let o = check(events, "2026-03-16");
+    assert_eq!(o.state(), "decided");
+}
