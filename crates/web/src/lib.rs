@@ -3,6 +3,7 @@
 //! application errors become HTTP statuses.
 
 mod admin_org;
+mod case_import;
 mod api;
 mod assets;
 mod auth;
@@ -59,6 +60,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(pages::routes())
         .merge(setup::routes())
         .merge(admin_org::routes())
+        .merge(case_import::routes())
         .merge(imports::routes())
         .merge(reports::routes())
         .merge(figures::routes())
