@@ -161,7 +161,6 @@ pub const IMPORTED_KEY: &str = "_imported";
 /// says, and its first event is marked as imported.
 #[derive(Debug, Clone)]
 pub(crate) struct ImportMark {
-    pub(crate) state: String,
     /// `{ "file": …, "row": …, "source_number": … }`
     pub(crate) source: Value,
 }
@@ -792,8 +791,8 @@ impl App {
             )
         };
         p.plan.input.insert(IMPORTED_KEY.into(), source.clone());
-        p.plan.to = state.clone();
-        p.import = Some(ImportMark { state, source });
+        p.plan.to = state;
+        p.import = Some(ImportMark { source });
         Ok(())
     }
 
@@ -1550,17 +1549,26 @@ impl App {
             })
             .collect();
         // Clocks are recomputed for today: a stored "running" clock may have become overdue.
-        let clocks = clock_rows(
-            id,
-            &fazhi_workflow::clocks(
-                &t,
-                &history_of(&events),
-                &case.fields,
-                self.clock.today(),
-                &self.calendar,
-                &self.config,
-            ),
-        );
+        // A case imported in a final state has none (its steps are not in the file).
+        let imported_final = events
+            .first()
+            .is_some_and(|e| e.input.contains_key(IMPORTED_KEY))
+            && t.state(&case.state).is_some_and(|s| s.terminal);
+        let clocks = if imported_final {
+            Vec::new()
+        } else {
+            clock_rows(
+                id,
+                &fazhi_workflow::clocks(
+                    &t,
+                    &history_of(&events),
+                    &case.fields,
+                    self.clock.today(),
+                    &self.calendar,
+                    &self.config,
+                ),
+            )
+        };
         strip_hidden(&t, actor, &mut case.fields);
         let actions: Vec<ActionView> = t
             .transitions_from(Some(&case.state))
