@@ -285,10 +285,7 @@ fn cell_value(t: &CaseType, f: &FieldDef, cell: &str) -> Result<Value, String> {
                 Some(e) => Value::String(e.value.clone()),
                 None => {
                     let allowed: Vec<&str> = entries.iter().map(|e| e.label_zh.as_str()).collect();
-                    return Err(format!(
-                        "“{s}”不是有效选项，可选：{}",
-                        allowed.join("、")
-                    ));
+                    return Err(format!("“{s}”不是有效选项，可选：{}", allowed.join("、")));
                 }
             }
         }
@@ -376,19 +373,17 @@ impl Rows {
                 *next += 1;
                 let mut cells = vec![String::new(); *first_col];
                 for c in 0..width {
-                    cells.push(
-                        range
-                            .get((i, c))
-                            .map(xlsx_cell)
-                            .unwrap_or_default(),
-                    );
+                    cells.push(range.get((i, c)).map(xlsx_cell).unwrap_or_default());
                 }
                 Some(Ok((*first_row + i as u32 + 1, cells)))
             }
             Rows::Csv { records, line } => match records.next()? {
                 Ok(r) => {
                     *line = r.position().map(|p| p.line() as u32).unwrap_or(*line + 1);
-                    Some(Ok((*line, r.iter().map(|c| c.trim().to_string()).collect())))
+                    Some(Ok((
+                        *line,
+                        r.iter().map(|c| c.trim().to_string()).collect(),
+                    )))
                 }
                 Err(e) => Some(Err(RowProblem {
                     row: e.position().map(|p| p.line() as u32).unwrap_or(0),
@@ -406,9 +401,8 @@ fn open(bytes: &[u8]) -> Result<(Rows, usize, &'static str), RowProblem> {
     if bytes.starts_with(b"PK\x03\x04") {
         use calamine::Reader;
         let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-                RowProblem::file(format!("无法读取工作簿（应为.xlsx格式）：{e}"))
-            })?;
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| RowProblem::file(format!("无法读取工作簿（应为.xlsx格式）：{e}")))?;
         let Some(name) = wb.sheet_names().first().cloned() else {
             return Err(RowProblem::file("工作簿中没有工作表"));
         };
@@ -675,10 +669,7 @@ fn map_columns<'t>(t: &'t CaseType, header: &[String]) -> Result<Mapping<'t>, Im
     if problems.is_empty() {
         Ok(m)
     } else {
-        Err(ImportRejected {
-            problems,
-            more: 0,
-        })
+        Err(ImportRejected { problems, more: 0 })
     }
 }
 
@@ -976,7 +967,11 @@ impl App {
         let states = t
             .states
             .iter()
-            .filter_map(|s| counts.get(s.code.as_str()).map(|n| (s.label_zh.clone(), *n)))
+            .filter_map(|s| {
+                counts
+                    .get(s.code.as_str())
+                    .map(|n| (s.label_zh.clone(), *n))
+            })
             .collect();
         let preview = prepared
             .iter()
@@ -1180,7 +1175,15 @@ mod tests {
         ] {
             assert_eq!(clerk_date(s), Some(d), "{s}");
         }
-        for s in ["2026-02-30", "3/5/2026", "2026", "明天", "2026-3", "26-3-5", ""] {
+        for s in [
+            "2026-02-30",
+            "3/5/2026",
+            "2026",
+            "明天",
+            "2026-3",
+            "26-3-5",
+            "",
+        ] {
             assert_eq!(clerk_date(s), None, "{s}");
         }
         assert_eq!(

@@ -1531,9 +1531,7 @@ impl App {
                 summary: e
                     .input
                     .iter()
-                    .filter(|(k, _)| {
-                        *k != "override_warnings" && *k != IMPORTED_KEY && may_see(k)
-                    })
+                    .filter(|(k, _)| *k != "override_warnings" && *k != IMPORTED_KEY && may_see(k))
                     .map(|(k, v)| (t.field_label(k), show(k, v)))
                     .collect(),
                 event: {

@@ -75,7 +75,10 @@ async fn import_gb18030(db: &Db) {
     let app = app(db);
     let actor = actor(db).await;
     let bytes = gb18030(CSV);
-    assert!(std::str::from_utf8(&bytes).is_err(), "the file really is GB18030");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the file really is GB18030"
+    );
 
     // Dry run: what would be written, nothing written.
     let seen = std::sync::Mutex::new(Vec::new());
@@ -98,11 +101,22 @@ async fn import_gb18030(db: &Db) {
     let first = &dry.preview[0];
     assert_eq!(first.row, 2);
     assert_eq!(first.received_on, "2026-03-06");
-    assert!(first.fields.contains(&("发现日期".into(), "2026-03-05".into())));
-    assert!(first.fields.contains(&("处置结果".into(), "劝导整改".into())));
+    assert!(
+        first
+            .fields
+            .contains(&("发现日期".into(), "2026-03-05".into()))
+    );
+    assert!(
+        first
+            .fields
+            .contains(&("处置结果".into(), "劝导整改".into()))
+    );
     // Personal data is masked in the report.
     assert!(first.fields.contains(&("当事人".into(), "张*".into())));
-    assert_eq!(dry.preview[2].received_on, "2026-03-10", "Excel serial 46091");
+    assert_eq!(
+        dry.preview[2].received_on, "2026-03-10",
+        "Excel serial 46091"
+    );
     assert_eq!(seen.lock().unwrap().last().unwrap().done, 3);
     assert_eq!(count(&app, &actor).await, 0, "a dry run writes nothing");
 
@@ -123,12 +137,18 @@ async fn import_gb18030(db: &Db) {
     assert_eq!(closed.fields["result"], "劝导整改");
     assert_eq!(closed.fields["discovered_on"], "2026-03-05");
     assert_eq!(closed.fields["party_phone"], "13800138000");
-    let unit = fazhi_store::org::unit_by_code(db, "C1").await.unwrap().unwrap();
+    let unit = fazhi_store::org::unit_by_code(db, "C1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(closed.unit_id, unit.id);
     let view = app.case_view(&actor, closed.id, false).await.unwrap();
     assert_eq!(view.events.len(), 1);
     assert_eq!(view.events[0].label, "上报事件（从文件导入）");
-    assert!(view.clocks.is_empty(), "a closed imported case runs no clock");
+    assert!(
+        view.clocks.is_empty(),
+        "a closed imported case runs no clock"
+    );
     let events = fazhi_store::cases::events(db, closed.id).await.unwrap();
     assert_eq!(events[0].to_state, "closed");
     assert_eq!(events[0].input["_imported"]["row"], 2);
@@ -183,7 +203,15 @@ async fn bad_files(db: &Db) {
     assert!(has(&e.problems, 1, "事发地点", "列名重复"), "{e}");
 
     // Bad rows: every problem by row and column, nothing written.
-    let header = vec!["案件编号", "事件类别", "发现日期", "事件描述", "受理日期", "状态", "当事人联系电话"];
+    let header = vec![
+        "案件编号",
+        "事件类别",
+        "发现日期",
+        "事件描述",
+        "受理日期",
+        "状态",
+        "当事人联系电话",
+    ];
     let bad = workbook(&[
         header,
         vec!["W-1", "安全隐患", "2026-02-30", "a", "2026-03-01", "", ""],
@@ -198,29 +226,53 @@ async fn bad_files(db: &Db) {
         .await
         .unwrap_err();
     let p = &e.problems;
-    assert!(has(p, 2, "发现日期", "日期无法识别（收到“2026-02-30”）"), "{e}");
-    assert!(has(p, 3, "事件类别", "“打架斗殴”不是有效选项，可选：矛盾纠纷"), "{e}");
+    assert!(
+        has(p, 2, "发现日期", "日期无法识别（收到“2026-02-30”）"),
+        "{e}"
+    );
+    assert!(
+        has(p, 3, "事件类别", "“打架斗殴”不是有效选项，可选：矛盾纠纷"),
+        "{e}"
+    );
     // The create step's guard: discovered after the day it was received.
     assert!(has(p, 4, "发现日期", "第十一条"), "{e}");
     assert!(has(p, 5, "案件编号", "与第2行重复"), "{e}");
     assert!(has(p, 6, "状态", "“已归档”不是网格事件的状态"), "{e}");
     assert!(has(p, 6, "当事人联系电话", "手机号码"), "{e}");
-    assert!(has(p, 6, "事件描述", "必填") || has(p, 6, "事件描述", "不能为空"), "{e}");
+    assert!(
+        has(p, 6, "事件描述", "必填") || has(p, 6, "事件描述", "不能为空"),
+        "{e}"
+    );
     assert!(has(p, 7, "受理日期", "不能晚于今天"), "{e}");
     assert!(e.to_string().contains("第3行“事件类别”列："), "{e}");
     assert_eq!(count(&app, &actor).await, 0, "all or nothing");
 
     // Identical rows without numbers are duplicates too.
-    let dup = "事件类别,发现日期,事件描述\n安全隐患,2026-03-05,同一件事\n安全隐患,2026-03-05,同一件事\n";
+    let dup =
+        "事件类别,发现日期,事件描述\n安全隐患,2026-03-05,同一件事\n安全隐患,2026-03-05,同一件事\n";
     let e = app
-        .import_cases(&actor, "grid_event", "dup.csv", dup.as_bytes(), false, &quiet)
+        .import_cases(
+            &actor,
+            "grid_event",
+            "dup.csv",
+            dup.as_bytes(),
+            false,
+            &quiet,
+        )
         .await
         .unwrap_err();
     assert!(has(&e.problems, 3, "", "与第2行内容完全相同"), "{e}");
 
     // Not UTF-8 and not GB18030.
     let e = app
-        .import_cases(&actor, "grid_event", "x.csv", &[0xff, 0xfe, 0x00, 0x81, 0x30], true, &quiet)
+        .import_cases(
+            &actor,
+            "grid_event",
+            "x.csv",
+            &[0xff, 0xfe, 0x00, 0x81, 0x30],
+            true,
+            &quiet,
+        )
         .await
         .unwrap_err();
     assert!(e.problems[0].message.contains("编码"), "{e}");
@@ -282,18 +334,35 @@ async fn round_trip(db: &Db) {
 
     // Back into the same database: every row is already there.
     let e = app
-        .import_cases(&actor, "grid_event", "export.xlsx", &revealed, false, &quiet)
+        .import_cases(
+            &actor,
+            "grid_event",
+            "export.xlsx",
+            &revealed,
+            false,
+            &quiet,
+        )
         .await
         .unwrap_err();
     assert_eq!(e.problems.len(), 3, "{e}");
-    assert!(e.problems.iter().all(|p| p.message.contains("重复导入")), "{e}");
+    assert!(
+        e.problems.iter().all(|p| p.message.contains("重复导入")),
+        "{e}"
+    );
 
     // Into another database: the same cases, states and fields.
     let other = TestDb::sqlite().await;
     let app2 = self::app(&other.db);
     let actor2 = self::actor(&other.db).await;
     let s = app2
-        .import_cases(&actor2, "grid_event", "export.xlsx", &revealed, false, &quiet)
+        .import_cases(
+            &actor2,
+            "grid_event",
+            "export.xlsx",
+            &revealed,
+            false,
+            &quiet,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.rows, 3);
@@ -340,7 +409,13 @@ fn the_template_has_every_column_and_reads_back_as_an_empty_import() {
         assert_eq!(wb.sheet_names().len(), 2, "{}", t.code);
         let name = wb.sheet_names()[0].clone();
         let range = wb.worksheet_range(&name).unwrap();
-        let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         for f in fazhi_app::case_import::field_columns(t) {
             assert!(
                 header.iter().any(|h| h.trim_end_matches('*') == f.label_zh),

@@ -100,7 +100,10 @@ fn requests(rows: &[(String, Date, String, String)]) -> Vec<CreateCase> {
 }
 
 pub async fn run(a: ImportArgs) -> Result<()> {
-    ensure!(a.rows > 0 && a.runs > 0, "--rows and --runs must be positive");
+    ensure!(
+        a.rows > 0 && a.runs > 0,
+        "--rows and --runs must be positive"
+    );
     let dir = a.dir.clone().unwrap_or_else(std::env::temp_dir);
     let data = rows(a.rows, a.seed, a.end);
     let csv = csv_text(&data);
@@ -111,7 +114,10 @@ pub async fn run(a: ImportArgs) -> Result<()> {
     let mut bulk_s = Vec::new();
     for run in 0..a.runs {
         for side in [run % 2, 1 - run % 2] {
-            let path = dir.join(format!("fazhi-bench-import-{}-{side}.db", std::process::id()));
+            let path = dir.join(format!(
+                "fazhi-bench-import-{}-{side}.db",
+                std::process::id()
+            ));
             common::remove_sqlite(&path);
             let db = common::open_store(&path, true).await?;
             let app = common::app_over(db.clone(), clock.clone());

@@ -917,7 +917,11 @@ async fn import_command(
         .unwrap_or_default();
     let progress = |p: fazhi_app::case_import::Progress| {
         use std::io::Write;
-        let what = if p.phase == "check" { "检查" } else { "写入" };
+        let what = if p.phase == "check" {
+            "检查"
+        } else {
+            "写入"
+        };
         let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
         let mut e = std::io::stderr().lock();
         let _ = write!(e, "\r{what}：{}/{}行（{pct}%）", p.done, p.total);
