@@ -68,7 +68,11 @@ struct TypeQuery {
     case_type: Option<String>,
 }
 
-async fn import_page(State(s): State<AppState>, u: PageUser, Query(q): Query<TypeQuery>) -> Response {
+async fn import_page(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<TypeQuery>,
+) -> Response {
     let t = q.case_type.unwrap_or_default();
     render(&page(&s, &u, &t), StatusCode::OK)
 }
@@ -102,8 +106,13 @@ async fn template(State(s): State<AppState>, _u: PageUser, Query(q): Query<TypeQ
 }
 
 async fn import_submit(State(s): State<AppState>, u: PageUser, mut mp: Multipart) -> Response {
-    let (mut csrf, mut dry_run, mut file, mut name, mut case_type) =
-        (String::new(), false, Vec::new(), String::new(), String::new());
+    let (mut csrf, mut dry_run, mut file, mut name, mut case_type) = (
+        String::new(),
+        false,
+        Vec::new(),
+        String::new(),
+        String::new(),
+    );
     let mut broken = false;
     loop {
         match mp.next_field().await {

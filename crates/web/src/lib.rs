@@ -3,10 +3,10 @@
 //! application errors become HTTP statuses.
 
 mod admin_org;
-mod case_import;
 mod api;
 mod assets;
 mod auth;
+mod case_import;
 mod charts;
 mod error;
 mod extract;
