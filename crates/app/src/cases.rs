@@ -152,15 +152,29 @@ pub struct InputView {
 }
 
 /// A validated create, ready to write.
-struct PreparedCreate {
-    case_type: String,
+pub(crate) struct PreparedCreate {
+    pub(crate) case_type: String,
     create: String,
-    on: Date,
+    pub(crate) on: Date,
     on_reason: Option<String>,
     unit: UnitRow,
-    plan: fazhi_workflow::Plan,
+    pub(crate) plan: fazhi_workflow::Plan,
     clocks: Vec<ClockState>,
     named: Vec<OfficerId>,
+    /// Set for a case brought in from a file (`case_import`).
+    pub(crate) import: Option<ImportMark>,
+}
+
+/// The input key of a history event that marks it as brought in from a file: its value names
+/// the file, the row and the record's number in the source system.
+pub const IMPORTED_KEY: &str = "_imported";
+
+/// How an imported case differs from one created by hand: it starts in the state the file
+/// says, and its first event is marked as imported.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportMark {
+    /// `{ "file": …, "row": …, "source_number": … }`
+    pub(crate) source: Value,
 }
 
 /// The outcome of a successful step.
@@ -632,6 +646,7 @@ impl App {
     pub async fn create_case(&self, actor: &Actor, req: &CreateCase) -> Result<Outcome, AppError> {
         let mut units = HashMap::new();
         let prepared = self.prepare_create(actor, req, &mut units).await?;
+        debug_assert!(prepared.import.is_none());
         let mut tx = self.db.begin().await?;
         let prefix = number_prefix(self.case_type(&prepared.case_type)?, prepared.on);
         let number = store::next_number(&mut tx, &prefix).await?;
@@ -701,7 +716,7 @@ impl App {
         Ok(out)
     }
 
-    async fn prepare_create(
+    pub(crate) async fn prepare_create(
         &self,
         actor: &Actor,
         req: &CreateCase,
@@ -807,7 +822,77 @@ impl App {
             plan,
             clocks,
             named,
+            import: None,
         })
+    }
+
+    /// Turns a prepared create into an import: `extra` (fields the file carries beyond the
+    /// create step's inputs, already parsed) joins the fields, the case starts in `state`, and
+    /// the clocks are recomputed from the create step with every field; a case imported in a
+    /// final state keeps no running clock (its steps are not in the file).
+    pub(crate) fn mark_imported(
+        &self,
+        p: &mut PreparedCreate,
+        extra: Fields,
+        state: String,
+        source: Value,
+    ) -> Result<(), AppError> {
+        let t = self.case_type(&p.case_type)?;
+        p.plan.field_updates.extend(extra);
+        let terminal = t.state(&state).map(|s| s.terminal).unwrap_or(false);
+        p.clocks = if terminal {
+            Vec::new()
+        } else {
+            let history = vec![HistoryEvent {
+                transition: p.create.clone(),
+                on: p.on,
+                input: p.plan.input.clone(),
+            }];
+            fazhi_workflow::clocks(
+                t,
+                &history,
+                &p.plan.field_updates,
+                self.clock.today(),
+                &self.calendar,
+                &self.config,
+            )
+        };
+        p.plan.input.insert(IMPORTED_KEY.into(), source.clone());
+        p.plan.to = state;
+        p.import = Some(ImportMark { source });
+        Ok(())
+    }
+
+    /// Writes prepared creates (all validated) in one transaction, numbered as
+    /// [`App::create_cases_bulk`] numbers them.
+    pub(crate) async fn write_prepared(
+        &self,
+        actor: &Actor,
+        prepared: Vec<PreparedCreate>,
+        tx: &mut fazhi_store::Tx,
+    ) -> Result<Vec<Outcome>, AppError> {
+        let mut prefixes: Vec<String> = Vec::with_capacity(prepared.len());
+        for p in &prepared {
+            prefixes.push(number_prefix(self.case_type(&p.case_type)?, p.on));
+        }
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &prefixes {
+            *counts.entry(p.as_str()).or_default() += 1;
+        }
+        let mut numbers: HashMap<&str, std::vec::IntoIter<String>> = HashMap::new();
+        for (prefix, k) in counts {
+            let reserved = store::next_numbers(tx, prefix, k).await?;
+            numbers.insert(prefix, reserved.into_iter());
+        }
+        let mut out = Vec::with_capacity(prepared.len());
+        for (i, p) in prepared.into_iter().enumerate() {
+            let number = numbers
+                .get_mut(prefixes[i].as_str())
+                .and_then(Iterator::next)
+                .ok_or_else(|| AppError::Internal("case number reservation ran out".into()))?;
+            out.push(self.write_create(tx, actor, p, number).await?);
+        }
+        Ok(out)
     }
 
     async fn write_create(
@@ -869,10 +954,17 @@ impl App {
             after["on"] = p.on.to_string().into();
             after["on_reason"] = r.clone().into();
         }
+        if let Some(m) = &p.import {
+            after[IMPORTED_KEY] = m.source.clone();
+        }
         tx.audit(AuditEntry {
             at: now,
             actor: &actor.login,
-            action: &p.create,
+            action: if p.import.is_some() {
+                "import"
+            } else {
+                &p.create
+            },
             entity: "case",
             entity_id: &id.to_string(),
             before: None,
@@ -1518,7 +1610,11 @@ impl App {
         let events_view = events
             .iter()
             .map(|e| EventView {
-                label: t.transition_label(&e.transition),
+                label: if e.input.contains_key(IMPORTED_KEY) {
+                    format!("{}（从文件导入）", t.transition_label(&e.transition))
+                } else {
+                    t.transition_label(&e.transition)
+                },
                 actor_name: e
                     .actor_id
                     .and_then(|a| users.iter().find(|u| u.id == a))
@@ -1527,7 +1623,7 @@ impl App {
                 summary: e
                     .input
                     .iter()
-                    .filter(|(k, _)| *k != "override_warnings" && may_see(k))
+                    .filter(|(k, _)| *k != "override_warnings" && *k != IMPORTED_KEY && may_see(k))
                     .map(|(k, v)| (t.field_label(k), show(k, v)))
                     .collect(),
                 event: {
@@ -1543,17 +1639,26 @@ impl App {
             })
             .collect();
         // Clocks are recomputed for today: a stored "running" clock may have become overdue.
-        let clocks = clock_rows(
-            id,
-            &fazhi_workflow::clocks(
-                &t,
-                &history_of(&events),
-                &case.fields,
-                self.clock.today(),
-                &self.calendar,
-                &self.config,
-            ),
-        );
+        // A case imported in a final state has none (its steps are not in the file).
+        let imported_final = events
+            .first()
+            .is_some_and(|e| e.input.contains_key(IMPORTED_KEY))
+            && t.state(&case.state).is_some_and(|s| s.terminal);
+        let clocks = if imported_final {
+            Vec::new()
+        } else {
+            clock_rows(
+                id,
+                &fazhi_workflow::clocks(
+                    &t,
+                    &history_of(&events),
+                    &case.fields,
+                    self.clock.today(),
+                    &self.calendar,
+                    &self.config,
+                ),
+            )
+        };
         strip_hidden(&t, actor, &mut case.fields);
         let actions: Vec<ActionView> = t
             .transitions_from(Some(&case.state))

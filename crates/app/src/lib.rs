@@ -6,6 +6,7 @@ pub mod access;
 mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod case_import;
 pub mod cases;
 pub mod definitions;
 pub mod demo;

@@ -2,6 +2,8 @@
 //!
 //! - `create`: bulk creation of hotline tickets through `App::create_cases_bulk`, against a plain
 //!   sqlx insert of the same rows into another fresh file.
+//! - `import`: a CSV file of grid events through `App::import_cases`, against the same rows
+//!   through `App::create_cases_bulk`.
 //! - `http`: the real router on loopback under `wrk`: single creates and transitions, against
 //!   `GET /healthz` on the same server.
 //! - `transitions`: ticket scripts replayed through `App::transition` (persisted, audited), against
@@ -16,6 +18,7 @@ mod common;
 mod create;
 mod explain;
 mod http;
+mod import;
 mod indicators;
 mod list;
 mod transitions;
@@ -42,6 +45,8 @@ struct Cli {
 enum Command {
     /// Bulk creation through the service layer vs a plain sqlx insert of the same rows.
     Create(create::CreateArgs),
+    /// Import of a CSV file through the service layer vs bulk create of the same rows.
+    Import(import::ImportArgs),
     /// HTTP write path (create, transition) vs GET /healthz, driven by wrk.
     Http(http::HttpArgs),
     /// Filtered, scoped list pages over a large database vs a bare primary-key page.
@@ -79,6 +84,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Create(a) => create::run(a).await,
             Command::Http(a) => http::run(a).await,
+            Command::Import(a) => import::run(a).await,
             Command::List(a) => list::run(a).await,
             Command::Indicators(a) => indicators::run(a).await,
             Command::Explain(a) => explain::run(a).await,

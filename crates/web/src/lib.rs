@@ -6,6 +6,7 @@ mod admin_org;
 mod api;
 mod assets;
 mod auth;
+mod case_import;
 mod charts;
 mod disclosure_reports;
 mod error;
@@ -64,6 +65,7 @@ fn routes() -> route_table::Routes {
         .merge(pages::routes())
         .merge(setup::routes())
         .merge(admin_org::routes())
+        .merge(case_import::routes())
         .merge(imports::routes())
         .merge(reports::routes())
         .merge(disclosure_reports::routes())

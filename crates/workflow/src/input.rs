@@ -402,6 +402,23 @@ pub(crate) fn parse_value(
     Ok(Parsed::Value(v))
 }
 
+/// Parses one value of a field by its kind exactly as a transition's input would be (used by
+/// imports for the fields a file carries beyond the create step's inputs). A warning (e.g. a
+/// credit code's checksum) is returned as the refusal: an import has no one to confirm it.
+pub fn parse_field(
+    ct: &CaseType,
+    field: &FieldDef,
+    raw: &Value,
+    on: Date,
+    validators: &dyn FieldValidators,
+) -> Result<Value, Refusal> {
+    match parse_value(ct, field, raw, on, validators) {
+        Ok(Parsed::Value(v)) => Ok(v),
+        Ok(Parsed::Warning(_, r)) => Err(r),
+        Err(r) => Err(*r),
+    }
+}
+
 fn officer_id(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().filter(|i| *i > 0),

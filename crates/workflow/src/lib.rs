@@ -32,7 +32,8 @@ pub use config::{CONFIG_FILES, LIMIT_TABLES, PeriodLimit, WarningThresholds, Wor
 pub use diag::{Diagnostic, Severity, line_col};
 pub use doc::{DOC_PREAMBLE, case_types_markdown};
 pub use input::{
-    BasicValidators, DATE_RANGE, FieldCheck, FieldValidators, USCC_ALPHABET, parse_money_fen,
+    BasicValidators, DATE_RANGE, FieldCheck, FieldValidators, USCC_ALPHABET, parse_field,
+    parse_money_fen,
 };
 pub use load::{Registry, check_definition, check_dir};
 pub use model::{
