@@ -857,6 +857,10 @@ impl App {
                 case_type: t.code.clone(),
                 unit_code: Some(cell(m.unit).to_string()).filter(|s| !s.is_empty()),
                 on: on.map(|d| d.to_string()),
+                // A file brings in records made elsewhere, often long ago: the file itself is
+                // the reason a step carries a past date.
+                on_reason: Some(format!("从文件导入：{file_name}")),
+                transition: None,
                 input,
             };
             match self.prepare_create(actor, &req, &mut units).await {

@@ -27,6 +27,7 @@ fn ticket(on: &str, reason: Option<&str>) -> CreateCase {
         unit_code: None,
         on: Some(on.into()),
         on_reason: reason.map(str::to_string),
+        transition: None,
         input: json!({"channel": "电话", "caller_phone": "13800138000", "category": "咨询", "content": "咨询办事流程"})
             .as_object()
             .unwrap()

@@ -45,6 +45,8 @@ async fn next_year(db: &Db) {
         .create_case(
             &actor,
             &CreateCase {
+                on_reason: None,
+                transition: None,
                 case_type: "petition".into(),
                 unit_code: None,
                 on: Some("2026-12-07".into()),
@@ -61,6 +63,7 @@ async fn next_year(db: &Db) {
             &actor,
             id,
             &TakeTransition {
+                on_reason: None,
                 transition: "accept".into(),
                 on: Some("2026-12-07".into()),
                 version: None,

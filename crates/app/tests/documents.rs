@@ -98,6 +98,7 @@ async fn step(app: &App, a: &Actor, id: CaseId, t: &str, on: &str, input: Value)
         &TakeTransition {
             transition: t.into(),
             on: Some(on.into()),
+            on_reason: None,
             version: None,
             input: fields(input),
         },
@@ -129,6 +130,8 @@ async fn issue_number_correct_and_serve(db: &Db) {
                 case_type: "enforcement_case".into(),
                 unit_code: None,
                 on: Some("2026-11-03".into()),
+                on_reason: None,
+                transition: None,
                 input: fields(json!({"domain": "城市管理", "discovered_on": "2026-11-02",
                     "procedure": "普通程序", "party_kind": "自然人", "party_name": "李四",
                     "party_id_number": "360426199101010071", "address": "望江路88号",

@@ -23,6 +23,8 @@ fn app(db: &Db) -> App {
 
 fn ticket(unit: &str) -> CreateCase {
     CreateCase {
+        on_reason: None,
+        transition: None,
         case_type: "hotline_ticket".into(),
         unit_code: Some(unit.into()),
         on: None,

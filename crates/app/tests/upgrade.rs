@@ -197,6 +197,8 @@ async fn oldest_schema_upgrades(db: &Db) {
                 case_type: "hotline_ticket".into(),
                 unit_code: None,
                 on: None,
+                on_reason: None,
+                transition: None,
                 input:
                     json!({"channel": "电话", "caller_name": "李四", "caller_phone": "13912345678",
                     "category": "求助", "address": "中南路1号", "content": "路灯不亮"})

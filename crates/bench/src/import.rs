@@ -91,6 +91,8 @@ fn requests(rows: &[(String, Date, String, String)]) -> Vec<CreateCase> {
             case_type: "grid_event".into(),
             unit_code: None,
             on: Some(on.to_string()),
+            on_reason: Some("补录历史记录".into()),
+            transition: None,
             input: json!({ "category": c, "discovered_on": on.to_string(), "address": a, "content": t })
                 .as_object()
                 .cloned()

@@ -663,6 +663,8 @@ fn disclosure_docx_in_libreoffice() {
     eprintln!("本年新收 line: {new_line}");
     assert_eq!(nums.last(), Some(&"3"), "{new_line}");
     assert!(nums.contains(&"2"), "{new_line}");
+}
+
 /// A case document (the enforcement 行政处罚决定书 and an approval form) laid out by
 /// LibreOffice: A4, the GB/T 9704 margins and line pitch, unit and name centred, the number flush
 /// right, and every sentence of the rights notice on the page.

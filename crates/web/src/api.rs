@@ -1,7 +1,7 @@
 //! JSON API under `/api/v1`: the same use cases as the pages. The OpenAPI document is generated
 //! from these handlers (utoipa) and committed as `docs/openapi.json`; a test keeps them equal.
 
-use crate::route_table::{Routes, get, post};
+use crate::route_table::{Routes, get, patch, post};
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
@@ -42,7 +42,7 @@ pub fn routes() -> Routes {
         .route("/officers/{code}/certificates", post(add_certificate))
         .route("/certificates/{number}/approve", post(approve_certificate))
         .route("/units", get(list_units).post(create_unit))
-        .route("/units/{code}", axum::routing::patch(rename_unit))
+        .route("/units/{code}", patch(rename_unit))
         .route("/units/{code}/close", post(close_unit))
         .route(
             "/units/{code}/case-types",

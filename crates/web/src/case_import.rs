@@ -2,12 +2,11 @@
 //! run shows what would be written; problems name row and column. The import template of each
 //! type, and the list view (with its filters) as .xlsx.
 
+use crate::route_table::{Routes, get};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use fazhi_app::case_import::{CaseImportSummary, RowProblem};
 use fazhi_store::cases::CaseFilter;
 
@@ -15,8 +14,8 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::views::Chrome;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/import/cases", get(import_page).post(import_submit))
         .route("/import/cases/template.xlsx", get(template))
         .route("/export/cases.xlsx", get(export))

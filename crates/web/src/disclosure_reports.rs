@@ -2,13 +2,12 @@
 //! clerk's editor (sections 一, 五, 六 and the manual cells of tables 二 and 四), freeze and
 //! unfreeze, downloads in DOCX / HTML / Markdown from the stored report.
 
+use crate::route_table::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fazhi_app::AppError;
 use fazhi_app::reports::Format;
 use fazhi_domain::UnitId;
@@ -21,8 +20,8 @@ use crate::forms::{Pairs, check_csrf, get as form_get};
 use crate::reports::{attachment, fail, render};
 use crate::views::Chrome;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/disclosure-reports/open", post(open))
         .route("/disclosure-reports/{id}", get(view))
         .route(

@@ -55,7 +55,28 @@ where
     }
 }
 
+pub fn patch<H, T>(handler: H) -> Methods
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    Methods {
+        router: axum::routing::patch(handler),
+        methods: vec!["PATCH"],
+    }
+}
+
 impl Methods {
+    pub fn put<H, T>(mut self, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.put(handler);
+        self.methods.push("PUT");
+        self
+    }
+
     pub fn post<H, T>(mut self, handler: H) -> Self
     where
         H: Handler<T, AppState>,
