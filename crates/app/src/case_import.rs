@@ -218,8 +218,9 @@ fn excel_serial(s: &str) -> Option<jiff::civil::DateTime> {
         return None;
     }
     let v: f64 = s.parse().ok()?;
-    // 1 (1900-01-01) to 2100-12-31; a bare year or a compact date is not a serial.
-    if !(1.0..=73_415.0).contains(&v) {
+    // 1949-10-01 (the earliest date a field takes) to 2100-12-31: a bare year such as 2026 or a
+    // compact date such as 20260305 is not a serial.
+    if !(18_172.0..=73_415.0).contains(&v) {
         return None;
     }
     let base = jiff::civil::date(1899, 12, 30).at(0, 0, 0, 0);

@@ -152,13 +152,17 @@ impl App {
     }
 
     /// The values a document of the case is filled from. `reveal`: personal data in full (the
-    /// party's copy, 《中华人民共和国行政处罚法》第五十九条); otherwise masked.
+    /// party's copy, 《中华人民共和国行政处罚法》第五十九条); otherwise masked. Fields the actor
+    /// may not see (`visible_to`) are left out whatever `reveal` says: their placeholders stay
+    /// empty, so such a document cannot be issued by that actor either.
     async fn document_context(
         &self,
+        actor: &Actor,
         t: &CaseType,
         case_id: CaseId,
         reveal: bool,
     ) -> Result<DocContext, AppError> {
+        let roles = actor.role_codes();
         let bundle = store::case_bundle(&self.db, case_id).await?;
         let case = &bundle.case;
         let mut c = DocContext::default();
@@ -175,7 +179,7 @@ impl App {
             c.text("unit.reconsideration_body", body);
             c.text("unit.court", court);
         }
-        for f in &t.fields {
+        for f in t.fields.iter().filter(|f| f.visible_to_roles(&roles)) {
             let Some(v) = case.fields.get(&f.code) else {
                 continue;
             };
@@ -244,7 +248,7 @@ impl App {
             .clone();
         let (all, tpl) = self.template_of(&t, name)?;
         let mut ctx = self
-            .document_context(&t, case_id, actor.may_reveal_personal())
+            .document_context(actor, &t, case_id, actor.may_reveal_personal())
             .await?;
         // The last issued copy gives its number, date and service.
         let issued = records::documents_of(&self.db, case_id).await?;
@@ -357,7 +361,7 @@ impl App {
                 ),
             ));
         }
-        let mut ctx = self.document_context(&t, case_id, true).await?;
+        let mut ctx = self.document_context(actor, &t, case_id, true).await?;
         let today = self.clock.today();
         ctx.date("document.date", today.to_string());
         service_values(&mut ctx, &issued);
@@ -565,10 +569,20 @@ impl App {
         let doc = records::document(&self.db, document_id)
             .await
             .map_err(|_| AppError::NotFound("文书不存在".into()))?;
-        self.case_row(actor, doc.case_id).await?;
+        let case = self.case_row(actor, doc.case_id).await?;
         if !actor.may_reveal_personal() {
             return Err(AppError::Forbidden(
                 "出具的文书载有当事人个人信息，您的角色不能下载".into(),
+            ));
+        }
+        // The issued copy carries every field in full, those restricted to some roles
+        // (`visible_to`, e.g. a correction subject's identity) included.
+        let roles = actor.role_codes();
+        if let Some(t) = self.registry.get(&case.case_type)
+            && t.fields.iter().any(|f| !f.visible_to_roles(&roles))
+        {
+            return Err(AppError::Forbidden(
+                "该类案件的文书载有限定角色可见的信息，您的角色不能下载".into(),
             ));
         }
         let data = store::blob(&self.db, &doc.sha256).await?;

@@ -180,8 +180,8 @@ async fn filing_with_an_expired_certificate_is_refused_citing_article_42() {
         (200, Some("investigating")),
         "{body}"
     );
-    // 90 natural days from 2026-11-04 end in 2027, for which no official holiday calendar exists
-    // yet: the deadline is not guessed, and the explanation says why.
+    // 90 natural days from 2026-11-04 end in 2027, for which no official holiday calendar is
+    // loaded: the due date is provisional (weekends only), labelled so, and still warns.
     let (_, case) = o.get(&format!("/api/v1/cases/{id}")).await;
     let decision = case["clocks"]
         .as_array()
@@ -190,11 +190,12 @@ async fn filing_with_an_expired_certificate_is_refused_citing_article_42() {
         .find(|c| c["code"] == "decision_limit")
         .unwrap()
         .clone();
-    assert!(decision["due_on"].is_null(), "{decision}");
+    assert_eq!(decision["due_on"], "2027-02-02", "{decision}");
+    assert_eq!(decision["detail"]["provisional"], true, "{decision}");
     assert!(
         decision["detail"]["explanation_zh"]
             .to_string()
-            .contains("2027"),
+            .contains("暂定"),
         "{decision}"
     );
 
