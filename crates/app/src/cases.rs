@@ -1276,6 +1276,8 @@ impl App {
     /// The creates of the linked cases a transition opens: carried fields as input of the target
     /// type's create transition, in the case's unit, on the step's date. A refused or invalid
     /// create refuses the step (nothing is written).
+    // One call site; the step's date and its reason for a past date are passed as the step has them.
+    #[allow(clippy::too_many_arguments)]
     async fn prepare_links(
         &self,
         actor: &Actor,

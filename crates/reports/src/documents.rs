@@ -657,7 +657,7 @@ pub fn capital_amount(fen: i64) -> String {
 fn yuan_text(fen: i64, always_decimals: bool) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let a = fen.unsigned_abs();
-    if a % 100 == 0 && !always_decimals {
+    if a.is_multiple_of(100) && !always_decimals {
         format!("{sign}{}", a / 100)
     } else {
         format!("{sign}{}.{:02}", a / 100, a % 100)
@@ -805,9 +805,10 @@ pub fn fill_document(t: &Template, periods: &[Period], ctx: &DocContext) -> Fill
             pieces,
         });
     }
-    let text_of = |id: &str| match ctx.values.get(id) {
-        Some(v) => Some(format_doc_value(v, Format::Auto)),
-        None => None,
+    let text_of = |id: &str| {
+        ctx.values
+            .get(id)
+            .map(|v| format_doc_value(v, Format::Auto))
     };
     FilledDocument {
         name: t.name.clone(),

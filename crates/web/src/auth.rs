@@ -76,47 +76,6 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted_proxies: &[IpAddr
     client
 }
 
-#[cfg(test)]
-mod tests {
-    use super::client_ip;
-    use std::net::IpAddr;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn forwarded_for_is_believed_from_trusted_proxies_only() {
-        let proxy = ip("10.0.0.2");
-        let trusted = [proxy, ip("10.0.0.3")];
-        // Direct client: the header is the client's own claim.
-        assert_eq!(
-            client_ip(ip("203.0.113.7"), &["198.51.100.1"], &trusted),
-            ip("203.0.113.7")
-        );
-        // No proxies configured: the peer, whatever the header says.
-        assert_eq!(client_ip(proxy, &["198.51.100.1"], &[]), proxy);
-        // Through the proxy: the address it appended.
-        assert_eq!(
-            client_ip(proxy, &["198.51.100.1"], &trusted),
-            ip("198.51.100.1")
-        );
-        // A forged leftmost entry is not believed; two trusted hops are skipped.
-        assert_eq!(
-            client_ip(proxy, &["1.2.3.4, 198.51.100.1", "10.0.0.3"], &trusted),
-            ip("198.51.100.1")
-        );
-        // Garbage from the client before the proxy's entry does not matter; garbage as the
-        // proxy's own entry falls back to the proxy.
-        assert_eq!(
-            client_ip(proxy, &["nonsense, 198.51.100.1"], &trusted),
-            ip("198.51.100.1")
-        );
-        assert_eq!(client_ip(proxy, &["nonsense"], &trusted), proxy);
-        assert_eq!(client_ip(proxy, &[], &trusted), proxy);
-    }
-}
-
 pub fn session_cookie(id: &str, secure: bool, max_age: i64) -> String {
     format!(
         "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
@@ -289,5 +248,46 @@ impl FromRequestParts<AppState> for ApiUser {
             }
         }
         Ok(ApiUser(actor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_from_trusted_proxies_only() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Direct client: the header is the client's own claim.
+        assert_eq!(
+            client_ip(ip("203.0.113.7"), &["198.51.100.1"], &trusted),
+            ip("203.0.113.7")
+        );
+        // No proxies configured: the peer, whatever the header says.
+        assert_eq!(client_ip(proxy, &["198.51.100.1"], &[]), proxy);
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            client_ip(proxy, &["198.51.100.1"], &trusted),
+            ip("198.51.100.1")
+        );
+        // A forged leftmost entry is not believed; two trusted hops are skipped.
+        assert_eq!(
+            client_ip(proxy, &["1.2.3.4, 198.51.100.1", "10.0.0.3"], &trusted),
+            ip("198.51.100.1")
+        );
+        // Garbage from the client before the proxy's entry does not matter; garbage as the
+        // proxy's own entry falls back to the proxy.
+        assert_eq!(
+            client_ip(proxy, &["nonsense, 198.51.100.1"], &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(client_ip(proxy, &["nonsense"], &trusted), proxy);
+        assert_eq!(client_ip(proxy, &[], &trusted), proxy);
     }
 }
