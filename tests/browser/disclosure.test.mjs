@@ -7,7 +7,7 @@
 // Screenshots go to $FAZHI_BROWSER_TEST_OUT (a fresh temp dir when unset).
 //
 // The request goes the ordinary way (case_types/disclosure_request/case_type.toml):
-//   handler_office (党政办公室)   登记公开申请 (received online, a natural person) → 答复 予以公开
+//   handler_office (党政办公室)   新建政府信息公开申请 (received online, a natural person) → 答复 予以公开
 // then the reply clock shows as met, and the request is found in the 依申请公开 list by a
 // unique token, with its state 已答复.
 // Exits 0 when every step passed, 1 with a message naming the failed step otherwise.
@@ -184,7 +184,7 @@ async function main() {
 
     await step("handler_office files a disclosure request", async () => {
       await page.goto(`${BASE}/cases/new?type=disclosure_request`, { timeout: STEP_TIMEOUT_MS });
-      await expectText(page.locator("h1"), "登记公开申请", "new request page", page);
+      await expectText(page.locator("h1"), "新建政府信息公开申请", "new request page", page);
       const form = page.locator("form[action^='/cases/new']");
       await form.locator("select[name=channel]").selectOption("互联网（已双方确认）");
       await form.locator("input[name=received_on]").fill(received);
